@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Media.Cli.Client;
+using Media.Cli.Commands;
+using Media.Cli.Hosting;
+using Media.Pipelines.Patterns;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Render;
+using Media.Pipelines.Tools;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Media.Cli.Bench;
+
+/// <summary>
+/// `media bench`: (1) the farm's render of a real clip against the bare ffmpeg command the farm generated,
+/// run in the same process, alternating; (2) submit-to-start latency of a stage over many tiny jobs.
+/// </summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var clip = new Option<FileInfo?>("--clip") { Description = "A real clip to render (default: the shared talking-head clip when present)" };
+        var repeat = new Option<int>("--repeat") { Description = "Render repetitions (median reported)", DefaultValueFactory = _ => 3 };
+        var jobs = new Option<int>("--jobs") { Description = "Tiny jobs for the latency test", DefaultValueFactory = _ => 200 };
+        var pattern = new Option<string>("--pattern") { Description = "Pattern to render", DefaultValueFactory = _ => "reframe-vertical" };
+        var command = new Command("bench", "Benchmark render overhead vs bare ffmpeg and stage dispatch latency") { clip, repeat, jobs, pattern };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var source = parse.GetValue(clip) ?? DefaultClip()
+                ?? throw new UsageException("No clip: pass --clip PATH (the shared media folder was not found).");
+            if (!source.Exists)
+            {
+                throw new UsageException($"The clip '{source.FullName}' does not exist.");
+            }
+
+            var data = Path.Combine(Path.GetTempPath(), "media-bench-" + Guid.NewGuid().ToString("N"));
+            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, 2, LogLevel.Warning));
+            await app.StartAsync(cancellationToken);
+            try
+            {
+                using var client = new FarmClient(EmbeddedFarm.Address(app));
+                await RenderOverheadAsync(client, source.FullName, parse.GetValue(pattern)!, Math.Max(1, parse.GetValue(repeat)), data, cancellationToken);
+                await DispatchLatencyAsync(client, Math.Max(1, parse.GetValue(jobs)), data, cancellationToken);
+            }
+            finally
+            {
+                await app.StopAsync(CancellationToken.None);
+                await app.DisposeAsync();
+                Directory.Delete(data, recursive: true);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task RenderOverheadAsync(FarmClient client, string clip, string patternName, int repeat, string scratch, CancellationToken cancellationToken)
+    {
+        var tools = Options.Create(new ToolPaths());
+        var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
+        var probe = await new MediaProber(runner, tools, Options.Create(new MediaLimits())).ProbeAsync(clip, cancellationToken);
+        var pattern = new PatternLibrary().Find(patternName) ?? throw new UsageException($"Unknown pattern '{patternName}'.");
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], probe);
+        var bareOutput = Path.Combine(scratch, "bare.mp4");
+        var arguments = RenderCommandBuilder.Build(plan, clip, bareOutput).ToArguments();
+
+        Console.WriteLine($"# Render overhead: {Path.GetFileName(clip)} ({probe.Width}x{probe.Height}, {probe.DurationSeconds:0.##} s) -> {pattern.Name}/{plan.OutputName} {plan.Width}x{plan.Height}, {repeat} runs each, alternating");
+        Console.WriteLine("bare ffmpeg: ffmpeg " + string.Join(' ', arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
+        var upload = await client.UploadFileAsync(clip, null, cancellationToken);
+        var bare = new List<double>();
+        var renderStage = new List<double>();
+        var wholeJob = new List<double>();
+        for (var i = 0; i < repeat; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await runner.RunAsync("ffmpeg", arguments, cancellationToken);
+            bare.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+
+            started = Stopwatch.GetTimestamp();
+            var job = await client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = pattern.Name }, cancellationToken: cancellationToken);
+            job = await client.WaitAsync(job.Id, null, cancellationToken);
+            wholeJob.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (job.State != JobState.Succeeded)
+            {
+                throw new InvalidOperationException($"Bench job {job.Id} ended {job.State}: {job.Error}");
+            }
+
+            var render = job.Stages.First(s => s.Kind == StageKind.Render);
+            renderStage.Add((render.FinishedAt.ToDateTimeOffset() - render.StartedAt.ToDateTimeOffset()).TotalSeconds);
+        }
+
+        var bareMedian = Percentiles.Median(bare);
+        Console.WriteLine(Invariant($"bare ffmpeg render        median {bareMedian:0.000} s  (runs: {string.Join(", ", bare.Select(x => x.ToString("0.000", CultureInfo.InvariantCulture)))})"));
+        Console.WriteLine(Invariant($"farm render stage         median {Percentiles.Median(renderStage):0.000} s  ratio {Percentiles.Median(renderStage) / bareMedian:0.000}x bare"));
+        Console.WriteLine(Invariant($"farm whole job (submit -> SUCCEEDED: probe + render + thumbnail, as seen by the client)  median {Percentiles.Median(wholeJob):0.000} s  ratio {Percentiles.Median(wholeJob) / bareMedian:0.000}x bare"));
+    }
+
+    private static async Task DispatchLatencyAsync(FarmClient client, int jobs, string scratch, CancellationToken cancellationToken)
+    {
+        var tiny = Path.Combine(scratch, "tiny.mp4");
+        var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
+        await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=0.5",
+            "-f", "lavfi", "-i", "sine=frequency=440:duration=0.5", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", tiny], cancellationToken);
+        var upload = await client.UploadFileAsync(tiny, null, cancellationToken);
+
+        Console.WriteLine($"# Submit-to-start latency: {jobs} tiny jobs, one at a time (each cancelled once its first stage runs)");
+        var clientObserved = new List<double>();
+        var serverSide = new List<double>();
+        for (var i = 0; i < jobs; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var job = await client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical" }, cancellationToken: cancellationToken);
+            using (var watch = client.Jobs.WatchJob(new WatchJobRequest { JobId = job.Id }, cancellationToken: cancellationToken))
+            {
+                while (await watch.ResponseStream.MoveNext(cancellationToken))
+                {
+                    var e = watch.ResponseStream.Current;
+                    if (e.EventCase == JobEvent.EventOneofCase.StageChanged && e.StageChanged.State is StageState.Running or StageState.Succeeded)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            clientObserved.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var current = await client.Jobs.GetJobAsync(new GetJobRequest { JobId = job.Id }, cancellationToken: cancellationToken);
+            var first = current.Stages.First(s => s.Kind == StageKind.Probe);
+            serverSide.Add((first.StartedAt.ToDateTimeOffset() - current.CreatedAt.ToDateTimeOffset()).TotalMilliseconds);
+            if (!FarmClient.IsTerminal(current.State))
+            {
+                await client.Jobs.CancelJobAsync(new CancelJobRequest { JobId = job.Id }, cancellationToken: cancellationToken);
+            }
+        }
+
+        Console.WriteLine(Invariant($"client: SubmitJob call -> stage RUNNING event   p50 {Percentiles.Of(clientObserved, 50):0.0} ms  p99 {Percentiles.Of(clientObserved, 99):0.0} ms"));
+        Console.WriteLine(Invariant($"server: job created_at -> stage started_at     p50 {Percentiles.Of(serverSide, 50):0.0} ms  p99 {Percentiles.Of(serverSide, 99):0.0} ms  (store timestamps have 1 ms resolution)"));
+    }
+
+    private static FileInfo? DefaultClip()
+    {
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = new FileInfo(Path.Combine(dir.FullName, "shared", "media", "talking_head", "obama_wh_weekly_address_a.mp4"));
+            if (candidate.Exists)
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

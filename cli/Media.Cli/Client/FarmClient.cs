@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Media.Protos.V1;
+
+namespace Media.Cli.Client;
+
+/// <summary>Typed calls the CLI needs: streamed upload with checksum, resumable watch, verified downloads.</summary>
+public sealed class FarmClient : IDisposable
+{
+    public const int ChunkBytes = 1024 * 1024;
+
+    private readonly GrpcChannel _channel;
+
+    public FarmClient(string address)
+    {
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+        Jobs = new Jobs.JobsClient(_channel);
+        Uploads = new Uploads.UploadsClient(_channel);
+        Patterns = new Patterns.PatternsClient(_channel);
+    }
+
+    public Jobs.JobsClient Jobs { get; }
+
+    public Uploads.UploadsClient Uploads { get; }
+
+    public Patterns.PatternsClient Patterns { get; }
+
+    public async Task<UploadResponse> UploadFileAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        var total = file.Length;
+        using var call = Uploads.Upload(cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new UploadRequest
+        {
+            Header = new UploadHeader { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total },
+        }, cancellationToken);
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[ChunkBytes];
+        long sent = 0;
+        int read;
+        while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            hash.AppendData(buffer, 0, read);
+            await call.RequestStream.WriteAsync(new UploadRequest { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+            sent += read;
+            progress?.Invoke(sent, total);
+        }
+
+        await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()) } }, cancellationToken);
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+
+    /// <summary>Follows a job to its end, resuming from the last sequence if the stream breaks.</summary>
+    public async Task<Job> WaitAsync(string jobId, Action<JobEvent>? onEvent, CancellationToken cancellationToken)
+    {
+        long after = 0;
+        var failures = 0;
+        while (true)
+        {
+            try
+            {
+                using var call = Jobs.WatchJob(new WatchJobRequest { JobId = jobId, AfterSequence = after }, cancellationToken: cancellationToken);
+                await foreach (var jobEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+                {
+                    after = jobEvent.Sequence;
+                    failures = 0;
+                    onEvent?.Invoke(jobEvent);
+                }
+
+                var job = await Jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+                if (IsTerminal(job.State))
+                {
+                    return job;
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ++failures <= 30)
+            {
+                // The server restarts or the connection dropped: resume where we were.
+                await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Downloads every output into <paramref name="directory"/> and checks each SHA-256.</summary>
+    public async Task<IReadOnlyList<string>> DownloadOutputsAsync(Job job, string directory, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(directory);
+        var paths = new List<string>();
+        foreach (var output in job.Outputs)
+        {
+            var path = Path.Combine(directory, Media.Platform.Storage.BlobKey.SafeSegment($"{job.Id}-{output.Name}"));
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                {
+                    using var call = Jobs.DownloadOutput(new DownloadOutputRequest { JobId = job.Id, Name = output.Name }, cancellationToken: cancellationToken);
+                    await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
+                    {
+                        hash.AppendData(chunk.Data.Span);
+                        await file.WriteAsync(chunk.Data.Memory, cancellationToken);
+                    }
+                }
+
+                var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
+                if (output.Sha256.Length > 0 && actual != output.Sha256)
+                {
+                    throw new InvalidDataException($"Download of {output.Name} is corrupt: SHA-256 {actual}, expected {output.Sha256}.");
+                }
+            }
+
+            paths.Add(path);
+        }
+
+        return paths;
+    }
+
+    public static bool IsTerminal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+
+    public void Dispose() => _channel.Dispose();
+}

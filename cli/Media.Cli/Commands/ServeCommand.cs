@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Media.Cli.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Media.Cli.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Data folder (job store, blobs, scratch)", DefaultValueFactory = _ => ".data" };
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "gRPC (h2c) port; 0 picks a free one", DefaultValueFactory = _ => 5080 };
+        var workers = new Option<int?>("--workers", "-w") { Description = "Stages run at once by the in-process worker (default: Media:Worker:Slots = 2)" };
+        var command = new Command("serve", "Run the embedded farm: job API + in-process workers") { data, host, port, workers };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(parse.GetValue(data)!, parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(workers), LogLevel.Information));
+            await app.StartAsync(cancellationToken);
+            // Scripts and tests wait for this exact line to learn the address.
+            Console.WriteLine($"Media Farm listening on {EmbeddedFarm.Address(app)} (data: {Path.GetFullPath(parse.GetValue(data)!)})");
+            try
+            {
+                await app.WaitForShutdownAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C / SIGTERM.
+            }
+
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Media.JobApi;
+using Media.Platform;
+using Media.Workers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Media.Cli.Hosting;
+
+/// <summary>
+/// The one-process farm: gRPC job API + in-process workers on the in-process bus, folder storage and
+/// SQLite, all under one data folder. Environment variables (Media__...) override the defaults here;
+/// explicit command-line flags override both.
+/// </summary>
+public static class EmbeddedFarm
+{
+    public sealed record Settings(string DataDirectory, string Host, int Port, int? Slots, LogLevel LogLevel);
+
+    public static WebApplication Build(Settings settings)
+    {
+        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var defaults = new Dictionary<string, string?>
+        {
+            ["Media:JobApi:DataDirectory"] = dataDirectory,
+            ["Media:Storage:Folder:Root"] = Path.Combine(dataDirectory, "blobs"),
+            ["Media:Worker:WorkDirectory"] = Path.Combine(dataDirectory, "work"),
+        };
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource { InitialData = defaults });
+        if (settings.Slots is { } slots)
+        {
+            builder.Configuration.AddInMemoryCollection([new("Media:Worker:Slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(settings.LogLevel);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // gRPC over cleartext HTTP/2 (h2c): clients must use http://host:port with prior knowledge.
+            kestrel.Listen(IPAddress.Parse(settings.Host), settings.Port, listen => listen.Protocols = HttpProtocols.Http2);
+        });
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.AddMediaPlatform(builder.Configuration);
+        builder.Services.AddMediaJobApi();
+        builder.Services.AddMediaWorkers();
+
+        var app = builder.Build();
+        app.MapMediaJobApi();
+        return app;
+    }
+
+    /// <summary>The address the started app really listens on (port 0 becomes the chosen port).</summary>
+    public static string Address(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+        var address = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The server has no address.");
+        return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+    }
+}

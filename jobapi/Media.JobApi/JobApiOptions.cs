@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Media.JobApi;
+
+public sealed class JobApiOptions
+{
+    public const string Section = "Media:JobApi";
+
+    /// <summary>Folder for the SQLite job store.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = ".data";
+
+    /// <summary>A dispatched stage whose worker is silent this long goes to another worker.</summary>
+    [Range(2, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>Failures (errors or expired leases) a stage may have before the job fails.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>How often expired leases and due retries are looked for.</summary>
+    [Range(50, 60000)]
+    public int SweepIntervalMilliseconds { get; set; } = 1000;
+
+    /// <summary>First retry delay; doubles per failure, with jitter, capped at 60 s.</summary>
+    [Range(0, 60000)]
+    public int RetryBaseDelayMilliseconds { get; set; } = 1000;
+
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    [Range(1, 1000)]
+    public int MaxBatchSize { get; set; } = 500;
+}

@@ -1,0 +1,49 @@
+using Media.JobApi.Store;
+using Media.Pipelines.Patterns;
+using Media.Protos.V1;
+
+namespace Media.JobApi.Orchestration;
+
+/// <summary>
+/// Expands a job into its stage graph: probe -> render per output -> thumbnail per rendered output.
+/// Stage ids derive from the job id and output name, so they (and the output keys) are stable across re-runs.
+/// </summary>
+public static class JobPlanner
+{
+    public static IReadOnlyList<StageRecord> Expand(string jobId, Pattern pattern, IReadOnlyList<string> outputsWanted)
+    {
+        var probe = new StageRecord { Id = $"{jobId}.probe", JobId = jobId, Kind = StageKind.Probe };
+        var stages = new List<StageRecord> { probe };
+        foreach (var output in pattern.Outputs.Where(o => outputsWanted.Count == 0 || outputsWanted.Contains(o.Name)))
+        {
+            var render = new StageRecord { Id = $"{jobId}.render.{output.Name}", JobId = jobId, Kind = StageKind.Render, OutputName = output.Name, DependsOn = [probe.Id] };
+            stages.Add(render);
+            if (pattern.Thumbnail is not null)
+            {
+                stages.Add(new StageRecord { Id = $"{jobId}.thumbnail.{output.Name}", JobId = jobId, Kind = StageKind.Thumbnail, OutputName = output.Name, DependsOn = [render.Id] });
+            }
+        }
+
+        return stages;
+    }
+
+    /// <summary>Relative cost of a stage, for the job's overall progress.</summary>
+    public static double Weight(StageKind kind) => kind switch
+    {
+        StageKind.Render => 8,
+        _ => 1,
+    };
+
+    public static double OverallProgress(IEnumerable<StageRecord> stages)
+    {
+        double total = 0, done = 0;
+        foreach (var stage in stages)
+        {
+            var weight = Weight(stage.Kind);
+            total += weight;
+            done += weight * (stage.State == StageState.Succeeded ? 1 : stage.Progress);
+        }
+
+        return total == 0 ? 0 : Math.Round(done / total, 4);
+    }
+}

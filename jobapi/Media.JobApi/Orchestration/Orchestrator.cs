@@ -1,0 +1,472 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Media.JobApi.Errors;
+using Media.JobApi.Store;
+using Media.Platform.Bus;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.JobApi.Orchestration;
+
+/// <summary>
+/// Owns every job and stage transition. Stages are dispatched under a lease; worker events renew it;
+/// an expired lease or a retryable failure re-dispatches with a new attempt number (events from older
+/// attempts are ignored), so work is done at least once and outputs, keyed per stage, are never duplicated.
+/// Transitions run one at a time and each is one store transaction.
+/// </summary>
+public sealed class Orchestrator(
+    IJobStore store,
+    IMessageBus bus,
+    SubmissionValidator validator,
+    JobEventNotifier notifier,
+    IOptions<JobApiOptions> options,
+    TimeProvider time,
+    ILogger<Orchestrator> logger) : IDisposable
+{
+    public const string Pool = "cpu";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly JobApiOptions _options = options.Value;
+
+    public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
+    {
+        var valid = await validator.ValidateAsync(request, tenant, fieldPrefix, cancellationToken);
+        var hash = RequestHash.Compute(request);
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (request.IdempotencyKey.Length > 0 && await store.FindByIdempotencyKeyAsync(tenant, request.IdempotencyKey, cancellationToken) is { } existing)
+            {
+                return existing.RequestHash == hash
+                    ? existing
+                    : throw new ConflictException($"Idempotency key '{request.IdempotencyKey}' was already used for a different request (job {existing.Id}).");
+            }
+
+            var now = time.GetUtcNow();
+            var jobId = NewJobId(now);
+            var job = new JobRecord
+            {
+                Id = jobId,
+                Tenant = tenant,
+                IdempotencyKey = request.IdempotencyKey,
+                RequestHash = hash,
+                PatternName = valid.Pattern.Name,
+                PatternDocument = valid.Pattern.Document,
+                SourceKey = valid.SourceKey,
+                Parameters = new Dictionary<string, string>(request.Parameters),
+                Labels = new Dictionary<string, string>(request.Labels),
+                OutputsWanted = [.. request.Outputs],
+                Priority = request.Priority == Priority.Unspecified ? Priority.Normal : request.Priority,
+                WebhookUrl = request.WebhookUrl,
+                State = JobState.Queued,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+
+            var stages = JobPlanner.Expand(jobId, valid.Pattern, job.OutputsWanted);
+            var changes = new JobChanges(job, isNew: true);
+            changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Queued }));
+            var toDispatch = new List<StageRecord>();
+            foreach (var stage in stages)
+            {
+                if (stage.DependsOn.Count == 0)
+                {
+                    var dispatched = Dispatched(stage, now);
+                    toDispatch.Add(dispatched);
+                    changes.Stages.Add(dispatched);
+                    changes.Events.Add(StageEventFor(dispatched));
+                }
+                else
+                {
+                    changes.Stages.Add(stage);
+                }
+            }
+
+            await CommitAsync(changes, cancellationToken);
+            logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}", jobId, job.PatternName, stages.Count, job.Priority);
+            await PublishDispatchesAsync(changes.Job, toDispatch, cancellationToken);
+            return changes.Job;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<JobRecord> CancelAsync(string jobId, string tenant, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var job = await GetOwnedJobAsync(jobId, tenant, cancellationToken);
+            if (job.State == JobState.Cancelled)
+            {
+                return job;
+            }
+
+            if (job.IsTerminal)
+            {
+                throw new PreconditionFailedException($"Job {jobId} already {job.State.ToString().ToUpperInvariant()}; only unfinished jobs can be cancelled.");
+            }
+
+            var now = time.GetUtcNow();
+            var changes = new JobChanges(job with { State = JobState.Cancelled, UpdatedAt = now, FinishedAt = now });
+            foreach (var stage in (await store.GetStagesAsync(jobId, cancellationToken)).Where(s => !s.IsTerminal))
+            {
+                var cancelled = stage with { State = StageState.Cancelled, FinishedAt = now, LeaseExpiresAt = null };
+                changes.Stages.Add(cancelled);
+                changes.Events.Add(StageEventFor(cancelled));
+            }
+
+            changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Cancelled }));
+            await CommitAsync(changes, cancellationToken);
+            await bus.PublishAsync(
+                new BusMessage(Topics.Control, jobId, new ControlMessage { Cancel = new CancelStage { JobId = jobId } }.ToByteArray()),
+                cancellationToken);
+            logger.LogInformation("Job {JobId} cancelled", jobId);
+            return changes.Job;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task HandleStageEventAsync(StageEvent stageEvent, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var stage = await store.GetStageAsync(stageEvent.StageId, cancellationToken);
+            var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
+            if (stage is null || job is null || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt)
+            {
+                logger.LogDebug("Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt);
+                return;
+            }
+
+            var now = time.GetUtcNow();
+            var lease = now.AddSeconds(_options.LeaseSeconds);
+            switch (stageEvent.EventCase)
+            {
+                case StageEvent.EventOneofCase.Started:
+                    await OnStartedAsync(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, StartedAt = stage.StartedAt ?? now, LeaseExpiresAt = lease }, now, cancellationToken);
+                    break;
+                case StageEvent.EventOneofCase.Progress:
+                    await OnProgressAsync(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, Progress = stageEvent.Progress.Fraction, LeaseExpiresAt = lease }, stageEvent.Progress, now, cancellationToken);
+                    break;
+                case StageEvent.EventOneofCase.Completed:
+                    await OnCompletedAsync(job, stage, stageEvent.Completed, now, cancellationToken);
+                    break;
+                case StageEvent.EventOneofCase.Failed:
+                    await OnFailedAsync(job, stage, stageEvent.Failed.Error ?? new JobError { Code = "unknown", Message = "The worker reported a failure without details.", Retryable = true }, now, cancellationToken);
+                    break;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Re-dispatches stages whose lease ran out and stages whose retry delay is over.</summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        var due = await store.GetDueStagesAsync(time.GetUtcNow(), cancellationToken);
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var candidate in due)
+            {
+                // Re-read under the gate: an event may have renewed the lease meanwhile.
+                var stage = await store.GetStageAsync(candidate.Id, cancellationToken);
+                var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
+                var now = time.GetUtcNow();
+                if (stage is null || job is null || job.IsTerminal || stage.LeaseExpiresAt is not { } expiry || expiry > now)
+                {
+                    continue;
+                }
+
+                if (stage.State == StageState.Waiting)
+                {
+                    logger.LogInformation("Retrying stage {StageId} (failure {Failures})", stage.Id, stage.Failures);
+                    await RedispatchAsync(job, stage, now, cancellationToken);
+                }
+                else if (stage.IsActive)
+                {
+                    logger.LogWarning("Lease of stage {StageId} attempt {Attempt} expired (worker {WorkerId} silent)", stage.Id, stage.Attempt, stage.WorkerId);
+                    var error = new JobError { Code = "lease_expired", Message = $"Worker '{stage.WorkerId}' stopped reporting for {_options.LeaseSeconds} s.", Retryable = true };
+                    await OnFailedAsync(job, stage, error, now, cancellationToken, retryNow: true);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// After a restart on a non-durable bus, what was in flight is gone with the old process: dispatch it
+    /// again now (new attempt, not counted as a failure) rather than waiting for the leases.
+    /// </summary>
+    public async Task RecoverAsync(CancellationToken cancellationToken)
+    {
+        if (bus.IsDurable)
+        {
+            return;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var active = await store.GetActiveStagesAsync(cancellationToken);
+            foreach (var stage in active)
+            {
+                var job = await store.GetJobAsync(stage.JobId, cancellationToken);
+                if (job is not null && !job.IsTerminal)
+                {
+                    logger.LogInformation("Recovering stage {StageId} of job {JobId} after restart", stage.Id, job.Id);
+                    await RedispatchAsync(job, stage, time.GetUtcNow(), cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task OnStartedAsync(JobRecord job, StageRecord stage, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        if (job.State == JobState.Queued)
+        {
+            changes.Job = changes.Job with { State = JobState.Running };
+            changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Running }));
+        }
+
+        changes.Stages.Add(stage);
+        changes.Events.Add(StageEventFor(stage));
+        await CommitAsync(changes, cancellationToken);
+    }
+
+    private async Task OnProgressAsync(JobRecord job, StageRecord stage, StageProgress progress, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var stages = await store.GetStagesAsync(job.Id, cancellationToken);
+        var overall = JobPlanner.OverallProgress(stages.Select(s => s.Id == stage.Id ? stage : s));
+        var changes = new JobChanges(job with { Progress = overall, UpdatedAt = now });
+        changes.Stages.Add(stage);
+        changes.Events.Add(NewEvent(e => e.Progress = new JobProgress
+        {
+            Progress = overall,
+            StageId = stage.Id,
+            StageProgress = stage.Progress,
+            Speed = progress.Speed,
+            Fps = progress.Fps,
+        }));
+        await CommitAsync(changes, cancellationToken);
+    }
+
+    private async Task OnCompletedAsync(JobRecord job, StageRecord stage, StageCompleted completed, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var done = stage with { State = StageState.Succeeded, Progress = 1, FinishedAt = now, LeaseExpiresAt = null, Error = null };
+        if (completed.MediaInfo is not null)
+        {
+            job = job with { SourceInfo = completed.MediaInfo };
+        }
+
+        var stages = (await store.GetStagesAsync(job.Id, cancellationToken)).Select(s => s.Id == done.Id ? done : s).ToList();
+        var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
+        changes.Stages.Add(done);
+        changes.Outputs.AddRange(completed.Outputs);
+        changes.Events.Add(StageEventFor(done));
+
+        var succeeded = stages.Where(s => s.State == StageState.Succeeded).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var ready = stages.Where(s => s.State == StageState.Waiting && s.Attempt == 0 && s.DependsOn.All(succeeded.Contains))
+            .Select(s => Dispatched(s, now))
+            .ToList();
+        foreach (var next in ready)
+        {
+            changes.Stages.Add(next);
+            changes.Events.Add(StageEventFor(next));
+        }
+
+        if (succeeded.Count == stages.Count)
+        {
+            var outputs = (await store.GetOutputsAsync(job.Id, cancellationToken))
+                .Where(o => completed.Outputs.All(c => c.Name != o.Name))
+                .Concat(completed.Outputs)
+                .ToList();
+            changes.Job = changes.Job with { State = JobState.Succeeded, Progress = 1, FinishedAt = now };
+            changes.Events.Add(NewEvent(e => e.Result = new JobResult { Outputs = { outputs }, SourceInfo = changes.Job.SourceInfo }));
+            changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Succeeded }));
+            logger.LogInformation("Job {JobId} succeeded with {OutputCount} outputs", job.Id, outputs.Count);
+        }
+
+        await CommitAsync(changes, cancellationToken);
+        await PublishDispatchesAsync(changes.Job, ready, cancellationToken);
+    }
+
+    private async Task OnFailedAsync(JobRecord job, StageRecord stage, JobError error, DateTimeOffset now, CancellationToken cancellationToken, bool retryNow = false)
+    {
+        var failures = stage.Failures + 1;
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        if (error.Retryable && failures < _options.MaxAttempts)
+        {
+            var retryAt = retryNow ? now : now + Backoff(failures);
+            var waiting = stage with { State = StageState.Waiting, Failures = failures, Error = error, LeaseExpiresAt = retryAt, Progress = 0 };
+            changes.Stages.Add(waiting);
+            changes.Events.Add(StageEventFor(stage with { State = StageState.Failed, Error = error }));
+            logger.LogWarning("Stage {StageId} failed ({Code}: {Message}); retry {Failures}/{Max} at {RetryAt}", stage.Id, error.Code, error.Message, failures, _options.MaxAttempts - 1, retryAt);
+            await CommitAsync(changes, cancellationToken);
+            if (retryNow)
+            {
+                await RedispatchAsync(changes.Job, waiting, now, cancellationToken);
+            }
+
+            return;
+        }
+
+        var failed = stage with { State = StageState.Failed, Failures = failures, Error = error, FinishedAt = now, LeaseExpiresAt = null };
+        changes.Stages.Add(failed);
+        changes.Events.Add(StageEventFor(failed));
+        foreach (var other in (await store.GetStagesAsync(job.Id, cancellationToken)).Where(s => s.Id != stage.Id && !s.IsTerminal))
+        {
+            var cancelled = other with { State = StageState.Cancelled, FinishedAt = now, LeaseExpiresAt = null };
+            changes.Stages.Add(cancelled);
+            changes.Events.Add(StageEventFor(cancelled));
+        }
+
+        var jobError = error.Clone();
+        jobError.Retryable = error.Retryable;
+        changes.Job = changes.Job with { State = JobState.Failed, FinishedAt = now, Error = jobError };
+        changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Failed, Error = jobError }));
+        logger.LogWarning("Job {JobId} failed in stage {StageId}: {Code}: {Message}", job.Id, stage.Id, error.Code, error.Message);
+        await CommitAsync(changes, cancellationToken);
+        await bus.PublishAsync(new BusMessage(Topics.Control, job.Id, new ControlMessage { Cancel = new CancelStage { JobId = job.Id } }.ToByteArray()), cancellationToken);
+    }
+
+    private async Task RedispatchAsync(JobRecord job, StageRecord stage, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var dispatched = Dispatched(stage, now);
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        changes.Stages.Add(dispatched);
+        changes.Events.Add(StageEventFor(dispatched));
+        await CommitAsync(changes, cancellationToken);
+        await PublishDispatchesAsync(changes.Job, [dispatched], cancellationToken);
+    }
+
+    private StageRecord Dispatched(StageRecord stage, DateTimeOffset now) => stage with
+    {
+        State = StageState.Dispatched,
+        Attempt = stage.Attempt + 1,
+        Progress = 0,
+        WorkerId = string.Empty,
+        LeaseExpiresAt = now.AddSeconds(_options.LeaseSeconds),
+    };
+
+    // Published after the commit: if the process dies in between, the stored lease expires and the stage is
+    // dispatched again. Nothing depends on the publish succeeding.
+    private async Task PublishDispatchesAsync(JobRecord job, IReadOnlyList<StageRecord> stages, CancellationToken cancellationToken)
+    {
+        if (stages.Count == 0)
+        {
+            return;
+        }
+
+        var outputs = stages.Any(s => s.Kind == StageKind.Thumbnail) ? await store.GetOutputsAsync(job.Id, cancellationToken) : [];
+        foreach (var stage in stages)
+        {
+            var dispatch = new StageDispatch
+            {
+                JobId = job.Id,
+                StageId = stage.Id,
+                Kind = stage.Kind,
+                Attempt = stage.Attempt,
+                SourceKey = job.SourceKey,
+                PatternDocument = job.PatternDocument,
+                Parameters = { new Dictionary<string, string>(job.Parameters) },
+                OutputName = stage.OutputName,
+                OutputPrefix = $"jobs/{job.Id}/outputs",
+                SourceInfo = job.SourceInfo ?? new MediaInfo(),
+                InputKey = stage.Kind == StageKind.Thumbnail
+                    ? outputs.FirstOrDefault(o => o.Kind == OutputKind.Video && o.Name == stage.OutputName + ".mp4")?.Key ?? string.Empty
+                    : string.Empty,
+                LeaseSeconds = _options.LeaseSeconds,
+            };
+            try
+            {
+                await bus.PublishAsync(new BusMessage(Topics.Stages(Pool, PriorityName(job.Priority)), job.Id, dispatch.ToByteArray()), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Could not publish stage {StageId}; its lease will re-dispatch it", stage.Id);
+            }
+        }
+    }
+
+    private async Task CommitAsync(JobChanges changes, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        foreach (var jobEvent in changes.Events)
+        {
+            jobEvent.Time ??= Timestamp.FromDateTimeOffset(now);
+        }
+
+        await store.CommitAsync(changes, cancellationToken);
+        notifier.Notify(changes.Job.Id);
+    }
+
+    private async Task<JobRecord> GetOwnedJobAsync(string jobId, string tenant, CancellationToken cancellationToken)
+    {
+        var job = await store.GetJobAsync(jobId, cancellationToken);
+        return job is not null && job.Tenant == tenant ? job : throw new ResourceNotFoundException("job", jobId);
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        var baseDelay = TimeSpan.FromMilliseconds(_options.RetryBaseDelayMilliseconds);
+        var exponential = baseDelay * Math.Pow(2, failures - 1);
+        var capped = exponential > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : exponential;
+        return capped * (0.8 + 0.4 * Random.Shared.NextDouble());
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    public static string PriorityName(Priority priority) => priority switch
+    {
+        Priority.High => "high",
+        Priority.Bulk => "bulk",
+        _ => "normal",
+    };
+
+    private static JobEvent NewEvent(Action<JobEvent> fill)
+    {
+        var jobEvent = new JobEvent();
+        fill(jobEvent);
+        return jobEvent;
+    }
+
+    private static JobEvent StageEventFor(StageRecord stage) => NewEvent(e => e.StageChanged = new StageChanged
+    {
+        StageId = stage.Id,
+        Kind = stage.Kind,
+        State = stage.State,
+        Attempt = stage.Attempt,
+        OutputName = stage.OutputName,
+        WorkerId = stage.WorkerId,
+        Error = stage.Error,
+    });
+
+    // Sortable by creation time, unguessable enough to not enumerate.
+    private static string NewJobId(DateTimeOffset now) =>
+        $"job_{now:yyyyMMddHHmmss}_{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}";
+}

@@ -1,0 +1,85 @@
+using Media.JobApi.Store;
+using Media.Platform.Bus;
+using Media.Protos.V1;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.JobApi.Orchestration;
+
+/// <summary>Runs the orchestrator: prepares the store, recovers in-flight work, consumes stage events, sweeps leases.</summary>
+public sealed class OrchestratorService(
+    Orchestrator orchestrator,
+    IJobStore store,
+    IMessageBus bus,
+    IOptions<JobApiOptions> options,
+    TimeProvider time,
+    ILogger<OrchestratorService> logger) : BackgroundService
+{
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await store.InitializeAsync(cancellationToken);
+        await orchestrator.RecoverAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(ConsumeEventsAsync(stoppingToken), SweepAsync(stoppingToken));
+
+    private async Task ConsumeEventsAsync(CancellationToken stoppingToken)
+    {
+        await using var subscription = bus.Subscribe("orchestrator", [new TopicWeight(Topics.Events)]);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            BusDelivery delivery;
+            try
+            {
+                delivery = await subscription.ReceiveAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            try
+            {
+                var stageEvent = StageEvent.Parser.ParseFrom(delivery.Message.Payload.Span);
+                await orchestrator.HandleStageEventAsync(stageEvent, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // One bad event must not stop the farm; leases recover whatever it was about.
+                logger.LogError(ex, "Could not apply an event from {Topic}", delivery.Message.Topic);
+            }
+
+            await delivery.AcknowledgeAsync();
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds), time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try
+                {
+                    await orchestrator.SweepAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogError(ex, "Lease sweep failed; trying again next tick");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+}

@@ -1,0 +1,180 @@
+using System.Text.RegularExpressions;
+using Media.JobApi.Errors;
+using Media.JobApi.Store;
+using Media.Pipelines.Patterns;
+using Media.Platform.Storage;
+using Media.Protos.V1;
+
+namespace Media.JobApi.Orchestration;
+
+/// <summary>
+/// Checks a SubmitJob request and resolves what it names (pattern, source). Every problem is collected
+/// and reported at once with its field path; nothing is half-accepted.
+/// </summary>
+public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobStore store, IBlobStore blobs)
+{
+    public const int MaxParameters = 50;
+    public const int MaxParameterValueLength = 2000;
+    public const int MaxLabels = 20;
+    public const int MaxLabelValueLength = 128;
+    public const int MaxIdempotencyKeyLength = 128;
+
+    public async Task<ValidSubmission> ValidateAsync(SubmitJobRequest request, string tenant, string fieldPrefix, CancellationToken cancellationToken)
+    {
+        var violations = new List<FieldViolation>();
+        void Add(string field, string reason) => violations.Add(new FieldViolation(fieldPrefix + field, reason));
+
+        if (request.IdempotencyKey.Length > MaxIdempotencyKeyLength)
+        {
+            Add("idempotency_key", $"must be at most {MaxIdempotencyKeyLength} characters");
+        }
+
+        Pattern? pattern = null;
+        switch (request.PatternCase)
+        {
+            case SubmitJobRequest.PatternOneofCase.PatternName:
+                pattern = patterns.Find(request.PatternName);
+                if (pattern is null)
+                {
+                    Add("pattern_name", $"unknown pattern '{Truncate(request.PatternName)}'; known: {string.Join(", ", patterns.All.Select(p => p.Name).Order(StringComparer.Ordinal))}");
+                }
+
+                break;
+            case SubmitJobRequest.PatternOneofCase.InlinePattern:
+                var parsed = PatternParser.Parse(request.InlinePattern);
+                if (parsed.IsValid)
+                {
+                    pattern = parsed.Pattern;
+                }
+                else
+                {
+                    foreach (var violation in parsed.Violations)
+                    {
+                        Add($"inline_pattern.{violation.Path}", violation.Reason);
+                    }
+                }
+
+                break;
+            default:
+                Add("pattern", "set pattern_name or inline_pattern");
+                break;
+        }
+
+        if (pattern is not null)
+        {
+            foreach (var wanted in request.Outputs)
+            {
+                if (pattern.Outputs.All(o => o.Name != wanted))
+                {
+                    Add("outputs", $"pattern '{pattern.Name}' has no output '{Truncate(wanted)}'; it has: {string.Join(", ", pattern.Outputs.Select(o => o.Name))}");
+                }
+            }
+        }
+
+        if (request.Parameters.Count > MaxParameters)
+        {
+            Add("parameters", $"has {request.Parameters.Count} entries; the limit is {MaxParameters}");
+        }
+
+        foreach (var (key, value) in request.Parameters)
+        {
+            if (!KeyRegex().IsMatch(key))
+            {
+                Add($"parameters[{Truncate(key)}]", "keys must be 1-64 characters of letters, digits, '_', '.' or '-'");
+            }
+            else if (value.Length > MaxParameterValueLength)
+            {
+                Add($"parameters[{key}]", $"is {value.Length} characters; the limit is {MaxParameterValueLength}");
+            }
+        }
+
+        if (request.Labels.Count > MaxLabels)
+        {
+            Add("labels", $"has {request.Labels.Count} entries; the limit is {MaxLabels}");
+        }
+
+        foreach (var (key, value) in request.Labels)
+        {
+            if (!KeyRegex().IsMatch(key))
+            {
+                Add($"labels[{Truncate(key)}]", "keys must be 1-64 characters of letters, digits, '_', '.' or '-'");
+            }
+            else if (value.Length > MaxLabelValueLength)
+            {
+                Add($"labels[{key}]", $"is {value.Length} characters; the limit is {MaxLabelValueLength}");
+            }
+        }
+
+        if (request.WebhookUrl.Length > 0
+            && (!Uri.TryCreate(request.WebhookUrl, UriKind.Absolute, out var webhook) || webhook.Scheme is not ("http" or "https") || request.WebhookUrl.Length > 2000))
+        {
+            Add("webhook_url", "must be an absolute http(s) URL of at most 2000 characters");
+        }
+
+        if (!Enum.IsDefined(request.Priority))
+        {
+            Add("priority", "is not a known priority");
+        }
+
+        var sourceKey = await ResolveSourceAsync(request.Source, tenant, Add, cancellationToken);
+
+        if (violations.Count > 0)
+        {
+            throw new RequestValidationException(violations);
+        }
+
+        return new ValidSubmission(pattern!, sourceKey!);
+    }
+
+    private async Task<string?> ResolveSourceAsync(Source? source, string tenant, Action<string, string> add, CancellationToken cancellationToken)
+    {
+        switch (source?.KindCase)
+        {
+            case Source.KindOneofCase.UploadId:
+                if (string.IsNullOrWhiteSpace(source.UploadId))
+                {
+                    add("source.upload_id", "must not be empty");
+                    return null;
+                }
+
+                var upload = await store.GetUploadAsync(tenant, source.UploadId, cancellationToken);
+                if (upload is null)
+                {
+                    add("source.upload_id", $"no upload '{Truncate(source.UploadId)}' exists");
+                    return null;
+                }
+
+                return upload.Key;
+            case Source.KindOneofCase.Uri:
+                const string scheme = "blob:";
+                if (!source.Uri.StartsWith(scheme, StringComparison.Ordinal))
+                {
+                    add("source.uri", "must be 'blob:<key>' naming an object in the farm's storage");
+                    return null;
+                }
+
+                var key = source.Uri[scheme.Length..];
+                if (!BlobKey.IsValid(key, out var reason))
+                {
+                    add("source.uri", $"the key {reason}");
+                    return null;
+                }
+
+                if (await blobs.GetInfoAsync(key, cancellationToken) is null)
+                {
+                    add("source.uri", $"no object is stored under '{key}'");
+                    return null;
+                }
+
+                return key;
+            default:
+                add("source", "is required: set upload_id or uri");
+                return null;
+        }
+    }
+
+    private static string Truncate(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    private static partial Regex KeyRegex();
+}

@@ -1,0 +1,45 @@
+using Media.JobApi.Errors;
+using Media.JobApi.Orchestration;
+using Media.JobApi.Services;
+using Media.JobApi.Store;
+using Media.Pipelines;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Media.JobApi;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>gRPC services, orchestrator and the SQLite job store. The bus and blob store come from the host.</summary>
+    public static IServiceCollection AddMediaJobApi(this IServiceCollection services)
+    {
+        services.AddMediaPipelines();
+        services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IJobStore, SqliteJobStore>();
+        services.AddSingleton<JobEventNotifier>();
+        services.AddSingleton<SubmissionValidator>();
+        services.AddSingleton<Orchestrator>();
+        services.AddHostedService<OrchestratorService>();
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.MaxReceiveMessageSize = 8 * 1024 * 1024;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck<JobStoreHealthCheck>("job-store");
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapMediaJobApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<JobsService>();
+        endpoints.MapGrpcService<UploadsService>();
+        endpoints.MapGrpcService<PatternsService>();
+        endpoints.MapGrpcReflectionService();
+        endpoints.MapGrpcHealthChecksService();
+        endpoints.MapGet("/", () => Results.Text("Media Farm job API: gRPC (h2c) on this port. Services: media.v1.Jobs, media.v1.Uploads, media.v1.Patterns; reflection and grpc.health.v1 enabled.\n"));
+        return endpoints;
+    }
+}

@@ -1,0 +1,176 @@
+using Grpc.Core;
+using Media.JobApi.Errors;
+using Media.JobApi.Orchestration;
+using Media.JobApi.Store;
+using Media.Platform.Storage;
+using Media.Protos.V1;
+using Microsoft.Extensions.Options;
+
+namespace Media.JobApi.Services;
+
+public sealed class JobsService(
+    Orchestrator orchestrator,
+    IJobStore store,
+    IBlobStore blobs,
+    JobEventNotifier notifier,
+    IOptions<JobApiOptions> options) : Jobs.JobsBase
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 500;
+    private const int DownloadChunkBytes = 256 * 1024;
+
+    public override async Task<Job> SubmitJob(SubmitJobRequest request, ServerCallContext context)
+    {
+        var job = await orchestrator.SubmitAsync(request, CallerTenant.Of(context), context.CancellationToken);
+        return await LoadAsync(job, context.CancellationToken);
+    }
+
+    public override async Task<SubmitBatchResponse> SubmitBatch(SubmitBatchRequest request, ServerCallContext context)
+    {
+        if (request.Jobs.Count == 0)
+        {
+            throw new RequestValidationException("jobs", "must contain at least one job");
+        }
+
+        if (request.Jobs.Count > options.Value.MaxBatchSize)
+        {
+            throw new RequestValidationException("jobs", $"has {request.Jobs.Count} jobs; the limit is {options.Value.MaxBatchSize} (Media:JobApi:MaxBatchSize)");
+        }
+
+        var response = new SubmitBatchResponse();
+        for (var i = 0; i < request.Jobs.Count; i++)
+        {
+            var item = new BatchItemResult { Index = i };
+            try
+            {
+                var job = await orchestrator.SubmitAsync(request.Jobs[i], CallerTenant.Of(context), context.CancellationToken, fieldPrefix: $"jobs[{i}].");
+                item.Job = await LoadAsync(job, context.CancellationToken);
+            }
+            catch (Exception ex) when (ex is RequestValidationException or ConflictException)
+            {
+                item.Error = ex.Message;
+            }
+
+            response.Results.Add(item);
+        }
+
+        return response;
+    }
+
+    public override async Task<Job> GetJob(GetJobRequest request, ServerCallContext context)
+    {
+        var job = await GetOwnedAsync(request.JobId, context);
+        return await LoadAsync(job, context.CancellationToken);
+    }
+
+    public override async Task<ListJobsResponse> ListJobs(ListJobsRequest request, ServerCallContext context)
+    {
+        if (request.PageSize < 0 || request.PageSize > MaxPageSize)
+        {
+            throw new RequestValidationException("page_size", $"must be between 0 and {MaxPageSize} (0 = {DefaultPageSize})");
+        }
+
+        if (request.PageToken.Length > 0 && !PageCursor.TryDecode(request.PageToken, out _, out _))
+        {
+            throw new RequestValidationException("page_token", "is not a token returned by ListJobs");
+        }
+
+        if (!Enum.IsDefined(request.State))
+        {
+            throw new RequestValidationException("state", "is not a known job state");
+        }
+
+        var page = await store.ListJobsAsync(
+            new JobQuery(CallerTenant.Of(context), request.State, request.Labels, request.PageSize == 0 ? DefaultPageSize : request.PageSize, request.PageToken),
+            context.CancellationToken);
+        var response = new ListJobsResponse { NextPageToken = page.NextPageToken };
+        foreach (var job in page.Jobs)
+        {
+            response.Jobs.Add(await LoadAsync(job, context.CancellationToken));
+        }
+
+        return response;
+    }
+
+    public override async Task WatchJob(WatchJobRequest request, IServerStreamWriter<JobEvent> responseStream, ServerCallContext context)
+    {
+        if (request.AfterSequence < 0)
+        {
+            throw new RequestValidationException("after_sequence", "must not be negative");
+        }
+
+        var job = await GetOwnedAsync(request.JobId, context);
+        var cancellationToken = context.CancellationToken;
+        var after = request.AfterSequence;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var events = await store.GetEventsAsync(job.Id, after, 500, cancellationToken);
+            foreach (var jobEvent in events)
+            {
+                await responseStream.WriteAsync(jobEvent, cancellationToken);
+                after = jobEvent.Sequence;
+            }
+
+            if (events.Count == 0)
+            {
+                var current = await store.GetJobAsync(job.Id, cancellationToken);
+                if (current is null || (current.IsTerminal && current.LastSequence <= after))
+                {
+                    return;
+                }
+
+                await notifier.WaitAsync(job.Id, TimeSpan.FromSeconds(2), cancellationToken);
+            }
+        }
+    }
+
+    public override async Task<Job> CancelJob(CancelJobRequest request, ServerCallContext context)
+    {
+        RequireId(request.JobId);
+        var job = await orchestrator.CancelAsync(request.JobId, CallerTenant.Of(context), context.CancellationToken);
+        return await LoadAsync(job, context.CancellationToken);
+    }
+
+    public override async Task DownloadOutput(DownloadOutputRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
+    {
+        var job = await GetOwnedAsync(request.JobId, context);
+        if (string.IsNullOrEmpty(request.Name))
+        {
+            throw new RequestValidationException("name", "is required (an output name from GetJob)");
+        }
+
+        var outputs = await store.GetOutputsAsync(job.Id, context.CancellationToken);
+        var output = outputs.FirstOrDefault(o => o.Name == request.Name)
+            ?? throw new ResourceNotFoundException("output", $"{job.Id}/{request.Name}");
+        await using var stream = await blobs.OpenReadAsync(output.Key, context.CancellationToken);
+        var buffer = new byte[DownloadChunkBytes];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, context.CancellationToken)) > 0)
+        {
+            await responseStream.WriteAsync(new DataChunk { Data = Google.Protobuf.ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
+        }
+    }
+
+    private async Task<JobRecord> GetOwnedAsync(string jobId, ServerCallContext context)
+    {
+        RequireId(jobId);
+        var job = await store.GetJobAsync(jobId, context.CancellationToken);
+        return job is not null && job.Tenant == CallerTenant.Of(context) ? job : throw new ResourceNotFoundException("job", jobId);
+    }
+
+    private static void RequireId(string jobId)
+    {
+        if (string.IsNullOrWhiteSpace(jobId))
+        {
+            throw new RequestValidationException("job_id", "is required");
+        }
+
+        if (jobId.Length > 100)
+        {
+            throw new RequestValidationException("job_id", "is too long to be a job id");
+        }
+    }
+
+    private async Task<Job> LoadAsync(JobRecord job, CancellationToken cancellationToken) =>
+        JobMapper.ToProto(job, await store.GetStagesAsync(job.Id, cancellationToken), await store.GetOutputsAsync(job.Id, cancellationToken));
+}

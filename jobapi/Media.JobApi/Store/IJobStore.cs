@@ -1,0 +1,39 @@
+using Media.Protos.V1;
+
+namespace Media.JobApi.Store;
+
+/// <summary>Jobs, their stages, events and outputs, and uploads.</summary>
+public interface IJobStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes a transition atomically; returns the events with their assigned sequence numbers.</summary>
+    Task<IReadOnlyList<JobEvent>> CommitAsync(JobChanges changes, CancellationToken cancellationToken);
+
+    Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string idempotencyKey, CancellationToken cancellationToken);
+
+    Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StageRecord>> GetStagesAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<StageRecord?> GetStageAsync(string stageId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<Output>> GetOutputsAsync(string jobId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<JobEvent>> GetEventsAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Stages of unfinished jobs that need the orchestrator: leases run out or retries due at <paramref name="now"/>.</summary>
+    Task<IReadOnlyList<StageRecord>> GetDueStagesAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Dispatched or running stages of unfinished jobs (to re-dispatch after a restart on a non-durable bus).</summary>
+    Task<IReadOnlyList<StageRecord>> GetActiveStagesAsync(CancellationToken cancellationToken);
+
+    Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
+
+    Task<UploadRecord?> GetUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>True when the store answers (health checks).</summary>
+    Task<bool> PingAsync(CancellationToken cancellationToken);
+}

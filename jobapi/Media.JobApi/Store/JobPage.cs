@@ -1,0 +1,3 @@
+namespace Media.JobApi.Store;
+
+public sealed record JobPage(IReadOnlyList<JobRecord> Jobs, string NextPageToken);

@@ -1,0 +1,50 @@
+using Media.Protos.V1;
+
+namespace Media.JobApi.Store;
+
+/// <summary>A job as stored.</summary>
+public sealed record JobRecord
+{
+    public required string Id { get; init; }
+
+    public string Tenant { get; init; } = TenantIds.Default;
+
+    public string IdempotencyKey { get; init; } = string.Empty;
+
+    /// <summary>Hash of the request's content: the same key with a different request is a conflict.</summary>
+    public string RequestHash { get; init; } = string.Empty;
+
+    public required string PatternName { get; init; }
+
+    public required string PatternDocument { get; init; }
+
+    public required string SourceKey { get; init; }
+
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<string> OutputsWanted { get; init; } = [];
+
+    public Priority Priority { get; init; } = Priority.Normal;
+
+    public string WebhookUrl { get; init; } = string.Empty;
+
+    public JobState State { get; init; } = JobState.Queued;
+
+    public double Progress { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public MediaInfo? SourceInfo { get; init; }
+
+    public JobError? Error { get; init; }
+
+    public long LastSequence { get; init; }
+
+    public bool IsTerminal => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+}

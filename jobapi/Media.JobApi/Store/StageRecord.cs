@@ -1,0 +1,42 @@
+using Media.Protos.V1;
+
+namespace Media.JobApi.Store;
+
+/// <summary>One node of a job's stage graph as stored.</summary>
+public sealed record StageRecord
+{
+    public required string Id { get; init; }
+
+    public required string JobId { get; init; }
+
+    public required StageKind Kind { get; init; }
+
+    public StageState State { get; init; } = StageState.Waiting;
+
+    public string OutputName { get; init; } = string.Empty;
+
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>Dispatch count; events carrying another attempt are stale.</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>Failures and expired leases so far (a restart's re-dispatch is not one).</summary>
+    public int Failures { get; init; }
+
+    public double Progress { get; init; }
+
+    public string WorkerId { get; init; } = string.Empty;
+
+    /// <summary>Dispatched/running: when the lease runs out. Waiting after a failure: when to retry.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public JobError? Error { get; init; }
+
+    public bool IsTerminal => State is StageState.Succeeded or StageState.Failed or StageState.Cancelled;
+
+    public bool IsActive => State is StageState.Dispatched or StageState.Running;
+}

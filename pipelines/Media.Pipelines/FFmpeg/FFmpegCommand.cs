@@ -1,0 +1,53 @@
+namespace Media.Pipelines.FFmpeg;
+
+/// <summary>
+/// One complete ffmpeg invocation as data: inputs, one filter graph, stream maps, output options.
+/// Renders to an argument list (never a command string), so golden tests need no ffmpeg binary.
+/// </summary>
+public sealed record FFmpegCommand
+{
+    public required IReadOnlyList<FFmpegInput> Inputs { get; init; }
+
+    public FilterGraph Graph { get; init; } = new([]);
+
+    /// <summary>-map targets: graph labels ("[v]") or stream specifiers ("0:a?").</summary>
+    public IReadOnlyList<string> Maps { get; init; } = [];
+
+    /// <summary>Codec, rate control, container options, in order.</summary>
+    public IReadOnlyList<string> OutputOptions { get; init; } = [];
+
+    public required string OutputPath { get; init; }
+
+    /// <summary>Report progress as key=value lines on stdout (ffmpeg's -progress pipe:1).</summary>
+    public bool ReportProgress { get; init; } = true;
+
+    public IReadOnlyList<string> ToArguments()
+    {
+        var args = new List<string> { "-hide_banner", "-nostats", "-loglevel", "warning", "-y" };
+        if (ReportProgress)
+        {
+            args.AddRange(["-progress", "pipe:1"]);
+        }
+
+        foreach (var input in Inputs)
+        {
+            args.AddRange(input.ToArguments());
+        }
+
+        if (!Graph.IsEmpty)
+        {
+            args.Add("-filter_complex");
+            args.Add(Graph.Render());
+        }
+
+        foreach (var map in Maps)
+        {
+            args.Add("-map");
+            args.Add(map);
+        }
+
+        args.AddRange(OutputOptions);
+        args.Add(OutputPath);
+        return args;
+    }
+}

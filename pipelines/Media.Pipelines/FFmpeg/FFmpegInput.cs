@@ -1,0 +1,29 @@
+namespace Media.Pipelines.FFmpeg;
+
+/// <summary>One -i input with the options that must precede it (format, fast seek).</summary>
+public sealed record FFmpegInput(string Path)
+{
+    /// <summary>Input seek (-ss before -i): jumps to the nearest keyframe instead of decoding up to it.</summary>
+    public TimeSpan? Seek { get; init; }
+
+    /// <summary>-f, e.g. "lavfi" for generated sources.</summary>
+    public string? Format { get; init; }
+
+    public IEnumerable<string> ToArguments()
+    {
+        if (Seek is { } seek)
+        {
+            yield return "-ss";
+            yield return FFmpegFormat.Seconds(seek.TotalSeconds);
+        }
+
+        if (Format is not null)
+        {
+            yield return "-f";
+            yield return Format;
+        }
+
+        yield return "-i";
+        yield return Path;
+    }
+}

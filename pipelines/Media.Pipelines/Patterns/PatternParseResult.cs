@@ -1,0 +1,6 @@
+namespace Media.Pipelines.Patterns;
+
+public sealed record PatternParseResult(Pattern? Pattern, IReadOnlyList<PatternViolation> Violations)
+{
+    public bool IsValid => Pattern is not null && Violations.Count == 0;
+}

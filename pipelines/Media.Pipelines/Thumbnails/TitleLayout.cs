@@ -1,0 +1,3 @@
+namespace Media.Pipelines.Thumbnails;
+
+public sealed record TitleLayout(IReadOnlyList<string> Lines, float FontSize, float LineHeight);

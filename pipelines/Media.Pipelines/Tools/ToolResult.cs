@@ -1,0 +1,3 @@
+namespace Media.Pipelines.Tools;
+
+public sealed record ToolResult(int ExitCode, string Stdout, string StderrTail, TimeSpan Elapsed);

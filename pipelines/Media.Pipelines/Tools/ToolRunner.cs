@@ -1,0 +1,128 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.Logging;
+
+namespace Media.Pipelines.Tools;
+
+/// <summary>
+/// Runs ffmpeg/ffprobe from an argument list. On cancellation ffmpeg is asked to stop with 'q' on stdin
+/// (it finalises the file and exits), then killed with its process tree if it has not gone within the grace
+/// period. Stdout lines are streamed to a callback (ffmpeg -progress) or captured (ffprobe JSON).
+/// </summary>
+public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
+{
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(1.5);
+
+    public async Task<ToolResult> RunAsync(
+        string fileName,
+        IReadOnlyList<string> arguments,
+        CancellationToken cancellationToken,
+        Action<string>? onStdoutLine = null,
+        bool captureStdout = false,
+        TimeSpan? gracePeriod = null)
+    {
+        var startInfo = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var tool = Path.GetFileName(fileName);
+        using var process = new Process { StartInfo = startInfo };
+        var stderr = new StderrTail();
+        var stdout = captureStdout ? new StringBuilder() : null;
+        var started = time.GetTimestamp();
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            throw new ToolFailedException(tool, -1, $"could not start '{fileName}': {ex.Message}. Is it installed and on PATH?");
+        }
+
+        logger.LogDebug("Started {Tool} (pid {Pid}) with {ArgumentCount} arguments", tool, process.Id, arguments.Count);
+        var stdoutPump = PumpAsync(process.StandardOutput, line =>
+        {
+            stdout?.AppendLine(line);
+            onStdoutLine?.Invoke(line);
+        });
+        var stderrPump = PumpAsync(process.StandardError, stderr.Add);
+
+        await using (cancellationToken.Register(() => _ = StopAsync(process, tool, gracePeriod ?? DefaultGracePeriod)))
+        {
+            await process.WaitForExitAsync(CancellationToken.None);
+            await Task.WhenAll(stdoutPump, stderrPump);
+        }
+
+        var elapsed = time.GetElapsedTime(started);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (process.ExitCode != 0)
+        {
+            throw new ToolFailedException(tool, process.ExitCode, stderr.ToString());
+        }
+
+        return new ToolResult(process.ExitCode, stdout?.ToString() ?? string.Empty, stderr.ToString(), elapsed);
+    }
+
+    private async Task StopAsync(Process process, string tool, TimeSpan grace)
+    {
+        try
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            if (grace <= TimeSpan.Zero)
+            {
+                process.Kill(entireProcessTree: true);
+                return;
+            }
+
+            await process.StandardInput.WriteAsync("q");
+            await process.StandardInput.FlushAsync();
+            using var timeout = new CancellationTokenSource(grace);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                logger.LogInformation("{Tool} (pid {Pid}) did not stop within {Grace}; killing it", tool, process.Id, grace);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException)
+        {
+            // stdin already closed or process gone: fall through to the kill.
+        }
+
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited in the meantime.
+        }
+    }
+
+    private static async Task PumpAsync(StreamReader reader, Action<string> onLine)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            onLine(line);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Media.Platform.Bus;
+
+/// <summary>Topic names shared by the job API and the workers.</summary>
+public static class Topics
+{
+    public const string Events = "media.events";
+    public const string Control = "media.control";
+    public const string DeadLetter = "media.dlq";
+
+    public static readonly IReadOnlyList<string> Priorities = ["high", "normal", "bulk"];
+
+    public static string Stages(string pool, string priority) => $"media.stages.{pool}.{priority}";
+
+    /// <summary>A pool's work topics with the weights they are consumed with: high 6, normal 3, bulk 1.</summary>
+    public static IReadOnlyList<TopicWeight> StageTopics(string pool) =>
+    [
+        new(Stages(pool, "high"), 6),
+        new(Stages(pool, "normal"), 3),
+        new(Stages(pool, "bulk"), 1),
+    ];
+}

@@ -1,0 +1,12 @@
+namespace Media.Platform;
+
+/// <summary>Which transport and storage the process uses (Media:Bus, Media:Storage).</summary>
+public sealed class PlatformOptions
+{
+    public const string InProcessBus = "inprocess";
+    public const string FolderStorage = "folder";
+
+    public string Bus { get; set; } = InProcessBus;
+
+    public string Storage { get; set; } = FolderStorage;
+}

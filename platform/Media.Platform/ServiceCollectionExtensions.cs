@@ -1,0 +1,37 @@
+using Media.Platform.Bus;
+using Media.Platform.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Media.Platform;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers the bus and blob store chosen by Media:Bus and Media:Storage.</summary>
+    public static IServiceCollection AddMediaPlatform(this IServiceCollection services, IConfiguration configuration)
+    {
+        var choice = configuration.GetSection("Media").Get<PlatformOptions>() ?? new PlatformOptions();
+        services.AddSingleton(TimeProvider.System);
+
+        switch (choice.Bus.ToLowerInvariant())
+        {
+            case PlatformOptions.InProcessBus:
+                services.AddSingleton<IMessageBus, InProcessBus>();
+                break;
+            default:
+                throw new InvalidOperationException($"Media:Bus='{choice.Bus}' is not supported by this build; supported: {PlatformOptions.InProcessBus}.");
+        }
+
+        switch (choice.Storage.ToLowerInvariant())
+        {
+            case PlatformOptions.FolderStorage:
+                services.AddOptions<FolderBlobStoreOptions>().BindConfiguration(FolderBlobStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+                services.AddSingleton<IBlobStore, FolderBlobStore>();
+                break;
+            default:
+                throw new InvalidOperationException($"Media:Storage='{choice.Storage}' is not supported by this build; supported: {PlatformOptions.FolderStorage}.");
+        }
+
+        return services;
+    }
+}

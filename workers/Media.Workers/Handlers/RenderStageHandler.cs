@@ -1,0 +1,68 @@
+using Media.Pipelines.FFmpeg;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Render;
+using Media.Pipelines.Tools;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.Workers.Handlers;
+
+/// <summary>One output: plan, one ffmpeg run, check the result with ffprobe, upload.</summary>
+public sealed class RenderStageHandler(
+    ToolRunner runner,
+    MediaProber prober,
+    IOptions<ToolPaths> tools,
+    ILogger<RenderStageHandler> logger) : IStageHandler
+{
+    public StageKind Kind => StageKind.Render;
+
+    public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var dispatch = context.Dispatch;
+        var (pattern, output) = PatternResolver.Resolve(dispatch);
+        var plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe());
+        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
+        var localOutput = Path.Combine(context.WorkDirectory, output.Name + ".mp4");
+        var command = RenderCommandBuilder.Build(plan, input, localOutput);
+        var arguments = command.ToArguments();
+        logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, output.Name, tools.Value.FFmpeg, arguments);
+
+        var parser = new FFmpegProgressParser();
+        await runner.RunAsync(
+            tools.Value.FFmpeg,
+            arguments,
+            cancellationToken,
+            onStdoutLine: line =>
+            {
+                if (parser.Feed(line) is { } progress && plan.DurationSeconds > 0)
+                {
+                    context.ReportProgress(progress.OutTime.TotalSeconds / plan.DurationSeconds * 0.97, progress.Speed, progress.Fps);
+                }
+            });
+
+        var result = await prober.ProbeAsync(localOutput, cancellationToken);
+        var blob = await context.UploadAsync(localOutput, output.Name + ".mp4", "video/mp4", cancellationToken);
+        return new StageCompleted
+        {
+            Outputs =
+            {
+                new Output
+                {
+                    Name = output.Name + ".mp4",
+                    Kind = OutputKind.Video,
+                    Key = blob.Key,
+                    ContentType = blob.ContentType,
+                    SizeBytes = blob.SizeBytes,
+                    Sha256 = blob.Sha256,
+                    DurationSeconds = result.DurationSeconds,
+                    Width = result.Width,
+                    Height = result.Height,
+                    VideoCodec = result.VideoCodec,
+                    AudioCodec = result.AudioCodec,
+                    Encoder = "libx264",
+                },
+            },
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using Media.Platform.Storage;
+using Media.Protos.V1;
+
+namespace Media.Workers;
+
+/// <summary>What a handler gets for one stage run: the dispatch, a scratch folder, storage and a progress sink.</summary>
+public sealed class StageContext(StageDispatch dispatch, string workDirectory, IBlobStore blobs, Action<double, double, double> reportProgress)
+{
+    public StageDispatch Dispatch { get; } = dispatch;
+
+    public string WorkDirectory { get; } = workDirectory;
+
+    public IBlobStore Blobs { get; } = blobs;
+
+    /// <summary>Fraction 0..1, speed (x real time), frames per second.</summary>
+    public void ReportProgress(double fraction, double speed = 0, double fps = 0) =>
+        reportProgress(Math.Clamp(fraction, 0, 1), speed, fps);
+
+    /// <summary>
+    /// A local path for an object: the store's own file when it is a folder, otherwise a streamed download
+    /// into the scratch folder (never the whole object in memory).
+    /// </summary>
+    public async Task<string> GetLocalPathAsync(string key, CancellationToken cancellationToken)
+    {
+        if (Blobs.TryGetLocalPath(key) is { } local)
+        {
+            return local;
+        }
+
+        var target = Path.Combine(WorkDirectory, "in-" + BlobKey.SafeSegment(Path.GetFileName(key)));
+        await using var source = await Blobs.OpenReadAsync(key, cancellationToken);
+        await using var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await source.CopyToAsync(file, 1 << 16, cancellationToken);
+        return target;
+    }
+
+    /// <summary>Uploads a finished file under the stage's deterministic prefix (a re-run overwrites it).</summary>
+    public async Task<BlobInfo> UploadAsync(string localPath, string name, string contentType, CancellationToken cancellationToken)
+    {
+        var key = $"{Dispatch.OutputPrefix}/{name}";
+        await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return await Blobs.PutAsync(key, file, contentType, cancellationToken);
+    }
+}

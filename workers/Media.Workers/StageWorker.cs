@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using Media.Platform.Bus;
+using Media.Platform.Storage;
+using Media.Protos.V1;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.Workers;
+
+/// <summary>
+/// Takes stages from the pool's topics and runs up to Slots of them at once. A stage is acknowledged on
+/// receipt and runs outside the receive loop, so the loop never waits on a render; if this worker dies,
+/// the orchestrator's lease expires and the stage goes to another worker (at-least-once, same output keys).
+/// </summary>
+public sealed class StageWorker : BackgroundService
+{
+    private readonly IMessageBus _bus;
+    private readonly IBlobStore _blobs;
+    private readonly StageEventPublisher _events;
+    private readonly Dictionary<StageKind, IStageHandler> _handlers;
+    private readonly WorkerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<StageWorker> _logger;
+    private readonly ConcurrentDictionary<string, RunningStage> _running = new(StringComparer.Ordinal);
+
+    public StageWorker(
+        IMessageBus bus,
+        IBlobStore blobs,
+        StageEventPublisher events,
+        IEnumerable<IStageHandler> handlers,
+        IOptions<WorkerOptions> options,
+        TimeProvider time,
+        ILogger<StageWorker> logger)
+    {
+        _bus = bus;
+        _blobs = blobs;
+        _events = events;
+        _handlers = handlers.ToDictionary(h => h.Kind);
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        WorkerId = string.IsNullOrWhiteSpace(_options.WorkerId) ? $"{Environment.MachineName}-{Environment.ProcessId}" : _options.WorkerId;
+    }
+
+    public string WorkerId { get; }
+
+    /// <summary>Stages running right now.</summary>
+    public int ActiveStages => _running.Count;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Directory.CreateDirectory(_options.WorkDirectory);
+        await using var work = _bus.Subscribe($"workers-{_options.Pool}", Topics.StageTopics(_options.Pool));
+        await using var control = _bus.Subscribe($"control-{WorkerId}", [new TopicWeight(Topics.Control)]);
+        var controlLoop = ListenForControlAsync(control, stoppingToken);
+        using var slots = new SemaphoreSlim(_options.Slots, _options.Slots);
+        var inFlight = new ConcurrentDictionary<Task, byte>();
+        _logger.LogInformation("Worker {WorkerId} serving pool {Pool} with {Slots} slots", WorkerId, _options.Pool, _options.Slots);
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await slots.WaitAsync(stoppingToken);
+                BusDelivery delivery;
+                try
+                {
+                    delivery = await work.ReceiveAsync(stoppingToken);
+                }
+                catch
+                {
+                    slots.Release();
+                    throw;
+                }
+
+                await delivery.AcknowledgeAsync();
+                var task = RunDeliveryAsync(delivery, stoppingToken);
+                inFlight.TryAdd(task, 0);
+                _ = task.ContinueWith(
+                    t =>
+                    {
+                        inFlight.TryRemove(t, out _);
+                        slots.Release();
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+
+        await Task.WhenAll(inFlight.Keys);
+        await controlLoop;
+    }
+
+    private async Task RunDeliveryAsync(BusDelivery delivery, CancellationToken stoppingToken)
+    {
+        StageDispatch dispatch;
+        try
+        {
+            dispatch = StageDispatch.Parser.ParseFrom(delivery.Message.Payload.Span);
+        }
+        catch (Google.Protobuf.InvalidProtocolBufferException ex)
+        {
+            _logger.LogError(ex, "Dropped an unreadable message on {Topic}", delivery.Message.Topic);
+            return;
+        }
+
+        await RunStageAsync(dispatch, stoppingToken);
+    }
+
+    private async Task RunStageAsync(StageDispatch dispatch, CancellationToken stoppingToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.MaxStageSeconds), _time);
+        using var timeoutLink = timeout.Token.Register(cancel.Cancel);
+        var running = new RunningStage(dispatch.JobId, dispatch.StageId, cancel);
+        _running[dispatch.StageId] = running;
+        var workDirectory = Path.Combine(_options.WorkDirectory, $"{dispatch.StageId}-a{dispatch.Attempt}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(workDirectory);
+        var progress = new ProgressState();
+        using var reporterStop = new CancellationTokenSource();
+        Task? reporter = null;
+
+        try
+        {
+            await _events.PublishAsync(NewEvent(dispatch, e => e.Started = new StageStarted()), CancellationToken.None);
+            reporter = ReportProgressAsync(dispatch, progress, reporterStop.Token);
+            if (!_handlers.TryGetValue(dispatch.Kind, out var handler))
+            {
+                throw new PatternMismatchException($"This worker has no handler for {dispatch.Kind} stages.");
+            }
+
+            _logger.LogInformation("Stage {StageId} (attempt {Attempt}) of job {JobId} started", dispatch.StageId, dispatch.Attempt, dispatch.JobId);
+            var context = new StageContext(dispatch, workDirectory, _blobs, progress.Set);
+            var completed = await handler.HandleAsync(context, cancel.Token);
+            await StopReporterAsync();
+            await _events.PublishAsync(NewEvent(dispatch, e => e.Completed = completed), CancellationToken.None);
+            _logger.LogInformation("Stage {StageId} of job {JobId} succeeded", dispatch.StageId, dispatch.JobId);
+        }
+        catch (OperationCanceledException) when (running.CancelledByOrchestrator)
+        {
+            _logger.LogInformation("Stage {StageId} of job {JobId} cancelled", dispatch.StageId, dispatch.JobId);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Hand the stage back now instead of waiting for the lease to expire.
+            await PublishFailureAsync(dispatch, new JobError { Code = "worker_stopping", Message = $"Worker {WorkerId} shut down during the stage.", Retryable = true });
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            await PublishFailureAsync(dispatch, new JobError { Code = "stage_timeout", Message = $"The stage ran longer than {_options.MaxStageSeconds} s (Media:Worker:MaxStageSeconds).", Retryable = false });
+        }
+        catch (Exception ex)
+        {
+            var error = StageFailures.Describe(ex);
+            _logger.LogWarning(ex, "Stage {StageId} of job {JobId} failed: {Code} {Message}", dispatch.StageId, dispatch.JobId, error.Code, error.Message);
+            await PublishFailureAsync(dispatch, error);
+        }
+        finally
+        {
+            await StopReporterAsync();
+            _running.TryRemove(dispatch.StageId, out _);
+            TryDelete(workDirectory);
+        }
+
+        async Task StopReporterAsync()
+        {
+            if (reporter is not null)
+            {
+                await reporterStop.CancelAsync();
+                await reporter;
+                reporter = null;
+            }
+        }
+    }
+
+    private async Task PublishFailureAsync(StageDispatch dispatch, JobError error)
+    {
+        try
+        {
+            await _events.PublishAsync(NewEvent(dispatch, e => e.Failed = new StageFailed { Error = error }), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The lease will expire and re-dispatch the stage; nothing is lost.
+            _logger.LogError(ex, "Could not report the failure of stage {StageId}", dispatch.StageId);
+        }
+    }
+
+    // Progress doubles as the lease heartbeat: send changes at most twice a second, and something at least
+    // every HeartbeatSeconds even when ffmpeg is quiet.
+    private async Task ReportProgressAsync(StageDispatch dispatch, ProgressState progress, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500), _time);
+        var lastSent = _time.GetTimestamp();
+        var lastVersion = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var (version, fraction, speed, fps) = progress.Snapshot();
+                if (version == lastVersion && _time.GetElapsedTime(lastSent) < TimeSpan.FromSeconds(_options.HeartbeatSeconds))
+                {
+                    continue;
+                }
+
+                lastVersion = version;
+                lastSent = _time.GetTimestamp();
+                await _events.PublishAsync(NewEvent(dispatch, e => e.Progress = new StageProgress { Fraction = fraction, Speed = speed, Fps = fps }), stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // Stage finished.
+        }
+    }
+
+    private async Task ListenForControlAsync(IBusSubscription control, CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var delivery = await control.ReceiveAsync(stoppingToken);
+                await delivery.AcknowledgeAsync();
+                ControlMessage message;
+                try
+                {
+                    message = ControlMessage.Parser.ParseFrom(delivery.Message.Payload.Span);
+                }
+                catch (Google.Protobuf.InvalidProtocolBufferException ex)
+                {
+                    _logger.LogError(ex, "Dropped an unreadable control message");
+                    continue;
+                }
+
+                if (message.Cancel is { } cancel)
+                {
+                    foreach (var stage in _running.Values.Where(s => s.JobId == cancel.JobId && (cancel.StageId.Length == 0 || s.StageId == cancel.StageId)))
+                    {
+                        _logger.LogInformation("Cancelling stage {StageId} of job {JobId}", stage.StageId, stage.JobId);
+                        stage.CancelByOrchestrator();
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+    }
+
+    private StageEvent NewEvent(StageDispatch dispatch, Action<StageEvent> fill)
+    {
+        var stageEvent = new StageEvent { JobId = dispatch.JobId, StageId = dispatch.StageId, Attempt = dispatch.Attempt, WorkerId = WorkerId };
+        fill(stageEvent);
+        return stageEvent;
+    }
+
+    private void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning(ex, "Could not remove scratch folder {Directory}", directory);
+        }
+    }
+
+    private sealed class RunningStage(string jobId, string stageId, CancellationTokenSource cancel)
+    {
+        private volatile bool _cancelledByOrchestrator;
+
+        public string JobId { get; } = jobId;
+
+        public string StageId { get; } = stageId;
+
+        public bool CancelledByOrchestrator => _cancelledByOrchestrator;
+
+        public void CancelByOrchestrator()
+        {
+            _cancelledByOrchestrator = true;
+            try
+            {
+                cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Finished meanwhile.
+            }
+        }
+    }
+
+    private sealed class ProgressState
+    {
+        private readonly Lock _gate = new();
+        private int _version;
+        private double _fraction;
+        private double _speed;
+        private double _fps;
+
+        public void Set(double fraction, double speed, double fps)
+        {
+            lock (_gate)
+            {
+                _version++;
+                _fraction = fraction;
+                _speed = speed;
+                _fps = fps;
+            }
+        }
+
+        public (int Version, double Fraction, double Speed, double Fps) Snapshot()
+        {
+            lock (_gate)
+            {
+                return (_version, _fraction, _speed, _fps);
+            }
+        }
+    }
+}
