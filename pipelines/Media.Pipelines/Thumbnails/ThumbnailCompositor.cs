@@ -12,7 +12,11 @@ public static class ThumbnailCompositor
 
     public static byte[] Compose(ThumbnailRequest request)
     {
-        using var frame = SKBitmap.Decode(request.Frame)
+        // SKBitmap.Decode throws ArgumentNullException on unknown data; ask for a codec first to fail clearly.
+        using var data = SKData.CreateCopy(request.Frame);
+        using var codec = SKCodec.Create(data)
+            ?? throw new InvalidDataException("The extracted frame is not a decodable image.");
+        using var frame = SKBitmap.Decode(codec)
             ?? throw new InvalidDataException("The extracted frame is not a decodable image.");
         var info = new SKImageInfo(request.Width, request.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info)
@@ -31,8 +35,8 @@ public static class ThumbnailCompositor
         }
 
         using var image = surface.Snapshot();
-        using var data = image.Encode(SKEncodedImageFormat.Jpeg, request.JpegQuality);
-        return data.ToArray();
+        using var encoded = image.Encode(SKEncodedImageFormat.Jpeg, request.JpegQuality);
+        return encoded.ToArray();
     }
 
     /// <summary>Lays the title out and returns the lines and font size used (for tests: nothing may overflow).</summary>

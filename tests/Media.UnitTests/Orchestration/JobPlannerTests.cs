@@ -1,0 +1,68 @@
+using Media.JobApi.Orchestration;
+using Media.JobApi.Store;
+using Media.Pipelines.Patterns;
+using Media.Protos.V1;
+
+namespace Media.UnitTests.Orchestration;
+
+public sealed class JobPlannerTests
+{
+    private static readonly Pattern TwoOutputs = new()
+    {
+        Name = "two",
+        Outputs = [new PatternOutput("a", EncodePreset.TikTok, 1080, 1920), new PatternOutput("b", EncodePreset.YouTube, 1920, 1080)],
+        Thumbnail = new ThumbnailSpec("", 0.3),
+    };
+
+    [Fact]
+    public void Expand_TwoOutputs_FansOutRenderAndThumbnailPerOutput()
+    {
+        var stages = JobPlanner.Expand("j1", TwoOutputs, []);
+
+        Assert.Equal(["j1.probe", "j1.render.a", "j1.thumbnail.a", "j1.render.b", "j1.thumbnail.b"], stages.Select(s => s.Id));
+        Assert.Equal(["j1.probe"], stages[1].DependsOn);
+        Assert.Equal(["j1.render.b"], stages[4].DependsOn);
+    }
+
+    [Fact]
+    public void Expand_OutputSubsetWithoutThumbnail_OnlyThoseRenders()
+    {
+        var stages = JobPlanner.Expand("j1", TwoOutputs with { Thumbnail = null }, ["b"]);
+
+        Assert.Equal(["j1.probe", "j1.render.b"], stages.Select(s => s.Id));
+    }
+
+    [Fact]
+    public void OverallProgress_WeighsRenderHeaviest()
+    {
+        StageRecord S(StageKind kind, StageState state, double progress) => new() { Id = kind.ToString(), JobId = "j", Kind = kind, State = state, Progress = progress };
+
+        var progress = JobPlanner.OverallProgress([S(StageKind.Probe, StageState.Succeeded, 0), S(StageKind.Render, StageState.Running, 0.5), S(StageKind.Thumbnail, StageState.Waiting, 0)]);
+
+        Assert.Equal(0.5, progress);
+    }
+
+    [Fact]
+    public void RequestHash_MapOrder_DoesNotMatter()
+    {
+        var a = new SubmitJobRequest { PatternName = "p" };
+        a.Parameters.Add("x", "1");
+        a.Parameters.Add("y", "2");
+        var b = new SubmitJobRequest { PatternName = "p" };
+        b.Parameters.Add("y", "2");
+        b.Parameters.Add("x", "1");
+
+        Assert.Equal(RequestHash.Compute(a), RequestHash.Compute(b));
+        b.Parameters["x"] = "3";
+        Assert.NotEqual(RequestHash.Compute(a), RequestHash.Compute(b));
+    }
+
+    [Fact]
+    public void PageCursor_RoundTrips_AndRejectsGarbage()
+    {
+        Assert.True(PageCursor.TryDecode(PageCursor.Encode(123, "job_x"), out var time, out var id));
+        Assert.Equal((123L, "job_x"), (time, id));
+        Assert.False(PageCursor.TryDecode("%%%not-base64", out _, out _));
+        Assert.False(PageCursor.TryDecode(Convert.ToBase64String("nope"u8.ToArray()), out _, out _));
+    }
+}
