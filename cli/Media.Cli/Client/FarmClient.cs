@@ -15,11 +15,14 @@ public sealed class FarmClient : IDisposable
 
     public FarmClient(string address)
     {
+        Address = address;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
         Jobs = new Jobs.JobsClient(_channel);
         Uploads = new Uploads.UploadsClient(_channel);
         Patterns = new Patterns.PatternsClient(_channel);
     }
+
+    public string Address { get; }
 
     public Jobs.JobsClient Jobs { get; }
 

@@ -1,0 +1,86 @@
+using Media.Cli.Client;
+using Media.Protos.V1;
+
+namespace Media.IntegrationTests;
+
+/// <summary>`media serve` in its own process, driven over gRPC exactly as a client would.</summary>
+[Collection(MediaCollection.Name)]
+public sealed class EndToEndTests(TestMedia media) : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "media-e2e-" + Guid.NewGuid().ToString("N"));
+    private readonly string _downloads = Directory.CreateTempSubdirectory("media-e2e-out-").FullName;
+
+    [Fact]
+    public async Task Serve_UploadSubmitWatchDownload_OutputConformsToPreset()
+    {
+        await using var serve = await ServeProcess.StartAsync(_data);
+        using var client = new FarmClient(serve.Address);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+        var upload = await client.UploadFileAsync(media.Landscape, null, timeout.Token);
+        var request = new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical" };
+        request.Parameters.Add("title", "End to end");
+        var job = await client.Jobs.SubmitJobAsync(request, cancellationToken: timeout.Token);
+        var events = new List<JobEvent>();
+        job = await client.WaitAsync(job.Id, events.Add, timeout.Token);
+        var files = await client.DownloadOutputsAsync(job, _downloads, timeout.Token);
+
+        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}\n{serve.Log}");
+        Assert.Contains(events, e => e.EventCase == JobEvent.EventOneofCase.Progress);
+        var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
+        var source = await TestMedia.ProbeAsync(media.Landscape);
+        Assert.Equal((1080, 1920, "h264", "aac"), (video.Width, video.Height, video.VideoCodec, video.AudioCodec));
+        Assert.InRange(video.DurationSeconds, source.DurationSeconds - 0.1, source.DurationSeconds + 0.1);
+        var thumbnail = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".jpg", StringComparison.Ordinal)));
+        Assert.Equal((1080, 1920), (thumbnail.Width, thumbnail.Height));
+    }
+
+    [Fact]
+    public async Task Serve_KilledDuringRender_JobResumesAfterRestartWithoutDuplicates()
+    {
+        string jobId;
+        await using (var first = await ServeProcess.StartAsync(_data))
+        {
+            using var client = new FarmClient(first.Address);
+            var upload = await client.UploadFileAsync(media.Long, null, CancellationToken.None);
+            var job = await client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical" });
+            jobId = job.Id;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+            using var watch = client.Jobs.WatchJob(new WatchJobRequest { JobId = jobId }, cancellationToken: timeout.Token);
+            while (await watch.ResponseStream.MoveNext(timeout.Token))
+            {
+                var e = watch.ResponseStream.Current;
+                if (e.EventCase == JobEvent.EventOneofCase.Progress && e.Progress.StageId.EndsWith("render.vertical", StringComparison.Ordinal) && e.Progress.StageProgress > 0.1)
+                {
+                    break;
+                }
+            }
+
+            await first.KillAsync();
+        }
+
+        await using var second = await ServeProcess.StartAsync(_data);
+        using var again = new FarmClient(second.Address);
+        using var finish = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var done = await again.WaitAsync(jobId, null, finish.Token);
+
+        Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}\n{second.Log}");
+        Assert.Equal(["vertical.mp4", "vertical.thumbnail.jpg"], done.Outputs.Select(o => o.Name).Order());
+        var render = done.Stages.Single(s => s.Kind == StageKind.Render);
+        Assert.Equal(2, render.Attempt);
+        var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "jobs", jobId), "*", SearchOption.AllDirectories);
+        Assert.Equal(2, stored.Length);
+        var files = await again.DownloadOutputsAsync(done, _downloads, finish.Token);
+        var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
+        Assert.InRange(video.DurationSeconds, 11.9, 12.1);
+    }
+
+    public void Dispose()
+    {
+        Directory.Delete(_downloads, recursive: true);
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+}

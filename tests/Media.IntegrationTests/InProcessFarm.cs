@@ -1,0 +1,36 @@
+using Media.Cli.Client;
+using Media.Cli.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+
+namespace Media.IntegrationTests;
+
+/// <summary>The embedded farm started inside the test process on a free loopback port, with a gRPC client.</summary>
+public sealed class InProcessFarm : IAsyncLifetime
+{
+    private WebApplication? _app;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
+
+    public FarmClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning));
+        await _app.StartAsync();
+        Client = new FarmClient(EmbeddedFarm.Address(_app));
+    }
+
+    public async Task DisposeAsync()
+    {
+        Client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+}
