@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the farm needs and builds it. Idempotent: skips what is already there.
+# Needs: Debian 12 (or similar) with the .NET 10 SDK; root or sudo for apt-get.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_apt+=(ffmpeg)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || need_apt+=(fonts-dejavu-core)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "setup: need root or sudo to install: ${need_apt[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo "setup: installing ${need_apt[*]} (apt-get)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET 10 SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_UI_LANGUAGE=en
+echo "setup: restoring and building (Release)"
+dotnet restore Media.sln --verbosity quiet
+dotnet build Media.sln -c Release --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+echo "setup: ready ($(ffmpeg -version | head -n1 | cut -d' ' -f1-3); dotnet $(dotnet --version))"
