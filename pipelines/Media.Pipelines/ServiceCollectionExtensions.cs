@@ -1,7 +1,13 @@
+using Media.Pipelines.Models;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Tools;
+using Media.Pipelines.Thumbnails;
+using Media.Pipelines.Thumbnails.Selection;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Media.Pipelines;
 
@@ -15,6 +21,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<PatternLibrary>();
         services.AddSingleton<ToolRunner>();
         services.AddSingleton<MediaProber>();
+        services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section);
+        services.TryAddSingleton<IFaceDetector>(sp => BlazeFaceDetector.CreateOrNone(
+            sp.GetRequiredService<IOptions<ModelOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<BlazeFaceDetector>()));
+        services.AddSingleton<FrameSelection>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

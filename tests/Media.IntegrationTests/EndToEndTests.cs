@@ -31,8 +31,21 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         var source = await TestMedia.ProbeAsync(media.Landscape);
         Assert.Equal((1080, 1920, "h264", "aac"), (video.Width, video.Height, video.VideoCodec, video.AudioCodec));
         Assert.InRange(video.DurationSeconds, source.DurationSeconds - 0.1, source.DurationSeconds + 0.1);
-        var thumbnail = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".jpg", StringComparison.Ordinal)));
-        Assert.Equal((1080, 1920), (thumbnail.Width, thumbnail.Height));
+        Assert.Equal(2, files.Count(f => f.EndsWith(".jpg", StringComparison.Ordinal)));
+        foreach (var cover in files.Where(f => f.EndsWith(".jpg", StringComparison.Ordinal)))
+        {
+            var thumbnail = await TestMedia.ProbeAsync(cover);
+            Assert.Equal((1080, 1920, "mjpeg"), (thumbnail.Width, thumbnail.Height, thumbnail.VideoCodec));
+        }
+
+        foreach (var cover in files.Where(f => f.EndsWith(".webp", StringComparison.Ordinal)))
+        {
+            var thumbnail = await TestMedia.ProbeAsync(cover);
+            Assert.Equal((1080, 1080, "webp"), (thumbnail.Width, thumbnail.Height, thumbnail.VideoCodec));
+        }
+
+        var times = job.Outputs.Where(o => o.Kind == OutputKind.Thumbnail).Select(o => o.FrameTimeSeconds).Distinct().ToList();
+        Assert.Equal(2, times.Count);
     }
 
     [Fact]
@@ -65,11 +78,12 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         var done = await again.WaitAsync(jobId, null, finish.Token);
 
         Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}\n{second.Log}");
-        Assert.Equal(["vertical.mp4", "vertical.thumbnail.jpg"], done.Outputs.Select(o => o.Name).Order());
+        Assert.Equal(5, done.Outputs.Count);
+        Assert.Single(done.Outputs, o => o.Name == "vertical.mp4");
         var render = done.Stages.Single(s => s.Kind == StageKind.Render);
         Assert.Equal(2, render.Attempt);
         var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "jobs", jobId), "*", SearchOption.AllDirectories);
-        Assert.Equal(2, stored.Length);
+        Assert.Equal(5, stored.Length);
         var files = await again.DownloadOutputsAsync(done, _downloads, finish.Token);
         var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
         Assert.InRange(video.DurationSeconds, 11.9, 12.1);

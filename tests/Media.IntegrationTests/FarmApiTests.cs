@@ -161,7 +161,9 @@ public sealed class FarmApiTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(JobEvent.EventOneofCase.StateChanged, all[^1].EventCase);
         Assert.Equal(JobState.Succeeded, all[^1].StateChanged.State);
         Assert.Contains(all, e => e.EventCase == JobEvent.EventOneofCase.Progress && e.Progress.StageProgress > 0);
-        Assert.Equal(["vertical.mp4", "vertical.thumbnail.jpg"], job.Outputs.Select(o => o.Name));
+        Assert.Equal(
+            ["thumbnail-square-clean-1.webp", "thumbnail-square-clean-2.webp", "thumbnail-vertical-cover-1.jpg", "thumbnail-vertical-cover-2.jpg", "vertical.mp4"],
+            job.Outputs.Select(o => o.Name).Order());
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Media.Pipelines.Patterns;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 using Media.Pipelines.Thumbnails;
+using Media.Pipelines.Thumbnails.Selection;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -102,17 +103,25 @@ public sealed class RenderPipelineTests(TestMedia media) : IDisposable
     }
 
     [Fact]
-    public async Task FrameGrab_ThenCompose_MakesCoverFromRealFrame()
+    public async Task FrameSelection_DarkBlurSharpClip_PicksSharpWellLitFrames()
     {
-        var png = Path.Combine(_out, "frame.png");
+        var selection = new FrameSelection(_runner, Options.Create(new ToolPaths()), new NoFaceDetector());
+        var source = await Prober.ProbeAsync(media.DarkBlurSharp, CancellationToken.None);
 
-        await _runner.RunAsync("ffmpeg", FrameGrabCommand.Build(media.Landscape, TimeSpan.FromSeconds(1), png).ToArguments(), CancellationToken.None);
-        var jpeg = ThumbnailCompositor.Compose(new ThumbnailRequest(await File.ReadAllBytesAsync(png), 1080, 1920, "A real frame", FontLocator.Find(null)));
+        var candidates = await selection.ScoreCandidatesAsync(media.DarkBlurSharp, source, _out, CancellationToken.None);
+        var chosen = await selection.SelectAsync(media.DarkBlurSharp, source, 2, _out, CancellationToken.None);
 
-        var jpegPath = Path.Combine(_out, "cover.jpg");
-        await File.WriteAllBytesAsync(jpegPath, jpeg);
-        var probe = await TestMedia.ProbeAsync(jpegPath);
-        Assert.Equal((1080, 1920, "mjpeg"), (probe.Width, probe.Height, probe.VideoCodec));
+        Assert.Equal(FrameSelector.CandidateCount(4), candidates.Count);
+        Assert.All(candidates.Where(c => c.TimeSeconds < 0.9), c => Assert.True(c.Exposure < 0.3, $"{c.TimeSeconds}: exposure {c.Exposure}"));
+        Assert.True(candidates.Where(c => c.TimeSeconds is > 1.1 and < 1.9).Max(c => c.Sharpness) < candidates.Where(c => c.TimeSeconds > 2.1).Min(c => c.Sharpness));
+        Assert.Equal(2, chosen.Count);
+        Assert.All(chosen, f => Assert.InRange(f.Candidate.TimeSeconds, 2.0, 3.6));
+        Assert.True(Math.Abs(chosen[0].Candidate.TimeSeconds - chosen[1].Candidate.TimeSeconds) >= 0.5);
+        foreach (var frame in chosen)
+        {
+            var probe = await TestMedia.ProbeAsync(frame.PngPath);
+            Assert.Equal((640, 360, "png"), (probe.Width, probe.Height, probe.VideoCodec));
+        }
     }
 
     public void Dispose() => Directory.Delete(_out, recursive: true);

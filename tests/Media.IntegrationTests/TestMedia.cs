@@ -17,6 +17,9 @@ public sealed class TestMedia : IAsyncLifetime
     /// <summary>1280x720, 12 s: long enough to kill or cancel mid-render.</summary>
     public string Long => Path.Combine(Directory, "long.mp4");
 
+    /// <summary>4 s: 1 s black, 1 s heavily blurred, then 2 s sharp; the best cover must come from the end.</summary>
+    public string DarkBlurSharp => Path.Combine(Directory, "dark-blur-sharp.mp4");
+
     /// <summary>An mp4 cut to 40%: the index (moov) at the end is gone.</summary>
     public string Truncated => Path.Combine(Directory, "truncated.mp4");
 
@@ -31,6 +34,9 @@ public sealed class TestMedia : IAsyncLifetime
         await FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=1.5", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", Silent);
         await FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=12", "-f", "lavfi", "-i", "sine=frequency=220:duration=12",
             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", Long);
+        await FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=4",
+            "-vf", "boxblur=luma_radius=20:luma_power=3:enable='between(t,1,2)',eq=brightness=-1:enable='lt(t,1)'",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", DarkBlurSharp);
         var whole = await File.ReadAllBytesAsync(Landscape);
         await File.WriteAllBytesAsync(Truncated, whole[..(whole.Length * 4 / 10)]);
         await File.WriteAllTextAsync(TextFile, "This is not a video, just a text file with a video extension.\n");

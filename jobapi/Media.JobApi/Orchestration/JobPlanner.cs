@@ -5,7 +5,8 @@ using Media.Protos.V1;
 namespace Media.JobApi.Orchestration;
 
 /// <summary>
-/// Expands a job into its stage graph: probe -> render per output -> thumbnail per rendered output.
+/// Expands a job into its stage graph: probe -> a render per output, and one thumbnails stage (covers are
+/// taken from the source, so they need not wait for the renders).
 /// Stage ids derive from the job id and output name, so they (and the output keys) are stable across re-runs.
 /// </summary>
 public static class JobPlanner
@@ -16,12 +17,12 @@ public static class JobPlanner
         var stages = new List<StageRecord> { probe };
         foreach (var output in pattern.Outputs.Where(o => outputsWanted.Count == 0 || outputsWanted.Contains(o.Name)))
         {
-            var render = new StageRecord { Id = $"{jobId}.render.{output.Name}", JobId = jobId, Kind = StageKind.Render, OutputName = output.Name, DependsOn = [probe.Id] };
-            stages.Add(render);
-            if (pattern.Thumbnail is not null)
-            {
-                stages.Add(new StageRecord { Id = $"{jobId}.thumbnail.{output.Name}", JobId = jobId, Kind = StageKind.Thumbnail, OutputName = output.Name, DependsOn = [render.Id] });
-            }
+            stages.Add(new StageRecord { Id = $"{jobId}.render.{output.Name}", JobId = jobId, Kind = StageKind.Render, OutputName = output.Name, DependsOn = [probe.Id] });
+        }
+
+        if (pattern.Thumbnail is not null)
+        {
+            stages.Add(new StageRecord { Id = $"{jobId}.thumbnails", JobId = jobId, Kind = StageKind.Thumbnail, DependsOn = [probe.Id] });
         }
 
         return stages;

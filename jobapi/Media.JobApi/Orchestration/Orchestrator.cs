@@ -382,7 +382,6 @@ public sealed class Orchestrator(
             return;
         }
 
-        var outputs = stages.Any(s => s.Kind == StageKind.Thumbnail) ? await store.GetOutputsAsync(job.Id, cancellationToken) : [];
         foreach (var stage in stages)
         {
             var dispatch = new StageDispatch
@@ -397,9 +396,6 @@ public sealed class Orchestrator(
                 OutputName = stage.OutputName,
                 OutputPrefix = $"jobs/{job.Id}/outputs",
                 SourceInfo = job.SourceInfo ?? new MediaInfo(),
-                InputKey = stage.Kind == StageKind.Thumbnail
-                    ? outputs.FirstOrDefault(o => o.Kind == OutputKind.Video && o.Name == stage.OutputName + ".mp4")?.Key ?? string.Empty
-                    : string.Empty,
                 LeaseSeconds = _options.LeaseSeconds,
             };
             try

@@ -18,6 +18,9 @@ public sealed record FFmpegCommand
 
     public required string OutputPath { get; init; }
 
+    /// <summary>More outputs of the same invocation (one decode feeding several files), each with its own maps and options.</summary>
+    public IReadOnlyList<FFmpegOutput> AdditionalOutputs { get; init; } = [];
+
     /// <summary>Report progress as key=value lines on stdout (ffmpeg's -progress pipe:1).</summary>
     public bool ReportProgress { get; init; } = true;
 
@@ -48,6 +51,18 @@ public sealed record FFmpegCommand
 
         args.AddRange(OutputOptions);
         args.Add(OutputPath);
+        foreach (var output in AdditionalOutputs)
+        {
+            foreach (var map in output.Maps)
+            {
+                args.Add("-map");
+                args.Add(map);
+            }
+
+            args.AddRange(output.Options);
+            args.Add(output.Path);
+        }
+
         return args;
     }
 }

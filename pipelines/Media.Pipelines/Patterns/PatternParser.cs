@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using YamlDotNet.Core;
+using Media.Pipelines.Thumbnails.Templates;
+using Media.Pipelines.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Media.Pipelines.Patterns;
@@ -17,34 +18,13 @@ public static partial class PatternParser
     public static PatternParseResult Parse(string document)
     {
         var violations = new List<PatternViolation>();
-        if (string.IsNullOrWhiteSpace(document))
+        var root = YamlLoader.LoadMapping(document, MaxDocumentLength, violations);
+        if (root is null)
         {
-            return Fail("$", "the document is empty");
+            return new PatternParseResult(null, violations);
         }
 
-        if (document.Length > MaxDocumentLength)
-        {
-            return Fail("$", $"the document is {document.Length} characters; the limit is {MaxDocumentLength}");
-        }
-
-        YamlMappingNode root;
-        try
-        {
-            var stream = new YamlStream();
-            stream.Load(new StringReader(document));
-            if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode mapping)
-            {
-                return Fail("$", "must be one mapping (an object) at the top level");
-            }
-
-            root = mapping;
-        }
-        catch (YamlException ex)
-        {
-            return Fail("$", $"not valid YAML/JSON at line {ex.Start.Line}, column {ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}");
-        }
-
-        var fields = new Fields(root, "", violations);
+        var fields = new YamlFields(root, "", violations);
         fields.AllowOnly("apiVersion", "kind", "name", "description", "outputs", "steps", "thumbnail");
 
         var apiVersion = fields.String("apiVersion", required: true);
@@ -68,7 +48,7 @@ public static partial class PatternParser
         var description = fields.String("description", required: false) ?? string.Empty;
         var outputs = ParseOutputs(fields, violations);
         var reframe = ParseSteps(fields, violations);
-        var thumbnail = ParseThumbnail(fields, violations);
+        var thumbnail = ParseThumbnail(fields, outputs, violations);
 
         if (violations.Count > 0 || name is null)
         {
@@ -87,11 +67,9 @@ public static partial class PatternParser
                 Document = document,
             },
             violations);
-
-        PatternParseResult Fail(string path, string reason) => new(null, [new PatternViolation(path, reason)]);
     }
 
-    private static List<PatternOutput> ParseOutputs(Fields fields, List<PatternViolation> violations)
+    private static List<PatternOutput> ParseOutputs(YamlFields fields, List<PatternViolation> violations)
     {
         var result = new List<PatternOutput>();
         var items = fields.Sequence("outputs", required: true);
@@ -120,7 +98,7 @@ public static partial class PatternParser
                 continue;
             }
 
-            var output = new Fields(node, path, violations);
+            var output = new YamlFields(node, path, violations);
             output.AllowOnly("name", "preset", "width", "height");
             var outputName = output.String("name", required: true);
             if (outputName is not null && !NameRegex().IsMatch(outputName))
@@ -160,7 +138,7 @@ public static partial class PatternParser
         return result;
     }
 
-    private static ReframeMode ParseSteps(Fields fields, List<PatternViolation> violations)
+    private static ReframeMode ParseSteps(YamlFields fields, List<PatternViolation> violations)
     {
         var mode = ReframeMode.Center;
         var steps = fields.Sequence("steps", required: false);
@@ -189,7 +167,7 @@ public static partial class PatternParser
                         break;
                     }
 
-                    var reframe = new Fields(body, $"{path}.reframe", violations);
+                    var reframe = new YamlFields(body, $"{path}.reframe", violations);
                     reframe.AllowOnly("mode");
                     var modeText = reframe.String("mode", required: true);
                     switch (modeText)
@@ -217,131 +195,69 @@ public static partial class PatternParser
         return mode;
     }
 
-    private static ThumbnailSpec? ParseThumbnail(Fields fields, List<PatternViolation> violations)
+    private static ThumbnailSpec? ParseThumbnail(YamlFields fields, IReadOnlyList<PatternOutput> outputs, List<PatternViolation> violations)
     {
-        var node = fields.Mapping("thumbnail");
-        if (node is null)
+        var thumbnail = fields.Child("thumbnail");
+        if (thumbnail is null)
         {
             return null;
         }
 
-        var thumbnail = new Fields(node, "thumbnail", violations);
-        thumbnail.AllowOnly("title", "at");
-        var title = thumbnail.String("title", required: false) ?? string.Empty;
-        var at = thumbnail.Double("at", 0, 1) ?? 0.33;
-        return new ThumbnailSpec(title, at);
+        thumbnail.AllowOnly("frames", "templates");
+        var frames = thumbnail.Int("frames", 1, ThumbnailSpec.MaxFrames) ?? 1;
+        var templates = new List<ThumbnailTemplate>();
+        var items = thumbnail.Sequence("templates", required: false);
+        if (items is null)
+        {
+            // Default cover shape follows the first output's shape.
+            var first = outputs.Count > 0 ? outputs[0] : null;
+            var name = first is null || first.Height > first.Width ? "vertical-cover" : first.Height == first.Width ? "square-clean" : "youtube-bold";
+            templates.Add(ThumbnailTemplateLibrary.Find(name)!);
+            return new ThumbnailSpec(templates, frames);
+        }
+
+        if (items.Children.Count is 0 or > ThumbnailSpec.MaxTemplates)
+        {
+            violations.Add(new(thumbnail.PathOf("templates"), $"must list 1 to {ThumbnailSpec.MaxTemplates} templates"));
+        }
+
+        for (var i = 0; i < items.Children.Count; i++)
+        {
+            var path = $"{thumbnail.PathOf("templates")}[{i}]";
+            switch (items.Children[i])
+            {
+                case YamlScalarNode { Value: { } name }:
+                    if (ThumbnailTemplateLibrary.Find(name) is { } builtIn)
+                    {
+                        templates.Add(builtIn);
+                    }
+                    else
+                    {
+                        violations.Add(new(path, $"unknown template '{name}'; built-in: {string.Join(", ", ThumbnailTemplateLibrary.All.Select(t => t.Name).Order(StringComparer.Ordinal))} (or write one inline)"));
+                    }
+
+                    break;
+                case YamlMappingNode inline:
+                    if (ThumbnailTemplateParser.Parse(inline, path, violations, requireHeader: false) is { } parsed)
+                    {
+                        templates.Add(parsed);
+                    }
+
+                    break;
+                default:
+                    violations.Add(new(path, "must be a template name or an inline template"));
+                    break;
+            }
+        }
+
+        if (templates.Select(t => t.Name).Distinct(StringComparer.Ordinal).Count() != templates.Count)
+        {
+            violations.Add(new(thumbnail.PathOf("templates"), "lists a template name twice"));
+        }
+
+        return new ThumbnailSpec(templates, frames);
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]
     private static partial Regex NameRegex();
-
-    /// <summary>Typed, path-reporting access to a mapping's fields.</summary>
-    private sealed class Fields(YamlMappingNode node, string path, List<PatternViolation> violations)
-    {
-        public void AllowOnly(params string[] known)
-        {
-            foreach (var key in node.Children.Keys)
-            {
-                var name = (key as YamlScalarNode)?.Value ?? "?";
-                if (!known.Contains(name, StringComparer.Ordinal))
-                {
-                    violations.Add(new(Join(name), $"unknown field; allowed: {string.Join(", ", known)}"));
-                }
-            }
-        }
-
-        public string? String(string name, bool required)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(name), out var value))
-            {
-                if (required)
-                {
-                    violations.Add(new(Join(name), "is required"));
-                }
-
-                return null;
-            }
-
-            if (value is not YamlScalarNode scalar || scalar.Value is null)
-            {
-                violations.Add(new(Join(name), "must be a string"));
-                return null;
-            }
-
-            return scalar.Value;
-        }
-
-        public int? Int(string name, int min, int max)
-        {
-            var text = String(name, required: false);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            {
-                violations.Add(new(Join(name), $"must be a whole number between {min} and {max}"));
-                return null;
-            }
-
-            return value;
-        }
-
-        public double? Double(string name, double min, double max)
-        {
-            var text = String(name, required: false);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            {
-                violations.Add(new(Join(name), $"must be a number between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}"));
-                return null;
-            }
-
-            return value;
-        }
-
-        public YamlSequenceNode? Sequence(string name, bool required)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(name), out var value))
-            {
-                if (required)
-                {
-                    violations.Add(new(Join(name), "is required"));
-                }
-
-                return null;
-            }
-
-            if (value is not YamlSequenceNode sequence)
-            {
-                violations.Add(new(Join(name), "must be a list"));
-                return null;
-            }
-
-            return sequence;
-        }
-
-        public YamlMappingNode? Mapping(string name)
-        {
-            if (!node.Children.TryGetValue(new YamlScalarNode(name), out var value))
-            {
-                return null;
-            }
-
-            if (value is not YamlMappingNode mapping)
-            {
-                violations.Add(new(Join(name), "must be a mapping"));
-                return null;
-            }
-
-            return mapping;
-        }
-
-        private string Join(string name) => path.Length == 0 ? name : $"{path}.{name}";
-    }
 }

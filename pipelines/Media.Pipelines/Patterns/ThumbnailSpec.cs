@@ -1,4 +1,13 @@
+using Media.Pipelines.Thumbnails.Templates;
+
 namespace Media.Pipelines.Patterns;
 
-/// <summary>A cover image per output: a frame at <see cref="At"/> (fraction of the duration) with a title.</summary>
-public sealed record ThumbnailSpec(string Title, double At);
+/// <summary>
+/// Covers for a job: the <see cref="Frames"/> best distinct frames, each composited with every template
+/// (variants = frames x templates, for A/B tests).
+/// </summary>
+public sealed record ThumbnailSpec(IReadOnlyList<ThumbnailTemplate> Templates, int Frames)
+{
+    public const int MaxFrames = 5;
+    public const int MaxTemplates = 6;
+}

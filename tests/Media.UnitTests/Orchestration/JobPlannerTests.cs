@@ -11,17 +11,16 @@ public sealed class JobPlannerTests
     {
         Name = "two",
         Outputs = [new PatternOutput("a", EncodePreset.TikTok, 1080, 1920), new PatternOutput("b", EncodePreset.YouTube, 1920, 1080)],
-        Thumbnail = new ThumbnailSpec("", 0.3),
+        Thumbnail = new ThumbnailSpec([Media.Pipelines.Thumbnails.Templates.ThumbnailTemplateLibrary.Find("youtube-bold")!], 1),
     };
 
     [Fact]
-    public void Expand_TwoOutputs_FansOutRenderAndThumbnailPerOutput()
+    public void Expand_TwoOutputs_FansOutRendersAndCoversAfterProbe()
     {
         var stages = JobPlanner.Expand("j1", TwoOutputs, []);
 
-        Assert.Equal(["j1.probe", "j1.render.a", "j1.thumbnail.a", "j1.render.b", "j1.thumbnail.b"], stages.Select(s => s.Id));
-        Assert.Equal(["j1.probe"], stages[1].DependsOn);
-        Assert.Equal(["j1.render.b"], stages[4].DependsOn);
+        Assert.Equal(["j1.probe", "j1.render.a", "j1.render.b", "j1.thumbnails"], stages.Select(s => s.Id));
+        Assert.All(stages.Skip(1), s => Assert.Equal(["j1.probe"], s.DependsOn));
     }
 
     [Fact]

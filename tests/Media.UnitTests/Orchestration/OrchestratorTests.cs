@@ -21,6 +21,7 @@ public sealed class OrchestratorTests
         Assert.Equal(h.Time.GetUtcNow().AddSeconds(30), probe.LeaseExpiresAt);
         var stages = await h.Store.GetStagesAsync(job.Id, CancellationToken.None);
         Assert.Equal([StageKind.Probe, StageKind.Render, StageKind.Thumbnail], stages.Select(s => s.Kind));
+        Assert.All(stages.Skip(1), s => Assert.Equal([dispatch.StageId], s.DependsOn));
         Assert.All(stages.Skip(1), s => Assert.Equal(StageState.Waiting, s.State));
     }
 
@@ -36,17 +37,15 @@ public sealed class OrchestratorTests
         await h.SendAsync(probe, e => e.Completed = new StageCompleted { MediaInfo = OrchestratorHarness.SourceInfo() });
 
         var render = await h.NextDispatchAsync();
-        Assert.Equal(StageKind.Render, render.Kind);
+        var thumbnail = await h.NextDispatchAsync();
+        Assert.Equal((StageKind.Render, StageKind.Thumbnail), (render.Kind, thumbnail.Kind));
         Assert.Equal(1280, render.SourceInfo.Width);
         Assert.Equal($"jobs/{job.Id}/outputs", render.OutputPrefix);
         await h.SendAsync(render, e => e.Progress = new StageProgress { Fraction = 0.5 });
         Assert.Equal(0.5, (await h.StageAsync(render.StageId)).Progress);
+        await h.SendAsync(thumbnail, e => e.Completed = new StageCompleted { Outputs = { new Output { Name = "thumbnail-vertical-cover-1.jpg", Kind = OutputKind.Thumbnail, Key = "jobs/x/t.jpg" } } });
+        Assert.Equal(JobState.Running, (await h.JobAsync(job.Id)).State);
         await h.SendAsync(render, e => e.Completed = new StageCompleted { Outputs = { new Output { Name = "vertical.mp4", Kind = OutputKind.Video, Key = "jobs/x/vertical.mp4" } } });
-
-        var thumbnail = await h.NextDispatchAsync();
-        Assert.Equal(StageKind.Thumbnail, thumbnail.Kind);
-        Assert.Equal("jobs/x/vertical.mp4", thumbnail.InputKey);
-        await h.SendAsync(thumbnail, e => e.Completed = new StageCompleted { Outputs = { new Output { Name = "vertical.thumbnail.jpg", Kind = OutputKind.Thumbnail, Key = "jobs/x/t.jpg" } } });
 
         var done = await h.JobAsync(job.Id);
         Assert.Equal(JobState.Succeeded, done.State);
@@ -54,7 +53,7 @@ public sealed class OrchestratorTests
         var events = await h.Store.GetEventsAsync(job.Id, 0, 100, CancellationToken.None);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
         var result = Assert.Single(events, e => e.EventCase == JobEvent.EventOneofCase.Result);
-        Assert.Equal(["vertical.mp4", "vertical.thumbnail.jpg"], result.Result.Outputs.Select(o => o.Name));
+        Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4"], result.Result.Outputs.Select(o => o.Name));
         Assert.Equal(JobState.Succeeded, events[^1].StateChanged.State);
     }
 
@@ -216,7 +215,9 @@ public sealed class OrchestratorTests
         var probe = await h.NextDispatchAsync();
         await h.SendAsync(probe, e => e.Completed = new StageCompleted { MediaInfo = OrchestratorHarness.SourceInfo() });
         var render = await h.NextDispatchAsync();
+        var thumbnails = await h.NextDispatchAsync();
         await h.SendAsync(render, e => e.Started = new StageStarted());
+        await h.SendAsync(thumbnails, e => e.Completed = new StageCompleted());
 
         var restarted = h.NewOrchestrator();
         await restarted.RecoverAsync(CancellationToken.None);

@@ -19,8 +19,13 @@ public sealed class PatternParserTests
         steps:
           - reframe: { mode: blur-fill }
         thumbnail:
-          title: "{{title}}"
-          at: 0.5
+          frames: 2
+          templates:
+            - youtube-bold
+            - name: my-cover
+              canvas: { width: 1080, height: 1350 }
+              format: png
+              title: { text: "{{title}} now", color: "#FF0000" }
         """;
 
     [Fact]
@@ -35,7 +40,10 @@ public sealed class PatternParserTests
         Assert.Equal(2, pattern.Outputs.Count);
         Assert.Equal((1080, 1920), (pattern.Outputs[0].Width, pattern.Outputs[0].Height));
         Assert.Equal((1080, 1080), (pattern.Outputs[1].Width, pattern.Outputs[1].Height));
-        Assert.Equal(new ThumbnailSpec("{{title}}", 0.5), pattern.Thumbnail);
+        Assert.Equal(2, pattern.Thumbnail!.Frames);
+        Assert.Equal(["youtube-bold", "my-cover"], pattern.Thumbnail.Templates.Select(t => t.Name));
+        Assert.Equal((1080, 1350), (pattern.Thumbnail.Templates[1].Width, pattern.Thumbnail.Templates[1].Height));
+        Assert.Equal("{{title}} now", pattern.Thumbnail.Templates[1].Title.Text);
     }
 
     [Fact]
@@ -65,7 +73,8 @@ public sealed class PatternParserTests
               - reframe: { mode: sideways }
               - zoom: 3
             thumbnail:
-              at: 7
+              frames: 9
+              templates: [nope, { name: t, canvas: { width: 10 } }]
             """);
 
         Assert.False(result.IsValid);
@@ -78,7 +87,10 @@ public sealed class PatternParserTests
         Assert.Contains("outputs[1].name", paths);
         Assert.Contains("steps[0].reframe.mode", paths);
         Assert.Contains("steps[1]", paths);
-        Assert.Contains("thumbnail.at", paths);
+        Assert.Contains("thumbnail.frames", paths);
+        Assert.Contains("thumbnail.templates[0]", paths);
+        Assert.Contains("thumbnail.templates[1].canvas.width", paths);
+        Assert.Contains("thumbnail.templates[1].canvas.height", paths);
         Assert.Contains(result.Violations, v => v.Path == "outputs[0].preset" && v.Reason.Contains("myspace", StringComparison.Ordinal));
     }
 

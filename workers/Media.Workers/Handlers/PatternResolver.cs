@@ -5,16 +5,19 @@ namespace Media.Workers.Handlers;
 
 internal static class PatternResolver
 {
-    public static (Pattern Pattern, PatternOutput Output) Resolve(StageDispatch dispatch)
+    public static Pattern Parse(StageDispatch dispatch)
     {
         var parsed = PatternParser.Parse(dispatch.PatternDocument);
-        if (!parsed.IsValid)
-        {
-            throw new PatternMismatchException($"The dispatched pattern is invalid: {string.Join("; ", parsed.Violations)}");
-        }
+        return parsed.IsValid
+            ? parsed.Pattern!
+            : throw new PatternMismatchException($"The dispatched pattern is invalid: {string.Join("; ", parsed.Violations)}");
+    }
 
-        var output = parsed.Pattern!.Outputs.FirstOrDefault(o => o.Name == dispatch.OutputName)
-            ?? throw new PatternMismatchException($"Pattern '{parsed.Pattern.Name}' has no output named '{dispatch.OutputName}'.");
-        return (parsed.Pattern, output);
+    public static (Pattern Pattern, PatternOutput Output) Resolve(StageDispatch dispatch)
+    {
+        var pattern = Parse(dispatch);
+        var output = pattern.Outputs.FirstOrDefault(o => o.Name == dispatch.OutputName)
+            ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{dispatch.OutputName}'.");
+        return (pattern, output);
     }
 }

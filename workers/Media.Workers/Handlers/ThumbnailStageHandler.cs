@@ -1,47 +1,50 @@
-using Media.Pipelines.Render;
 using Media.Pipelines.Text;
 using Media.Pipelines.Thumbnails;
+using Media.Pipelines.Thumbnails.Selection;
+using Media.Pipelines.Thumbnails.Templates;
+using Media.Pipelines.Thumbnails.Text;
 using Media.Pipelines.Tools;
 using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using SkiaSharp;
 
 namespace Media.Workers.Handlers;
 
-/// <summary>A cover per rendered output: one fast-seek frame grab, then the SkiaSharp compositor.</summary>
-public sealed class ThumbnailStageHandler(ToolRunner runner, IOptions<ToolPaths> tools) : IStageHandler
+/// <summary>
+/// Covers for a job: the pattern's number of best distinct frames from the source (one ffmpeg call to
+/// score candidates, one to extract the winners), each composited with every template of the pattern.
+/// </summary>
+public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<ToolPaths> tools, ILogger<ThumbnailStageHandler> logger) : IStageHandler
 {
     public StageKind Kind => StageKind.Thumbnail;
 
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var (pattern, output) = PatternResolver.Resolve(dispatch);
-        var spec = pattern.Thumbnail ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' asks for no thumbnail.");
-        var plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe());
+        var pattern = PatternResolver.Parse(dispatch);
+        var spec = pattern.Thumbnail ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' asks for no thumbnails.");
+        var source = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
+        var frames = await selection.SelectAsync(source, dispatch.SourceInfo.ToProbe(), spec.Frames, context.WorkDirectory, cancellationToken);
+        context.ReportProgress(0.4);
 
-        var video = await context.GetLocalPathAsync(dispatch.InputKey, cancellationToken);
-        var at = TimeSpan.FromSeconds(Math.Max(0, plan.DurationSeconds * spec.At));
-        var png = Path.Combine(context.WorkDirectory, "frame.png");
-        await runner.RunAsync(tools.Value.FFmpeg, FrameGrabCommand.Build(video, at, png).ToArguments(), cancellationToken);
-        if (!File.Exists(png))
+        var parameters = new Dictionary<string, string>(dispatch.Parameters);
+        using var fonts = FontSet.Create(tools.Value.Font);
+        var composer = new ThumbnailComposer(fonts);
+        var completed = new StageCompleted();
+        var total = frames.Count * spec.Templates.Count;
+        for (var k = 0; k < frames.Count; k++)
         {
-            throw new InvalidDataException($"No frame could be extracted at {at.TotalSeconds:0.##} s.");
-        }
-
-        context.ReportProgress(0.5);
-        var title = MergeFields.Render(spec.Title, dispatch.Parameters);
-        var jpeg = ThumbnailCompositor.Compose(new ThumbnailRequest(
-            await File.ReadAllBytesAsync(png, cancellationToken), plan.Width, plan.Height, title, FontLocator.Find(tools.Value.Font)));
-        var localJpeg = Path.Combine(context.WorkDirectory, "thumbnail.jpg");
-        await File.WriteAllBytesAsync(localJpeg, jpeg, cancellationToken);
-
-        var name = output.Name + ".thumbnail.jpg";
-        var blob = await context.UploadAsync(localJpeg, name, "image/jpeg", cancellationToken);
-        return new StageCompleted
-        {
-            Outputs =
+            using var bitmap = SKBitmap.Decode(frames[k].PngPath) ?? throw new InvalidDataException($"Frame {k + 1} could not be decoded.");
+            foreach (var template in spec.Templates)
             {
-                new Output
+                using var logo = await LoadLogoAsync(context, template, parameters, cancellationToken);
+                var composed = composer.Compose(template, new ThumbnailInput(bitmap, frames[k].Candidate.Faces, parameters) { Logo = logo });
+                var name = $"thumbnail-{template.Name}-{k + 1}.{composed.Extension}";
+                var local = Path.Combine(context.WorkDirectory, name);
+                await File.WriteAllBytesAsync(local, composed.Bytes, cancellationToken);
+                var blob = await context.UploadAsync(local, name, composed.ContentType, cancellationToken);
+                completed.Outputs.Add(new Output
                 {
                     Name = name,
                     Kind = OutputKind.Thumbnail,
@@ -49,12 +52,42 @@ public sealed class ThumbnailStageHandler(ToolRunner runner, IOptions<ToolPaths>
                     ContentType = blob.ContentType,
                     SizeBytes = blob.SizeBytes,
                     Sha256 = blob.Sha256,
-                    Width = plan.Width,
-                    Height = plan.Height,
-                    Encoder = "skia-jpeg",
-                    FrameTimeSeconds = at.TotalSeconds,
-                },
-            },
-        };
+                    Width = composed.Width,
+                    Height = composed.Height,
+                    Encoder = $"skia-{composed.Extension}",
+                    FrameTimeSeconds = frames[k].Candidate.TimeSeconds,
+                });
+                logger.LogDebug("Cover {Name}: frame {Time:0.###} s, score {Score:0.###}, {Faces} faces, face in crop {Inside}, quality {Quality}",
+                    name, frames[k].Candidate.TimeSeconds, frames[k].Candidate.Score, frames[k].Candidate.Faces.Count, composed.FaceInsideCrop, composed.Quality);
+                context.ReportProgress(0.4 + 0.6 * completed.Outputs.Count / total);
+            }
+        }
+
+        return completed;
+    }
+
+    private static async Task<SKImage?> LoadLogoAsync(StageContext context, ThumbnailTemplate template, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    {
+        if (template.Logo is null)
+        {
+            return null;
+        }
+
+        var source = MergeFields.Render(template.Logo.Source, parameters).Trim();
+        if (source.Length == 0)
+        {
+            return null;
+        }
+
+        const string scheme = "blob:";
+        if (!source.StartsWith(scheme, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"Logo '{source}' must be 'blob:<key>' of an uploaded image.");
+        }
+
+        await using var stream = await context.Blobs.OpenReadAsync(source[scheme.Length..], cancellationToken);
+        using var memory = new MemoryStream();
+        await stream.CopyToAsync(memory, cancellationToken);
+        return SKImage.FromEncodedData(memory.ToArray()) ?? throw new InvalidDataException($"Logo '{source}' is not a decodable image.");
     }
 }

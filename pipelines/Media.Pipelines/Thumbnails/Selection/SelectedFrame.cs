@@ -1,0 +1,3 @@
+namespace Media.Pipelines.Thumbnails.Selection;
+
+public sealed record SelectedFrame(FrameCandidate Candidate, string PngPath);

@@ -1,0 +1,9 @@
+namespace Media.Pipelines.Thumbnails.Templates;
+
+public enum LogoCorner
+{
+    TopLeft,
+    TopRight,
+    BottomLeft,
+    BottomRight,
+}

@@ -1,0 +1,8 @@
+namespace Media.Pipelines.Thumbnails.Templates;
+
+public enum ThumbnailFormat
+{
+    Jpeg,
+    Webp,
+    Png,
+}
