@@ -11,6 +11,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     JobsCommand.Create(),
     PatternsCommand.Create(),
     BenchCommand.Create(),
+    ThumbnailEvalCommand.Create(),
 };
 
 try

@@ -10,7 +10,7 @@ public sealed record ComposedThumbnail(
     int Width,
     int Height,
     int Quality,
-    SKRectI Crop,
+    SKRect Crop,
     bool FaceInsideCrop,
     IReadOnlyList<SKRect> TextBounds,
     bool TitleTruncated);

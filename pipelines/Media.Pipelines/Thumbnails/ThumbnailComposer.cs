@@ -21,10 +21,7 @@ public sealed class ThumbnailComposer(FontSet fonts)
         using var surface = SKSurface.Create(info) ?? throw new InvalidOperationException($"Could not create a {width}x{height} canvas.");
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.Black);
-        using (var frame = SKImage.FromBitmap(input.Frame))
-        {
-            canvas.DrawImage(frame, crop, SKRect.Create(width, height), new SKSamplingOptions(SKCubicResampler.Mitchell));
-        }
+        DrawFrame(canvas, input.Frame, crop, width, height);
 
         var safe = SafeArea(template);
         var title = Text(template.Title, input.Parameters);
@@ -61,6 +58,31 @@ public sealed class ThumbnailComposer(FontSet fonts)
         return new ComposedThumbnail(bytes, contentType, extension, width, height, quality, crop, faceInside, bounds, titleLayout.Truncated);
     }
 
+    private static void DrawFrame(SKCanvas canvas, SKBitmap bitmap, SKRect crop, int width, int height)
+    {
+        using var frame = SKImage.FromBitmap(bitmap);
+        var sampling = new SKSamplingOptions(SKCubicResampler.Mitchell);
+        var bounds = SKRect.Create(bitmap.Width, bitmap.Height);
+        if (!bounds.Contains(crop))
+        {
+            // The window reaches past the frame (a face that would not fit otherwise): fill with a blurred cover copy.
+            var scale = Math.Max((float)width / bitmap.Width, (float)height / bitmap.Height);
+            var cover = SKRect.Create((width - bitmap.Width * scale) / 2, (height - bitmap.Height * scale) / 2, bitmap.Width * scale, bitmap.Height * scale);
+            using var blur = SKImageFilter.CreateBlur(width / 40f, width / 40f);
+            using var dim = new SKPaint { ImageFilter = blur, ColorFilter = SKColorFilter.CreateBlendMode(new SKColor(0, 0, 0, 90), SKBlendMode.SrcOver) };
+            canvas.DrawImage(frame, bounds, cover, sampling, dim);
+        }
+
+        // Map the crop window onto the canvas; only the part of the frame inside the window is drawn.
+        var scaleX = width / crop.Width;
+        var scaleY = height / crop.Height;
+        var destination = SKRect.Create(-crop.Left * scaleX, -crop.Top * scaleY, bitmap.Width * scaleX, bitmap.Height * scaleY);
+        canvas.Save();
+        canvas.ClipRect(SKRect.Create(width, height));
+        canvas.DrawImage(frame, bounds, destination, sampling);
+        canvas.Restore();
+    }
+
     /// <summary>Where text may go: clear of the platform UI (top bar, caption area and side buttons on 9:16).</summary>
     public static SKRect SafeArea(ThumbnailTemplate template)
     {
@@ -76,7 +98,7 @@ public sealed class ThumbnailComposer(FontSet fonts)
         return style.Uppercase ? text.ToUpper(CultureInfo.InvariantCulture) : text;
     }
 
-    private static TextPlacement Placement(TextPlacement requested, IReadOnlyList<FaceRegion> faces, SKRectI crop, int frameWidth, int frameHeight)
+    private static TextPlacement Placement(TextPlacement requested, IReadOnlyList<FaceRegion> faces, SKRect crop, int frameWidth, int frameHeight)
     {
         if (requested != TextPlacement.Auto)
         {

@@ -85,8 +85,21 @@ public sealed class TemplateAndLayoutTests
         var (crop, inside) = FaceAwareCrop.Compute(1920, 1080, 1080, 1920, [face], CropMode.Face);
 
         Assert.True(inside);
-        Assert.Equal((608, 1080), (crop.Width, crop.Height));
+        Assert.Equal(608, crop.Width, 0.5);
+        Assert.Equal(1080, crop.Height, 0.5);
         Assert.InRange(crop.Left, 0, 1920 - 608);
+    }
+
+    [Fact]
+    public void FaceAwareCrop_CloseUpIntoWideCanvas_GrowsPastFrameInsteadOfCuttingFace()
+    {
+        var face = new FaceRegion(0.1f, 0.2f, 0.8f, 0.5f, 0.95f);
+
+        var (crop, inside) = FaceAwareCrop.Compute(404, 720, 1280, 720, [face], CropMode.Face);
+
+        Assert.True(inside);
+        Assert.True(crop.Height > 720 * 0.5f * 1.1f);
+        Assert.Equal(1280f / 720, crop.Width / crop.Height, 0.01);
     }
 
     [Fact]
@@ -95,8 +108,8 @@ public sealed class TemplateAndLayoutTests
         var (none, _) = FaceAwareCrop.Compute(1920, 1080, 1080, 1080, [], CropMode.Face);
         var (center, _) = FaceAwareCrop.Compute(1920, 1080, 1080, 1080, [new FaceRegion(0, 0, 0.1f, 0.1f, 1)], CropMode.Center);
 
-        Assert.Equal(420, none.Left);
-        Assert.Equal(420, center.Left);
+        Assert.Equal(420f, none.Left);
+        Assert.Equal(420f, center.Left);
     }
 
     [Fact]

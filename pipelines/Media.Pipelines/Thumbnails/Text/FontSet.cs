@@ -128,6 +128,13 @@ public sealed class FontSet : IDisposable
             return current ?? _typefaces[0];
         }
 
+        // Text fonts such as DejaVu carry black-and-white drawings of some emoji; pictographs look as
+        // people expect only in the colour emoji font.
+        if (IsPictograph(element) && _typefaces.FirstOrDefault(t => IsEmojiFace(t) && HasGlyphs(t, element)) is { } emoji)
+        {
+            return emoji;
+        }
+
         foreach (var typeface in _typefaces)
         {
             if (HasGlyphs(typeface, element))
@@ -138,6 +145,9 @@ public sealed class FontSet : IDisposable
 
         return _typefaces[0];
     }
+
+    private static bool IsPictograph(string element) =>
+        element.EnumerateRunes().Any(r => r.Value is (>= 0x1F000 and <= 0x1FAFF) or (>= 0x2600 and <= 0x27BF) or 0xFE0F);
 
     private static bool HasGlyphs(SKTypeface typeface, string text)
     {
