@@ -179,6 +179,57 @@ public sealed class FarmApiTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task Templates_StoredByTenant_UsedByInlinePatternAndManaged()
+    {
+        const string template = """
+            apiVersion: media.farm/v1
+            kind: ThumbnailTemplate
+            name: agency-portrait
+            canvas: { width: 1080, height: 1350 }
+            format: png
+            maxBytes: 5000000
+            title: { text: "{{title}}", color: "{{brand.primary}}" }
+            """;
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Patterns.PutTemplateAsync(new PutTemplateRequest { Document = "apiVersion: media.farm/v1\nname: x\n" }));
+        var taken = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Patterns.PutTemplateAsync(
+            new PutTemplateRequest { Document = template.Replace("agency-portrait", "youtube-bold", StringComparison.Ordinal) }));
+        var stored = await _farm.Client.Patterns.PutTemplateAsync(new PutTemplateRequest { Document = template });
+        var listed = await _farm.Client.Patterns.ListTemplatesAsync(new ListTemplatesRequest());
+
+        AssertViolation(bad, StatusCode.InvalidArgument, "document.canvas", "required");
+        Assert.Equal(StatusCode.AlreadyExists, taken.StatusCode);
+        Assert.Equal((1080, 1350, "png", false), (stored.Width, stored.Height, stored.Format, stored.BuiltIn));
+        Assert.Contains(listed.Templates, t => t.Name == "agency-portrait" && !t.BuiltIn);
+        Assert.Contains(listed.Templates, t => t.Name == "youtube-bold" && t.BuiltIn);
+
+        var upload = await _farm.Client.UploadFileAsync(media.Landscape, null, CancellationToken.None);
+        var request = new SubmitJobRequest
+        {
+            Source = new Source { UploadId = upload.UploadId },
+            InlinePattern = """
+                apiVersion: media.farm/v1
+                name: agency-covers
+                outputs: [{ name: v, preset: reels }]
+                thumbnail: { frames: 1, templates: [agency-portrait] }
+                """,
+        };
+        request.Parameters.Add("title", "Stored template");
+        request.Parameters.Add("brand.primary", "#00FF88");
+        var job = await _farm.Client.Jobs.SubmitJobAsync(request);
+        await _farm.Client.Patterns.DeleteTemplateAsync(new DeleteTemplateRequest { Name = "agency-portrait" });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        job = await _farm.Client.WaitAsync(job.Id, null, timeout.Token);
+
+        Assert.True(job.State == JobState.Succeeded, job.Error?.ToString());
+        var cover = Assert.Single(job.Outputs, o => o.Kind == OutputKind.Thumbnail);
+        Assert.Equal(("thumbnail-agency-portrait-1.png", 1080, 1350, "image/png"), (cover.Name, cover.Width, cover.Height, cover.ContentType));
+        var gone = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Patterns.GetTemplateAsync(new GetTemplateRequest { Name = "agency-portrait" }));
+        Assert.Equal(StatusCode.NotFound, gone.StatusCode);
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Jobs.SubmitJobAsync(request));
+        AssertViolation(unknown, StatusCode.InvalidArgument, "inline_pattern.thumbnail.templates[0]", "unknown template 'agency-portrait'");
+    }
+
     private async Task<Job> SubmitAndWaitAsync(string uploadId)
     {
         var job = await _farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = uploadId }, PatternName = "reframe-vertical" });

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Media.JobApi.Errors;
 using Media.JobApi.Store;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Thumbnails.Templates;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 
@@ -30,6 +31,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         }
 
         Pattern? pattern = null;
+        IReadOnlyDictionary<string, ThumbnailTemplate>? own = null;
         switch (request.PatternCase)
         {
             case SubmitJobRequest.PatternOneofCase.PatternName:
@@ -41,7 +43,8 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
 
                 break;
             case SubmitJobRequest.PatternOneofCase.InlinePattern:
-                var parsed = PatternParser.Parse(request.InlinePattern);
+                own = await OwnTemplatesAsync(tenant, cancellationToken);
+                var parsed = PatternParser.Parse(request.InlinePattern, own);
                 if (parsed.IsValid)
                 {
                     pattern = parsed.Pattern;
@@ -123,7 +126,26 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
             throw new RequestValidationException(violations);
         }
 
-        return new ValidSubmission(pattern!, sourceKey!);
+        // Freeze the tenant templates the pattern uses: later edits must not change a queued job.
+        var used = (pattern!.Thumbnail?.Templates ?? [])
+            .Where(t => own is not null && own.TryGetValue(t.Name, out var stored) && ReferenceEquals(stored, t))
+            .ToDictionary(t => t.Name, t => t.Document, StringComparer.Ordinal);
+        return new ValidSubmission(pattern, sourceKey!, used);
+    }
+
+    /// <summary>The tenant's stored templates, parsed (they were validated when stored).</summary>
+    public async Task<IReadOnlyDictionary<string, ThumbnailTemplate>> OwnTemplatesAsync(string tenant, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, ThumbnailTemplate>(StringComparer.Ordinal);
+        foreach (var stored in await store.ListTemplatesAsync(tenant, cancellationToken))
+        {
+            if (ThumbnailTemplateParser.Parse(stored.Document).Template is { } template)
+            {
+                result[template.Name] = template;
+            }
+        }
+
+        return result;
     }
 
     private async Task<string?> ResolveSourceAsync(Source? source, string tenant, Action<string, string> add, CancellationToken cancellationToken)

@@ -1,12 +1,17 @@
 using Grpc.Core;
 using Media.JobApi.Errors;
+using Media.JobApi.Orchestration;
+using Media.JobApi.Store;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Thumbnails.Templates;
 using Media.Protos.V1;
 
 namespace Media.JobApi.Services;
 
-public sealed class PatternsService(PatternLibrary library) : Patterns.PatternsBase
+public sealed class PatternsService(PatternLibrary library, IJobStore store, SubmissionValidator validator, TimeProvider time) : Patterns.PatternsBase
 {
+    public const int MaxTemplatesPerTenant = 100;
+
     public override Task<ListPatternsResponse> ListPatterns(ListPatternsRequest request, ServerCallContext context)
     {
         var response = new ListPatternsResponse();
@@ -25,9 +30,9 @@ public sealed class PatternsService(PatternLibrary library) : Patterns.PatternsB
         return Task.FromResult(ToInfo(pattern, builtIn: true));
     }
 
-    public override Task<ValidatePatternResponse> ValidatePattern(ValidatePatternRequest request, ServerCallContext context)
+    public override async Task<ValidatePatternResponse> ValidatePattern(ValidatePatternRequest request, ServerCallContext context)
     {
-        var result = PatternParser.Parse(request.Document);
+        var result = PatternParser.Parse(request.Document, await validator.OwnTemplatesAsync(CallerTenant.Of(context), context.CancellationToken));
         var response = new ValidatePatternResponse { Valid = result.IsValid };
         response.Violations.AddRange(result.Violations.Select(v => new Media.Protos.V1.PatternViolation { Path = v.Path, Reason = v.Reason }));
         if (result.Pattern is not null)
@@ -35,7 +40,94 @@ public sealed class PatternsService(PatternLibrary library) : Patterns.PatternsB
             response.Pattern = ToInfo(result.Pattern, builtIn: false);
         }
 
+        return response;
+    }
+
+    public override async Task<ListTemplatesResponse> ListTemplates(ListTemplatesRequest request, ServerCallContext context)
+    {
+        var response = new ListTemplatesResponse();
+        response.Templates.AddRange(ThumbnailTemplateLibrary.All.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => TemplateInfos.From(t, t.Document, builtIn: true)));
+        foreach (var stored in await store.ListTemplatesAsync(CallerTenant.Of(context), context.CancellationToken))
+        {
+            if (ThumbnailTemplateParser.Parse(stored.Document).Template is { } template)
+            {
+                response.Templates.Add(TemplateInfos.From(template, stored.Document, builtIn: false));
+            }
+        }
+
+        return response;
+    }
+
+    public override async Task<TemplateInfo> GetTemplate(GetTemplateRequest request, ServerCallContext context)
+    {
+        RequireName(request.Name);
+        if (ThumbnailTemplateLibrary.Find(request.Name) is { } builtIn)
+        {
+            return TemplateInfos.From(builtIn, builtIn.Document, builtIn: true);
+        }
+
+        var own = await validator.OwnTemplatesAsync(CallerTenant.Of(context), context.CancellationToken);
+        return own.TryGetValue(request.Name, out var template)
+            ? TemplateInfos.From(template, template.Document, builtIn: false)
+            : throw new ResourceNotFoundException("template", request.Name);
+    }
+
+    public override async Task<TemplateInfo> PutTemplate(PutTemplateRequest request, ServerCallContext context)
+    {
+        var (template, violations) = ThumbnailTemplateParser.Parse(request.Document);
+        if (template is null)
+        {
+            throw new RequestValidationException(violations.Select(v => new FieldViolation($"document.{v.Path}", v.Reason)).ToList());
+        }
+
+        if (ThumbnailTemplateLibrary.Find(template.Name) is not null)
+        {
+            throw new ConflictException($"'{template.Name}' is a built-in template; choose another name.");
+        }
+
+        var tenant = CallerTenant.Of(context);
+        var existing = await store.ListTemplatesAsync(tenant, context.CancellationToken);
+        if (existing.Count >= MaxTemplatesPerTenant && existing.All(t => t.Name != template.Name))
+        {
+            throw new RequestValidationException("document.name", $"you already have {existing.Count} templates; the limit is {MaxTemplatesPerTenant}");
+        }
+
+        await store.PutTemplateAsync(new StoredTemplate(tenant, template.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        return TemplateInfos.From(template, request.Document, builtIn: false);
+    }
+
+    public override async Task<DeleteTemplateResponse> DeleteTemplate(DeleteTemplateRequest request, ServerCallContext context)
+    {
+        RequireName(request.Name);
+        if (ThumbnailTemplateLibrary.Find(request.Name) is not null)
+        {
+            throw new PreconditionFailedException($"'{request.Name}' is a built-in template and cannot be deleted.");
+        }
+
+        return await store.DeleteTemplateAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
+            ? new DeleteTemplateResponse()
+            : throw new ResourceNotFoundException("template", request.Name);
+    }
+
+    public override Task<ValidateTemplateResponse> ValidateTemplate(ValidatePatternRequest request, ServerCallContext context)
+    {
+        var (template, violations) = ThumbnailTemplateParser.Parse(request.Document);
+        var response = new ValidateTemplateResponse { Valid = template is not null };
+        response.Violations.AddRange(violations.Select(v => new Media.Protos.V1.PatternViolation { Path = v.Path, Reason = v.Reason }));
+        if (template is not null)
+        {
+            response.Template = TemplateInfos.From(template, request.Document, builtIn: ThumbnailTemplateLibrary.Find(template.Name) is not null);
+        }
+
         return Task.FromResult(response);
+    }
+
+    private static void RequireName(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
+        {
+            throw new RequestValidationException("name", "is required (1-64 characters)");
+        }
     }
 
     private static PatternInfo ToInfo(Pattern pattern, bool builtIn)

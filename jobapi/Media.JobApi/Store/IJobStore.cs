@@ -34,6 +34,13 @@ public interface IJobStore
 
     Task<UploadRecord?> GetUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken);
 
+    /// <summary>Stores or replaces a tenant's cover template.</summary>
+    Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredTemplate>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken);
+
+    Task<bool> DeleteTemplateAsync(string tenant, string name, CancellationToken cancellationToken);
+
     /// <summary>True when the store answers (health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

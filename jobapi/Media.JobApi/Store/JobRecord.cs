@@ -26,6 +26,9 @@ public sealed record JobRecord
 
     public IReadOnlyList<string> OutputsWanted { get; init; } = [];
 
+    /// <summary>The tenant's own cover templates the pattern names (name -> document), frozen at submission.</summary>
+    public IReadOnlyDictionary<string, string> Templates { get; init; } = new Dictionary<string, string>();
+
     public Priority Priority { get; init; } = Priority.Normal;
 
     public string WebhookUrl { get; init; } = string.Empty;

@@ -37,7 +37,8 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
             finished_at INTEGER NULL,
             source_info BLOB NULL,
             error BLOB NULL,
-            last_sequence INTEGER NOT NULL
+            last_sequence INTEGER NOT NULL,
+            templates TEXT NOT NULL DEFAULT '{}'
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_idempotency ON jobs (tenant, idempotency_key) WHERE idempotency_key <> '';
         CREATE INDEX IF NOT EXISTS ix_jobs_list ON jobs (tenant, created_at DESC, id DESC);
@@ -79,6 +80,13 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
             payload BLOB NOT NULL,
             PRIMARY KEY (job_id, sequence)
         );
+        CREATE TABLE IF NOT EXISTS thumbnail_templates (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name)
+        );
         CREATE TABLE IF NOT EXISTS uploads (
             id TEXT PRIMARY KEY,
             tenant TEXT NOT NULL,
@@ -91,7 +99,8 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
         );
         """;
 
-    private const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence";
+    private const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates";
+    private const int SchemaVersion = 2;
     private const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error";
 
     private readonly string _connectionString;
@@ -114,9 +123,63 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
+        var version = await ScalarLongAsync(connection, null, "PRAGMA user_version", ("$unused", 0), cancellationToken);
+        var hasJobs = await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'", ("$unused", 0), cancellationToken) > 0;
+        if (version < 2 && hasJobs
+            && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'templates'", ("$unused", 0), cancellationToken) == 0)
+        {
+            // The first schema had no tenant templates; their table comes from the schema below.
+            await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN templates TEXT NOT NULL DEFAULT '{}'", cancellationToken);
+        }
+
         await using var command = connection.CreateCommand();
-        command.CommandText = Schema;
+        command.CommandText = Schema + $"\nPRAGMA user_version = {SchemaVersion};";
         await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null,
+                "INSERT INTO thumbnail_templates (tenant, name, document, updated_at) VALUES ($tenant, $name, $doc, $at) ON CONFLICT (tenant, name) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+                cancellationToken, ("$tenant", template.Tenant), ("$name", template.Name), ("$doc", template.Document), ("$at", template.UpdatedAt.ToUnixTimeMilliseconds()));
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredTemplate>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT tenant, name, document, updated_at FROM thumbnail_templates WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var templates = new List<StoredTemplate>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            templates.Add(new StoredTemplate(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return templates;
+    }
+
+    public async Task<bool> DeleteTemplateAsync(string tenant, string name, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, "DELETE FROM thumbnail_templates WHERE tenant = $tenant AND name = $name", ("$tenant", tenant), ("$name", name));
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
     }
 
     public async Task<IReadOnlyList<JobEvent>> CommitAsync(JobChanges changes, CancellationToken cancellationToken)
@@ -326,7 +389,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
     private static async Task WriteJobAsync(SqliteConnection connection, SqliteTransaction transaction, JobRecord job, bool isNew, CancellationToken cancellationToken)
     {
         var sql = isNew
-            ? $"INSERT INTO jobs ({JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq)"
+            ? $"INSERT INTO jobs ({JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq, $templates)"
             : "UPDATE jobs SET state = $state, progress = $progress, updated_at = $updated, finished_at = $finished, source_info = $info, error = $error, last_sequence = $seq WHERE id = $id";
         await ExecuteAsync(connection, transaction, sql, cancellationToken,
             ("$id", job.Id), ("$tenant", job.Tenant), ("$ikey", job.IdempotencyKey), ("$hash", job.RequestHash), ("$pattern", job.PatternName),
@@ -334,7 +397,8 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
             ("$labels", JsonSerializer.Serialize(job.Labels)), ("$outputs", JsonSerializer.Serialize(job.OutputsWanted)), ("$priority", (int)job.Priority),
             ("$webhook", job.WebhookUrl), ("$state", (int)job.State), ("$progress", job.Progress), ("$created", job.CreatedAt.ToUnixTimeMilliseconds()),
             ("$updated", job.UpdatedAt.ToUnixTimeMilliseconds()), ("$finished", job.FinishedAt?.ToUnixTimeMilliseconds()),
-            ("$info", job.SourceInfo?.ToByteArray()), ("$error", job.Error?.ToByteArray()), ("$seq", job.LastSequence));
+            ("$info", job.SourceInfo?.ToByteArray()), ("$error", job.Error?.ToByteArray()), ("$seq", job.LastSequence),
+            ("$templates", JsonSerializer.Serialize(job.Templates)));
 
         if (isNew)
         {
@@ -390,6 +454,7 @@ public sealed class SqliteJobStore : IJobStore, IDisposable
                 SourceInfo = reader.IsDBNull(17) ? null : MediaInfo.Parser.ParseFrom((byte[])reader[17]),
                 Error = reader.IsDBNull(18) ? null : JobError.Parser.ParseFrom((byte[])reader[18]),
                 LastSequence = reader.GetInt64(19),
+                Templates = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(20)) ?? [],
             });
         }
 

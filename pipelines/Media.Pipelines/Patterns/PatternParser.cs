@@ -15,7 +15,9 @@ public static partial class PatternParser
     public const int MaxDocumentLength = 256 * 1024;
     public const int MaxOutputs = 20;
 
-    public static PatternParseResult Parse(string document)
+    /// <param name="document">YAML or JSON.</param>
+    /// <param name="templates">The caller's own cover templates by name (built-ins are always known).</param>
+    public static PatternParseResult Parse(string document, IReadOnlyDictionary<string, ThumbnailTemplate>? templates = null)
     {
         var violations = new List<PatternViolation>();
         var root = YamlLoader.LoadMapping(document, MaxDocumentLength, violations);
@@ -48,7 +50,7 @@ public static partial class PatternParser
         var description = fields.String("description", required: false) ?? string.Empty;
         var outputs = ParseOutputs(fields, violations);
         var reframe = ParseSteps(fields, violations);
-        var thumbnail = ParseThumbnail(fields, outputs, violations);
+        var thumbnail = ParseThumbnail(fields, outputs, templates, violations);
 
         if (violations.Count > 0 || name is null)
         {
@@ -195,7 +197,7 @@ public static partial class PatternParser
         return mode;
     }
 
-    private static ThumbnailSpec? ParseThumbnail(YamlFields fields, IReadOnlyList<PatternOutput> outputs, List<PatternViolation> violations)
+    private static ThumbnailSpec? ParseThumbnail(YamlFields fields, IReadOnlyList<PatternOutput> outputs, IReadOnlyDictionary<string, ThumbnailTemplate>? own, List<PatternViolation> violations)
     {
         var thumbnail = fields.Child("thumbnail");
         if (thumbnail is null)
@@ -227,13 +229,13 @@ public static partial class PatternParser
             switch (items.Children[i])
             {
                 case YamlScalarNode { Value: { } name }:
-                    if (ThumbnailTemplateLibrary.Find(name) is { } builtIn)
+                    if ((ThumbnailTemplateLibrary.Find(name) ?? own?.GetValueOrDefault(name)) is { } known)
                     {
-                        templates.Add(builtIn);
+                        templates.Add(known);
                     }
                     else
                     {
-                        violations.Add(new(path, $"unknown template '{name}'; built-in: {string.Join(", ", ThumbnailTemplateLibrary.All.Select(t => t.Name).Order(StringComparer.Ordinal))} (or write one inline)"));
+                        violations.Add(new(path, $"unknown template '{name}'; built-in: {string.Join(", ", ThumbnailTemplateLibrary.All.Select(t => t.Name).Order(StringComparer.Ordinal))}; yours: {(own is null || own.Count == 0 ? "none" : string.Join(", ", own.Keys.Order(StringComparer.Ordinal)))} (or write one inline)"));
                     }
 
                     break;

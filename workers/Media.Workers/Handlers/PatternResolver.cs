@@ -1,4 +1,5 @@
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Thumbnails.Templates;
 using Media.Protos.V1;
 
 namespace Media.Workers.Handlers;
@@ -7,7 +8,14 @@ internal static class PatternResolver
 {
     public static Pattern Parse(StageDispatch dispatch)
     {
-        var parsed = PatternParser.Parse(dispatch.PatternDocument);
+        var own = new Dictionary<string, ThumbnailTemplate>(StringComparer.Ordinal);
+        foreach (var (name, document) in dispatch.Templates)
+        {
+            own[name] = ThumbnailTemplateParser.Parse(document).Template
+                ?? throw new PatternMismatchException($"The dispatched template '{name}' is invalid.");
+        }
+
+        var parsed = PatternParser.Parse(dispatch.PatternDocument, own);
         return parsed.IsValid
             ? parsed.Pattern!
             : throw new PatternMismatchException($"The dispatched pattern is invalid: {string.Join("; ", parsed.Violations)}");
