@@ -1,0 +1,405 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf;
+using Media.Protos.V1;
+
+namespace Media.JobApi.Store;
+
+/// <summary>
+/// The job store in portable SQL (SQLite and PostgreSQL share every query): one transaction per transition,
+/// per-job event sequences, nested messages as protobuf bytes. Subclasses open connections, create or
+/// migrate the schema, and say how writes are serialised and rows locked.
+/// </summary>
+public abstract class SqlJobStore : IJobStore
+{
+    private const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates";
+    private const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error";
+
+    public abstract Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Held around every write; SQLite serialises writers in-process, PostgreSQL needs nothing.</summary>
+    protected virtual Task<IDisposable> WriteLockAsync(CancellationToken cancellationToken) => Task.FromResult<IDisposable>(NoLock.Instance);
+
+    /// <summary>Appended to the read of a job's sequence inside a commit (" FOR UPDATE" where rows can be locked).</summary>
+    protected virtual string LockRowClause => string.Empty;
+
+    /// <summary>Queries are written with $name parameters; a dialect may rewrite them.</summary>
+    protected virtual string Dialect(string sql) => sql;
+
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    public async Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null,
+                "INSERT INTO thumbnail_templates (tenant, name, document, updated_at) VALUES ($tenant, $name, $doc, $at) ON CONFLICT (tenant, name) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+                cancellationToken, ("$tenant", template.Tenant), ("$name", template.Name), ("$doc", template.Document), ("$at", template.UpdatedAt.ToUnixTimeMilliseconds()));
+        }
+    }
+
+    public async Task<IReadOnlyList<StoredTemplate>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT tenant, name, document, updated_at FROM thumbnail_templates WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var templates = new List<StoredTemplate>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            templates.Add(new StoredTemplate(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+        }
+
+        return templates;
+    }
+
+    public async Task<bool> DeleteTemplateAsync(string tenant, string name, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, "DELETE FROM thumbnail_templates WHERE tenant = $tenant AND name = $name", ("$tenant", tenant), ("$name", name));
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }
+    }
+
+    public async Task<IReadOnlyList<JobEvent>> CommitAsync(JobChanges changes, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+
+            var sequence = changes.IsNew ? 0 : await ScalarLongAsync(connection, transaction, "SELECT last_sequence FROM jobs WHERE id = $id" + LockRowClause, ("$id", changes.Job.Id), cancellationToken);
+            var committed = new List<JobEvent>(changes.Events.Count);
+            foreach (var jobEvent in changes.Events)
+            {
+                var stored = jobEvent.Clone();
+                stored.JobId = changes.Job.Id;
+                stored.Sequence = ++sequence;
+                await ExecuteAsync(connection, transaction, "INSERT INTO events (job_id, sequence, payload) VALUES ($job, $seq, $payload)", cancellationToken,
+                    ("$job", changes.Job.Id), ("$seq", stored.Sequence), ("$payload", stored.ToByteArray()));
+                committed.Add(stored);
+            }
+
+            var job = changes.Job with { LastSequence = sequence };
+            await WriteJobAsync(connection, transaction, job, changes.IsNew, cancellationToken);
+            changes.Job = job;
+
+            foreach (var stage in changes.Stages)
+            {
+                await WriteStageAsync(connection, transaction, stage, cancellationToken);
+            }
+
+            foreach (var output in changes.Outputs)
+            {
+                await ExecuteAsync(connection, transaction,
+                    "INSERT INTO outputs (job_id, name, payload) VALUES ($job, $name, $payload) ON CONFLICT (job_id, name) DO UPDATE SET payload = excluded.payload",
+                    cancellationToken, ("$job", job.Id), ("$name", output.Name), ("$payload", output.ToByteArray()));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return committed;
+        }
+    }
+
+    public async Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var jobs = await QueryJobsAsync($"SELECT {JobColumns} FROM jobs WHERE id = $id", cancellationToken, ("$id", jobId));
+        return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    public async Task<JobRecord?> FindByIdempotencyKeyAsync(string tenant, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        var jobs = await QueryJobsAsync($"SELECT {JobColumns} FROM jobs WHERE tenant = $tenant AND idempotency_key = $key", cancellationToken, ("$tenant", tenant), ("$key", idempotencyKey));
+        return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    public async Task<JobPage> ListJobsAsync(JobQuery query, CancellationToken cancellationToken)
+    {
+        var sql = new StringBuilder($"SELECT {JobColumns} FROM jobs j WHERE tenant = $tenant");
+        var parameters = new List<(string, object?)> { ("$tenant", query.Tenant) };
+        if (query.State != JobState.Unspecified)
+        {
+            sql.Append(" AND state = $state");
+            parameters.Add(("$state", (int)query.State));
+        }
+
+        var i = 0;
+        foreach (var (key, value) in query.Labels)
+        {
+            sql.Append(CultureInfo.InvariantCulture, $" AND EXISTS (SELECT 1 FROM job_labels l WHERE l.job_id = j.id AND l.key = $lk{i} AND l.value = $lv{i})");
+            parameters.Add(($"$lk{i}", key));
+            parameters.Add(($"$lv{i}", value));
+            i++;
+        }
+
+        if (PageCursor.TryDecode(query.PageToken, out var createdAt, out var lastId))
+        {
+            sql.Append(" AND (created_at < $cursorTime OR (created_at = $cursorTime AND id < $cursorId))");
+            parameters.Add(("$cursorTime", createdAt));
+            parameters.Add(("$cursorId", lastId));
+        }
+
+        sql.Append(" ORDER BY created_at DESC, id DESC LIMIT $limit");
+        parameters.Add(("$limit", query.PageSize + 1));
+        var jobs = await QueryJobsAsync(sql.ToString(), cancellationToken, [.. parameters]);
+        if (jobs.Count <= query.PageSize)
+        {
+            return new JobPage(jobs, string.Empty);
+        }
+
+        var page = jobs.Take(query.PageSize).ToList();
+        return new JobPage(page, PageCursor.Encode(page[^1].CreatedAt.ToUnixTimeMilliseconds(), page[^1].Id));
+    }
+
+    public Task<IReadOnlyList<StageRecord>> GetStagesAsync(string jobId, CancellationToken cancellationToken) =>
+        QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE job_id = $job ORDER BY rowid", cancellationToken, ("$job", jobId));
+
+    public async Task<StageRecord?> GetStageAsync(string stageId, CancellationToken cancellationToken) =>
+        await QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE id = $id", cancellationToken, ("$id", stageId)) is [var stage, ..] ? stage : null;
+
+    public async Task<IReadOnlyList<Output>> GetOutputsAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT payload FROM outputs WHERE job_id = $job ORDER BY rowid", ("$job", jobId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var outputs = new List<Output>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            outputs.Add(Output.Parser.ParseFrom((byte[])reader[0]));
+        }
+
+        return outputs;
+    }
+
+    public async Task<IReadOnlyList<JobEvent>> GetEventsAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT payload FROM events WHERE job_id = $job AND sequence > $after ORDER BY sequence LIMIT $limit",
+            ("$job", jobId), ("$after", afterSequence), ("$limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<JobEvent>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(JobEvent.Parser.ParseFrom((byte[])reader[0]));
+        }
+
+        return events;
+    }
+
+    public Task<IReadOnlyList<StageRecord>> GetDueStagesAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        QueryStagesAsync(
+            $"""
+            SELECT {Prefixed("s.", StageColumns)} FROM stages s JOIN jobs j ON j.id = s.job_id
+            WHERE j.state IN ($queued, $running)
+              AND s.lease_expires_at IS NOT NULL AND s.lease_expires_at <= $now
+              AND (s.state IN ($dispatched, $stageRunning) OR (s.state = $waiting AND s.attempt > 0))
+            ORDER BY s.lease_expires_at
+            LIMIT 500
+            """,
+            cancellationToken,
+            ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running), ("$now", now.ToUnixTimeMilliseconds()),
+            ("$dispatched", (int)StageState.Dispatched), ("$stageRunning", (int)StageState.Running), ("$waiting", (int)StageState.Waiting));
+
+    public Task<IReadOnlyList<StageRecord>> GetActiveStagesAsync(CancellationToken cancellationToken) =>
+        QueryStagesAsync(
+            $"""
+            SELECT {Prefixed("s.", StageColumns)} FROM stages s JOIN jobs j ON j.id = s.job_id
+            WHERE j.state IN ($queued, $running) AND s.state IN ($dispatched, $stageRunning)
+            """,
+            cancellationToken,
+            ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running),
+            ("$dispatched", (int)StageState.Dispatched), ("$stageRunning", (int)StageState.Running));
+
+    public async Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null,
+                "INSERT INTO uploads (id, tenant, key, file_name, content_type, size_bytes, sha256, created_at) VALUES ($id, $tenant, $key, $name, $type, $size, $sha, $created)",
+                cancellationToken,
+                ("$id", upload.Id), ("$tenant", upload.Tenant), ("$key", upload.Key), ("$name", upload.FileName), ("$type", upload.ContentType),
+                ("$size", upload.SizeBytes), ("$sha", upload.Sha256), ("$created", upload.CreatedAt.ToUnixTimeMilliseconds()));
+        }
+    }
+
+    public async Task<UploadRecord?> GetUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT id, tenant, key, file_name, content_type, size_bytes, sha256, created_at FROM uploads WHERE id = $id AND tenant = $tenant",
+            ("$id", uploadId), ("$tenant", tenant));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new UploadRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+            reader.GetInt64(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ScalarLongAsync(connection, null, "SELECT 1", ("$unused", 0), cancellationToken);
+            return true;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
+    }
+
+    private async Task WriteJobAsync(DbConnection connection, DbTransaction transaction, JobRecord job, bool isNew, CancellationToken cancellationToken)
+    {
+        var sql = isNew
+            ? $"INSERT INTO jobs ({JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq, $templates)"
+            : "UPDATE jobs SET state = $state, progress = $progress, updated_at = $updated, finished_at = $finished, source_info = $info, error = $error, last_sequence = $seq WHERE id = $id";
+        await ExecuteAsync(connection, transaction, sql, cancellationToken,
+            ("$id", job.Id), ("$tenant", job.Tenant), ("$ikey", job.IdempotencyKey), ("$hash", job.RequestHash), ("$pattern", job.PatternName),
+            ("$doc", job.PatternDocument), ("$source", job.SourceKey), ("$params", JsonSerializer.Serialize(job.Parameters)),
+            ("$labels", JsonSerializer.Serialize(job.Labels)), ("$outputs", JsonSerializer.Serialize(job.OutputsWanted)), ("$priority", (int)job.Priority),
+            ("$webhook", job.WebhookUrl), ("$state", (int)job.State), ("$progress", job.Progress), ("$created", job.CreatedAt.ToUnixTimeMilliseconds()),
+            ("$updated", job.UpdatedAt.ToUnixTimeMilliseconds()), ("$finished", job.FinishedAt?.ToUnixTimeMilliseconds()),
+            ("$info", job.SourceInfo?.ToByteArray()), ("$error", job.Error?.ToByteArray()), ("$seq", job.LastSequence),
+            ("$templates", JsonSerializer.Serialize(job.Templates)));
+
+        if (isNew)
+        {
+            foreach (var (key, value) in job.Labels)
+            {
+                await ExecuteAsync(connection, transaction, "INSERT INTO job_labels (job_id, key, value) VALUES ($job, $key, $value)", cancellationToken,
+                    ("$job", job.Id), ("$key", key), ("$value", value));
+            }
+        }
+    }
+
+    private Task WriteStageAsync(DbConnection connection, DbTransaction transaction, StageRecord stage, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction,
+            $"""
+            INSERT INTO stages ({StageColumns}) VALUES ($id, $job, $kind, $state, $output, $deps, $attempt, $failures, $progress, $worker, $lease, $started, $finished, $error)
+            ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempt = excluded.attempt, failures = excluded.failures, progress = excluded.progress,
+                worker_id = excluded.worker_id, lease_expires_at = excluded.lease_expires_at, started_at = excluded.started_at,
+                finished_at = excluded.finished_at, error = excluded.error
+            """,
+            cancellationToken,
+            ("$id", stage.Id), ("$job", stage.JobId), ("$kind", (int)stage.Kind), ("$state", (int)stage.State), ("$output", stage.OutputName),
+            ("$deps", JsonSerializer.Serialize(stage.DependsOn)), ("$attempt", stage.Attempt), ("$failures", stage.Failures), ("$progress", stage.Progress),
+            ("$worker", stage.WorkerId), ("$lease", stage.LeaseExpiresAt?.ToUnixTimeMilliseconds()), ("$started", stage.StartedAt?.ToUnixTimeMilliseconds()),
+            ("$finished", stage.FinishedAt?.ToUnixTimeMilliseconds()), ("$error", stage.Error?.ToByteArray()));
+
+    private async Task<List<JobRecord>> QueryJobsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var jobs = new List<JobRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(new JobRecord
+            {
+                Id = reader.GetString(0),
+                Tenant = reader.GetString(1),
+                IdempotencyKey = reader.GetString(2),
+                RequestHash = reader.GetString(3),
+                PatternName = reader.GetString(4),
+                PatternDocument = reader.GetString(5),
+                SourceKey = reader.GetString(6),
+                Parameters = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(7)) ?? [],
+                Labels = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(8)) ?? [],
+                OutputsWanted = JsonSerializer.Deserialize<List<string>>(reader.GetString(9)) ?? [],
+                Priority = (Priority)reader.GetInt32(10),
+                WebhookUrl = reader.GetString(11),
+                State = (JobState)reader.GetInt32(12),
+                Progress = reader.GetDouble(13),
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14)),
+                UpdatedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(15)),
+                FinishedAt = reader.IsDBNull(16) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(16)),
+                SourceInfo = reader.IsDBNull(17) ? null : MediaInfo.Parser.ParseFrom((byte[])reader[17]),
+                Error = reader.IsDBNull(18) ? null : JobError.Parser.ParseFrom((byte[])reader[18]),
+                LastSequence = reader.GetInt64(19),
+                Templates = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(20)) ?? [],
+            });
+        }
+
+        return jobs;
+    }
+
+    private async Task<IReadOnlyList<StageRecord>> QueryStagesAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var stages = new List<StageRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            stages.Add(new StageRecord
+            {
+                Id = reader.GetString(0),
+                JobId = reader.GetString(1),
+                Kind = (StageKind)reader.GetInt32(2),
+                State = (StageState)reader.GetInt32(3),
+                OutputName = reader.GetString(4),
+                DependsOn = JsonSerializer.Deserialize<List<string>>(reader.GetString(5)) ?? [],
+                Attempt = reader.GetInt32(6),
+                Failures = reader.GetInt32(7),
+                Progress = reader.GetDouble(8),
+                WorkerId = reader.GetString(9),
+                LeaseExpiresAt = reader.IsDBNull(10) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(10)),
+                StartedAt = reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
+                FinishedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
+                Error = reader.IsDBNull(13) ? null : JobError.Parser.ParseFrom((byte[])reader[13]),
+            });
+        }
+
+        return stages;
+    }
+
+    private DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = Dialect(sql);
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = Dialect(name);
+            parameter.Value = value ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    protected async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected async Task<long> ScalarLongAsync(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value) parameter, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, sql, parameter);
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
+    }
+
+    private static string Prefixed(string prefix, string columns) =>
+        string.Join(", ", columns.Split(',', StringSplitOptions.TrimEntries).Select(c => prefix + c));
+
+    private sealed class NoLock : IDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+}
