@@ -17,7 +17,17 @@ public static class ServiceCollectionExtensions
     {
         services.AddMediaPipelines();
         services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IJobStore, SqliteJobStore>();
+        services.AddSingleton<IJobStore>(sp =>
+        {
+            var store = sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Media:Store"] ?? "sqlite";
+            return store.ToLowerInvariant() switch
+            {
+                "sqlite" => ActivatorUtilities.CreateInstance<SqliteJobStore>(sp),
+                "postgres" => ActivatorUtilities.CreateInstance<PostgresJobStore>(sp),
+                _ => throw new InvalidOperationException($"Media:Store='{store}' is not supported; use sqlite or postgres."),
+            };
+        });
+        services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
         services.AddSingleton<JobEventNotifier>();
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton<Orchestrator>();

@@ -6,9 +6,14 @@ using Microsoft.Extensions.Logging;
 namespace Media.IntegrationTests;
 
 /// <summary>The embedded farm started inside the test process on a free loopback port, with a gRPC client.</summary>
-public sealed class InProcessFarm : IAsyncLifetime
+public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? overrides = null) : IAsyncLifetime
 {
     private WebApplication? _app;
+
+    public InProcessFarm()
+        : this(null)
+    {
+    }
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
 
@@ -16,7 +21,7 @@ public sealed class InProcessFarm : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning));
+        _app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides ?? new Dictionary<string, string?>() });
         await _app.StartAsync();
         Client = new FarmClient(EmbeddedFarm.Address(_app));
     }

@@ -20,7 +20,11 @@ namespace Media.Cli.Hosting;
 /// </summary>
 public static class EmbeddedFarm
 {
-    public sealed record Settings(string DataDirectory, string Host, int Port, int? Slots, LogLevel LogLevel);
+    public sealed record Settings(string DataDirectory, string Host, int Port, int? Slots, LogLevel LogLevel)
+    {
+        /// <summary>Configuration that wins over everything else (tests, embedding hosts).</summary>
+        public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
+    }
 
     public static WebApplication Build(Settings settings)
     {
@@ -38,6 +42,7 @@ public static class EmbeddedFarm
             builder.Configuration.AddInMemoryCollection([new("Media:Worker:Slots", slots.ToString(System.Globalization.CultureInfo.InvariantCulture))]);
         }
 
+        builder.Configuration.AddInMemoryCollection(settings.Overrides);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o =>
         {

@@ -156,7 +156,7 @@ public abstract class SqlJobStore : IJobStore
     }
 
     public Task<IReadOnlyList<StageRecord>> GetStagesAsync(string jobId, CancellationToken cancellationToken) =>
-        QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE job_id = $job ORDER BY rowid", cancellationToken, ("$job", jobId));
+        QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE job_id = $job ORDER BY kind, id", cancellationToken, ("$job", jobId));
 
     public async Task<StageRecord?> GetStageAsync(string stageId, CancellationToken cancellationToken) =>
         await QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE id = $id", cancellationToken, ("$id", stageId)) is [var stage, ..] ? stage : null;
@@ -164,7 +164,7 @@ public abstract class SqlJobStore : IJobStore
     public async Task<IReadOnlyList<Output>> GetOutputsAsync(string jobId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT payload FROM outputs WHERE job_id = $job ORDER BY rowid", ("$job", jobId));
+        await using var command = Command(connection, null, "SELECT payload FROM outputs WHERE job_id = $job ORDER BY name", ("$job", jobId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var outputs = new List<Output>();
         while (await reader.ReadAsync(cancellationToken))

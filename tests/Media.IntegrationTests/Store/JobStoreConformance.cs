@@ -1,0 +1,188 @@
+using Google.Protobuf.WellKnownTypes;
+using Media.JobApi.Store;
+using Media.Protos.V1;
+
+namespace Media.IntegrationTests.Store;
+
+/// <summary>One behaviour suite every job store must pass; run against SQLite and PostgreSQL.</summary>
+public abstract class JobStoreConformance : IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+
+    protected IJobStore Store { get; private set; } = null!;
+
+    protected abstract Task<IJobStore> CreateStoreAsync();
+
+    public async Task InitializeAsync()
+    {
+        Store = await CreateStoreAsync();
+        await Store.InitializeAsync(CancellationToken.None);
+        await Store.InitializeAsync(CancellationToken.None);
+    }
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private static JobRecord Job(string id, string tenant = "t1", string key = "", DateTimeOffset? created = null, Dictionary<string, string>? labels = null) => new()
+    {
+        Id = id,
+        Tenant = tenant,
+        IdempotencyKey = key,
+        RequestHash = "h-" + id,
+        PatternName = "reframe-vertical",
+        PatternDocument = "doc",
+        SourceKey = "uploads/x/clip.mp4",
+        Parameters = new Dictionary<string, string> { ["title"] = "Hi ‘quotes’ 😀" },
+        Labels = labels ?? new Dictionary<string, string>(),
+        OutputsWanted = ["vertical"],
+        Priority = Priority.High,
+        WebhookUrl = "https://example.invalid/hook",
+        CreatedAt = created ?? T0,
+        UpdatedAt = created ?? T0,
+        Templates = new Dictionary<string, string> { ["mine"] = "template doc" },
+    };
+
+    private static StageRecord Stage(string jobId, string name, StageState state, DateTimeOffset? lease = null) => new()
+    {
+        Id = $"{jobId}.{name}",
+        JobId = jobId,
+        Kind = StageKind.Render,
+        State = state,
+        OutputName = name,
+        DependsOn = [$"{jobId}.probe"],
+        Attempt = state == StageState.Waiting ? 0 : 1,
+        LeaseExpiresAt = lease,
+        Error = new JobError { Code = "x", Message = "m" },
+    };
+
+    private static JobEvent Event(JobState state) => new() { Time = Timestamp.FromDateTimeOffset(T0), StateChanged = new JobStateChanged { State = state } };
+
+    [Fact]
+    public async Task Commit_NewJob_RoundTripsEveryField()
+    {
+        var changes = new JobChanges(Job("j1") with { SourceInfo = new MediaInfo { Width = 1280 }, Error = new JobError { Code = "c" } }, isNew: true);
+        changes.Stages.Add(Stage("j1", "a", StageState.Dispatched, T0.AddSeconds(30)));
+        changes.Outputs.Add(new Output { Name = "a.mp4", Key = "k", Sha256 = "s" });
+        changes.Events.Add(Event(JobState.Queued));
+
+        var events = await Store.CommitAsync(changes, CancellationToken.None);
+        var job = await Store.GetJobAsync("j1", CancellationToken.None);
+
+        Assert.Equal(1, events.Single().Sequence);
+        Assert.NotNull(job);
+        Assert.Equal(Job("j1") with { SourceInfo = new MediaInfo { Width = 1280 }, Error = new JobError { Code = "c" }, LastSequence = 1, Parameters = job.Parameters, Labels = job.Labels, OutputsWanted = job.OutputsWanted, Templates = job.Templates }, job);
+        Assert.Equal("Hi ‘quotes’ 😀", job.Parameters["title"]);
+        Assert.Equal(["vertical"], job.OutputsWanted);
+        Assert.Equal("template doc", job.Templates["mine"]);
+        var stage = Assert.Single(await Store.GetStagesAsync("j1", CancellationToken.None));
+        Assert.Equal(Stage("j1", "a", StageState.Dispatched, T0.AddSeconds(30)) with { DependsOn = stage.DependsOn }, stage);
+        Assert.Equal(["j1.probe"], stage.DependsOn);
+        Assert.Equal("s", Assert.Single(await Store.GetOutputsAsync("j1", CancellationToken.None)).Sha256);
+    }
+
+    [Fact]
+    public async Task Commit_Updates_AppendEventsInSequenceAndUpsertOutputs()
+    {
+        var changes = new JobChanges(Job("j2"), isNew: true);
+        changes.Events.Add(Event(JobState.Queued));
+        await Store.CommitAsync(changes, CancellationToken.None);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var update = new JobChanges((await Store.GetJobAsync("j2", CancellationToken.None))! with { State = JobState.Running, Progress = i / 10.0 });
+            update.Events.Add(Event(JobState.Running));
+            update.Events.Add(Event(JobState.Running));
+            update.Outputs.Add(new Output { Name = "same.mp4", Sha256 = "v" + i });
+            await Store.CommitAsync(update, CancellationToken.None);
+        }
+
+        var events = await Store.GetEventsAsync("j2", 0, 100, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 7).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Equal([5L, 6L, 7L], (await Store.GetEventsAsync("j2", 4, 100, CancellationToken.None)).Select(e => e.Sequence));
+        Assert.Equal(7, (await Store.GetJobAsync("j2", CancellationToken.None))!.LastSequence);
+        Assert.Equal("v2", Assert.Single(await Store.GetOutputsAsync("j2", CancellationToken.None)).Sha256);
+    }
+
+    [Fact]
+    public async Task FindByIdempotencyKey_IsPerTenant()
+    {
+        await Store.CommitAsync(new JobChanges(Job("j3", "t1", "key-1"), isNew: true), CancellationToken.None);
+        await Store.CommitAsync(new JobChanges(Job("j4", "t2", "key-1"), isNew: true), CancellationToken.None);
+
+        Assert.Equal("j3", (await Store.FindByIdempotencyKeyAsync("t1", "key-1", CancellationToken.None))?.Id);
+        Assert.Equal("j4", (await Store.FindByIdempotencyKeyAsync("t2", "key-1", CancellationToken.None))?.Id);
+        Assert.Null(await Store.FindByIdempotencyKeyAsync("t3", "key-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task ListJobs_FiltersByStateAndLabels_PagesNewestFirst()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            var labels = new Dictionary<string, string> { ["batch"] = i < 4 ? "b1" : "b2", ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            await Store.CommitAsync(new JobChanges(Job($"list{i}", "lister", created: T0.AddSeconds(i), labels: labels) with { State = i == 0 ? JobState.Failed : JobState.Queued }, isNew: true), CancellationToken.None);
+        }
+
+        var first = await Store.ListJobsAsync(new JobQuery("lister", JobState.Queued, new Dictionary<string, string> { ["batch"] = "b1" }, 2, null), CancellationToken.None);
+        var second = await Store.ListJobsAsync(new JobQuery("lister", JobState.Queued, new Dictionary<string, string> { ["batch"] = "b1" }, 2, first.NextPageToken), CancellationToken.None);
+        var other = await Store.ListJobsAsync(new JobQuery("someone-else", JobState.Unspecified, new Dictionary<string, string>(), 10, null), CancellationToken.None);
+
+        Assert.Equal(["list3", "list2"], first.Jobs.Select(j => j.Id));
+        Assert.Equal(["list1"], second.Jobs.Select(j => j.Id));
+        Assert.Equal(string.Empty, second.NextPageToken);
+        Assert.Empty(other.Jobs);
+    }
+
+    [Fact]
+    public async Task DueAndActiveStages_OnlyOfUnfinishedJobs()
+    {
+        var live = new JobChanges(Job("live") with { State = JobState.Running }, isNew: true);
+        live.Stages.Add(Stage("live", "expired", StageState.Running, T0.AddSeconds(-1)));
+        live.Stages.Add(Stage("live", "fresh", StageState.Dispatched, T0.AddSeconds(60)));
+        live.Stages.Add(Stage("live", "retry", StageState.Waiting, T0.AddSeconds(-1)) with { Attempt = 1 });
+        live.Stages.Add(Stage("live", "unstarted", StageState.Waiting));
+        await Store.CommitAsync(live, CancellationToken.None);
+        var done = new JobChanges(Job("done") with { State = JobState.Succeeded }, isNew: true);
+        done.Stages.Add(Stage("done", "old", StageState.Running, T0.AddSeconds(-100)));
+        await Store.CommitAsync(done, CancellationToken.None);
+
+        var due = await Store.GetDueStagesAsync(T0, CancellationToken.None);
+        var active = await Store.GetActiveStagesAsync(CancellationToken.None);
+
+        Assert.Equal(["live.expired", "live.retry"], due.Select(s => s.Id).Order());
+        Assert.Equal(["live.expired", "live.fresh"], active.Select(s => s.Id).Order());
+        Assert.Equal("live.fresh", (await Store.GetStageAsync("live.fresh", CancellationToken.None))?.Id);
+        Assert.Null(await Store.GetStageAsync("nope", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Uploads_AndTemplates_AreScopedToTheirTenant()
+    {
+        await Store.CreateUploadAsync(new UploadRecord("up1", "t1", "uploads/up1/a.mp4", "a.mp4", "video/mp4", 5_000_000_000, "sha", T0), CancellationToken.None);
+        await Store.PutTemplateAsync(new StoredTemplate("t1", "cover", "v1", T0), CancellationToken.None);
+        await Store.PutTemplateAsync(new StoredTemplate("t1", "cover", "v2", T0), CancellationToken.None);
+
+        Assert.Equal(5_000_000_000, (await Store.GetUploadAsync("t1", "up1", CancellationToken.None))?.SizeBytes);
+        Assert.Null(await Store.GetUploadAsync("t2", "up1", CancellationToken.None));
+        Assert.Equal("v2", Assert.Single(await Store.ListTemplatesAsync("t1", CancellationToken.None)).Document);
+        Assert.Empty(await Store.ListTemplatesAsync("t2", CancellationToken.None));
+        Assert.False(await Store.DeleteTemplateAsync("t2", "cover", CancellationToken.None));
+        Assert.True(await Store.DeleteTemplateAsync("t1", "cover", CancellationToken.None));
+        Assert.True(await Store.PingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Commit_ConcurrentUpdatesOfOneJob_NeverRepeatASequence()
+    {
+        await Store.CommitAsync(new JobChanges(Job("busy"), isNew: true), CancellationToken.None);
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, 20), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, ct) =>
+        {
+            var update = new JobChanges((await Store.GetJobAsync("busy", ct))!);
+            update.Events.Add(Event(JobState.Running));
+            await Store.CommitAsync(update, ct);
+        });
+
+        var events = await Store.GetEventsAsync("busy", 0, 100, CancellationToken.None);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), events.Select(e => e.Sequence));
+    }
+}
