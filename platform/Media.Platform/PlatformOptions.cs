@@ -5,6 +5,7 @@ public sealed class PlatformOptions
 {
     public const string InProcessBus = "inprocess";
     public const string FolderStorage = "folder";
+    public const string S3Storage = "s3";
 
     public string Bus { get; set; } = InProcessBus;
 

@@ -28,8 +28,12 @@ public static class ServiceCollectionExtensions
                 services.AddOptions<FolderBlobStoreOptions>().BindConfiguration(FolderBlobStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
                 services.AddSingleton<IBlobStore, FolderBlobStore>();
                 break;
+            case PlatformOptions.S3Storage:
+                services.AddOptions<S3BlobStoreOptions>().BindConfiguration(S3BlobStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+                services.AddSingleton<IBlobStore, S3BlobStore>();
+                break;
             default:
-                throw new InvalidOperationException($"Media:Storage='{choice.Storage}' is not supported by this build; supported: {PlatformOptions.FolderStorage}.");
+                throw new InvalidOperationException($"Media:Storage='{choice.Storage}' is not supported; supported: {PlatformOptions.FolderStorage}, {PlatformOptions.S3Storage}.");
         }
 
         return services;

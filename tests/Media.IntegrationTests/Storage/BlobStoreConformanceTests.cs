@@ -1,0 +1,69 @@
+using System.Net.Http;
+using Media.Platform.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Media.IntegrationTests.Storage;
+
+public sealed class FolderBlobStoreConformanceTests : BlobStoreConformance, IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "media-folder-" + Guid.NewGuid().ToString("N"));
+    private readonly FolderBlobStore _store;
+
+    public FolderBlobStoreConformanceTests() => _store = new FolderBlobStore(Options.Create(new FolderBlobStoreOptions { Root = _root }), TimeProvider.System);
+
+    protected override IBlobStore Store => _store;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+}
+
+[Collection(S3Collection.Name)]
+public sealed class S3BlobStoreConformanceTests : BlobStoreConformance, IDisposable
+{
+    private readonly S3BlobStore _store;
+    private readonly string _prefix = $"run-{Guid.NewGuid():N}/";
+    private readonly S3Server _server;
+
+    public S3BlobStoreConformanceTests(S3Server server)
+    {
+        _server = server;
+        _store = Create(server, _prefix);
+    }
+
+    protected override IBlobStore Store => _store;
+
+    private static S3BlobStore Create(S3Server server, string prefix) => new(
+        Options.Create(new S3BlobStoreOptions
+        {
+            Bucket = S3Server.Bucket,
+            Prefix = prefix,
+            ServiceUrl = server.ServiceUrl,
+            ForcePathStyle = true,
+            AccessKey = "S3RVER",
+            SecretKey = "S3RVER",
+            PartSizeBytes = 5 * 1024 * 1024,
+        }),
+        TimeProvider.System);
+
+    [Fact]
+    public async Task PresignedUrl_DownloadsTheObjectWithoutCredentials()
+    {
+        await _store.PutAsync("p/clip.bin", new MemoryStream([1, 2, 3, 4]), "application/octet-stream", CancellationToken.None);
+
+        using var http = new HttpClient();
+        var bytes = await http.GetByteArrayAsync(new Uri(_store.GetDownloadUrl("p/clip.bin", TimeSpan.FromMinutes(5))));
+
+        Assert.Equal([1, 2, 3, 4], bytes);
+    }
+
+    [Fact]
+    public async Task Prefix_SeparatesStoresSharingABucket()
+    {
+        using var other = Create(_server, $"other-{Guid.NewGuid():N}/");
+        await _store.PutAsync("shared/name.bin", new MemoryStream([9]), "a/b", CancellationToken.None);
+
+        Assert.Null(await other.GetInfoAsync("shared/name.bin", CancellationToken.None));
+        Assert.NotNull(await _store.GetInfoAsync("shared/name.bin", CancellationToken.None));
+    }
+
+    public void Dispose() => _store.Dispose();
+}

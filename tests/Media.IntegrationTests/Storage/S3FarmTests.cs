@@ -1,0 +1,48 @@
+using Media.Protos.V1;
+
+namespace Media.IntegrationTests.Storage;
+
+/// <summary>The farm with Media:Storage=s3: uploads, worker downloads and outputs all go through the S3 protocol.</summary>
+[Collection(S3Collection.Name)]
+public sealed class S3FarmTests(S3Server server)
+{
+    [Fact]
+    public async Task Farm_OnS3Storage_RendersFromAndToTheBucket()
+    {
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Media:Storage"] = "s3",
+            ["Media:Storage:S3:Bucket"] = S3Server.Bucket,
+            ["Media:Storage:S3:Prefix"] = $"farm-{Guid.NewGuid():N}/",
+            ["Media:Storage:S3:ServiceUrl"] = server.ServiceUrl,
+            ["Media:Storage:S3:ForcePathStyle"] = "true",
+            ["Media:Storage:S3:AccessKey"] = "S3RVER",
+            ["Media:Storage:S3:SecretKey"] = "S3RVER",
+        };
+        var clip = Path.Combine(Path.GetTempPath(), "s3-farm-" + Guid.NewGuid().ToString("N") + ".mp4");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=1.5", "-f", "lavfi", "-i", "sine=duration=1.5",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip);
+        var farm = new InProcessFarm(overrides);
+        await farm.InitializeAsync();
+        try
+        {
+            var upload = await farm.Client.UploadFileAsync(clip, null, CancellationToken.None);
+            var job = await farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "vertical-blur-fill" });
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            job = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
+            var downloads = Directory.CreateTempSubdirectory("s3-farm-out-").FullName;
+            var files = await farm.Client.DownloadOutputsAsync(job, downloads, timeout.Token);
+
+            Assert.True(job.State == JobState.Succeeded, job.Error?.ToString());
+            var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
+            Assert.Equal((1080, 1920, "h264", "aac"), (video.Width, video.Height, video.VideoCodec, video.AudioCodec));
+            Assert.False(Directory.Exists(Path.Combine(farm.DataDirectory, "blobs", "data")), "nothing may be stored in the local folder store");
+            Directory.Delete(downloads, recursive: true);
+        }
+        finally
+        {
+            await farm.DisposeAsync();
+            File.Delete(clip);
+        }
+    }
+}

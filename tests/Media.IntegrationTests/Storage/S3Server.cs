@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Media.IntegrationTests.Storage;
+
+/// <summary>s3rver (npm, installed by scripts/setup.sh into .tools/) on a free loopback port with a "media" bucket.</summary>
+public sealed class S3Server : IAsyncLifetime
+{
+    public const string Bucket = "media";
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "media-s3-" + Guid.NewGuid().ToString("N"));
+    private Process? _process;
+
+    public string ServiceUrl { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        var script = Path.Combine(RepositoryRoot(), ".tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
+        Assert.True(File.Exists(script), $"s3rver is not installed at {script}; run scripts/setup.sh.");
+        Directory.CreateDirectory(_directory);
+        var port = FreePort();
+        var start = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { script, "--directory", _directory, "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // Paged ListObjectsV2 needs the legacy OpenSSL provider on current Node.
+        start.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
+        _process = Process.Start(start)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        ServiceUrl = $"http://127.0.0.1:{port}";
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        Assert.Fail("s3rver did not start listening within 10 s.");
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Media.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("Media.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class S3Collection : ICollectionFixture<S3Server>
+{
+    public const string Name = "s3";
+}
