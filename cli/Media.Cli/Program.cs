@@ -16,7 +16,8 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    // Our handlers below give exit codes 2/3 and readable messages instead of a stack trace and 1.
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (UsageException ex)
 {

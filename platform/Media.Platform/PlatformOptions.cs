@@ -4,6 +4,7 @@ namespace Media.Platform;
 public sealed class PlatformOptions
 {
     public const string InProcessBus = "inprocess";
+    public const string KafkaBus = "kafka";
     public const string FolderStorage = "folder";
     public const string S3Storage = "s3";
 

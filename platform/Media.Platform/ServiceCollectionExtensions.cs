@@ -1,4 +1,5 @@
 using Media.Platform.Bus;
+using Media.Platform.Bus.Kafka;
 using Media.Platform.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,8 +19,13 @@ public static class ServiceCollectionExtensions
             case PlatformOptions.InProcessBus:
                 services.AddSingleton<IMessageBus, InProcessBus>();
                 break;
+            case PlatformOptions.KafkaBus:
+                services.AddOptions<KafkaBusOptions>().BindConfiguration(KafkaBusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+                services.AddSingleton<IMessageBus, KafkaBus>();
+                services.AddHostedService<KafkaTopicsInitializer>();
+                break;
             default:
-                throw new InvalidOperationException($"Media:Bus='{choice.Bus}' is not supported by this build; supported: {PlatformOptions.InProcessBus}.");
+                throw new InvalidOperationException($"Media:Bus='{choice.Bus}' is not supported; supported: {PlatformOptions.InProcessBus}, {PlatformOptions.KafkaBus}.");
         }
 
         switch (choice.Storage.ToLowerInvariant())

@@ -89,6 +89,24 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         Assert.InRange(video.DurationSeconds, 11.9, 12.1);
     }
 
+    [Fact]
+    public async Task Cli_BadInputAndServerErrors_GiveExitCodesAndReadableMessages()
+    {
+        await using var serve = await ServeProcess.StartAsync(_data);
+
+        var missingFile = await TestMedia.RunAsync("dotnet", [ServeProcess.MediaDll(), "submit", "/nonexistent/clip.mp4", "--server", serve.Address]);
+        var unknownJob = await TestMedia.RunAsync("dotnet", [ServeProcess.MediaDll(), "jobs", "get", "job_nope", "--server", serve.Address]);
+        var badPattern = await TestMedia.RunAsync("dotnet", [ServeProcess.MediaDll(), "submit", media.Landscape, "--pattern", "nope", "--server", serve.Address]);
+
+        Assert.Equal(2, missingFile.ExitCode);
+        Assert.Contains("does not exist", missingFile.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, unknownJob.ExitCode);
+        Assert.Contains("NotFound", unknownJob.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, badPattern.ExitCode);
+        Assert.Contains("pattern_name: unknown pattern 'nope'", badPattern.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", unknownJob.Stderr, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         Directory.Delete(_downloads, recursive: true);

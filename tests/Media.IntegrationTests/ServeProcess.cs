@@ -103,7 +103,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
     }
 
     /// <summary>The CLI built next to this test run (same configuration).</summary>
-    private static string MediaDll()
+    public static string MediaDll()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

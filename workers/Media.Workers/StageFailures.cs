@@ -26,7 +26,7 @@ public static class StageFailures
             Code = "tool_failed",
             Message = tool.Message,
             ToolStderrTail = tool.StderrTail,
-            Retryable = tool.ExitCode < 0 || !DataErrorMarkers.Any(m => tool.StderrTail.Contains(m, StringComparison.OrdinalIgnoreCase)),
+            Retryable = tool.ExitCode is < 0 or >= 128 || !DataErrorMarkers.Any(m => tool.StderrTail.Contains(m, StringComparison.OrdinalIgnoreCase)),
         },
         InvalidDataException data => new JobError { Code = "invalid_media", Message = data.Message, Retryable = false },
         PatternMismatchException pattern => new JobError { Code = "invalid_pattern", Message = pattern.Message, Retryable = false },

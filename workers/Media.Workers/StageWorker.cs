@@ -23,6 +23,7 @@ public sealed class StageWorker : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<StageWorker> _logger;
     private readonly ConcurrentDictionary<string, RunningStage> _running = new(StringComparer.Ordinal);
+    private readonly RecentSet _cancelledJobs = new(10_000);
 
     public StageWorker(
         IMessageBus bus,
@@ -50,9 +51,15 @@ public sealed class StageWorker : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Scratch left by a crash of this worker (kill -9 mid-render) is of no use to anyone.
+        if (Directory.Exists(_options.WorkDirectory))
+        {
+            TryDelete(_options.WorkDirectory);
+        }
+
         Directory.CreateDirectory(_options.WorkDirectory);
         await using var work = _bus.Subscribe($"workers-{_options.Pool}", Topics.StageTopics(_options.Pool));
-        await using var control = _bus.Subscribe($"control-{WorkerId}", [new TopicWeight(Topics.Control)]);
+        await using var control = _bus.Subscribe($"control-{WorkerId}", [new TopicWeight(Topics.Control)], onlyNewMessages: true);
         var controlLoop = ListenForControlAsync(control, stoppingToken);
         using var slots = new SemaphoreSlim(_options.Slots, _options.Slots);
         var inFlight = new ConcurrentDictionary<Task, byte>();
@@ -74,7 +81,6 @@ public sealed class StageWorker : BackgroundService
                     throw;
                 }
 
-                await delivery.AcknowledgeAsync();
                 var task = RunDeliveryAsync(delivery, stoppingToken);
                 inFlight.TryAdd(task, 0);
                 _ = task.ContinueWith(
@@ -107,19 +113,28 @@ public sealed class StageWorker : BackgroundService
         catch (Google.Protobuf.InvalidProtocolBufferException ex)
         {
             _logger.LogError(ex, "Dropped an unreadable message on {Topic}", delivery.Message.Topic);
+            await delivery.AcknowledgeAsync();
             return;
         }
 
-        await RunStageAsync(dispatch, stoppingToken);
+        if (_cancelledJobs.Contains(dispatch.JobId))
+        {
+            _logger.LogInformation("Skipped stage {StageId}: job {JobId} was cancelled while it waited", dispatch.StageId, dispatch.JobId);
+            await delivery.AcknowledgeAsync();
+            return;
+        }
+
+        await RunStageAsync(dispatch, delivery, stoppingToken);
     }
 
-    private async Task RunStageAsync(StageDispatch dispatch, CancellationToken stoppingToken)
+    private async Task RunStageAsync(StageDispatch dispatch, BusDelivery delivery, CancellationToken stoppingToken)
     {
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.MaxStageSeconds), _time);
         using var timeoutLink = timeout.Token.Register(cancel.Cancel);
         var running = new RunningStage(dispatch.JobId, dispatch.StageId, cancel);
-        _running[dispatch.StageId] = running;
+        var runningKey = $"{dispatch.StageId}#{dispatch.Attempt}";
+        _running[runningKey] = running;
         var workDirectory = Path.Combine(_options.WorkDirectory, $"{dispatch.StageId}-a{dispatch.Attempt}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(workDirectory);
         var progress = new ProgressState();
@@ -129,6 +144,10 @@ public sealed class StageWorker : BackgroundService
         try
         {
             await _events.PublishAsync(NewEvent(dispatch, e => e.Started = new StageStarted()), CancellationToken.None);
+
+            // Acknowledged only once the orchestrator will hear of it: a worker dying before this point leaves
+            // the message on the bus for another worker (Kafka), and one dying after it lets the lease expire.
+            await delivery.AcknowledgeAsync();
             reporter = ReportProgressAsync(dispatch, progress, reporterStop.Token);
             if (!_handlers.TryGetValue(dispatch.Kind, out var handler))
             {
@@ -149,7 +168,7 @@ public sealed class StageWorker : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Hand the stage back now instead of waiting for the lease to expire.
-            await PublishFailureAsync(dispatch, new JobError { Code = "worker_stopping", Message = $"Worker {WorkerId} shut down during the stage.", Retryable = true });
+            await PublishFailureAsync(dispatch, new JobError { Code = StageErrorCodes.WorkerStopping, Message = $"Worker {WorkerId} shut down during the stage.", Retryable = true });
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
@@ -164,7 +183,7 @@ public sealed class StageWorker : BackgroundService
         finally
         {
             await StopReporterAsync();
-            _running.TryRemove(dispatch.StageId, out _);
+            _running.TryRemove(runningKey, out _);
             TryDelete(workDirectory);
         }
 
@@ -241,6 +260,7 @@ public sealed class StageWorker : BackgroundService
 
                 if (message.Cancel is { } cancel)
                 {
+                    _cancelledJobs.Add(cancel.JobId);
                     foreach (var stage in _running.Values.Where(s => s.JobId == cancel.JobId && (cancel.StageId.Length == 0 || s.StageId == cancel.StageId)))
                     {
                         _logger.LogInformation("Cancelling stage {StageId} of job {JobId}", stage.StageId, stage.JobId);

@@ -14,11 +14,12 @@ internal static class JobsCommand
         var state = new Option<string?>("--state") { Description = "queued, running, succeeded, failed or cancelled" };
         var labels = CommonOptions.KeyValues("--label", "Only jobs with this label");
         var pageSize = new Option<int>("--page-size") { Description = "Jobs per page", DefaultValueFactory = _ => 50 };
-        var list = new Command("list", "List jobs, newest first") { server, state, labels, pageSize };
+        var pageToken = new Option<string>("--page-token") { Description = "Token printed at the end of the previous page", DefaultValueFactory = _ => string.Empty };
+        var list = new Command("list", "List jobs, newest first") { server, state, labels, pageSize, pageToken };
         list.SetAction(async (parse, cancellationToken) =>
         {
             using var client = new FarmClient(parse.GetValue(server)!);
-            var request = new ListJobsRequest { State = ParseState(parse.GetValue(state)), PageSize = parse.GetValue(pageSize) };
+            var request = new ListJobsRequest { State = ParseState(parse.GetValue(state)), PageSize = parse.GetValue(pageSize), PageToken = parse.GetValue(pageToken)! };
             request.Labels.Add(CommonOptions.ParseKeyValues(parse.GetValue(labels), "--label"));
             var response = await client.Jobs.ListJobsAsync(request, cancellationToken: cancellationToken);
             foreach (var job in response.Jobs)
@@ -28,7 +29,7 @@ internal static class JobsCommand
 
             if (response.NextPageToken.Length > 0)
             {
-                Console.WriteLine($"(more: next page token {response.NextPageToken})");
+                Console.WriteLine($"(more: --page-token {response.NextPageToken})");
             }
 
             return ExitCodes.Ok;

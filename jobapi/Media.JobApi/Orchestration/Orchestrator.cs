@@ -32,7 +32,7 @@ public sealed class Orchestrator(
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
     {
         var valid = await validator.ValidateAsync(request, tenant, fieldPrefix, cancellationToken);
-        var hash = RequestHash.Compute(request);
+        var hash = RequestHash.Compute(request, valid.SourceIdentity);
 
         await _gate.WaitAsync(cancellationToken);
         try
@@ -87,7 +87,7 @@ public sealed class Orchestrator(
 
             await CommitAsync(changes, cancellationToken);
             logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}", jobId, job.PatternName, stages.Count, job.Priority);
-            await PublishDispatchesAsync(changes.Job, toDispatch, cancellationToken);
+            await PublishDispatchesAsync(changes.Job, toDispatch, CancellationToken.None);
             return changes.Job;
         }
         finally
@@ -123,9 +123,10 @@ public sealed class Orchestrator(
 
             changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Cancelled }));
             await CommitAsync(changes, cancellationToken);
+            // Committed: the workers must hear it even if this call's client has gone.
             await bus.PublishAsync(
                 new BusMessage(Topics.Control, jobId, new ControlMessage { Cancel = new CancelStage { JobId = jobId } }.ToByteArray()),
-                cancellationToken);
+                CancellationToken.None);
             logger.LogInformation("Job {JobId} cancelled", jobId);
             return changes.Job;
         }
@@ -199,6 +200,12 @@ public sealed class Orchestrator(
                 {
                     logger.LogInformation("Retrying stage {StageId} (failure {Failures})", stage.Id, stage.Failures);
                     await RedispatchAsync(job, stage, now, cancellationToken);
+                }
+                else if (stage.State == StageState.Dispatched)
+                {
+                    // Still queued: the worker acknowledges a dispatch only after reporting it started, so a
+                    // message taken by a worker that died comes back by itself. Waiting in line is not a failure.
+                    await CommitAsync(new JobChanges(job) { Stages = { stage with { LeaseExpiresAt = now.AddSeconds(_options.LeaseSeconds) } } }, cancellationToken);
                 }
                 else if (stage.IsActive)
                 {
@@ -313,11 +320,19 @@ public sealed class Orchestrator(
         }
 
         await CommitAsync(changes, cancellationToken);
-        await PublishDispatchesAsync(changes.Job, ready, cancellationToken);
+        await PublishDispatchesAsync(changes.Job, ready, CancellationToken.None);
     }
 
     private async Task OnFailedAsync(JobRecord job, StageRecord stage, JobError error, DateTimeOffset now, CancellationToken cancellationToken, bool retryNow = false)
     {
+        if (error.Code == StageErrorCodes.WorkerStopping)
+        {
+            // A graceful shutdown hands the stage back; that is not the stage's fault.
+            logger.LogInformation("Stage {StageId} handed back by a stopping worker; dispatching it again", stage.Id);
+            await RedispatchAsync(job, stage, now, cancellationToken);
+            return;
+        }
+
         var failures = stage.Failures + 1;
         var changes = new JobChanges(job with { UpdatedAt = now });
         if (error.Retryable && failures < _options.MaxAttempts)
@@ -352,7 +367,7 @@ public sealed class Orchestrator(
         changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Failed, Error = jobError }));
         logger.LogWarning("Job {JobId} failed in stage {StageId}: {Code}: {Message}", job.Id, stage.Id, error.Code, error.Message);
         await CommitAsync(changes, cancellationToken);
-        await bus.PublishAsync(new BusMessage(Topics.Control, job.Id, new ControlMessage { Cancel = new CancelStage { JobId = job.Id } }.ToByteArray()), cancellationToken);
+        await bus.PublishAsync(new BusMessage(Topics.Control, job.Id, new ControlMessage { Cancel = new CancelStage { JobId = job.Id } }.ToByteArray()), CancellationToken.None);
     }
 
     private async Task RedispatchAsync(JobRecord job, StageRecord stage, DateTimeOffset now, CancellationToken cancellationToken)
@@ -362,7 +377,7 @@ public sealed class Orchestrator(
         changes.Stages.Add(dispatched);
         changes.Events.Add(StageEventFor(dispatched));
         await CommitAsync(changes, cancellationToken);
-        await PublishDispatchesAsync(changes.Job, [dispatched], cancellationToken);
+        await PublishDispatchesAsync(changes.Job, [dispatched], CancellationToken.None);
     }
 
     private StageRecord Dispatched(StageRecord stage, DateTimeOffset now) => stage with
@@ -404,9 +419,11 @@ public sealed class Orchestrator(
             {
                 await bus.PublishAsync(new BusMessage(Topics.Stages(Pool, PriorityName(job.Priority)), job.Id, dispatch.ToByteArray()), cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
-                logger.LogWarning(ex, "Could not publish stage {StageId}; its lease will re-dispatch it", stage.Id);
+                // The bus is unreachable: park the stage as a due retry (not a failure); the sweeper publishes it again.
+                logger.LogWarning(ex, "Could not publish stage {StageId}; retrying in 2 s", stage.Id);
+                await store.CommitAsync(new JobChanges(job) { Stages = { stage with { State = StageState.Waiting, LeaseExpiresAt = time.GetUtcNow().AddSeconds(2) } } }, CancellationToken.None);
             }
         }
     }

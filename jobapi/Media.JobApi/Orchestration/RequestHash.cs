@@ -7,13 +7,16 @@ namespace Media.JobApi.Orchestration;
 /// <summary>A canonical hash of what a SubmitJob asks for (map order does not matter).</summary>
 public static class RequestHash
 {
-    public static string Compute(SubmitJobRequest request)
+    /// <param name="sourceIdentity">What the source is (an upload's SHA-256), not how it was named: a client
+    /// that re-uploads the same file and retries with the same key must get the same job.</param>
+    public static string Compute(SubmitJobRequest request, string sourceIdentity)
     {
+        var priority = request.Priority == Priority.Unspecified ? Priority.Normal : request.Priority;
         var text = new StringBuilder()
-            .Append("source=").Append(request.Source?.ToString()).Append('\n')
+            .Append("source=").Append(sourceIdentity).Append('\n')
             .Append("pattern_name=").Append(request.PatternName).Append('\n')
             .Append("inline_pattern=").Append(request.InlinePattern).Append('\n')
-            .Append("priority=").Append(request.Priority).Append('\n')
+            .Append("priority=").Append(priority).Append('\n')
             .Append("webhook=").Append(request.WebhookUrl).Append('\n')
             .Append("outputs=").AppendJoin(',', request.Outputs).Append('\n');
         foreach (var (key, value) in request.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))

@@ -119,7 +119,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
             Add("priority", "is not a known priority");
         }
 
-        var sourceKey = await ResolveSourceAsync(request.Source, tenant, Add, cancellationToken);
+        var (sourceKey, sourceIdentity) = await ResolveSourceAsync(request.Source, tenant, Add, cancellationToken);
 
         if (violations.Count > 0)
         {
@@ -130,7 +130,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         var used = (pattern!.Thumbnail?.Templates ?? [])
             .Where(t => own is not null && own.TryGetValue(t.Name, out var stored) && ReferenceEquals(stored, t))
             .ToDictionary(t => t.Name, t => t.Document, StringComparer.Ordinal);
-        return new ValidSubmission(pattern, sourceKey!, used);
+        return new ValidSubmission(pattern, sourceKey!, sourceIdentity!, used);
     }
 
     /// <summary>The tenant's stored templates, parsed (they were validated when stored).</summary>
@@ -148,7 +148,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         return result;
     }
 
-    private async Task<string?> ResolveSourceAsync(Source? source, string tenant, Action<string, string> add, CancellationToken cancellationToken)
+    private async Task<(string? Key, string? Identity)> ResolveSourceAsync(Source? source, string tenant, Action<string, string> add, CancellationToken cancellationToken)
     {
         switch (source?.KindCase)
         {
@@ -156,42 +156,42 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
                 if (string.IsNullOrWhiteSpace(source.UploadId))
                 {
                     add("source.upload_id", "must not be empty");
-                    return null;
+                    return (null, null);
                 }
 
                 var upload = await store.GetUploadAsync(tenant, source.UploadId, cancellationToken);
                 if (upload is null)
                 {
                     add("source.upload_id", $"no upload '{Truncate(source.UploadId)}' exists");
-                    return null;
+                    return (null, null);
                 }
 
-                return upload.Key;
+                return (upload.Key, "sha256:" + upload.Sha256);
             case Source.KindOneofCase.Uri:
                 const string scheme = "blob:";
                 if (!source.Uri.StartsWith(scheme, StringComparison.Ordinal))
                 {
                     add("source.uri", "must be 'blob:<key>' naming an object in the farm's storage");
-                    return null;
+                    return (null, null);
                 }
 
                 var key = source.Uri[scheme.Length..];
                 if (!BlobKey.IsValid(key, out var reason))
                 {
                     add("source.uri", $"the key {reason}");
-                    return null;
+                    return (null, null);
                 }
 
-                if (await blobs.GetInfoAsync(key, cancellationToken) is null)
+                if (await blobs.GetInfoAsync(key, cancellationToken) is not { } info)
                 {
                     add("source.uri", $"no object is stored under '{key}'");
-                    return null;
+                    return (null, null);
                 }
 
-                return key;
+                return (key, "sha256:" + info.Sha256);
             default:
                 add("source", "is required: set upload_id or uri");
-                return null;
+                return (null, null);
         }
     }
 

@@ -3,4 +3,5 @@ using Media.Pipelines.Patterns;
 namespace Media.JobApi.Orchestration;
 
 /// <param name="Templates">The tenant templates the pattern names, name -> document.</param>
-public sealed record ValidSubmission(Pattern Pattern, string SourceKey, IReadOnlyDictionary<string, string> Templates);
+/// <param name="SourceIdentity">The content hash of the source, for idempotency.</param>
+public sealed record ValidSubmission(Pattern Pattern, string SourceKey, string SourceIdentity, IReadOnlyDictionary<string, string> Templates);

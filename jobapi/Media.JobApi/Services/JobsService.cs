@@ -4,6 +4,7 @@ using Media.JobApi.Orchestration;
 using Media.JobApi.Store;
 using Media.Platform.Storage;
 using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Media.JobApi.Services;
@@ -13,7 +14,8 @@ public sealed class JobsService(
     IJobStore store,
     IBlobStore blobs,
     JobEventNotifier notifier,
-    IOptions<JobApiOptions> options) : Jobs.JobsBase
+    IOptions<JobApiOptions> options,
+    ILogger<JobsService> logger) : Jobs.JobsBase
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
@@ -49,6 +51,12 @@ public sealed class JobsService(
             catch (Exception ex) when (ex is RequestValidationException or ConflictException)
             {
                 item.Error = ex.Message;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Earlier items are committed: report this one and go on, so their ids are not lost with the call.
+                logger.LogError(ex, "Batch item {Index} failed", i);
+                item.Error = "internal error; see the server log";
             }
 
             response.Results.Add(item);

@@ -9,8 +9,24 @@ public sealed record FFmpegInput(string Path)
     /// <summary>-f, e.g. "lavfi" for generated sources.</summary>
     public string? Format { get; init; }
 
+    /// <summary>Decoder threads for this input; 0 = ffmpeg's choice. Many inputs in one call want 1 each.</summary>
+    public int Threads { get; init; }
+
     public IEnumerable<string> ToArguments()
     {
+        if (Format is null)
+        {
+            // Files only: a playlist or concat file inside an upload must not make ffmpeg open URLs or other files' protocols.
+            yield return "-protocol_whitelist";
+            yield return "file";
+        }
+
+        if (Threads > 0)
+        {
+            yield return "-threads";
+            yield return FFmpegFormat.Number(Threads);
+        }
+
         if (Seek is { } seek)
         {
             yield return "-ss";

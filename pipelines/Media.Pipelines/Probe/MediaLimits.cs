@@ -16,9 +16,20 @@ public sealed class MediaLimits
     [Range(16, 16384)]
     public int MaxHeight { get; set; } = 8192;
 
+    private static readonly string[] AllowedContainers =
+    [
+        "mov", "mp4", "m4a", "3gp", "matroska", "webm", "avi", "mpegts", "mpeg", "flv", "asf", "ogg", "wav", "flac", "mp3", "aac", "mxf", "gif",
+    ];
+
     /// <summary>Returns the first limit the probe breaks, or null.</summary>
     public string? Check(MediaProbe probe)
     {
+        // Containers, not playlists: HLS/DASH/concat inputs reference other files or URLs.
+        if (!AllowedContainers.Any(c => probe.Container.Split(',').Contains(c, StringComparer.Ordinal)))
+        {
+            return $"the container '{probe.Container}' is not accepted (media files only, not playlists or image sequences)";
+        }
+
         if (!probe.HasVideo && !probe.HasAudio)
         {
             return "the file has no audio or video stream";

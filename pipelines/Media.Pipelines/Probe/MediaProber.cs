@@ -14,13 +14,13 @@ public sealed class MediaProber(ToolRunner runner, IOptions<ToolPaths> tools, IO
         {
             var result = await runner.RunAsync(
                 tools.Value.FFprobe,
-                ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
+                ["-v", "error", "-protocol_whitelist", "file", "-print_format", "json", "-show_format", "-show_streams", path],
                 cancellationToken,
                 captureStdout: true,
                 gracePeriod: TimeSpan.Zero);
             json = result.Stdout;
         }
-        catch (ToolFailedException ex) when (ex.ExitCode > 0)
+        catch (ToolFailedException ex) when (ex.ExitCode is > 0 and < 128)
         {
             throw new InvalidMediaException($"The source is not readable media: {FirstLine(ex.StderrTail)}", ex.StderrTail);
         }

@@ -10,7 +10,8 @@ public interface IMessageBus
 
     /// <summary>
     /// Joins <paramref name="group"/> on the given topics. Members of one group share the messages;
-    /// every group gets every message.
+    /// every group gets every message. A new group with <paramref name="onlyNewMessages"/> starts at the end
+    /// of the topics (broadcast control messages); otherwise at the oldest message not yet acknowledged.
     /// </summary>
-    IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics);
+    IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics, bool onlyNewMessages = false);
 }

@@ -21,7 +21,7 @@ public sealed class InProcessBus : IMessageBus
         return ValueTask.CompletedTask;
     }
 
-    public IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics)
+    public IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics, bool onlyNewMessages = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(group);
         if (topics.Count == 0)
@@ -29,8 +29,8 @@ public sealed class InProcessBus : IMessageBus
             throw new ArgumentException("At least one topic is needed.", nameof(topics));
         }
 
-        var sources = topics.Select(t => new WeightedReader(GetTopic(t.Topic).Join(group), Math.Max(1, t.Weight))).ToArray();
-        return new Subscription(sources);
+        var readers = topics.Select(t => GetTopic(t.Topic).Join(group)).ToArray();
+        return new Subscription(readers, new WeightedRoundRobin(topics.Select(t => Math.Max(1, t.Weight)).ToArray()));
     }
 
     private TopicState GetTopic(string topic) => _topics.GetOrAdd(topic, static _ => new TopicState());
@@ -77,16 +77,7 @@ public sealed class InProcessBus : IMessageBus
         }
     }
 
-    private sealed class WeightedReader(ChannelReader<BusMessage> reader, int weight)
-    {
-        public ChannelReader<BusMessage> Reader { get; } = reader;
-
-        public int Weight { get; } = weight;
-
-        public int Credit { get; set; }
-    }
-
-    private sealed class Subscription(WeightedReader[] sources) : IBusSubscription
+    private sealed class Subscription(ChannelReader<BusMessage>[] readers, WeightedRoundRobin weights) : IBusSubscription
     {
         private readonly SemaphoreSlim _receiveGate = new(1, 1);
 
@@ -102,8 +93,11 @@ public sealed class InProcessBus : IMessageBus
                         return new BusDelivery(message);
                     }
 
-                    var waits = sources.Select(s => s.Reader.WaitToReadAsync(cancellationToken).AsTask());
+                    // The waits that do not fire are cancelled, or they would pile up on quiet topics for the process's life.
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var waits = readers.Select(r => r.WaitToReadAsync(waiting.Token).AsTask()).ToArray();
                     await Task.WhenAny(waits);
+                    await waiting.CancelAsync();
                     cancellationToken.ThrowIfCancellationRequested();
                 }
             }
@@ -113,36 +107,17 @@ public sealed class InProcessBus : IMessageBus
             }
         }
 
-        // Smooth weighted round robin over the topics that have something waiting, so a flood on one
-        // topic slows, but never starves, the others.
         private bool TryTakeWeighted(out BusMessage message)
         {
-            var total = 0;
-            WeightedReader? best = null;
-            foreach (var source in sources)
+            var next = weights.Next(i => readers[i].Count > 0);
+            if (next >= 0 && readers[next].TryRead(out message!))
             {
-                if (source.Reader.Count == 0)
-                {
-                    continue;
-                }
-
-                source.Credit += source.Weight;
-                total += source.Weight;
-                if (best is null || source.Credit > best.Credit)
-                {
-                    best = source;
-                }
-            }
-
-            if (best is not null && best.Reader.TryRead(out message!))
-            {
-                best.Credit -= total;
                 return true;
             }
 
-            foreach (var source in sources)
+            foreach (var reader in readers)
             {
-                if (source.Reader.TryRead(out message!))
+                if (reader.TryRead(out message!))
                 {
                     return true;
                 }

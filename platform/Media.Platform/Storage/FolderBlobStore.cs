@@ -26,6 +26,12 @@ public sealed class FolderBlobStore : IBlobStore
         Directory.CreateDirectory(_dataRoot);
         Directory.CreateDirectory(_metaRoot);
         Directory.CreateDirectory(_tempRoot);
+
+        // Half-written objects of a process that died mid-upload; never visible, only taking space.
+        foreach (var stale in Directory.EnumerateFiles(_tempRoot))
+        {
+            File.Delete(stale);
+        }
     }
 
     public async Task<BlobInfo> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)

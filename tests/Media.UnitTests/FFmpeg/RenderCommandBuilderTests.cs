@@ -24,7 +24,7 @@ public sealed class RenderCommandBuilderTests
         Assert.Equal(
             [
                 "-hide_banner", "-nostats", "-loglevel", "warning", "-y", "-progress", "pipe:1",
-                "-i", "/in/source.mov",
+                "-protocol_whitelist", "file", "-i", "/in/source.mov",
                 "-filter_complex",
                 "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1,fps=fps=30,format=pix_fmts=yuv420p[v];"
                 + "[0:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]",

@@ -51,9 +51,12 @@ public sealed class JobPlannerTests
         b.Parameters.Add("y", "2");
         b.Parameters.Add("x", "1");
 
-        Assert.Equal(RequestHash.Compute(a), RequestHash.Compute(b));
+        Assert.Equal(RequestHash.Compute(a, "sha256:1"), RequestHash.Compute(b, "sha256:1"));
+        b.Priority = Priority.Normal;
+        Assert.Equal(RequestHash.Compute(a, "sha256:1"), RequestHash.Compute(b, "sha256:1"));
+        Assert.NotEqual(RequestHash.Compute(a, "sha256:1"), RequestHash.Compute(b, "sha256:2"));
         b.Parameters["x"] = "3";
-        Assert.NotEqual(RequestHash.Compute(a), RequestHash.Compute(b));
+        Assert.NotEqual(RequestHash.Compute(a, "sha256:1"), RequestHash.Compute(b, "sha256:1"));
     }
 
     [Fact]

@@ -63,6 +63,7 @@ public sealed class OrchestratorTests
         await using var h = new OrchestratorHarness();
         await h.SubmitAsync();
         var probe = await h.NextDispatchAsync();
+        await h.SendAsync(probe, e => e.Started = new StageStarted());
         h.Time.Advance(TimeSpan.FromSeconds(31));
         await h.Orchestrator.SweepAsync(CancellationToken.None);
         var retry = await h.NextDispatchAsync();
@@ -95,6 +96,40 @@ public sealed class OrchestratorTests
         var second = await h.NextDispatchAsync();
         Assert.Equal((first.StageId, 2), (second.StageId, second.Attempt));
         Assert.Equal(1, (await h.StageAsync(first.StageId)).Failures);
+    }
+
+    [Fact]
+    public async Task SweepAsync_StageStillQueued_WaitsWithoutFailureOrDuplicate()
+    {
+        await using var h = new OrchestratorHarness();
+        var job = await h.SubmitAsync();
+        var queued = await h.NextDispatchAsync();
+
+        for (var i = 0; i < 20; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(31));
+            await h.Orchestrator.SweepAsync(CancellationToken.None);
+        }
+
+        var stage = await h.StageAsync(queued.StageId);
+        Assert.Equal((StageState.Dispatched, 1, 0), (stage.State, stage.Attempt, stage.Failures));
+        Assert.False(await h.HasPendingDispatchAsync());
+        Assert.Equal(JobState.Queued, (await h.JobAsync(job.Id)).State);
+    }
+
+    [Fact]
+    public async Task HandleStageEventAsync_WorkerStopping_RedispatchesAtOnceWithoutCountingFailure()
+    {
+        await using var h = new OrchestratorHarness();
+        await h.SubmitAsync();
+        var first = await h.NextDispatchAsync();
+        await h.SendAsync(first, e => e.Started = new StageStarted());
+
+        await h.SendAsync(first, e => e.Failed = new StageFailed { Error = new JobError { Code = StageErrorCodes.WorkerStopping, Retryable = true } });
+
+        var again = await h.NextDispatchAsync();
+        Assert.Equal((first.StageId, 2), (again.StageId, again.Attempt));
+        Assert.Equal(0, (await h.StageAsync(first.StageId)).Failures);
     }
 
     [Fact]
@@ -200,8 +235,11 @@ public sealed class OrchestratorTests
 
         var first = await h.Orchestrator.SubmitAsync(Request("a"), "default", CancellationToken.None);
         var again = await h.Orchestrator.SubmitAsync(Request("a"), "default", CancellationToken.None);
+        var reuploaded = Request("a");
+        reuploaded.Source.UploadId = await h.CreateUploadAsync();
 
         Assert.Equal(first.Id, again.Id);
+        Assert.Equal(first.Id, (await h.Orchestrator.SubmitAsync(reuploaded, "default", CancellationToken.None)).Id);
         await Assert.ThrowsAsync<ConflictException>(() => h.Orchestrator.SubmitAsync(Request("b"), "default", CancellationToken.None));
         await h.NextDispatchAsync();
         Assert.False(await h.HasPendingDispatchAsync());

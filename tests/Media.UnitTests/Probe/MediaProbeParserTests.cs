@@ -32,6 +32,17 @@ public sealed class MediaProbeParserTests
         Assert.Equal(1048576, probe.SizeBytes);
     }
 
+    [Theory]
+    [InlineData("hls")]
+    [InlineData("concat")]
+    [InlineData("image2")]
+    public void Limits_Check_PlaylistsAndSequences_AreRefused(string container)
+    {
+        var probe = new MediaProbe { Container = container, HasVideo = true, Width = 640, Height = 360, DurationSeconds = 5 };
+
+        Assert.Contains("not accepted", new MediaLimits().Check(probe), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Parse_AudioOnly_HasNoVideo()
     {
@@ -48,7 +59,7 @@ public sealed class MediaProbeParserTests
     [InlineData(1920, 1080, 99999, "over the limit")]
     public void Limits_Check_NamesTheProblem(int width, int height, double duration, string expected)
     {
-        var probe = new MediaProbe { HasVideo = width > 0, Width = width, Height = height, DurationSeconds = duration };
+        var probe = new MediaProbe { Container = "mov,mp4,m4a,3gp,3g2,mj2", HasVideo = width > 0, Width = width, Height = height, DurationSeconds = duration };
 
         Assert.Contains(expected, new MediaLimits().Check(probe), StringComparison.Ordinal);
     }

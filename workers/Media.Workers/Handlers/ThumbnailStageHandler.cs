@@ -32,13 +32,14 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
         using var fonts = FontSet.Create(tools.Value.Font);
         var composer = new ThumbnailComposer(fonts);
         var completed = new StageCompleted();
+        var logos = new Dictionary<string, SKImage?>(StringComparer.Ordinal);
         var total = frames.Count * spec.Templates.Count;
         for (var k = 0; k < frames.Count; k++)
         {
             using var bitmap = SKBitmap.Decode(frames[k].PngPath) ?? throw new InvalidDataException($"Frame {k + 1} could not be decoded.");
             foreach (var template in spec.Templates)
             {
-                using var logo = await LoadLogoAsync(context, template, parameters, cancellationToken);
+                var logo = await LoadLogoAsync(context, template, parameters, logos, cancellationToken);
                 var composed = composer.Compose(template, new ThumbnailInput(bitmap, frames[k].Candidate.Faces, parameters) { Logo = logo });
                 var name = $"thumbnail-{template.Name}-{k + 1}.{composed.Extension}";
                 var local = Path.Combine(context.WorkDirectory, name);
@@ -63,10 +64,19 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
             }
         }
 
+        foreach (var logo in logos.Values)
+        {
+            logo?.Dispose();
+        }
+
         return completed;
     }
 
-    private static async Task<SKImage?> LoadLogoAsync(StageContext context, ThumbnailTemplate template, IReadOnlyDictionary<string, string> parameters, CancellationToken cancellationToken)
+    public const long MaxLogoBytes = 10 * 1024 * 1024;
+    public const int MaxLogoPixels = 4096;
+
+    // Each logo source is read once per stage, with limits: a logo is a small image, not any stored object.
+    private static async Task<SKImage?> LoadLogoAsync(StageContext context, ThumbnailTemplate template, IReadOnlyDictionary<string, string> parameters, Dictionary<string, SKImage?> loaded, CancellationToken cancellationToken)
     {
         if (template.Logo is null)
         {
@@ -85,9 +95,30 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
             throw new InvalidDataException($"Logo '{source}' must be 'blob:<key>' of an uploaded image.");
         }
 
-        await using var stream = await context.Blobs.OpenReadAsync(source[scheme.Length..], cancellationToken);
+        if (loaded.TryGetValue(source, out var cached))
+        {
+            return cached;
+        }
+
+        var key = source[scheme.Length..];
+        var info = await context.Blobs.GetInfoAsync(key, cancellationToken) ?? throw new InvalidDataException($"Logo '{source}' does not exist.");
+        if (info.SizeBytes > MaxLogoBytes)
+        {
+            throw new InvalidDataException($"Logo '{source}' is {info.SizeBytes} bytes; the limit is {MaxLogoBytes}.");
+        }
+
+        await using var stream = await context.Blobs.OpenReadAsync(key, cancellationToken);
         using var memory = new MemoryStream();
         await stream.CopyToAsync(memory, cancellationToken);
-        return SKImage.FromEncodedData(memory.ToArray()) ?? throw new InvalidDataException($"Logo '{source}' is not a decodable image.");
+        using var data = SKData.CreateCopy(memory.ToArray());
+        using var codec = SKCodec.Create(data) ?? throw new InvalidDataException($"Logo '{source}' is not a decodable image.");
+        if (codec.Info.Width > MaxLogoPixels || codec.Info.Height > MaxLogoPixels)
+        {
+            throw new InvalidDataException($"Logo '{source}' is {codec.Info.Width}x{codec.Info.Height}; the limit is {MaxLogoPixels}x{MaxLogoPixels}.");
+        }
+
+        var image = SKImage.FromEncodedData(data) ?? throw new InvalidDataException($"Logo '{source}' is not a decodable image.");
+        loaded[source] = image;
+        return image;
     }
 }

@@ -11,7 +11,8 @@ public static class CandidateSheetCommand
 {
     public static FFmpegCommand Build(string input, IReadOnlyList<double> times, int cellWidth, int cellHeight, int laterFrame, string sheetPath)
     {
-        var inputs = times.Select(t => new FFmpegInput(input) { Seek = TimeSpan.FromSeconds(t) }).ToList();
+        // One decoder per candidate: single-threaded each, or 40 inputs of a 4K source would each spawn a thread pool.
+        var inputs = times.Select(t => new FFmpegInput(input) { Seek = TimeSpan.FromSeconds(t), Threads = 1 }).ToList();
         var chains = new List<FilterChain>();
         for (var i = 0; i < times.Count; i++)
         {

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Media.Platform.Bus.Kafka;
+
+public sealed class KafkaBusOptions
+{
+    public const string Section = "Media:Kafka";
+
+    /// <summary>host:port[,host:port…].</summary>
+    [Required]
+    public string BootstrapServers { get; set; } = string.Empty;
+
+    public string ClientId { get; set; } = "media-farm";
+
+    /// <summary>Create the farm's topics at start (needs topic-create rights; turn off where topics are managed elsewhere).</summary>
+    public bool CreateTopics { get; set; } = true;
+
+    [Range(1, 1000)]
+    public int Partitions { get; set; } = 6;
+
+    [Range(1, 10)]
+    public short ReplicationFactor { get; set; } = 1;
+
+    [Range(1000, 300000)]
+    public int SessionTimeoutMs { get; set; } = 45000;
+
+    /// <summary>The poll loop never waits on work, so this only has to cover a stalled process.</summary>
+    [Range(1000, 3600000)]
+    public int MaxPollIntervalMs { get; set; } = 300000;
+
+    /// <summary>Messages fetched ahead per topic; past this the topic's partitions are paused (and keep being polled).</summary>
+    [Range(1, 1000)]
+    public int BufferPerTopic { get; set; } = 2;
+}

@@ -1,0 +1,42 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.Platform.Bus.Kafka;
+
+/// <summary>Creates the farm's topics at start when Media:Kafka:CreateTopics is on; existing topics are left as they are.</summary>
+public sealed class KafkaTopicsInitializer(IOptions<KafkaBusOptions> options, ILogger<KafkaTopicsInitializer> logger) : IHostedService
+{
+    public static IReadOnlyList<string> AllTopics { get; } =
+    [
+        .. new[] { "cpu", "gpu" }.SelectMany(pool => Topics.Priorities.Select(priority => Topics.Stages(pool, priority))),
+        Topics.Events,
+        Topics.Control,
+        Topics.DeadLetter,
+    ];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.CreateTopics)
+        {
+            return;
+        }
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = settings.BootstrapServers }).Build();
+        try
+        {
+            await admin.CreateTopicsAsync(
+                AllTopics.Select(t => new TopicSpecification { Name = t, NumPartitions = settings.Partitions, ReplicationFactor = settings.ReplicationFactor }),
+                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
+        }
+        catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
+        {
+            logger.LogDebug("Kafka topics already exist");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
