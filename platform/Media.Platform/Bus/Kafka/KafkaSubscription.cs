@@ -54,6 +54,18 @@ internal sealed class KafkaSubscription : IBusSubscription
         _pollLoop = Task.Factory.StartNew(Poll, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>Messages fetched and waiting for Receive.</summary>
+    public int Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buffers.Sum(b => b.Count);
+            }
+        }
+    }
+
     /// <summary>Partitions taken away from this member so far (a rebalance storm shows here).</summary>
     public int Revocations => Volatile.Read(ref _revocations);
 

@@ -1,0 +1,73 @@
+using Media.IntegrationTests.Storage;
+using Media.IntegrationTests.Store;
+using Media.Protos.V1;
+
+namespace Media.IntegrationTests.Bus;
+
+[CollectionDefinition(Name)]
+public sealed class DistributedCollection : ICollectionFixture<KafkaMockCluster>, ICollectionFixture<PostgresServer>, ICollectionFixture<S3Server>
+{
+    public const string Name = "distributed";
+}
+
+/// <summary>
+/// The farm with every distributed part at once: Kafka protocol (mock cluster over TCP), PostgreSQL, and the
+/// S3 protocol (s3rver). Same code as the embedded farm, chosen by configuration.
+/// </summary>
+[Collection(DistributedCollection.Name)]
+public sealed class DistributedFarmTests(KafkaMockCluster kafka, PostgresServer postgres, S3Server s3)
+{
+    [Fact]
+    public async Task Farm_OnKafkaPostgresAndS3_RunsJobsToSuccess()
+    {
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Media:Bus"] = "kafka",
+            ["Media:Kafka:BootstrapServers"] = kafka.BootstrapServers,
+            ["Media:Kafka:CreateTopics"] = "false",
+            ["Media:Kafka:SessionTimeoutMs"] = "6000",
+            ["Media:Store"] = "postgres",
+            ["Media:Postgres:ConnectionString"] = await postgres.CreateDatabaseAsync(),
+            ["Media:Storage"] = "s3",
+            ["Media:Storage:S3:Bucket"] = S3Server.Bucket,
+            ["Media:Storage:S3:Prefix"] = $"dist-{Guid.NewGuid():N}/",
+            ["Media:Storage:S3:ServiceUrl"] = s3.ServiceUrl,
+            ["Media:Storage:S3:ForcePathStyle"] = "true",
+            ["Media:Storage:S3:AccessKey"] = "S3RVER",
+            ["Media:Storage:S3:SecretKey"] = "S3RVER",
+        };
+        var clip = Path.Combine(Path.GetTempPath(), "dist-" + Guid.NewGuid().ToString("N") + ".mp4");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip);
+        var farm = new InProcessFarm(overrides);
+        await farm.InitializeAsync();
+        try
+        {
+            var upload = await farm.Client.UploadFileAsync(clip, null, CancellationToken.None);
+            var submitted = new List<Job>();
+            for (var i = 0; i < 3; i++)
+            {
+                submitted.Add(await farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest
+                {
+                    Source = new Source { UploadId = upload.UploadId },
+                    PatternName = "vertical-blur-fill",
+                    Priority = i == 2 ? Priority.High : Priority.Bulk,
+                }));
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            foreach (var job in submitted)
+            {
+                var done = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
+                Assert.True(done.State == JobState.Succeeded, $"{done.Id}: {done.State} {done.Error}");
+                Assert.Equal(2, done.Outputs.Count);
+                Assert.All(done.Stages, s => Assert.Equal(1, s.Attempt));
+            }
+        }
+        finally
+        {
+            await farm.DisposeAsync();
+            File.Delete(clip);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text;
+using Media.Platform.Bus;
+using Media.Platform.Bus.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Media.IntegrationTests.Bus;
+
+/// <summary>The Kafka bus against librdkafka's mock cluster over TCP.</summary>
+[Collection(KafkaCollection.Name)]
+public sealed class KafkaBusTests(KafkaMockCluster cluster) : IDisposable
+{
+    private readonly KafkaBus _bus = new(
+        Options.Create(new KafkaBusOptions { BootstrapServers = cluster.BootstrapServers, CreateTopics = false, SessionTimeoutMs = 6000, MaxPollIntervalMs = 7000 }),
+        NullLoggerFactory.Instance);
+
+    private static BusMessage Message(string topic, string text, string key = "k") => new(topic, key, Encoding.UTF8.GetBytes(text));
+
+    private static string Text(BusDelivery delivery) => Encoding.UTF8.GetString(delivery.Message.Payload.Span);
+
+    private string NewTopic(int partitions = 2)
+    {
+        var topic = "test." + Guid.NewGuid().ToString("N");
+        cluster.CreateTopic(topic, partitions);
+        return topic;
+    }
+
+    [Fact]
+    public async Task Subscribe_TwoGroups_EachGetsEveryMessage_WithHeaders()
+    {
+        var topic = NewTopic();
+        await using var a = _bus.Subscribe("g-a-" + topic, [new(topic)]);
+        await using var b = _bus.Subscribe("g-b-" + topic, [new(topic)]);
+        using var activity = new Activity("test").Start();
+
+        await _bus.PublishAsync(Message(topic, "hello") with { Headers = new Dictionary<string, string> { ["x-job"] = "j1" } }, CancellationToken.None);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var fromA = await a.ReceiveAsync(timeout.Token);
+        var fromB = await b.ReceiveAsync(timeout.Token);
+        Assert.Equal(("hello", "hello"), (Text(fromA), Text(fromB)));
+        Assert.Equal("j1", fromA.Message.Headers["x-job"]);
+        Assert.Equal(activity.Id, fromA.Message.Headers["traceparent"]);
+    }
+
+    [Fact]
+    public async Task Receive_AcknowledgedMessages_AreNotRedeliveredToTheNextMember()
+    {
+        var topic = NewTopic();
+        var group = "g-ack-" + topic;
+        for (var i = 0; i < 4; i++)
+        {
+            await _bus.PublishAsync(Message(topic, i.ToString(System.Globalization.CultureInfo.InvariantCulture), key: "same"), CancellationToken.None);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await using (var first = _bus.Subscribe(group, [new(topic)]))
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                await (await first.ReceiveAsync(timeout.Token)).AcknowledgeAsync();
+            }
+
+            // Let the poll thread store the offsets and auto-commit run before the member leaves.
+            await Task.Delay(1500);
+        }
+
+        await using var second = _bus.Subscribe(group, [new(topic)]);
+        Assert.Equal("2", Text(await second.ReceiveAsync(timeout.Token)));
+    }
+
+    [Fact]
+    public async Task Receive_HolderIdleLongerThanMaxPollInterval_NoRebalanceNoDuplicate()
+    {
+        // A worker busy with a long render stops calling Receive; the poll thread must keep the membership alive.
+        // One partition: while `busy` stays a healthy member, `other` (same group) must get nothing at all.
+        var topic = NewTopic(partitions: 1);
+        var group = "g-long-" + topic;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var busy = (KafkaSubscription)_bus.Subscribe(group, [new(topic)]);
+        await _bus.PublishAsync(Message(topic, "render-1", key: "a"), CancellationToken.None);
+        var taken = await busy.ReceiveAsync(timeout.Token);
+        await taken.AcknowledgeAsync();
+        await using var other = (KafkaSubscription)_bus.Subscribe(group, [new(topic)]);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await _bus.PublishAsync(Message(topic, "filler-" + i, key: "key" + i), CancellationToken.None);
+        }
+
+        // Longer than max.poll.interval.ms (7 s) without a single Receive on `busy`.
+        var otherSeen = new List<string>();
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var slice = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+            slice.CancelAfter(TimeSpan.FromMilliseconds(500));
+            try
+            {
+                var delivery = await other.ReceiveAsync(slice.Token);
+                otherSeen.Add(Text(delivery));
+                await delivery.AcknowledgeAsync();
+            }
+            catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
+            {
+                // Nothing right now.
+            }
+        }
+
+        Assert.Equal("render-1", Text(taken));
+        Assert.Empty(otherSeen);
+        Assert.Equal(0, busy.Revocations);
+        var resumed = await busy.ReceiveAsync(timeout.Token);
+        Assert.StartsWith("filler-", Text(resumed), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Receive_WeightedTopics_FavourHighWithoutStarvingBulk()
+    {
+        var high = NewTopic();
+        var bulk = NewTopic();
+        for (var i = 0; i < 30; i++)
+        {
+            await _bus.PublishAsync(Message(high, "h"), CancellationToken.None);
+            await _bus.PublishAsync(Message(bulk, "b"), CancellationToken.None);
+        }
+
+        // Weighting applies to what a member has fetched ahead; give it room to hold both backlogs.
+        using var deepBus = new KafkaBus(
+            Options.Create(new KafkaBusOptions { BootstrapServers = cluster.BootstrapServers, CreateTopics = false, BufferPerTopic = 40 }),
+            NullLoggerFactory.Instance);
+        await using var sub = (KafkaSubscription)deepBus.Subscribe("g-w-" + high, [new(high, 6), new(bulk, 1)]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (sub.Buffered < 60)
+        {
+            await Task.Delay(100, timeout.Token);
+        }
+
+        var seen = new List<string>();
+        for (var i = 0; i < 28; i++)
+        {
+            var delivery = await sub.ReceiveAsync(timeout.Token);
+            seen.Add(Text(delivery));
+            await delivery.AcknowledgeAsync();
+        }
+
+        Assert.Equal(24, seen.Count(x => x == "h"));
+        Assert.Equal(4, seen.Count(x => x == "b"));
+    }
+
+    public void Dispose() => _bus.Dispose();
+}
