@@ -6,6 +6,8 @@ using Media.Cli.Commands;
 var root = new RootCommand("media: the Media Farm command line (embedded farm, job client, benchmarks)")
 {
     ServeCommand.Create(),
+    ServeCommand.CreateJobApi(),
+    ServeCommand.CreateWorker(),
     ProcessCommand.Create(),
     SubmitCommand.Create(),
     JobsCommand.Create(),
@@ -21,6 +23,12 @@ try
 }
 catch (UsageException ex)
 {
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return ExitCodes.Usage;
+}
+catch (InvalidOperationException ex) when (ex.Message.Contains("Media__", StringComparison.Ordinal))
+{
+    // A configuration that cannot work (e.g. a separate worker on the in-process bus).
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.Usage;
 }

@@ -11,7 +11,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<string> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServeProcess(string dataDirectory, IReadOnlyDictionary<string, string>? environment)
+    private ServeProcess(string dataDirectory, IReadOnlyDictionary<string, string>? environment, string command)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -19,7 +19,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { MediaDll(), "serve", "--port", "0", "--data", dataDirectory, "--workers", "2" })
+        foreach (var argument in new[] { MediaDll(), command, "--port", "0", "--data", dataDirectory, "--workers", command == "worker" ? "1" : "2" })
         {
             start.ArgumentList.Add(argument);
         }
@@ -50,9 +50,12 @@ public sealed partial class ServeProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServeProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The process id (worker ids end with it).</summary>
+    public int ProcessId => _process.Id;
+
+    public static async Task<ServeProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null, string command = "serve")
     {
-        var serve = new ServeProcess(dataDirectory, environment);
+        var serve = new ServeProcess(dataDirectory, environment, command);
         try
         {
             serve.Address = await serve._address.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -60,7 +63,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
         catch (TimeoutException)
         {
             await serve.DisposeAsync();
-            throw new InvalidOperationException("media serve did not start within 60 s:\n" + serve.Log);
+            throw new InvalidOperationException($"media {command} did not start within 60 s:\n" + serve.Log);
         }
 
         return serve;
@@ -118,6 +121,6 @@ public sealed partial class ServeProcess : IAsyncDisposable
         throw new DirectoryNotFoundException("Media.sln not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex(@"Media Farm listening on (\S+)")]
+    [GeneratedRegex(@"Media Farm \w+ listening on (\S+)")]
     private static partial Regex ListeningRegex();
 }

@@ -7,19 +7,28 @@ namespace Media.Cli.Commands;
 
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create() =>
+        Create("serve", "Run the embedded farm: job API + in-process workers", FarmRole.All, 5080);
+
+    public static Command CreateJobApi() =>
+        Create("jobapi", "Run only the job API and orchestrator (distributed mode: workers run as `media worker`)", FarmRole.Api, 5080);
+
+    public static Command CreateWorker() =>
+        Create("worker", "Run only a worker (distributed mode; serves gRPC health on --port)", FarmRole.Worker, 0);
+
+    private static Command Create(string name, string description, FarmRole role, int defaultPort)
     {
         var data = new Option<string>("--data") { Description = "Data folder (job store, blobs, scratch)", DefaultValueFactory = _ => ".data" };
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port", "-p") { Description = "gRPC (h2c) port; 0 picks a free one", DefaultValueFactory = _ => 5080 };
+        var port = new Option<int>("--port", "-p") { Description = "gRPC (h2c) port; 0 picks a free one", DefaultValueFactory = _ => defaultPort };
         var workers = new Option<int?>("--workers", "-w") { Description = "Stages run at once by the in-process worker (default: Media:Worker:Slots = 2)" };
-        var command = new Command("serve", "Run the embedded farm: job API + in-process workers") { data, host, port, workers };
+        var command = new Command(name, description) { data, host, port, workers };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(parse.GetValue(data)!, parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(workers), LogLevel.Information));
+            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(parse.GetValue(data)!, parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(workers), LogLevel.Information) { Role = role });
             await app.StartAsync(cancellationToken);
             // Scripts and tests wait for this exact line to learn the address.
-            Console.WriteLine($"Media Farm listening on {EmbeddedFarm.Address(app)} (data: {Path.GetFullPath(parse.GetValue(data)!)})");
+            Console.WriteLine($"Media Farm {name} listening on {EmbeddedFarm.Address(app)} (data: {Path.GetFullPath(parse.GetValue(data)!)})");
             try
             {
                 await app.WaitForShutdownAsync(cancellationToken);

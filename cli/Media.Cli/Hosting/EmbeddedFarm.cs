@@ -22,6 +22,9 @@ public static class EmbeddedFarm
 {
     public sealed record Settings(string DataDirectory, string Host, int Port, int? Slots, LogLevel LogLevel)
     {
+        /// <summary>What this process runs: everything (embedded), only the job API, or only a worker.</summary>
+        public FarmRole Role { get; init; } = FarmRole.All;
+
         /// <summary>Configuration that wins over everything else (tests, embedding hosts).</summary>
         public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
     }
@@ -60,11 +63,37 @@ public static class EmbeddedFarm
         });
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddMediaPlatform(builder.Configuration);
-        builder.Services.AddMediaJobApi();
-        builder.Services.AddMediaWorkers();
+        if (settings.Role != FarmRole.All && !string.Equals(builder.Configuration["Media:Bus"], "kafka", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"A separate {settings.Role.ToString().ToLowerInvariant()} process needs a shared bus: set Media__Bus=kafka (and Media__Kafka__BootstrapServers), a shared store (Media__Store=postgres) and shared storage (Media__Storage=s3).");
+        }
+
+        if (settings.Role != FarmRole.Worker)
+        {
+            builder.Services.AddMediaJobApi();
+        }
+        else
+        {
+            // A worker serves only grpc.health.v1, for liveness and readiness probes.
+            builder.Services.AddGrpc();
+            builder.Services.AddGrpcHealthChecks();
+        }
+
+        if (settings.Role != FarmRole.Api)
+        {
+            builder.Services.AddMediaWorkers();
+        }
 
         var app = builder.Build();
-        app.MapMediaJobApi();
+        if (settings.Role == FarmRole.Worker)
+        {
+            app.MapGrpcHealthChecksService();
+        }
+        else
+        {
+            app.MapMediaJobApi();
+        }
+
         return app;
     }
 
