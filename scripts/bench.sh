@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 ./media bench "$@"
+# In-process bus vs Kafka (mock cluster in the process), and the S3 blob store vs raw SDK calls (s3rver).
+s3dir=$(mktemp -d)
+NODE_OPTIONS=--openssl-legacy-provider node .tools/s3rver/node_modules/s3rver/bin/s3rver.js -d "$s3dir" -a 127.0.0.1 -p 4599 --silent --configure-bucket media &
+s3pid=$!
+sleep 2
+./media bench-transport --s3-url http://127.0.0.1:4599 || true
+kill "$s3pid"; rm -rf "$s3dir"
 # Covers for every shared video plus the thumbnail numbers (selection time per video-minute, composites/s/core).
 for folder in ../shared/media shared/media; do
   if [ -d "$folder" ]; then ./media thumbnails-eval "$folder" --out out/thumbnails-eval; break; fi

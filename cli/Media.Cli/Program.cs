@@ -14,6 +14,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     PatternsCommand.Create(),
     BenchCommand.Create(),
     ThumbnailEvalCommand.Create(),
+    TransportBenchCommand.Create(),
 };
 
 try

@@ -5,7 +5,7 @@ using Media.Protos.V1;
 namespace Media.IntegrationTests.Bus;
 
 [CollectionDefinition(Name)]
-public sealed class DistributedCollection : ICollectionFixture<KafkaMockCluster>, ICollectionFixture<PostgresServer>, ICollectionFixture<S3Server>
+public sealed class DistributedCollection : ICollectionFixture<KafkaMockFixture>, ICollectionFixture<PostgresServer>, ICollectionFixture<S3Server>
 {
     public const string Name = "distributed";
 }
@@ -15,7 +15,7 @@ public sealed class DistributedCollection : ICollectionFixture<KafkaMockCluster>
 /// S3 protocol (s3rver). Same code as the embedded farm, chosen by configuration.
 /// </summary>
 [Collection(DistributedCollection.Name)]
-public sealed class DistributedFarmTests(KafkaMockCluster kafka, PostgresServer postgres, S3Server s3)
+public sealed class DistributedFarmTests(KafkaMockFixture kafka, PostgresServer postgres, S3Server s3)
 {
     [Fact]
     public async Task Farm_OnKafkaPostgresAndS3_RunsJobsToSuccess()

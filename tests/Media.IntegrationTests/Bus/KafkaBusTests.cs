@@ -9,7 +9,7 @@ namespace Media.IntegrationTests.Bus;
 
 /// <summary>The Kafka bus against librdkafka's mock cluster over TCP.</summary>
 [Collection(KafkaCollection.Name)]
-public sealed class KafkaBusTests(KafkaMockCluster cluster) : IDisposable
+public sealed class KafkaBusTests(KafkaMockFixture cluster) : IDisposable
 {
     private readonly KafkaBus _bus = new(
         Options.Create(new KafkaBusOptions { BootstrapServers = cluster.BootstrapServers, CreateTopics = false, SessionTimeoutMs = 6000, MaxPollIntervalMs = 7000 }),

@@ -13,7 +13,7 @@ namespace Media.IntegrationTests.Bus;
 /// and restarted mid-flight; every job must still succeed exactly once, with one set of outputs.
 /// </summary>
 [Collection(DistributedCollection.Name)]
-public sealed class MultiProcessFarmTests(KafkaMockCluster kafka, PostgresServer postgres, S3Server s3) : IDisposable
+public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer postgres, S3Server s3) : IDisposable
 {
     private const int Jobs = 30;
     private readonly string _root = Directory.CreateTempSubdirectory("media-multi-").FullName;

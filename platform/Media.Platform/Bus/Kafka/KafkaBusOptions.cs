@@ -28,6 +28,13 @@ public sealed class KafkaBusOptions
     [Range(1000, 3600000)]
     public int MaxPollIntervalMs { get; set; } = 300000;
 
+    /// <summary>
+    /// How long a broker may hold a fetch when no message is waiting. librdkafka's default (500 ms) adds up to half
+    /// a second to every hop (dispatch, then the worker's events); a farm wants its stages moving.
+    /// </summary>
+    [Range(1, 5000)]
+    public int FetchWaitMaxMs { get; set; } = 20;
+
     /// <summary>Messages fetched ahead per topic; past this the topic's partitions are paused (and keep being polled).</summary>
     [Range(1, 1000)]
     public int BufferPerTopic { get; set; } = 2;

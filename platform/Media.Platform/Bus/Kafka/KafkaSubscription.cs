@@ -46,6 +46,7 @@ internal sealed class KafkaSubscription : IBusSubscription
             SessionTimeoutMs = options.SessionTimeoutMs,
             MaxPollIntervalMs = options.MaxPollIntervalMs,
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
+            FetchWaitMaxMs = options.FetchWaitMaxMs,
         })
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked.Select(r => r.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, lost) => OnRevoked(lost.Select(l => l.TopicPartition).ToList()))
