@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -61,27 +60,11 @@ public sealed class PostgresServer : IAsyncLifetime
 
     private static async Task RunAsync(string tool, IReadOnlyList<string> arguments, bool asPostgres = false, bool check = true)
     {
-        var start = new ProcessStartInfo(asPostgres ? "runuser" : tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (asPostgres)
-        {
-            foreach (var argument in new[] { "-u", "postgres", "--", tool })
-            {
-                start.ArgumentList.Add(argument);
-            }
-        }
-
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (program, all) = asPostgres ? ("runuser", (IReadOnlyList<string>)["-u", "postgres", "--", tool, .. arguments]) : (tool, arguments);
+        var result = await TestMedia.RunAsync(program, all);
         if (check)
         {
-            Assert.True(process.ExitCode == 0, $"{tool} failed ({process.ExitCode}): {await stdout}\n{await stderr}");
+            Assert.True(result.ExitCode == 0, $"{tool} failed ({result.ExitCode}): {result.Stdout}\n{result.Stderr}");
         }
     }
 
