@@ -179,6 +179,15 @@ public sealed class JobsService(
         }
     }
 
-    private async Task<Job> LoadAsync(JobRecord job, CancellationToken cancellationToken) =>
-        JobMapper.ToProto(job, await store.GetStagesAsync(job.Id, cancellationToken), await store.GetOutputsAsync(job.Id, cancellationToken));
+    private async Task<Job> LoadAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var proto = JobMapper.ToProto(job, await store.GetStagesAsync(job.Id, cancellationToken), await store.GetOutputsAsync(job.Id, cancellationToken));
+        foreach (var output in proto.Outputs)
+        {
+            // Signed per read, never stored: a URL in the database would outlive its expiry.
+            output.DownloadUrl = blobs.TryGetDownloadUrl(output.Key) ?? string.Empty;
+        }
+
+        return proto;
+    }
 }

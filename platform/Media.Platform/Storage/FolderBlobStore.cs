@@ -103,6 +103,8 @@ public sealed class FolderBlobStore : IBlobStore
         return Task.FromResult(existed);
     }
 
+    public string? TryGetDownloadUrl(string key, TimeSpan? validFor = null) => null;
+
     public string? TryGetLocalPath(string key)
     {
         var path = DataPath(key);

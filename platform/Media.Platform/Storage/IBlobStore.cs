@@ -18,4 +18,7 @@ public interface IBlobStore
     /// downloaded (S3). Saves a full copy of every source on the embedded farm.
     /// </summary>
     string? TryGetLocalPath(string key);
+
+    /// <summary>A time-limited direct download URL, or null where the store cannot presign (local folder).</summary>
+    string? TryGetDownloadUrl(string key, TimeSpan? validFor = null);
 }

@@ -129,6 +129,8 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
 
     public string? TryGetLocalPath(string key) => null;
 
+    public string? TryGetDownloadUrl(string key, TimeSpan? validFor = null) => GetDownloadUrl(key, validFor);
+
     /// <summary>A time-limited GET URL for an object (results handed to publishers, browsers, CDNs).</summary>
     public string GetDownloadUrl(string key, TimeSpan? validFor = null) =>
         _s3.GetPreSignedURL(new GetPreSignedUrlRequest

@@ -37,6 +37,13 @@ public sealed class S3FarmTests(S3Server server)
             var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
             Assert.Equal((1080, 1920, "h264", "aac"), (video.Width, video.Height, video.VideoCodec, video.AudioCodec));
             Assert.False(Directory.Exists(Path.Combine(farm.DataDirectory, "blobs", "data")), "nothing may be stored in the local folder store");
+            using var http = new HttpClient();
+            foreach (var output in job.Outputs)
+            {
+                Assert.StartsWith(server.ServiceUrl, output.DownloadUrl, StringComparison.Ordinal);
+                var direct = await http.GetByteArrayAsync(new Uri(output.DownloadUrl));
+                Assert.Equal(output.Sha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(direct)));
+            }
             Directory.Delete(downloads, recursive: true);
         }
         finally
