@@ -13,14 +13,34 @@ public sealed class S3Server : IAsyncLifetime
 
     public string ServiceUrl { get; private set; } = string.Empty;
 
+    private int _port;
+
     public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        _port = FreePort();
+        ServiceUrl = $"http://127.0.0.1:{_port}";
+        await StartAsync();
+    }
+
+    /// <summary>Stops the server (an outage); <see cref="StartAsync"/> brings it back on the same port and data.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
+    public async Task StartAsync()
     {
         var script = Path.Combine(RepositoryRoot(), ".tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
         Assert.True(File.Exists(script), $"s3rver is not installed at {script}; run scripts/setup.sh.");
-        Directory.CreateDirectory(_directory);
-        var port = FreePort();
         var start = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { script, "--directory", _directory, "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket })
+        foreach (var argument in new[] { script, "--directory", _directory, "--address", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket })
         {
             start.ArgumentList.Add(argument);
         }
@@ -32,13 +52,12 @@ public sealed class S3Server : IAsyncLifetime
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        ServiceUrl = $"http://127.0.0.1:{port}";
         for (var i = 0; i < 100; i++)
         {
             try
             {
                 using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
+                await client.ConnectAsync(IPAddress.Loopback, _port);
                 return;
             }
             catch (SocketException)
@@ -52,13 +71,7 @@ public sealed class S3Server : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_process is not null)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-
+        await StopAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
