@@ -48,6 +48,15 @@ public sealed class TestMedia : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>A small 640x360 test-pattern clip, with a tone unless <paramref name="audio"/> is false.</summary>
+    public static Task MakeClipAsync(string path, double seconds, bool audio = true)
+    {
+        var duration = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] video = ["-f", "lavfi", "-i", $"testsrc2=size=640x360:rate=25:duration={duration}"];
+        string[] sound = audio ? ["-f", "lavfi", "-i", $"sine=duration={duration}", "-c:a", "aac", "-shortest"] : [];
+        return FFmpegAsync([.. video, .. sound, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path]);
+    }
+
     public static async Task FFmpegAsync(params string[] arguments)
     {
         var result = await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", .. arguments]);

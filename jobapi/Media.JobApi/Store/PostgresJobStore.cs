@@ -86,7 +86,7 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock($key)", cancellationToken, ("$key", MigrationLockKey));
         await ExecuteAsync(connection, transaction, "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)", cancellationToken);
-        var current = await ScalarLongAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE $unused = 0", ("$unused", 0), cancellationToken);
+        var current = await ScalarLongAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", cancellationToken);
         foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
         {
             await ExecuteAsync(connection, transaction, sql, cancellationToken);

@@ -72,7 +72,7 @@ public abstract class SqlJobStore : IJobStore
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
-            var sequence = changes.IsNew ? 0 : await ScalarLongAsync(connection, transaction, "SELECT last_sequence FROM jobs WHERE id = $id" + LockRowClause, ("$id", changes.Job.Id), cancellationToken);
+            var sequence = changes.IsNew ? 0 : await ScalarLongAsync(connection, transaction, "SELECT last_sequence FROM jobs WHERE id = $id" + LockRowClause, cancellationToken, ("$id", changes.Job.Id));
             var committed = new List<JobEvent>(changes.Events.Count);
             foreach (var jobEvent in changes.Events)
             {
@@ -248,7 +248,7 @@ public abstract class SqlJobStore : IJobStore
         try
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await ScalarLongAsync(connection, null, "SELECT 1", ("$unused", 0), cancellationToken);
+            await ScalarLongAsync(connection, null, "SELECT 1", cancellationToken);
             return true;
         }
         catch (DbException)
@@ -384,9 +384,9 @@ public abstract class SqlJobStore : IJobStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    protected async Task<long> ScalarLongAsync(DbConnection connection, DbTransaction? transaction, string sql, (string Name, object? Value) parameter, CancellationToken cancellationToken)
+    protected async Task<long> ScalarLongAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
-        await using var command = Command(connection, transaction, sql, parameter);
+        await using var command = Command(connection, transaction, sql, parameters);
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is null or DBNull ? 0 : Convert.ToInt64(value, CultureInfo.InvariantCulture);
     }

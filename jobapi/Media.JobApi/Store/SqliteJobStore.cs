@@ -116,10 +116,10 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
     public override async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var version = await ScalarLongAsync(connection, null, "PRAGMA user_version", ("$unused", 0), cancellationToken);
-        var hasJobs = await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'", ("$unused", 0), cancellationToken) > 0;
+        var version = await ScalarLongAsync(connection, null, "PRAGMA user_version", cancellationToken);
+        var hasJobs = await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'jobs'", cancellationToken) > 0;
         if (version < 2 && hasJobs
-            && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'templates'", ("$unused", 0), cancellationToken) == 0)
+            && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'templates'", cancellationToken) == 0)
         {
             // The first schema had no tenant templates; their table comes from the schema below.
             await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN templates TEXT NOT NULL DEFAULT '{}'", cancellationToken);

@@ -28,17 +28,14 @@ public sealed class DistributedFarmTests(KafkaMockFixture kafka, PostgresServer 
             ["Media:Kafka:SessionTimeoutMs"] = "6000",
             ["Media:Store"] = "postgres",
             ["Media:Postgres:ConnectionString"] = await postgres.CreateDatabaseAsync(),
-            ["Media:Storage"] = "s3",
-            ["Media:Storage:S3:Bucket"] = S3Server.Bucket,
-            ["Media:Storage:S3:Prefix"] = $"dist-{Guid.NewGuid():N}/",
-            ["Media:Storage:S3:ServiceUrl"] = s3.ServiceUrl,
-            ["Media:Storage:S3:ForcePathStyle"] = "true",
-            ["Media:Storage:S3:AccessKey"] = "S3RVER",
-            ["Media:Storage:S3:SecretKey"] = "S3RVER",
         };
+        foreach (var (key, value) in s3.FarmConfiguration($"dist-{Guid.NewGuid():N}/"))
+        {
+            overrides[key] = value;
+        }
+
         var clip = Path.Combine(Path.GetTempPath(), "dist-" + Guid.NewGuid().ToString("N") + ".mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip);
+        await TestMedia.MakeClipAsync(clip, 1);
         var farm = new InProcessFarm(overrides);
         await farm.InitializeAsync();
         try

@@ -30,20 +30,17 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
             ["Media__Kafka__SessionTimeoutMs"] = "6000",
             ["Media__Store"] = "postgres",
             ["Media__Postgres__ConnectionString"] = await postgres.CreateDatabaseAsync(),
-            ["Media__Storage"] = "s3",
-            ["Media__Storage__S3__Bucket"] = S3Server.Bucket,
-            ["Media__Storage__S3__Prefix"] = _prefix,
-            ["Media__Storage__S3__ServiceUrl"] = s3.ServiceUrl,
-            ["Media__Storage__S3__ForcePathStyle"] = "true",
-            ["Media__Storage__S3__AccessKey"] = "S3RVER",
-            ["Media__Storage__S3__SecretKey"] = "S3RVER",
             ["Media__JobApi__LeaseSeconds"] = "6",
             ["Media__JobApi__SweepIntervalMilliseconds"] = "500",
             ["Media__Worker__HeartbeatSeconds"] = "1",
         };
+        foreach (var (key, value) in s3.FarmConfiguration(_prefix))
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+        }
+
         var clip = Path.Combine(_root, "clip.mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip);
+        await TestMedia.MakeClipAsync(clip, 2);
 
         var api = await ServeProcess.StartAsync(Path.Combine(_root, "api"), environment, "jobapi");
         var victim = await ServeProcess.StartAsync(Path.Combine(_root, "w1"), environment, "worker");
@@ -89,7 +86,7 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
 
             Assert.All(jobs, j => Assert.True(j.State == JobState.Succeeded, $"{j.Id}: {j.State} {j.Error}\n{api.Log}"));
             Assert.Contains(jobs, j => j.Stages.Any(s => s.Attempt > 1));
-            using var s3Client = new AmazonS3Client("S3RVER", "S3RVER", new AmazonS3Config { ServiceURL = s3.ServiceUrl, ForcePathStyle = true });
+            using var s3Client = new AmazonS3Client(S3Server.AccessKey, S3Server.SecretKey, new AmazonS3Config { ServiceURL = s3.ServiceUrl, ForcePathStyle = true });
             foreach (var job in jobs)
             {
                 Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4"], job.Outputs.Select(o => o.Name).Order());

@@ -38,8 +38,8 @@ public sealed class S3BlobStoreConformanceTests : BlobStoreConformance, IDisposa
             Prefix = prefix,
             ServiceUrl = server.ServiceUrl,
             ForcePathStyle = true,
-            AccessKey = "S3RVER",
-            SecretKey = "S3RVER",
+            AccessKey = S3Server.AccessKey,
+            SecretKey = S3Server.SecretKey,
             PartSizeBytes = 5 * 1024 * 1024,
         }),
         TimeProvider.System);

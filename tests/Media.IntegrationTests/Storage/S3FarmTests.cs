@@ -9,19 +9,9 @@ public sealed class S3FarmTests(S3Server server)
     [Fact]
     public async Task Farm_OnS3Storage_RendersFromAndToTheBucket()
     {
-        var overrides = new Dictionary<string, string?>
-        {
-            ["Media:Storage"] = "s3",
-            ["Media:Storage:S3:Bucket"] = S3Server.Bucket,
-            ["Media:Storage:S3:Prefix"] = $"farm-{Guid.NewGuid():N}/",
-            ["Media:Storage:S3:ServiceUrl"] = server.ServiceUrl,
-            ["Media:Storage:S3:ForcePathStyle"] = "true",
-            ["Media:Storage:S3:AccessKey"] = "S3RVER",
-            ["Media:Storage:S3:SecretKey"] = "S3RVER",
-        };
+        var overrides = server.FarmConfiguration($"farm-{Guid.NewGuid():N}/");
         var clip = Path.Combine(Path.GetTempPath(), "s3-farm-" + Guid.NewGuid().ToString("N") + ".mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=1.5", "-f", "lavfi", "-i", "sine=duration=1.5",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", clip);
+        await TestMedia.MakeClipAsync(clip, 1.5);
         var farm = new InProcessFarm(overrides);
         await farm.InitializeAsync();
         try

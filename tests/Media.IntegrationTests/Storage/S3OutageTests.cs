@@ -15,19 +15,11 @@ public sealed class S3OutageTests : IAsyncLifetime
     [Fact]
     public async Task Farm_StorageDownForSeconds_JobRetriesAndSucceeds()
     {
-        var overrides = new Dictionary<string, string?>
-        {
-            ["Media:Storage"] = "s3",
-            ["Media:Storage:S3:Bucket"] = S3Server.Bucket,
-            ["Media:Storage:S3:ServiceUrl"] = _server.ServiceUrl,
-            ["Media:Storage:S3:ForcePathStyle"] = "true",
-            ["Media:Storage:S3:AccessKey"] = "S3RVER",
-            ["Media:Storage:S3:SecretKey"] = "S3RVER",
-            ["Media:JobApi:RetryBaseDelayMilliseconds"] = "1000",
-            ["Media:JobApi:MaxAttempts"] = "5",
-        };
+        var overrides = _server.FarmConfiguration();
+        overrides["Media:JobApi:RetryBaseDelayMilliseconds"] = "1000";
+        overrides["Media:JobApi:MaxAttempts"] = "5";
         var clip = Path.Combine(Path.GetTempPath(), "outage-" + Guid.NewGuid().ToString("N") + ".mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip);
+        await TestMedia.MakeClipAsync(clip, 1, audio: false);
         var farm = new InProcessFarm(overrides);
         await farm.InitializeAsync();
         try

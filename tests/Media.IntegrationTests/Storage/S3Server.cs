@@ -8,10 +8,24 @@ namespace Media.IntegrationTests.Storage;
 public sealed class S3Server : IAsyncLifetime
 {
     public const string Bucket = "media";
+    public const string AccessKey = "S3RVER";
+    public const string SecretKey = "S3RVER";
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "media-s3-" + Guid.NewGuid().ToString("N"));
     private Process? _process;
 
     public string ServiceUrl { get; private set; } = string.Empty;
+
+    /// <summary>The farm configuration (Media:Storage=s3) pointing at this server, under a key prefix.</summary>
+    public Dictionary<string, string?> FarmConfiguration(string prefix = "") => new()
+    {
+        ["Media:Storage"] = "s3",
+        ["Media:Storage:S3:Bucket"] = Bucket,
+        ["Media:Storage:S3:Prefix"] = prefix,
+        ["Media:Storage:S3:ServiceUrl"] = ServiceUrl,
+        ["Media:Storage:S3:ForcePathStyle"] = "true",
+        ["Media:Storage:S3:AccessKey"] = AccessKey,
+        ["Media:Storage:S3:SecretKey"] = SecretKey,
+    };
 
     private int _port;
 

@@ -12,7 +12,7 @@ public sealed class PostgresFarmTests(PostgresServer server)
         var connection = await server.CreateDatabaseAsync();
         var overrides = new Dictionary<string, string?> { ["Media:Store"] = "postgres", ["Media:Postgres:ConnectionString"] = connection };
         var clip = Path.Combine(Path.GetTempPath(), "pg-farm-" + Guid.NewGuid().ToString("N") + ".mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=1.5", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip);
+        await TestMedia.MakeClipAsync(clip, 1.5, audio: false);
         string jobId;
         var farm = new InProcessFarm(overrides);
         await farm.InitializeAsync();
