@@ -31,4 +31,12 @@ public sealed class JobApiOptions
 
     [Range(1, 1000)]
     public int MaxBatchSize { get; set; } = 500;
+
+    /// <summary>Part size of direct (presigned) uploads when the client does not choose one.</summary>
+    [Range(5 * 1024 * 1024, int.MaxValue)]
+    public int DirectUploadPartBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>How long a direct upload's part URLs stay valid (S3 allows at most 7 days).</summary>
+    [Range(60, 7 * 24 * 3600)]
+    public int DirectUploadExpirySeconds { get; set; } = 6 * 3600;
 }

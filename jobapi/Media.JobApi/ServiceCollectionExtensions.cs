@@ -3,10 +3,12 @@ using Media.JobApi.Orchestration;
 using Media.JobApi.Services;
 using Media.JobApi.Store;
 using Media.Pipelines;
+using Media.Platform.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Media.JobApi;
 
@@ -30,6 +32,12 @@ public static class ServiceCollectionExtensions
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
         services.AddSingleton<JobEventNotifier>();
         services.AddSingleton<SubmissionValidator>();
+        services.AddSingleton(sp => new DirectUploads(
+            sp.GetService<IDirectUploadStore>(),
+            sp.GetRequiredService<IBlobStore>(),
+            sp.GetRequiredService<IJobStore>(),
+            sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Orchestrator>();
         services.AddHostedService<OrchestratorService>();
         services.AddGrpc(options =>

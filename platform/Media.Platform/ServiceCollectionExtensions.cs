@@ -36,7 +36,9 @@ public static class ServiceCollectionExtensions
                 break;
             case PlatformOptions.S3Storage:
                 services.AddOptions<S3BlobStoreOptions>().BindConfiguration(S3BlobStoreOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-                services.AddSingleton<IBlobStore, S3BlobStore>();
+                services.AddSingleton<S3BlobStore>();
+                services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<S3BlobStore>());
+                services.AddSingleton<IDirectUploadStore>(sp => sp.GetRequiredService<S3BlobStore>());
                 break;
             default:
                 throw new InvalidOperationException($"Media:Storage='{choice.Storage}' is not supported; supported: {PlatformOptions.FolderStorage}, {PlatformOptions.S3Storage}.");

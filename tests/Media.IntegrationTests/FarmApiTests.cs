@@ -44,6 +44,16 @@ public sealed class FarmApiTests(TestMedia media) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CreateUpload_OnFolderStorage_FailedPreconditionPointingToTheStream()
+    {
+        var ex = await Assert.ThrowsAsync<RpcException>(() => _farm.Client.Uploads.CreateUploadAsync(
+            new CreateUploadRequest { FileName = "big.mp4", SizeBytes = 100, Sha256 = new string('a', 64) }).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, ex.StatusCode);
+        Assert.Contains("Uploads.Upload", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Upload_WithoutHeader_InvalidArgument()
     {
         using var call = _farm.Client.Uploads.Upload();

@@ -11,6 +11,9 @@ public sealed class FarmClient : IDisposable
 {
     public const int ChunkBytes = 1024 * 1024;
 
+    /// <summary>Files at least this big go straight to storage when the farm offers it (S3).</summary>
+    public const long DirectUploadThresholdBytes = 64L * 1024 * 1024;
+
     private readonly GrpcChannel _channel;
 
     public FarmClient(string address)
@@ -30,7 +33,62 @@ public sealed class FarmClient : IDisposable
 
     public Patterns.PatternsClient Patterns { get; }
 
+    /// <summary>Uploads a file: straight to storage in parts when it is big and the farm allows it, else streamed through the API.</summary>
     public async Task<UploadResponse> UploadFileAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        if (new FileInfo(path).Length >= DirectUploadThresholdBytes)
+        {
+            try
+            {
+                return await UploadDirectAsync(path, progress, 0, cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition)
+            {
+                // Folder storage: no direct path; stream it.
+            }
+        }
+
+        return await UploadStreamedAsync(path, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Direct-to-storage upload: CreateUpload plans parts with presigned URLs, each part is PUT to storage
+    /// (bytes never pass through the API), CompleteUpload verifies size and SHA-256.
+    /// </summary>
+    public async Task<UploadResponse> UploadDirectAsync(string path, Action<long, long>? progress, long partSizeBytes, CancellationToken cancellationToken)
+    {
+        string sha256;
+        long total;
+        await using (var hashing = File.OpenRead(path))
+        {
+            total = hashing.Length;
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashing, cancellationToken));
+        }
+
+        var plan = await Uploads.CreateUploadAsync(
+            new CreateUploadRequest { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total, Sha256 = sha256, PartSizeBytes = partSizeBytes },
+            cancellationToken: cancellationToken);
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
+        await using var file = File.OpenRead(path);
+        var completed = new CompleteUploadRequest { UploadId = plan.UploadId };
+        long sent = 0;
+        foreach (var part in plan.Parts)
+        {
+            var bytes = new byte[part.SizeBytes];
+            file.Position = part.Offset;
+            await file.ReadExactlyAsync(bytes, cancellationToken);
+            using var response = await http.PutAsync(new Uri(part.Url), new ByteArrayContent(bytes), cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var etag = response.Headers.ETag?.Tag ?? throw new InvalidOperationException($"Storage answered part {part.PartNumber} without an ETag.");
+            completed.Parts.Add(new CompletedPart { PartNumber = part.PartNumber, Etag = etag });
+            sent += part.SizeBytes;
+            progress?.Invoke(sent, total);
+        }
+
+        return await Uploads.CompleteUploadAsync(completed, cancellationToken: cancellationToken);
+    }
+
+    private async Task<UploadResponse> UploadStreamedAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
         var total = file.Length;

@@ -13,7 +13,9 @@ namespace Media.JobApi.Orchestration;
 /// Owns every job and stage transition. Stages are dispatched under a lease; worker events renew it;
 /// an expired lease or a retryable failure re-dispatches with a new attempt number (events from older
 /// attempts are ignored), so work is done at least once and outputs, keyed per stage, are never duplicated.
-/// Transitions run one at a time and each is one store transaction.
+/// Transitions run one at a time and each is one store transaction. Several API replicas may share a store:
+/// every commit carries the job version it was decided from, a stale one is refused and decided again from a
+/// fresh read, so each job advances through exactly one replica's decision at a time.
 /// </summary>
 public sealed class Orchestrator(
     IJobStore store,
@@ -26,6 +28,8 @@ public sealed class Orchestrator(
 {
     public const string Pool = "cpu";
 
+    private const int MaxConflictRetries = 5;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly JobApiOptions _options = options.Value;
 
@@ -37,63 +41,69 @@ public sealed class Orchestrator(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (request.IdempotencyKey.Length > 0 && await store.FindByIdempotencyKeyAsync(tenant, request.IdempotencyKey, cancellationToken) is { } existing)
-            {
-                return existing.RequestHash == hash
-                    ? existing
-                    : throw new ConflictException($"Idempotency key '{request.IdempotencyKey}' was already used for a different request (job {existing.Id}).");
-            }
-
-            var now = time.GetUtcNow();
-            var jobId = NewJobId(now);
-            var job = new JobRecord
-            {
-                Id = jobId,
-                Tenant = tenant,
-                IdempotencyKey = request.IdempotencyKey,
-                RequestHash = hash,
-                PatternName = valid.Pattern.Name,
-                PatternDocument = valid.Pattern.Document,
-                SourceKey = valid.SourceKey,
-                Parameters = new Dictionary<string, string>(request.Parameters),
-                Labels = new Dictionary<string, string>(request.Labels),
-                OutputsWanted = [.. request.Outputs],
-                Templates = valid.Templates,
-                Priority = request.Priority == Priority.Unspecified ? Priority.Normal : request.Priority,
-                WebhookUrl = request.WebhookUrl,
-                State = JobState.Queued,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
-
-            var stages = JobPlanner.Expand(jobId, valid.Pattern, job.OutputsWanted);
-            var changes = new JobChanges(job, isNew: true);
-            changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Queued }));
-            var toDispatch = new List<StageRecord>();
-            foreach (var stage in stages)
-            {
-                if (stage.DependsOn.Count == 0)
-                {
-                    var dispatched = Dispatched(stage, now);
-                    toDispatch.Add(dispatched);
-                    changes.Stages.Add(dispatched);
-                    changes.Events.Add(StageEventFor(dispatched));
-                }
-                else
-                {
-                    changes.Stages.Add(stage);
-                }
-            }
-
-            await CommitAsync(changes, cancellationToken);
-            logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}", jobId, job.PatternName, stages.Count, job.Priority);
-            await PublishDispatchesAsync(changes.Job, toDispatch, CancellationToken.None);
-            return changes.Job;
+            // A conflict here means another replica stored the same idempotency key first: the retry finds it.
+            return await RetryOnConflictAsync(() => SubmitValidAsync(request, tenant, valid, hash, cancellationToken));
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private async Task<JobRecord> SubmitValidAsync(SubmitJobRequest request, string tenant, ValidSubmission valid, string hash, CancellationToken cancellationToken)
+    {
+        if (request.IdempotencyKey.Length > 0 && await store.FindByIdempotencyKeyAsync(tenant, request.IdempotencyKey, cancellationToken) is { } existing)
+        {
+            return existing.RequestHash == hash
+                ? existing
+                : throw new ConflictException($"Idempotency key '{request.IdempotencyKey}' was already used for a different request (job {existing.Id}).");
+        }
+
+        var now = time.GetUtcNow();
+        var jobId = NewJobId(now);
+        var job = new JobRecord
+        {
+            Id = jobId,
+            Tenant = tenant,
+            IdempotencyKey = request.IdempotencyKey,
+            RequestHash = hash,
+            PatternName = valid.Pattern.Name,
+            PatternDocument = valid.Pattern.Document,
+            SourceKey = valid.SourceKey,
+            Parameters = new Dictionary<string, string>(request.Parameters),
+            Labels = new Dictionary<string, string>(request.Labels),
+            OutputsWanted = [.. request.Outputs],
+            Templates = valid.Templates,
+            Priority = request.Priority == Priority.Unspecified ? Priority.Normal : request.Priority,
+            WebhookUrl = request.WebhookUrl,
+            State = JobState.Queued,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        var stages = JobPlanner.Expand(jobId, valid.Pattern, job.OutputsWanted);
+        var changes = new JobChanges(job, isNew: true);
+        changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Queued }));
+        var toDispatch = new List<StageRecord>();
+        foreach (var stage in stages)
+        {
+            if (stage.DependsOn.Count == 0)
+            {
+                var dispatched = Dispatched(stage, now);
+                toDispatch.Add(dispatched);
+                changes.Stages.Add(dispatched);
+                changes.Events.Add(StageEventFor(dispatched));
+            }
+            else
+            {
+                changes.Stages.Add(stage);
+            }
+        }
+
+        await CommitAsync(changes, cancellationToken);
+        logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}", jobId, job.PatternName, stages.Count, job.Priority);
+        await PublishDispatchesAsync(changes.Job, toDispatch, CancellationToken.None);
+        return changes.Job;
     }
 
     public async Task<JobRecord> CancelAsync(string jobId, string tenant, CancellationToken cancellationToken)
@@ -101,34 +111,7 @@ public sealed class Orchestrator(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var job = await GetOwnedJobAsync(jobId, tenant, cancellationToken);
-            if (job.State == JobState.Cancelled)
-            {
-                return job;
-            }
-
-            if (job.IsTerminal)
-            {
-                throw new PreconditionFailedException($"Job {jobId} already {job.State.ToString().ToUpperInvariant()}; only unfinished jobs can be cancelled.");
-            }
-
-            var now = time.GetUtcNow();
-            var changes = new JobChanges(job with { State = JobState.Cancelled, UpdatedAt = now, FinishedAt = now });
-            foreach (var stage in (await store.GetStagesAsync(jobId, cancellationToken)).Where(s => !s.IsTerminal))
-            {
-                var cancelled = stage with { State = StageState.Cancelled, FinishedAt = now, LeaseExpiresAt = null };
-                changes.Stages.Add(cancelled);
-                changes.Events.Add(StageEventFor(cancelled));
-            }
-
-            changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Cancelled }));
-            await CommitAsync(changes, cancellationToken);
-            // Committed: the workers must hear it even if this call's client has gone.
-            await bus.PublishAsync(
-                new BusMessage(Topics.Control, jobId, new ControlMessage { Cancel = new CancelStage { JobId = jobId } }.ToByteArray()),
-                CancellationToken.None);
-            logger.LogInformation("Job {JobId} cancelled", jobId);
-            return changes.Job;
+            return await RetryOnConflictAsync(() => CancelOwnedAsync(jobId, tenant, cancellationToken));
         }
         finally
         {
@@ -136,41 +119,80 @@ public sealed class Orchestrator(
         }
     }
 
+    private async Task<JobRecord> CancelOwnedAsync(string jobId, string tenant, CancellationToken cancellationToken)
+    {
+        var job = await GetOwnedJobAsync(jobId, tenant, cancellationToken);
+        if (job.State == JobState.Cancelled)
+        {
+            return job;
+        }
+
+        if (job.IsTerminal)
+        {
+            throw new PreconditionFailedException($"Job {jobId} already {job.State.ToString().ToUpperInvariant()}; only unfinished jobs can be cancelled.");
+        }
+
+        var now = time.GetUtcNow();
+        var changes = new JobChanges(job with { State = JobState.Cancelled, UpdatedAt = now, FinishedAt = now });
+        foreach (var stage in (await store.GetStagesAsync(jobId, cancellationToken)).Where(s => !s.IsTerminal))
+        {
+            var cancelled = stage with { State = StageState.Cancelled, FinishedAt = now, LeaseExpiresAt = null };
+            changes.Stages.Add(cancelled);
+            changes.Events.Add(StageEventFor(cancelled));
+        }
+
+        changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Cancelled }));
+        await CommitAsync(changes, cancellationToken);
+        // Committed: the workers must hear it even if this call's client has gone.
+        await bus.PublishAsync(
+            new BusMessage(Topics.Control, jobId, new ControlMessage { Cancel = new CancelStage { JobId = jobId } }.ToByteArray()),
+            CancellationToken.None);
+        logger.LogInformation("Job {JobId} cancelled", jobId);
+        return changes.Job;
+    }
+
     public async Task HandleStageEventAsync(StageEvent stageEvent, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var stage = await store.GetStageAsync(stageEvent.StageId, cancellationToken);
-            var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
-            if (stage is null || job is null || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt)
-            {
-                logger.LogDebug("Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt);
-                return;
-            }
-
-            var now = time.GetUtcNow();
-            var lease = now.AddSeconds(_options.LeaseSeconds);
-            switch (stageEvent.EventCase)
-            {
-                case StageEvent.EventOneofCase.Started:
-                    await OnStartedAsync(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, StartedAt = stage.StartedAt ?? now, LeaseExpiresAt = lease }, now, cancellationToken);
-                    break;
-                case StageEvent.EventOneofCase.Progress:
-                    await OnProgressAsync(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, Progress = stageEvent.Progress.Fraction, LeaseExpiresAt = lease }, stageEvent.Progress, now, cancellationToken);
-                    break;
-                case StageEvent.EventOneofCase.Completed:
-                    await OnCompletedAsync(job, stage, stageEvent.Completed, now, cancellationToken);
-                    break;
-                case StageEvent.EventOneofCase.Failed:
-                    await OnFailedAsync(job, stage, stageEvent.Failed.Error ?? new JobError { Code = "unknown", Message = "The worker reported a failure without details.", Retryable = true }, now, cancellationToken);
-                    break;
-            }
+            await RetryOnConflictAsync(() => ApplyStageEventAsync(stageEvent, cancellationToken));
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private async Task<bool> ApplyStageEventAsync(StageEvent stageEvent, CancellationToken cancellationToken)
+    {
+        var stage = await store.GetStageAsync(stageEvent.StageId, cancellationToken);
+        var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
+        if (stage is null || job is null || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt)
+        {
+            logger.LogDebug("Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt);
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        var lease = now.AddSeconds(_options.LeaseSeconds);
+        switch (stageEvent.EventCase)
+        {
+            case StageEvent.EventOneofCase.Started:
+                await OnStartedAsync(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, StartedAt = stage.StartedAt ?? now, LeaseExpiresAt = lease }, now, cancellationToken);
+                break;
+            case StageEvent.EventOneofCase.Progress:
+                await OnProgressAsync(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, Progress = stageEvent.Progress.Fraction, LeaseExpiresAt = lease }, stageEvent.Progress, now, cancellationToken);
+                break;
+            case StageEvent.EventOneofCase.Completed:
+                await OnCompletedAsync(job, stage, stageEvent.Completed, now, cancellationToken);
+                break;
+            case StageEvent.EventOneofCase.Failed:
+                await OnFailedAsync(job, stage, stageEvent.Failed.Error ?? new JobError { Code = "unknown", Message = "The worker reported a failure without details.", Retryable = true }, now, cancellationToken);
+                break;
+        }
+
+        return true;
     }
 
     /// <summary>Re-dispatches stages whose lease ran out and stages whose retry delay is over.</summary>
@@ -187,37 +209,50 @@ public sealed class Orchestrator(
         {
             foreach (var candidate in due)
             {
-                // Re-read under the gate: an event may have renewed the lease meanwhile.
-                var stage = await store.GetStageAsync(candidate.Id, cancellationToken);
-                var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
-                var now = time.GetUtcNow();
-                if (stage is null || job is null || job.IsTerminal || stage.LeaseExpiresAt is not { } expiry || expiry > now)
+                try
                 {
-                    continue;
+                    await SweepStageAsync(candidate, cancellationToken);
                 }
-
-                if (stage.State == StageState.Waiting)
+                catch (ConcurrentChangeException)
                 {
-                    logger.LogInformation("Retrying stage {StageId} (failure {Failures})", stage.Id, stage.Failures);
-                    await RedispatchAsync(job, stage, now, cancellationToken);
-                }
-                else if (stage.State == StageState.Dispatched)
-                {
-                    // Still queued: the worker acknowledges a dispatch only after reporting it started, so a
-                    // message taken by a worker that died comes back by itself. Waiting in line is not a failure.
-                    await CommitAsync(new JobChanges(job) { Stages = { stage with { LeaseExpiresAt = now.AddSeconds(_options.LeaseSeconds) } } }, cancellationToken);
-                }
-                else if (stage.IsActive)
-                {
-                    logger.LogWarning("Lease of stage {StageId} attempt {Attempt} expired (worker {WorkerId} silent)", stage.Id, stage.Attempt, stage.WorkerId);
-                    var error = new JobError { Code = "lease_expired", Message = $"Worker '{stage.WorkerId}' stopped reporting for {_options.LeaseSeconds} s.", Retryable = true };
-                    await OnFailedAsync(job, stage, error, now, cancellationToken, retryNow: true);
+                    // Another replica (or an event) moved the job first; the next sweep looks again.
+                    logger.LogDebug("Stage {StageId} changed elsewhere during the sweep", candidate.Id);
                 }
             }
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    private async Task SweepStageAsync(StageRecord candidate, CancellationToken cancellationToken)
+    {
+        // Re-read under the gate: an event may have renewed the lease meanwhile.
+        var stage = await store.GetStageAsync(candidate.Id, cancellationToken);
+        var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
+        var now = time.GetUtcNow();
+        if (stage is null || job is null || job.IsTerminal || stage.LeaseExpiresAt is not { } expiry || expiry > now)
+        {
+            return;
+        }
+
+        if (stage.State == StageState.Waiting)
+        {
+            logger.LogInformation("Retrying stage {StageId} (failure {Failures})", stage.Id, stage.Failures);
+            await RedispatchAsync(job, stage, now, cancellationToken);
+        }
+        else if (stage.State == StageState.Dispatched)
+        {
+            // Still queued: the worker acknowledges a dispatch only after reporting it started, so a
+            // message taken by a worker that died comes back by itself. Waiting in line is not a failure.
+            await CommitAsync(new JobChanges(job) { Stages = { stage with { LeaseExpiresAt = now.AddSeconds(_options.LeaseSeconds) } } }, cancellationToken);
+        }
+        else if (stage.IsActive)
+        {
+            logger.LogWarning("Lease of stage {StageId} attempt {Attempt} expired (worker {WorkerId} silent)", stage.Id, stage.Attempt, stage.WorkerId);
+            var error = new JobError { Code = "lease_expired", Message = $"Worker '{stage.WorkerId}' stopped reporting for {_options.LeaseSeconds} s.", Retryable = true };
+            await OnFailedAsync(job, stage, error, now, cancellationToken, retryNow: true);
         }
     }
 
@@ -242,7 +277,14 @@ public sealed class Orchestrator(
                 if (job is not null && !job.IsTerminal)
                 {
                     logger.LogInformation("Recovering stage {StageId} of job {JobId} after restart", stage.Id, job.Id);
-                    await RedispatchAsync(job, stage, time.GetUtcNow(), cancellationToken);
+                    try
+                    {
+                        await RedispatchAsync(job, stage, time.GetUtcNow(), cancellationToken);
+                    }
+                    catch (ConcurrentChangeException)
+                    {
+                        logger.LogInformation("Stage {StageId} was moved on by another replica; leaving it to that one", stage.Id);
+                    }
                 }
             }
         }
@@ -423,7 +465,35 @@ public sealed class Orchestrator(
             {
                 // The bus is unreachable: park the stage as a due retry (not a failure); the sweeper publishes it again.
                 logger.LogWarning(ex, "Could not publish stage {StageId}; retrying in 2 s", stage.Id);
-                await store.CommitAsync(new JobChanges(job) { Stages = { stage with { State = StageState.Waiting, LeaseExpiresAt = time.GetUtcNow().AddSeconds(2) } } }, CancellationToken.None);
+                await ParkUnpublishedAsync(stage);
+            }
+        }
+    }
+
+    private Task ParkUnpublishedAsync(StageRecord unpublished) => RetryOnConflictAsync(async () =>
+    {
+        var job = await store.GetJobAsync(unpublished.JobId, CancellationToken.None);
+        var stage = await store.GetStageAsync(unpublished.Id, CancellationToken.None);
+        if (job is null || job.IsTerminal || stage is null || stage.Attempt != unpublished.Attempt || stage.State != StageState.Dispatched)
+        {
+            return false;
+        }
+
+        await store.CommitAsync(new JobChanges(job) { Stages = { stage with { State = StageState.Waiting, LeaseExpiresAt = time.GetUtcNow().AddSeconds(2) } } }, CancellationToken.None);
+        return true;
+    });
+
+    private async Task<T> RetryOnConflictAsync<T>(Func<Task<T>> transition)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await transition();
+            }
+            catch (ConcurrentChangeException ex) when (attempt < MaxConflictRetries)
+            {
+                logger.LogDebug(ex, "Concurrent change; deciding again (try {Attempt})", attempt + 1);
             }
         }
     }

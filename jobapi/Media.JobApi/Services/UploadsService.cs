@@ -12,8 +12,14 @@ namespace Media.JobApi.Services;
 /// Client-streamed uploads: header, data chunks, trailer with the SHA-256. The object is stored under a
 /// fresh key per upload and only registered when the checksum matches; otherwise it is deleted.
 /// </summary>
-public sealed class UploadsService(IBlobStore blobs, IJobStore store, IOptions<JobApiOptions> options, TimeProvider time) : Uploads.UploadsBase
+public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUploads direct, IOptions<JobApiOptions> options, TimeProvider time) : Uploads.UploadsBase
 {
+    public override Task<CreateUploadResponse> CreateUpload(CreateUploadRequest request, ServerCallContext context) =>
+        direct.CreateAsync(request, CallerTenant.Of(context), context.CancellationToken);
+
+    public override Task<UploadResponse> CompleteUpload(CompleteUploadRequest request, ServerCallContext context) =>
+        direct.CompleteAsync(request, CallerTenant.Of(context), context.CancellationToken);
+
     public override async Task<UploadResponse> Upload(IAsyncStreamReader<UploadRequest> requestStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;

@@ -34,6 +34,15 @@ public interface IJobStore
 
     Task<UploadRecord?> GetUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken);
 
+    Task CreatePendingUploadAsync(PendingUploadRecord pending, CancellationToken cancellationToken);
+
+    Task<PendingUploadRecord?> GetPendingUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Registers the finished upload and forgets the pending one, atomically; false when it was already completed.</summary>
+    Task<bool> CompletePendingUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
+
+    Task DeletePendingUploadAsync(string uploadId, CancellationToken cancellationToken);
+
     /// <summary>Stores or replaces a tenant's cover template.</summary>
     Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken);
 

@@ -49,5 +49,8 @@ public sealed record JobRecord
 
     public long LastSequence { get; init; }
 
+    /// <summary>Bumped by every commit; a commit from a stale read is refused (replicas never advance a job twice).</summary>
+    public long Version { get; init; }
+
     public bool IsTerminal => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
 }

@@ -72,6 +72,13 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
                 tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name)
             );
             """),
+        (2, "ALTER TABLE jobs ADD COLUMN version BIGINT NOT NULL DEFAULT 0"),
+        (3, """
+            CREATE TABLE pending_uploads (
+                id TEXT PRIMARY KEY, tenant TEXT NOT NULL, key TEXT NOT NULL, file_name TEXT NOT NULL, content_type TEXT NOT NULL,
+                size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, storage_upload_id TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
+            )
+            """),
     ];
 
     private const long MigrationLockKey = 0x4D656469614A6F62; // "MediaJob"
@@ -103,6 +110,8 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
 
     protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    protected override bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     // Npgsql takes @name parameters; the shared queries are written with $name.
     protected override string Dialect(string sql) => DollarParameter().Replace(sql, "@$1");

@@ -14,7 +14,7 @@ namespace Media.JobApi.Store;
 /// </summary>
 public abstract class SqlJobStore : IJobStore
 {
-    private const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates";
+    private const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates, version";
     private const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error";
 
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
@@ -29,6 +29,8 @@ public abstract class SqlJobStore : IJobStore
     protected virtual string Dialect(string sql) => sql;
 
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    protected abstract bool IsUniqueViolation(DbException exception);
 
     public async Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken)
     {
@@ -72,6 +74,17 @@ public abstract class SqlJobStore : IJobStore
             await using var connection = await OpenAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
+            if (!changes.IsNew)
+            {
+                // Takes the row lock too, so the sequence read below cannot move until this commit ends.
+                var claimed = await ExecuteAsync(connection, transaction, "UPDATE jobs SET version = version + 1 WHERE id = $id AND version = $version", cancellationToken,
+                    ("$id", changes.Job.Id), ("$version", changes.Job.Version));
+                if (claimed != 1)
+                {
+                    throw ConcurrentChangeException.ForJob(changes.Job.Id);
+                }
+            }
+
             var sequence = changes.IsNew ? 0 : await ScalarLongAsync(connection, transaction, "SELECT last_sequence FROM jobs WHERE id = $id" + LockRowClause, cancellationToken, ("$id", changes.Job.Id));
             var committed = new List<JobEvent>(changes.Events.Count);
             foreach (var jobEvent in changes.Events)
@@ -84,8 +97,17 @@ public abstract class SqlJobStore : IJobStore
                 committed.Add(stored);
             }
 
-            var job = changes.Job with { LastSequence = sequence };
-            await WriteJobAsync(connection, transaction, job, changes.IsNew, cancellationToken);
+            var job = changes.Job with { LastSequence = sequence, Version = changes.IsNew ? 0 : changes.Job.Version + 1 };
+            try
+            {
+                await WriteJobAsync(connection, transaction, job, changes.IsNew, cancellationToken);
+            }
+            catch (DbException ex) when (changes.IsNew && IsUniqueViolation(ex))
+            {
+                // Another replica stored the same idempotency key first.
+                throw ConcurrentChangeException.ForJob(job.Id, ex);
+            }
+
             changes.Job = job;
 
             foreach (var stage in changes.Stages)
@@ -243,6 +265,68 @@ public abstract class SqlJobStore : IJobStore
             reader.GetInt64(5), reader.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
     }
 
+    public async Task CreatePendingUploadAsync(PendingUploadRecord pending, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null,
+                "INSERT INTO pending_uploads (id, tenant, key, file_name, content_type, size_bytes, sha256, storage_upload_id, created_at, expires_at) VALUES ($id, $tenant, $key, $name, $type, $size, $sha, $storage, $created, $expires)",
+                cancellationToken,
+                ("$id", pending.Id), ("$tenant", pending.Tenant), ("$key", pending.Key), ("$name", pending.FileName), ("$type", pending.ContentType),
+                ("$size", pending.SizeBytes), ("$sha", pending.Sha256), ("$storage", pending.StorageUploadId),
+                ("$created", pending.CreatedAt.ToUnixTimeMilliseconds()), ("$expires", pending.ExpiresAt.ToUnixTimeMilliseconds()));
+        }
+    }
+
+    public async Task<PendingUploadRecord?> GetPendingUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT id, tenant, key, file_name, content_type, size_bytes, sha256, storage_upload_id, created_at, expires_at FROM pending_uploads WHERE id = $id AND tenant = $tenant",
+            ("$id", uploadId), ("$tenant", tenant));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new PendingUploadRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+            reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)));
+    }
+
+    public async Task<bool> CompletePendingUploadAsync(UploadRecord upload, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            // The delete decides which of two concurrent completions registers the upload.
+            if (await ExecuteAsync(connection, transaction, "DELETE FROM pending_uploads WHERE id = $id", cancellationToken, ("$id", upload.Id)) == 0)
+            {
+                return false;
+            }
+
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO uploads (id, tenant, key, file_name, content_type, size_bytes, sha256, created_at) VALUES ($id, $tenant, $key, $name, $type, $size, $sha, $created)",
+                cancellationToken,
+                ("$id", upload.Id), ("$tenant", upload.Tenant), ("$key", upload.Key), ("$name", upload.FileName), ("$type", upload.ContentType),
+                ("$size", upload.SizeBytes), ("$sha", upload.Sha256), ("$created", upload.CreatedAt.ToUnixTimeMilliseconds()));
+            await transaction.CommitAsync(cancellationToken);
+            return true;
+        }
+    }
+
+    public async Task DeletePendingUploadAsync(string uploadId, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null, "DELETE FROM pending_uploads WHERE id = $id", cancellationToken, ("$id", uploadId));
+        }
+    }
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try
@@ -260,7 +344,7 @@ public abstract class SqlJobStore : IJobStore
     private async Task WriteJobAsync(DbConnection connection, DbTransaction transaction, JobRecord job, bool isNew, CancellationToken cancellationToken)
     {
         var sql = isNew
-            ? $"INSERT INTO jobs ({JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq, $templates)"
+            ? $"INSERT INTO jobs ({JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq, $templates, $version)"
             : "UPDATE jobs SET state = $state, progress = $progress, updated_at = $updated, finished_at = $finished, source_info = $info, error = $error, last_sequence = $seq WHERE id = $id";
         await ExecuteAsync(connection, transaction, sql, cancellationToken,
             ("$id", job.Id), ("$tenant", job.Tenant), ("$ikey", job.IdempotencyKey), ("$hash", job.RequestHash), ("$pattern", job.PatternName),
@@ -269,7 +353,7 @@ public abstract class SqlJobStore : IJobStore
             ("$webhook", job.WebhookUrl), ("$state", (int)job.State), ("$progress", job.Progress), ("$created", job.CreatedAt.ToUnixTimeMilliseconds()),
             ("$updated", job.UpdatedAt.ToUnixTimeMilliseconds()), ("$finished", job.FinishedAt?.ToUnixTimeMilliseconds()),
             ("$info", job.SourceInfo?.ToByteArray()), ("$error", job.Error?.ToByteArray()), ("$seq", job.LastSequence),
-            ("$templates", JsonSerializer.Serialize(job.Templates)));
+            ("$templates", JsonSerializer.Serialize(job.Templates)), ("$version", job.Version));
 
         if (isNew)
         {
@@ -326,6 +410,7 @@ public abstract class SqlJobStore : IJobStore
                 Error = reader.IsDBNull(18) ? null : JobError.Parser.ParseFrom((byte[])reader[18]),
                 LastSequence = reader.GetInt64(19),
                 Templates = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(20)) ?? [],
+                Version = reader.GetInt64(21),
             });
         }
 
@@ -378,10 +463,11 @@ public abstract class SqlJobStore : IJobStore
         return command;
     }
 
-    protected async Task ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    /// <summary>Runs a statement; returns the rows it changed.</summary>
+    protected async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var command = Command(connection, transaction, sql, parameters);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     protected async Task<long> ScalarLongAsync(DbConnection connection, DbTransaction? transaction, string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)

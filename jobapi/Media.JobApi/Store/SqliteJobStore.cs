@@ -33,7 +33,8 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             source_info BLOB NULL,
             error BLOB NULL,
             last_sequence INTEGER NOT NULL,
-            templates TEXT NOT NULL DEFAULT '{}'
+            templates TEXT NOT NULL DEFAULT '{}',
+            version INTEGER NOT NULL DEFAULT 0
         );
         CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_idempotency ON jobs (tenant, idempotency_key) WHERE idempotency_key <> '';
         CREATE INDEX IF NOT EXISTS ix_jobs_list ON jobs (tenant, created_at DESC, id DESC);
@@ -92,9 +93,21 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             sha256 TEXT NOT NULL,
             created_at INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS pending_uploads (
+            id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            key TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            storage_upload_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
         """;
 
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -125,6 +138,13 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN templates TEXT NOT NULL DEFAULT '{}'", cancellationToken);
         }
 
+        if (version < 3 && hasJobs
+            && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('jobs') WHERE name = 'version'", cancellationToken) == 0)
+        {
+            // Optimistic versions came with replica safety.
+            await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 0", cancellationToken);
+        }
+
         await using var command = connection.CreateCommand();
         command.CommandText = Schema + $"\nPRAGMA user_version = {SchemaVersion};";
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -147,6 +167,9 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
+
+    // SQLITE_CONSTRAINT: the idempotency key's unique index.
+    protected override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteErrorCode: 19 };
 
     private sealed class Release(SemaphoreSlim gate) : IDisposable
     {

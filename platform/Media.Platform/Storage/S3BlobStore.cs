@@ -15,7 +15,7 @@ namespace Media.Platform.Storage;
 /// (`_meta/&lt;key&gt;.json`), because S3 metadata must be known before a multipart upload starts.
 /// Reads stream the object; a worker never holds a whole source in memory.
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDisposable
+public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
 {
     private const string MetaPrefix = "_meta/";
     private readonly IAmazonS3 _s3;
@@ -77,18 +77,87 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
         }
 
         var info = new BlobInfo(key, size, contentType, Convert.ToHexStringLower(hash.GetHashAndReset()), _time.GetUtcNow());
+        await WriteInfoAsync(info, cancellationToken);
+        return info;
+    }
+
+    public async Task<string> BeginDirectUploadAsync(string key, string contentType, CancellationToken cancellationToken)
+    {
+        var upload = await _s3.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = _options.Bucket, Key = ObjectKey(key), ContentType = contentType },
+            cancellationToken);
+        return upload.UploadId;
+    }
+
+    public IReadOnlyList<string> PresignUploadParts(string key, string storageUploadId, int partCount, TimeSpan validFor)
+    {
+        var objectKey = ObjectKey(key);
+        var expires = _time.GetUtcNow().Add(validFor).UtcDateTime;
+        return [.. Enumerable.Range(1, partCount).Select(part => _s3.GetPreSignedURL(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = objectKey,
+            Verb = HttpVerb.PUT,
+            UploadId = storageUploadId,
+            PartNumber = part,
+            Protocol = UrlProtocol,
+            Expires = expires,
+        }))];
+    }
+
+    public async Task<BlobInfo> CompleteDirectUploadAsync(string key, string storageUploadId, IReadOnlyList<UploadedPart> parts, string contentType, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _s3.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = ObjectKey(key),
+                    UploadId = storageUploadId,
+                    PartETags = [.. parts.Select(p => new PartETag(p.PartNumber, p.ETag))],
+                },
+                cancellationToken);
+        }
+        catch (AmazonS3Exception ex) when (ex.ErrorCode is "InvalidPart" or "InvalidPartOrder" or "NoSuchUpload" or "EntityTooSmall" or "MalformedXML")
+        {
+            throw new DirectUploadRejectedException($"storage refused to assemble the parts ({ex.ErrorCode}: {ex.Message})", ex);
+        }
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1024 * 1024];
+        long size = 0;
+        await using (var stream = await OpenReadAsync(key, cancellationToken))
+        {
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                size += read;
+            }
+        }
+
+        var info = new BlobInfo(key, size, contentType, Convert.ToHexStringLower(hash.GetHashAndReset()), _time.GetUtcNow());
+        await WriteInfoAsync(info, cancellationToken);
+        return info;
+    }
+
+    public Task AbortDirectUploadAsync(string key, string storageUploadId, CancellationToken cancellationToken) =>
+        _s3.AbortMultipartUploadAsync(_options.Bucket, ObjectKey(key), storageUploadId, cancellationToken);
+
+    private async Task WriteInfoAsync(BlobInfo info, CancellationToken cancellationToken)
+    {
         var meta = JsonSerializer.SerializeToUtf8Bytes(info);
         await _s3.PutObjectAsync(
             new PutObjectRequest
             {
                 BucketName = _options.Bucket,
-                Key = MetaKey(key),
+                Key = MetaKey(info.Key),
                 InputStream = new MemoryStream(meta, writable: false),
                 ContentType = "application/json",
                 UseChunkEncoding = false,
             },
             cancellationToken);
-        return info;
     }
 
     public async Task<BlobInfo?> GetInfoAsync(string key, CancellationToken cancellationToken)
@@ -138,12 +207,14 @@ public sealed class S3BlobStore : IBlobStore, IDisposable
             BucketName = _options.Bucket,
             Key = ObjectKey(key),
             Verb = HttpVerb.GET,
-            // The SDK presigns https unless told otherwise; a plain-http MinIO endpoint needs http links.
-            Protocol = _options.ServiceUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS,
+            Protocol = UrlProtocol,
             Expires = _time.GetUtcNow().Add(validFor ?? TimeSpan.FromSeconds(_options.PresignedUrlSeconds)).UtcDateTime,
         });
 
     public void Dispose() => _s3.Dispose();
+
+    // The SDK presigns https unless told otherwise; a plain-http MinIO endpoint needs http links.
+    private Protocol UrlProtocol => _options.ServiceUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
 
     private async Task<long> PutMultipartAsync(string objectKey, Stream content, string contentType, byte[] buffer, int filled, IncrementalHash hash, CancellationToken cancellationToken)
     {

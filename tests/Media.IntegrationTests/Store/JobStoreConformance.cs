@@ -171,18 +171,65 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Commit_ConcurrentUpdatesOfOneJob_NeverRepeatASequence()
+    public async Task Commit_ConcurrentUpdatesOfOneJob_OneWinsPerVersionAndNoSequenceRepeats()
     {
         await Store.CommitAsync(new JobChanges(Job("busy"), isNew: true), CancellationToken.None);
+        var refused = 0;
 
         await Parallel.ForEachAsync(Enumerable.Range(0, 20), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (_, ct) =>
         {
-            var update = new JobChanges((await Store.GetJobAsync("busy", ct))!);
-            update.Events.Add(Event(JobState.Running));
-            await Store.CommitAsync(update, ct);
+            while (true)
+            {
+                var update = new JobChanges((await Store.GetJobAsync("busy", ct))!);
+                update.Events.Add(Event(JobState.Running));
+                try
+                {
+                    await Store.CommitAsync(update, ct);
+                    return;
+                }
+                catch (ConcurrentChangeException)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+            }
         });
 
         var events = await Store.GetEventsAsync("busy", 0, 100, CancellationToken.None);
         Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), events.Select(e => e.Sequence));
+        Assert.Equal(20, (await Store.GetJobAsync("busy", CancellationToken.None))!.Version);
+    }
+
+    [Fact]
+    public async Task Commit_FromAStaleRead_IsRefusedAndWritesNothing()
+    {
+        var created = new JobChanges(Job("stale"), isNew: true);
+        created.Stages.Add(Stage("stale", "a", StageState.Dispatched, T0.AddSeconds(30)));
+        await Store.CommitAsync(created, CancellationToken.None);
+        var read = (await Store.GetJobAsync("stale", CancellationToken.None))!;
+        var first = new JobChanges(read with { State = JobState.Running });
+        first.Events.Add(Event(JobState.Running));
+        await Store.CommitAsync(first, CancellationToken.None);
+
+        var late = new JobChanges(read with { State = JobState.Cancelled });
+        late.Stages.Add(Stage("stale", "a", StageState.Cancelled));
+        late.Outputs.Add(new Output { Name = "late.mp4" });
+        late.Events.Add(Event(JobState.Cancelled));
+        await Assert.ThrowsAsync<ConcurrentChangeException>(() => Store.CommitAsync(late, CancellationToken.None));
+
+        var job = (await Store.GetJobAsync("stale", CancellationToken.None))!;
+        Assert.Equal((JobState.Running, 1L, 1L), (job.State, job.Version, job.LastSequence));
+        Assert.Equal(StageState.Dispatched, Assert.Single(await Store.GetStagesAsync("stale", CancellationToken.None)).State);
+        Assert.Empty(await Store.GetOutputsAsync("stale", CancellationToken.None));
+        Assert.Single(await Store.GetEventsAsync("stale", 0, 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Commit_SecondJobWithTheSameIdempotencyKey_IsAConcurrentChange()
+    {
+        await Store.CommitAsync(new JobChanges(Job("k1", "t1", "same-key"), isNew: true), CancellationToken.None);
+
+        await Assert.ThrowsAsync<ConcurrentChangeException>(() => Store.CommitAsync(new JobChanges(Job("k2", "t1", "same-key"), isNew: true), CancellationToken.None));
+
+        Assert.Null(await Store.GetJobAsync("k2", CancellationToken.None));
     }
 }

@@ -18,6 +18,7 @@ public sealed class KafkaMockCluster : IDisposable
 
     public KafkaMockCluster(int brokers = 3)
     {
+        Brokers = brokers;
         // The default librdkafka.so needs libsasl2.so.3, which Debian 12 lacks; the centos8 build does not.
         var path = new[]
         {
@@ -60,7 +61,29 @@ public sealed class KafkaMockCluster : IDisposable
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate void Destroy(IntPtr handle);
 
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int MockBrokerSet(IntPtr cluster, int brokerId);
+
     public string BootstrapServers { get; }
+
+    public int Brokers { get; }
+
+    /// <summary>
+    /// Takes every broker down (connections closed, new ones refused) or brings them back: a Kafka outage
+    /// as clients see it.
+    /// </summary>
+    public void SetAvailable(bool available)
+    {
+        var set = Get<MockBrokerSet>(available ? "rd_kafka_mock_broker_set_up" : "rd_kafka_mock_broker_set_down");
+        for (var broker = 1; broker <= Brokers; broker++)
+        {
+            var result = set(_cluster, broker);
+            if (result != 0)
+            {
+                throw new InvalidOperationException($"Setting mock broker {broker} {(available ? "up" : "down")} returned {result}.");
+            }
+        }
+    }
 
     /// <summary>Creates a topic (the farm's own topics: <see cref="KafkaTopicsInitializer.AllTopics"/>).</summary>
     public void CreateTopic(string topic, int partitions)

@@ -1,0 +1,158 @@
+using System.Security.Cryptography;
+using Google.Protobuf.WellKnownTypes;
+using Media.JobApi.Errors;
+using Media.JobApi.Store;
+using Media.Platform.Storage;
+using Media.Protos.V1;
+
+namespace Media.JobApi.Services;
+
+/// <summary>
+/// Direct-to-storage uploads: the API plans the parts and presigns a PUT per part; the bytes go from the
+/// client to S3; completion assembles, re-hashes and registers the object. The plan is kept in the job store,
+/// so any API replica can complete what another created.
+/// </summary>
+public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, TimeProvider time)
+{
+    // S3's limits: parts of at least 5 MiB (but the last), at most 5 GiB, at most 10,000 of them.
+    private const long MinPartBytes = 5L * 1024 * 1024;
+    private const long MaxPartBytes = 5L * 1024 * 1024 * 1024;
+    private const int MaxParts = 10_000;
+
+    public async Task<CreateUploadResponse> CreateAsync(CreateUploadRequest request, string tenant, CancellationToken cancellationToken)
+    {
+        var direct = storage ?? throw new PreconditionFailedException(
+            "Direct uploads need S3 storage (Media:Storage=s3); this farm stores files in a folder, so stream the file with Uploads.Upload instead.");
+        var violations = new List<FieldViolation>();
+        if (request.SizeBytes <= 0 || request.SizeBytes > options.MaxUploadBytes)
+        {
+            violations.Add(new FieldViolation("size_bytes", $"must be between 1 and the limit of {options.MaxUploadBytes} bytes (Media:JobApi:MaxUploadBytes)"));
+        }
+
+        if (!IsSha256(request.Sha256))
+        {
+            violations.Add(new FieldViolation("sha256", "must be the 64 lowercase hex characters of the file's SHA-256 (it is verified when the upload completes)"));
+        }
+
+        var partBytes = request.PartSizeBytes == 0 ? options.DirectUploadPartBytes : request.PartSizeBytes;
+        if (partBytes < MinPartBytes || partBytes > MaxPartBytes)
+        {
+            violations.Add(new FieldViolation("part_size_bytes", $"must be between {MinPartBytes} (5 MiB) and {MaxPartBytes} (5 GiB), or 0 for the default"));
+        }
+        else if (request.SizeBytes > 0 && (request.SizeBytes + partBytes - 1) / partBytes > MaxParts)
+        {
+            violations.Add(new FieldViolation("part_size_bytes", $"would need more than {MaxParts} parts for {request.SizeBytes} bytes; choose larger parts"));
+        }
+
+        var contentType = string.IsNullOrWhiteSpace(request.ContentType) ? "application/octet-stream" : request.ContentType;
+        if (contentType.Length > 200)
+        {
+            violations.Add(new FieldViolation("content_type", "must be at most 200 characters"));
+        }
+
+        if (violations.Count > 0)
+        {
+            throw new RequestValidationException(violations);
+        }
+
+        var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var key = $"uploads/{uploadId}/{BlobKey.SafeSegment(request.FileName, "source")}";
+        var now = time.GetUtcNow();
+        var validFor = TimeSpan.FromSeconds(options.DirectUploadExpirySeconds);
+        var storageUploadId = await direct.BeginDirectUploadAsync(key, contentType, cancellationToken);
+        var partCount = (int)((request.SizeBytes + partBytes - 1) / partBytes);
+        var urls = direct.PresignUploadParts(key, storageUploadId, partCount, validFor);
+        await store.CreatePendingUploadAsync(
+            new PendingUploadRecord(uploadId, tenant, key, request.FileName, contentType, request.SizeBytes, request.Sha256, storageUploadId, now, now + validFor),
+            cancellationToken);
+
+        var response = new CreateUploadResponse { UploadId = uploadId, ExpiresAt = Timestamp.FromDateTimeOffset(now + validFor) };
+        for (var i = 0; i < partCount; i++)
+        {
+            var offset = i * partBytes;
+            response.Parts.Add(new UploadPartTarget
+            {
+                PartNumber = i + 1,
+                Offset = offset,
+                SizeBytes = Math.Min(partBytes, request.SizeBytes - offset),
+                Url = urls[i],
+            });
+        }
+
+        return response;
+    }
+
+    public async Task<UploadResponse> CompleteAsync(CompleteUploadRequest request, string tenant, CancellationToken cancellationToken)
+    {
+        var direct = storage ?? throw new PreconditionFailedException("Direct uploads need S3 storage (Media:Storage=s3).");
+        if (await store.GetUploadAsync(tenant, request.UploadId, cancellationToken) is { } finished)
+        {
+            // Completing twice (a retried call) answers the same.
+            return new UploadResponse { UploadId = finished.Id, SizeBytes = finished.SizeBytes, Sha256 = finished.Sha256, Key = finished.Key };
+        }
+
+        var pending = await store.GetPendingUploadAsync(tenant, request.UploadId, cancellationToken)
+            ?? throw new ResourceNotFoundException("upload", request.UploadId);
+        if (pending.ExpiresAt <= time.GetUtcNow())
+        {
+            throw new PreconditionFailedException($"Upload {pending.Id} expired at {pending.ExpiresAt:O}; create a new one.");
+        }
+
+        var parts = CheckParts(request);
+        BlobInfo stored;
+        try
+        {
+            stored = await direct.CompleteDirectUploadAsync(pending.Key, pending.StorageUploadId, parts, pending.ContentType, cancellationToken);
+        }
+        catch (DirectUploadRejectedException ex)
+        {
+            // The parts stay in storage: the client may upload a missing part again and complete once more.
+            throw new RequestValidationException("parts", ex.Message);
+        }
+
+        var problem = stored.SizeBytes != pending.SizeBytes
+            ? new FieldViolation("size_bytes", $"declared {pending.SizeBytes} bytes but the parts hold {stored.SizeBytes}")
+            : !string.Equals(stored.Sha256, pending.Sha256, StringComparison.Ordinal)
+                ? new FieldViolation("sha256", $"checksum mismatch: declared {pending.Sha256} but the uploaded bytes hash to {stored.Sha256}")
+                : null;
+        if (problem is not null)
+        {
+            await store.DeletePendingUploadAsync(pending.Id, CancellationToken.None);
+            await blobs.DeleteAsync(pending.Key, CancellationToken.None);
+            throw new RequestValidationException([problem]);
+        }
+
+        await store.CompletePendingUploadAsync(
+            new UploadRecord(pending.Id, tenant, pending.Key, pending.FileName, pending.ContentType, stored.SizeBytes, stored.Sha256, time.GetUtcNow()),
+            cancellationToken);
+        return new UploadResponse { UploadId = pending.Id, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, Key = pending.Key };
+    }
+
+    private static List<UploadedPart> CheckParts(CompleteUploadRequest request)
+    {
+        var violations = new List<FieldViolation>();
+        if (request.Parts.Count == 0)
+        {
+            violations.Add(new FieldViolation("parts", "must list every uploaded part with the ETag storage returned"));
+        }
+
+        for (var i = 0; i < request.Parts.Count; i++)
+        {
+            if (request.Parts[i].PartNumber != i + 1)
+            {
+                violations.Add(new FieldViolation($"parts[{i}].part_number", $"must be {i + 1}: list the parts in order, none missing"));
+            }
+
+            if (string.IsNullOrWhiteSpace(request.Parts[i].Etag))
+            {
+                violations.Add(new FieldViolation($"parts[{i}].etag", "is required: the ETag header of the part's PUT response"));
+            }
+        }
+
+        return violations.Count > 0
+            ? throw new RequestValidationException(violations)
+            : [.. request.Parts.Select(p => new UploadedPart(p.PartNumber, p.Etag))];
+    }
+
+    private static bool IsSha256(string value) => value.Length == 64 && value.All(char.IsAsciiHexDigitLower);
+}
