@@ -11,6 +11,8 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_apt+=(fonts-noto-color-emoji)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# Synthetic speech for tests that need a voice (jump cuts, voice activity, captions).
+command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 # The PostgreSQL job store is tested against a throwaway cluster of Debian's server.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 

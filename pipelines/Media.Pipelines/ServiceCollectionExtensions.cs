@@ -1,3 +1,4 @@
+using Media.Pipelines.Analysis;
 using Media.Pipelines.Models;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Probe;
@@ -26,6 +27,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ModelOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BlazeFaceDetector>()));
         services.AddSingleton<FrameSelection>();
+        services.AddSingleton<SourceAnalyzer>();
+        services.AddSingleton<LoudnessCalibrator>();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

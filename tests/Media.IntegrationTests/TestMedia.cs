@@ -57,6 +57,53 @@ public sealed class TestMedia : IAsyncLifetime
         return FFmpegAsync([.. video, .. sound, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", path]);
     }
 
+    /// <summary>
+    /// 1280x720 test pattern with synthetic speech (espeak-ng): a phrase at 0.5 s, 2.5 s of silence, a second
+    /// phrase, 0.5 s of silence. Returns where the phrases are (seconds).
+    /// </summary>
+    public static async Task<(double FirstEnd, double SecondStart, double Duration)> MakeSpeechClipAsync(string path)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var first = Path.Combine(folder, Guid.NewGuid().ToString("N") + "-1.wav");
+        var second = Path.Combine(folder, Guid.NewGuid().ToString("N") + "-2.wav");
+        foreach (var (file, text) in new[] { (first, "Welcome to the farm. Today we make short videos."), (second, "Thanks for watching, and see you next time.") })
+        {
+            var spoken = await RunAsync("espeak-ng", ["-s", "160", "-w", file, text]);
+            Assert.True(spoken.ExitCode == 0, $"espeak-ng failed (scripts/setup.sh installs it): {spoken.Stderr}");
+        }
+
+        var firstLength = (await ProbeAsync(first)).DurationSeconds;
+        var secondLength = (await ProbeAsync(second)).DurationSeconds;
+        var duration = 0.5 + firstLength + 2.5 + secondLength + 0.5;
+        var total = duration.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        await FFmpegAsync(
+            "-i", first, "-i", second, "-f", "lavfi", "-i", $"testsrc2=size=1280x720:rate=30:duration={total}",
+            "-filter_complex", "[0:a]aresample=48000,adelay=500:all=1,apad=pad_dur=2.5[a0];[1:a]aresample=48000,apad=pad_dur=0.5[a1];[a0][a1]concat=n=2:v=0:a=1,volume=-6dB[a]",
+            "-map", "2:v", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", total, path);
+        File.Delete(first);
+        File.Delete(second);
+        return (0.5 + firstLength, 0.5 + firstLength + 2.5, duration);
+    }
+
+    /// <summary>Integrated loudness (LUFS) of a file's audio, measured by ffmpeg's ebur128.</summary>
+    public static async Task<double> LoudnessAsync(string path)
+    {
+        var result = await RunAsync("ffmpeg", ["-hide_banner", "-nostats", "-i", path, "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"]);
+        var line = result.Stderr.Split('\n').Last(l => l.TrimStart().StartsWith("I:", StringComparison.Ordinal));
+        return double.Parse(line.Trim()[2..].Replace("LUFS", string.Empty, StringComparison.Ordinal).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Each stream's duration (video, audio) as ffprobe reports it.</summary>
+    public static async Task<(double Video, double Audio)> StreamDurationsAsync(string path)
+    {
+        var result = await RunAsync("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,duration", "-of", "json", path]);
+        using var json = JsonDocument.Parse(result.Stdout);
+        double Of(string type) => double.Parse(
+            json.RootElement.GetProperty("streams").EnumerateArray().First(s => s.GetProperty("codec_type").GetString() == type).GetProperty("duration").GetString()!,
+            System.Globalization.CultureInfo.InvariantCulture);
+        return (Of("video"), Of("audio"));
+    }
+
     public static async Task FFmpegAsync(params string[] arguments)
     {
         var result = await RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", .. arguments]);

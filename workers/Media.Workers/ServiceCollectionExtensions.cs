@@ -16,6 +16,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<StageEventPublisher>();
         services.AddSingleton<IStageHandler, ProbeStageHandler>();
+        services.AddSingleton<IStageHandler, AnalyzeStageHandler>();
         services.AddSingleton<IStageHandler, RenderStageHandler>();
         services.AddSingleton<IStageHandler, ThumbnailStageHandler>();
         services.AddSingleton<StageWorker>();

@@ -1,12 +1,14 @@
 using Media.JobApi.Store;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Patterns.Steps;
 using Media.Protos.V1;
 
 namespace Media.JobApi.Orchestration;
 
 /// <summary>
-/// Expands a job into its stage graph: probe -> a render per output, and one thumbnails stage (covers are
-/// taken from the source, so they need not wait for the renders).
+/// Expands a job into its stage graph: probe -> (analyze, when the pattern's steps need measurements) -> a
+/// render per output, and one thumbnails stage after the probe (covers are taken from the source, so they
+/// need not wait for the renders).
 /// Stage ids derive from the job id and output name, so they (and the output keys) are stable across re-runs.
 /// </summary>
 public static class JobPlanner
@@ -15,9 +17,18 @@ public static class JobPlanner
     {
         var probe = new StageRecord { Id = $"{jobId}.probe", JobId = jobId, Kind = StageKind.Probe };
         var stages = new List<StageRecord> { probe };
+        var renderAfter = probe.Id;
+        if (pattern.Steps.Needs != AnalysisNeeds.None)
+        {
+            // Measured once, shared by every output's render.
+            var analyze = new StageRecord { Id = $"{jobId}.analyze", JobId = jobId, Kind = StageKind.Analyze, DependsOn = [probe.Id] };
+            stages.Add(analyze);
+            renderAfter = analyze.Id;
+        }
+
         foreach (var output in pattern.Outputs.Where(o => outputsWanted.Count == 0 || outputsWanted.Contains(o.Name)))
         {
-            stages.Add(new StageRecord { Id = $"{jobId}.render.{output.Name}", JobId = jobId, Kind = StageKind.Render, OutputName = output.Name, DependsOn = [probe.Id] });
+            stages.Add(new StageRecord { Id = $"{jobId}.render.{output.Name}", JobId = jobId, Kind = StageKind.Render, OutputName = output.Name, DependsOn = [renderAfter] });
         }
 
         if (pattern.Thumbnail is not null)
@@ -32,6 +43,7 @@ public static class JobPlanner
     public static double Weight(StageKind kind) => kind switch
     {
         StageKind.Render => 8,
+        StageKind.Analyze => 3,
         _ => 1,
     };
 

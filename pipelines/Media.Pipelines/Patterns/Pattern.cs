@@ -1,3 +1,5 @@
+using Media.Pipelines.Patterns.Steps;
+
 namespace Media.Pipelines.Patterns;
 
 /// <summary>A validated, immutable edit recipe.</summary>
@@ -13,7 +15,9 @@ public sealed record Pattern
 
     public required IReadOnlyList<PatternOutput> Outputs { get; init; }
 
-    public ReframeMode Reframe { get; init; } = ReframeMode.Center;
+    public EditSteps Steps { get; init; } = EditSteps.Default;
+
+    public ReframeMode Reframe => Steps.Reframe.Mode;
 
     /// <summary>Null when the pattern wants no thumbnails.</summary>
     public ThumbnailSpec? Thumbnail { get; init; }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Thumbnails.Templates;
 using Media.Pipelines.Yaml;
 using YamlDotNet.RepresentationModel;
@@ -49,7 +50,7 @@ public static partial class PatternParser
 
         var description = fields.String("description", required: false) ?? string.Empty;
         var outputs = ParseOutputs(fields, violations);
-        var reframe = ParseSteps(fields, violations);
+        var steps = StepsParser.Parse(fields, violations);
         var thumbnail = ParseThumbnail(fields, outputs, templates, violations);
 
         if (violations.Count > 0 || name is null)
@@ -64,7 +65,7 @@ public static partial class PatternParser
                 ApiVersion = apiVersion!,
                 Description = description,
                 Outputs = outputs,
-                Reframe = reframe,
+                Steps = steps,
                 Thumbnail = thumbnail,
                 Document = document,
             },
@@ -101,7 +102,7 @@ public static partial class PatternParser
             }
 
             var output = new YamlFields(node, path, violations);
-            output.AllowOnly("name", "preset", "width", "height");
+            output.AllowOnly("name", "preset", "width", "height", "aspect");
             var outputName = output.String("name", required: true);
             if (outputName is not null && !NameRegex().IsMatch(outputName))
             {
@@ -131,70 +132,29 @@ public static partial class PatternParser
                 violations.Add(new($"{path}.height", "must be even (H.264 4:2:0 needs even dimensions)"));
             }
 
+            var aspect = output.String("aspect", required: false);
+            (int W, int H)? aspectSize = null;
+            if (aspect is not null)
+            {
+                aspectSize = preset is null ? null : AspectSize(aspect, preset);
+                if (preset is not null && aspectSize is null)
+                {
+                    violations.Add(new($"{path}.aspect", $"unknown aspect '{aspect}'; known: 9:16, 1:1, 4:5, 16:9"));
+                }
+
+                if (width is not null || height is not null)
+                {
+                    violations.Add(new($"{path}.aspect", "give aspect or width/height, not both"));
+                }
+            }
+
             if (outputName is not null && preset is not null)
             {
-                result.Add(new PatternOutput(outputName, preset, width ?? preset.Width, height ?? preset.Height));
+                result.Add(new PatternOutput(outputName, preset, width ?? aspectSize?.W ?? preset.Width, height ?? aspectSize?.H ?? preset.Height));
             }
         }
 
         return result;
-    }
-
-    private static ReframeMode ParseSteps(YamlFields fields, List<PatternViolation> violations)
-    {
-        var mode = ReframeMode.Center;
-        var steps = fields.Sequence("steps", required: false);
-        if (steps is null)
-        {
-            return mode;
-        }
-
-        for (var i = 0; i < steps.Children.Count; i++)
-        {
-            var path = $"steps[{i}]";
-            if (steps.Children[i] is not YamlMappingNode step || step.Children.Count != 1)
-            {
-                violations.Add(new(path, "must be a mapping with exactly one step name, e.g. 'reframe: { mode: center }'"));
-                continue;
-            }
-
-            var (key, value) = step.Children.First();
-            var stepName = (key as YamlScalarNode)?.Value ?? string.Empty;
-            switch (stepName)
-            {
-                case "reframe":
-                    if (value is not YamlMappingNode body)
-                    {
-                        violations.Add(new($"{path}.reframe", "must be a mapping, e.g. { mode: center }"));
-                        break;
-                    }
-
-                    var reframe = new YamlFields(body, $"{path}.reframe", violations);
-                    reframe.AllowOnly("mode");
-                    var modeText = reframe.String("mode", required: true);
-                    switch (modeText)
-                    {
-                        case null:
-                            break;
-                        case "center":
-                            mode = ReframeMode.Center;
-                            break;
-                        case "blur-fill":
-                            mode = ReframeMode.BlurFill;
-                            break;
-                        default:
-                            violations.Add(new($"{path}.reframe.mode", $"unknown mode '{modeText}'; known: center, blur-fill"));
-                            break;
-                    }
-
-                    break;
-                default:
-                    violations.Add(new(path, $"unknown step '{stepName}'; known: reframe"));
-                    break;
-            }
-        }
-
-        return mode;
     }
 
     private static ThumbnailSpec? ParseThumbnail(YamlFields fields, IReadOnlyList<PatternOutput> outputs, IReadOnlyDictionary<string, ThumbnailTemplate>? own, List<PatternViolation> violations)
@@ -258,6 +218,20 @@ public static partial class PatternParser
         }
 
         return new ThumbnailSpec(templates, frames);
+    }
+
+    // The preset's short side stays; the other follows the aspect (tiktok 1080: 1080x1920, 1080x1080, 1080x1350, 1920x1080).
+    private static (int W, int H)? AspectSize(string aspect, EncodePreset preset)
+    {
+        var shortSide = Math.Min(preset.Width, preset.Height);
+        return aspect switch
+        {
+            "9:16" => (shortSide, shortSide * 16 / 9 / 2 * 2),
+            "1:1" => (shortSide, shortSide),
+            "4:5" => (shortSide, shortSide * 5 / 4 / 2 * 2),
+            "16:9" => (shortSide * 16 / 9 / 2 * 2, shortSide),
+            _ => null,
+        };
     }
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,63}$")]

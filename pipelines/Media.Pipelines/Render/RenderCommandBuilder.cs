@@ -1,31 +1,57 @@
+using System.Globalization;
 using Media.Pipelines.FFmpeg;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Patterns.Steps;
 
 namespace Media.Pipelines.Render;
 
 /// <summary>
-/// Render plan -> one ffmpeg invocation: one decode, one filter graph, one encode.
+/// Render plan -> one ffmpeg invocation: one decode, one filter graph, one encode. The graph: reframe at
+/// source time (a face path follows source timestamps), the kept pieces cut out and joined with their
+/// zooms (trim/atrim + concat: frame- and sample-exact), speed, text, then the delivery format; audio gets
+/// the same cuts, tempo, a fixed gain to the loudness target and a peak limiter.
 /// </summary>
 public static class RenderCommandBuilder
 {
     public const string VideoLabel = "v";
     public const string AudioLabel = "a";
 
-    public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath)
+    /// <param name="textFiles">One file per plan text holding its exact characters (drawtext reads them literally).</param>
+    /// <param name="fontPath">Font for text overlays.</param>
+    public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath, IReadOnlyList<string>? textFiles = null, string? fontPath = null)
     {
+        if (plan.Texts.Count > 0 && (textFiles is null || textFiles.Count != plan.Texts.Count || fontPath is null))
+        {
+            throw new ArgumentException("Every text overlay needs its text file, and a font.", nameof(textFiles));
+        }
+
+        if (plan.StreamCopy)
+        {
+            return new FFmpegCommand
+            {
+                Inputs = [new FFmpegInput(inputPath)],
+                Maps = ["0:v:0", "0:a:0"],
+                OutputOptions = ["-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4"],
+                OutputPath = outputPath,
+            };
+        }
+
         var inputs = new List<FFmpegInput> { new(inputPath) };
         var chains = new List<FilterChain>();
-        chains.AddRange(VideoChains(plan));
+        chains.AddRange(Reframe(plan, "vr"));
 
-        if (plan.SourceHasAudio)
+        var (video, audio) = Cut(plan, chains);
+        chains.Add(new FilterChain([video!], [.. VideoFinish(plan, textFiles, fontPath)], [VideoLabel]));
+
+        if (audio is not null)
         {
-            chains.Add(new FilterChain(["0:a:0"], AudioFilters(plan), [AudioLabel]));
+            chains.Add(new FilterChain([audio], [.. AudioFinish(plan)], [AudioLabel]));
         }
         else
         {
-            // Generated silence, cut to the video's length inside the graph (no -shortest guesswork).
+            // Generated silence, cut to the output's length inside the graph (no -shortest guesswork).
             inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
-            chains.Add(new FilterChain(["1:a"], [Filter.Of("atrim", ("duration", plan.DurationSeconds)), .. AudioFilters(plan)], [AudioLabel]));
+            chains.Add(new FilterChain(["1:a"], [Filter.Of("atrim", ("duration", plan.DurationSeconds)), .. AudioFormat()], [AudioLabel]));
         }
 
         var preset = plan.Preset;
@@ -61,17 +87,10 @@ public static class RenderCommandBuilder
         };
     }
 
-    private static IEnumerable<FilterChain> VideoChains(RenderPlan plan)
+    private static IEnumerable<FilterChain> Reframe(RenderPlan plan, string label)
     {
         var w = plan.Width;
         var h = plan.Height;
-        var finish = new[]
-        {
-            Filter.Of("setsar", ("sar", 1)),
-            Filter.Of("fps", ("fps", plan.Preset.FrameRate)),
-            Filter.Of("format", ("pix_fmts", "yuv420p")),
-        };
-
         switch (plan.Reframe)
         {
             case ReframeMode.Center:
@@ -80,9 +99,37 @@ public static class RenderCommandBuilder
                     [
                         Filter.Of("scale", ("w", w), ("h", h), ("force_original_aspect_ratio", "increase")),
                         Filter.Of("crop", ("w", w), ("h", h)),
-                        .. finish,
+                        Filter.Of("setsar", ("sar", 1)),
                     ],
-                    [VideoLabel]);
+                    [label]);
+                break;
+            case ReframeMode.Face:
+                var path = plan.FacePath ?? throw new ArgumentException("Face reframing needs a crop path.", nameof(plan));
+                var offset = path.Expression();
+                yield return new FilterChain(
+                    ["0:v:0"],
+                    [
+                        new Filter("crop",
+                        [
+                            new("w", FFmpegFormat.Number(path.CropWidth)),
+                            new("h", FFmpegFormat.Number(path.CropHeight)),
+                            new("x", path.Horizontal ? offset : "0"),
+                            new("y", path.Horizontal ? "0" : offset),
+                        ]),
+                        Filter.Of("scale", ("w", w), ("h", h)),
+                        Filter.Of("setsar", ("sar", 1)),
+                    ],
+                    [label]);
+                break;
+            case ReframeMode.Fit:
+                yield return new FilterChain(
+                    ["0:v:0"],
+                    [
+                        Filter.Of("scale", ("w", w), ("h", h), ("force_original_aspect_ratio", "decrease"), ("force_divisible_by", 2)),
+                        new Filter("pad", [new("w", FFmpegFormat.Number(w)), new("h", FFmpegFormat.Number(h)), new("x", "(ow-iw)/2"), new("y", "(oh-ih)/2"), new("color", "black")]),
+                        Filter.Of("setsar", ("sar", 1)),
+                    ],
+                    [label]);
                 break;
             case ReframeMode.BlurFill:
                 yield return new FilterChain(["0:v:0"], [Filter.Of("split", ("outputs", 2))], ["bg", "fg"]);
@@ -102,17 +149,204 @@ public static class RenderCommandBuilder
                     ["fgs"]);
                 yield return new FilterChain(
                     ["bgb", "fgs"],
-                    [new Filter("overlay", [new("x", "(W-w)/2"), new("y", "(H-h)/2")]), .. finish],
-                    [VideoLabel]);
+                    [new Filter("overlay", [new("x", "(W-w)/2"), new("y", "(H-h)/2")]), Filter.Of("setsar", ("sar", 1))],
+                    [label]);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(plan), plan.Reframe, "Unknown reframe mode.");
         }
     }
 
-    private static Filter[] AudioFilters(RenderPlan plan) =>
+    // The kept pieces: nothing to do for the whole source; one trim for one piece; split -> trims -> concat for many.
+    private static (string? Video, string? Audio) Cut(RenderPlan plan, List<FilterChain> chains, bool video = true)
+    {
+        var audioIn = plan.SourceHasAudio ? "0:a:0" : null;
+        if (plan.IsWholeSource)
+        {
+            return (video ? "vr" : null, audioIn);
+        }
+
+        var n = plan.Segments.Count;
+        if (n > 1)
+        {
+            if (video)
+            {
+                chains.Add(new FilterChain(["vr"], [Filter.Of("split", ("outputs", n))], [.. Enumerable.Range(0, n).Select(i => $"vs{i}")]));
+            }
+
+            if (audioIn is not null)
+            {
+                chains.Add(new FilterChain([audioIn], [Filter.Of("asplit", ("outputs", n))], [.. Enumerable.Range(0, n).Select(i => $"as{i}")]));
+            }
+        }
+
+        var concatInputs = new List<string>();
+        for (var i = 0; i < n; i++)
+        {
+            var segment = plan.Segments[i];
+            if (video)
+            {
+                var filters = new List<Filter>
+                {
+                    Filter.Of("trim", ("start", segment.Start), ("end", segment.End)),
+                    Filter.Of("setpts", ("expr", "PTS-STARTPTS")),
+                };
+                if (segment.Zoom > 1)
+                {
+                    // Punch-in: enlarge and crop the middle back to the frame size.
+                    filters.Add(Filter.Of("scale", ("w", Even(plan.Width * segment.Zoom)), ("h", Even(plan.Height * segment.Zoom))));
+                    filters.Add(Filter.Of("crop", ("w", plan.Width), ("h", plan.Height)));
+                }
+
+                chains.Add(new FilterChain([n > 1 ? $"vs{i}" : "vr"], filters, [$"vc{i}"]));
+                concatInputs.Add($"vc{i}");
+            }
+
+            if (audioIn is not null)
+            {
+                chains.Add(new FilterChain(
+                    [n > 1 ? $"as{i}" : audioIn],
+                    [Filter.Of("atrim", ("start", segment.Start), ("end", segment.End)), Filter.Of("asetpts", ("expr", "PTS-STARTPTS"))],
+                    [$"ac{i}"]));
+                concatInputs.Add($"ac{i}");
+            }
+        }
+
+        if (n == 1)
+        {
+            return (video ? "vc0" : null, audioIn is null ? null : "ac0");
+        }
+
+        var outputs = new List<string>();
+        if (video)
+        {
+            outputs.Add("cv");
+        }
+
+        if (audioIn is not null)
+        {
+            outputs.Add("ca");
+        }
+
+        if (outputs.Count > 0)
+        {
+            chains.Add(new FilterChain(concatInputs, [Filter.Of("concat", ("n", n), ("v", video ? 1 : 0), ("a", audioIn is null ? 0 : 1))], outputs));
+        }
+
+        return (video ? "cv" : null, audioIn is null ? null : "ca");
+    }
+
+    /// <summary>
+    /// The render's audio path alone (same cuts, tempo, gain and limiter) into a loudness meter: lets the
+    /// analysis stage measure what the limiter costs, so the render itself stays one pass.
+    /// </summary>
+    public static FFmpegCommand BuildAudioCheck(RenderPlan plan, string inputPath, string loudnessLogPath)
+    {
+        if (!plan.SourceHasAudio)
+        {
+            throw new ArgumentException("The source has no audio to measure.", nameof(plan));
+        }
+
+        var chains = new List<FilterChain>();
+        var (_, audio) = Cut(plan, chains, video: false);
+        chains.Add(new FilterChain(
+            [audio!],
+            [.. AudioFinish(plan), Filter.Of("ebur128", ("metadata", 1)), Filter.Of("ametadata", ("mode", "print"), ("key", "lavfi.r128.I"), ("file", loudnessLogPath))],
+            ["m"]));
+        return new FFmpegCommand
+        {
+            Inputs = [new FFmpegInput(inputPath)],
+            Graph = new FilterGraph(chains),
+            Maps = ["[m]"],
+            OutputOptions = ["-vn", "-f", "null"],
+            OutputPath = "-",
+        };
+    }
+
+    private static IEnumerable<Filter> VideoFinish(RenderPlan plan, IReadOnlyList<string>? textFiles, string? fontPath)
+    {
+        if (plan.Speed != 1)
+        {
+            yield return Filter.Of("setpts", ("expr", $"PTS/{FFmpegFormat.Number(plan.Speed)}"));
+        }
+
+        yield return Filter.Of("fps", ("fps", plan.Preset.FrameRate));
+        // Frames end on frame boundaries, samples do not: hold the last frame a little and let -t cut both
+        // streams at the same instant, so picture and sound end together.
+        yield return Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1));
+        for (var i = 0; i < plan.Texts.Count; i++)
+        {
+            yield return DrawText(plan, plan.Texts[i], textFiles![i], fontPath!);
+        }
+
+        yield return Filter.Of("format", ("pix_fmts", "yuv420p"));
+    }
+
+    private static Filter DrawText(RenderPlan plan, PlannedText text, string textFile, string fontPath)
+    {
+        var vertical = plan.Height > plan.Width;
+        // Centre of the safe area: vertical video keeps clear of the right-side buttons.
+        var x = vertical ? "(w*0.9-text_w)/2" : "(w-text_w)/2";
+        var y = text.Position switch
+        {
+            TextPosition.Top => "h*0.1",
+            TextPosition.Center => "(h-text_h)/2",
+            TextPosition.LowerThird => "h*0.62",
+            _ => "h*0.78-text_h",
+        };
+        var options = new List<KeyValuePair<string, string>>
+        {
+            new("fontfile", fontPath),
+            new("textfile", textFile),
+            // Text is text: no %{...} expansion, whatever the user wrote.
+            new("expansion", "none"),
+            new("fontsize", FFmpegFormat.Number(text.FontSize)),
+            new("fontcolor", text.Color),
+            new("line_spacing", FFmpegFormat.Number(Math.Max(2, text.FontSize / 5))),
+            new("x", x),
+            new("y", y),
+            new("enable", $"between(t,{FFmpegFormat.Number(text.StartSeconds)},{FFmpegFormat.Number(text.EndSeconds)})"),
+        };
+        if (text.BoxColor is { } box)
+        {
+            options.Add(new("box", "1"));
+            options.Add(new("boxcolor", box));
+            options.Add(new("boxborderw", FFmpegFormat.Number(Math.Max(4, text.FontSize * 3 / 10))));
+        }
+        else
+        {
+            options.Add(new("borderw", FFmpegFormat.Number(Math.Max(2, text.FontSize / 12))));
+            options.Add(new("bordercolor", "black"));
+        }
+
+        return new Filter("drawtext", options);
+    }
+
+    private static IEnumerable<Filter> AudioFinish(RenderPlan plan)
+    {
+        if (plan.Speed != 1)
+        {
+            // atempo changes tempo and keeps pitch.
+            yield return Filter.Of("atempo", ("tempo", plan.Speed));
+        }
+
+        if (plan.GainDb is { } gain)
+        {
+            yield return Filter.Of("volume", ("volume", $"{FFmpegFormat.Number(gain)}dB"));
+            yield return Filter.Of("alimiter", ("limit", plan.PeakLimit), ("attack", 5), ("release", 50), ("level", 0));
+        }
+
+        foreach (var filter in AudioFormat())
+        {
+            yield return filter;
+        }
+    }
+
+    private static Filter[] AudioFormat() =>
     [
         Filter.Of("aresample", ("out_sample_rate", 48000)),
         Filter.Of("aformat", ("sample_fmts", "fltp"), ("channel_layouts", "stereo")),
     ];
+
+    private static int Even(double value) => (int)Math.Round(value / 2) * 2;
 }

@@ -2,7 +2,7 @@ using Media.Pipelines.Patterns;
 
 namespace Media.Pipelines.Render;
 
-/// <summary>Everything one output's render needs, decided before ffmpeg starts. Pure data.</summary>
+/// <summary>Everything one output's render needs, decided before ffmpeg starts. Pure data, immutable.</summary>
 public sealed record RenderPlan
 {
     public required string OutputName { get; init; }
@@ -15,12 +15,34 @@ public sealed record RenderPlan
 
     public required EncodePreset Preset { get; init; }
 
-    /// <summary>Length of the output: the source's, capped at the preset's maximum.</summary>
-    public required double DurationSeconds { get; init; }
+    /// <summary>The kept pieces of the source in output order (one piece = a plain render).</summary>
+    public required IReadOnlyList<PlannedSegment> Segments { get; init; }
+
+    /// <summary>Face reframing: where the crop window is over time. Null for the other modes.</summary>
+    public CropPath? FacePath { get; init; }
+
+    public IReadOnlyList<PlannedText> Texts { get; init; } = [];
+
+    public double Speed { get; init; } = 1;
+
+    /// <summary>Gain to the loudness target (dB), from the analysis; null = leave the level alone.</summary>
+    public double? GainDb { get; init; }
+
+    /// <summary>Peak ceiling (linear, 0..1) for the limiter that follows the gain.</summary>
+    public double PeakLimit { get; init; } = 1;
 
     /// <summary>False when the source has no audio: a silent track is generated so players and platforms get one.</summary>
     public required bool SourceHasAudio { get; init; }
 
-    /// <summary>True when the source is longer than the platform allows and is cut.</summary>
+    /// <summary>The source already is what the preset asks for and nothing changes it: copy the streams.</summary>
+    public bool StreamCopy { get; init; }
+
+    /// <summary>True when the platform's length limit cut the output short.</summary>
     public bool Truncated { get; init; }
+
+    /// <summary>Length of the output in seconds.</summary>
+    public double DurationSeconds => Segments.Sum(s => s.Duration) / Speed;
+
+    /// <summary>True when the output is one unzoomed piece starting at the source's start (no trim filters needed).</summary>
+    public bool IsWholeSource => Segments.Count == 1 && Segments[0].Start == 0 && Segments[0].Zoom == 1;
 }

@@ -1,29 +1,101 @@
+using Media.Pipelines.Analysis;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Text;
 
 namespace Media.Pipelines.Render;
 
-/// <summary>Pattern output + probed source -> render plan. No I/O.</summary>
+/// <summary>Pattern + output + probed source + analysis + job parameters -> an immutable render plan. No I/O.</summary>
 public static class RenderPlanner
 {
-    public static RenderPlan Plan(Pattern pattern, PatternOutput output, MediaProbe source)
+    public static RenderPlan Plan(Pattern pattern, PatternOutput output, MediaProbe source, SourceAnalysis? analysis = null, IReadOnlyDictionary<string, string>? parameters = null)
     {
         if (!source.HasVideo)
         {
             throw new InvalidMediaException($"Pattern '{pattern.Name}' needs a video stream; the source has only audio.");
         }
 
-        var duration = Math.Min(source.DurationSeconds, output.Preset.MaxDurationSeconds);
-        return new RenderPlan
+        var steps = pattern.Steps;
+        var needs = steps.Needs;
+        if (needs != AnalysisNeeds.None && (analysis is null
+            || (needs.HasFlag(AnalysisNeeds.Loudness) && analysis.Loudness is null)
+            || (needs.HasFlag(AnalysisNeeds.Speech) && analysis.Speech is null)
+            || (needs.HasFlag(AnalysisNeeds.Faces) && analysis.Faces is null)))
+        {
+            throw new InvalidOperationException($"Pattern '{pattern.Name}' needs an analysis with {needs}; the render got none or an incomplete one.");
+        }
+
+        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, output.Preset.MaxDurationSeconds);
+        var kept = segments.Sum(s => s.Duration);
+        var keptRanges = segments.Select(s => new TimeRange(s.Start, s.End)).ToList();
+        var fullLength = Math.Min(source.DurationSeconds, steps.Trim?.EndSeconds ?? double.MaxValue) - (steps.Trim?.StartSeconds ?? 0);
+
+        double? gain = null;
+        if (steps.Loudness is { } loudness && source.HasAudio && analysis?.Loudness is { } measured)
+        {
+            var integrated = LoudnessMath.Integrated(measured, keptRanges);
+            var correction = analysis.LoudnessCorrections?.GetValueOrDefault(output.Name) ?? 0;
+            gain = double.IsNaN(integrated) ? null : Math.Round(Math.Clamp(loudness.TargetLufs - integrated + correction, -30, 30), 2);
+        }
+
+        var outputDuration = kept / steps.Speed;
+        var plan = new RenderPlan
         {
             OutputName = output.Name,
             Width = output.Width,
             Height = output.Height,
-            Reframe = pattern.Reframe,
+            Reframe = steps.Reframe.Mode,
             Preset = output.Preset,
-            DurationSeconds = duration,
+            Segments = segments,
+            FacePath = steps.Reframe.Mode == ReframeMode.Face
+                ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone)
+                : null,
+            Texts = Texts(steps.Texts, parameters ?? new Dictionary<string, string>(), output, outputDuration),
+            Speed = steps.Speed,
+            GainDb = gain,
+            PeakLimit = steps.Loudness is { } l ? Math.Round(Math.Pow(10, l.TruePeakDb / 20), 4) : 1,
             SourceHasAudio = source.HasAudio,
-            Truncated = duration < source.DurationSeconds,
+            Truncated = kept < fullLength - 0.05 && steps.JumpCuts is null,
         };
+        return plan with { StreamCopy = CanCopy(plan, steps, source) };
     }
+
+    private static List<PlannedText> Texts(IReadOnlyList<TextOverlay> overlays, IReadOnlyDictionary<string, string> parameters, PatternOutput output, double outputDuration)
+    {
+        var planned = new List<PlannedText>();
+        foreach (var overlay in overlays)
+        {
+            var text = MergeFields.Render(overlay.Text, parameters).Trim();
+            var end = Math.Min(overlay.EndSeconds ?? outputDuration, outputDuration);
+            if (text.Length == 0 || overlay.StartSeconds >= end)
+            {
+                continue; // a title nobody filled in, or text after the end: nothing to draw
+            }
+
+            var fontSize = Math.Max(12, (int)Math.Round(output.Height * overlay.Size));
+            planned.Add(new PlannedText(
+                PlannedText.Wrap(text, fontSize, (int)(SafeWidth(output) * output.Width)),
+                overlay.StartSeconds,
+                end,
+                fontSize,
+                overlay.Color,
+                overlay.BoxColor,
+                overlay.Position));
+        }
+
+        return planned;
+    }
+
+    /// <summary>Usable width as a fraction: vertical video keeps clear of the right-side buttons.</summary>
+    public static double SafeWidth(PatternOutput output) => output.Height > output.Width ? 0.8 : 0.9;
+
+    // Copy only what is already deliverable as is: H.264 at the preset's size and rate, AAC audio, within the
+    // length limit, upright, and no step that changes a frame or a sample.
+    private static bool CanCopy(RenderPlan plan, EditSteps steps, MediaProbe source) =>
+        steps.IsPlain && plan.IsWholeSource && !plan.Truncated
+        && source.VideoCodec == "h264" && source.Rotation == 0
+        && source.Width == plan.Width && source.Height == plan.Height
+        && Math.Abs(source.FrameRate - plan.Preset.FrameRate) < 0.01
+        && source.HasAudio && source.AudioCodec == "aac";
 }

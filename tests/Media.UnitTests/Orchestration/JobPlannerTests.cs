@@ -24,6 +24,19 @@ public sealed class JobPlannerTests
     }
 
     [Fact]
+    public void Expand_StepsNeedingMeasurements_OneAnalysisBeforeEveryRender()
+    {
+        var pattern = TwoOutputs with { Steps = new Media.Pipelines.Patterns.Steps.EditSteps { Loudness = new(-14, -1.5) } };
+
+        var stages = JobPlanner.Expand("j1", pattern, []);
+
+        Assert.Equal(["j1.probe", "j1.analyze", "j1.render.a", "j1.render.b", "j1.thumbnails"], stages.Select(s => s.Id));
+        Assert.Equal(["j1.probe"], stages[1].DependsOn);
+        Assert.All(stages.Where(s => s.Kind == StageKind.Render), s => Assert.Equal(["j1.analyze"], s.DependsOn));
+        Assert.Equal(["j1.probe"], stages[^1].DependsOn);
+    }
+
+    [Fact]
     public void Expand_OutputSubsetWithoutThumbnail_OnlyThoseRenders()
     {
         var stages = JobPlanner.Expand("j1", TwoOutputs with { Thumbnail = null }, ["b"]);

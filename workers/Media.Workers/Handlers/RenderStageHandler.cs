@@ -1,4 +1,7 @@
+using Media.Pipelines.Analysis;
 using Media.Pipelines.FFmpeg;
+using Media.Pipelines.Patterns.Steps;
+using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 using Media.Pipelines.Tools;
@@ -21,10 +24,28 @@ public sealed class RenderStageHandler(
     {
         var dispatch = context.Dispatch;
         var (pattern, output) = PatternResolver.Resolve(dispatch);
-        var plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe());
+        SourceAnalysis? analysis = null;
+        if (pattern.Steps.Needs != AnalysisNeeds.None)
+        {
+            await using var document = await context.Blobs.OpenReadAsync($"{dispatch.OutputPrefix}/{AnalyzeStageHandler.DocumentName}", cancellationToken);
+            using var buffer = new MemoryStream();
+            await document.CopyToAsync(buffer, cancellationToken);
+            analysis = SourceAnalysis.FromJson(buffer.ToArray());
+        }
+
+        var plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe(), analysis, dispatch.Parameters);
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var localOutput = Path.Combine(context.WorkDirectory, output.Name + ".mp4");
-        var command = RenderCommandBuilder.Build(plan, input, localOutput);
+        var textFiles = new List<string>();
+        for (var i = 0; i < plan.Texts.Count; i++)
+        {
+            // drawtext reads the text from a file: no user character ever passes through filter syntax.
+            var file = Path.Combine(context.WorkDirectory, $"{output.Name}.text{i}.txt");
+            await File.WriteAllTextAsync(file, plan.Texts[i].Text, cancellationToken);
+            textFiles.Add(file);
+        }
+
+        var command = RenderCommandBuilder.Build(plan, input, localOutput, textFiles, FontLocator.Find(tools.Value.Font));
         var arguments = command.ToArguments();
         logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, output.Name, tools.Value.FFmpeg, arguments);
 
@@ -60,7 +81,7 @@ public sealed class RenderStageHandler(
                     Height = result.Height,
                     VideoCodec = result.VideoCodec,
                     AudioCodec = result.AudioCodec,
-                    Encoder = "libx264",
+                    Encoder = plan.StreamCopy ? "copy" : "libx264",
                 },
             },
         };

@@ -1,0 +1,80 @@
+using Media.Pipelines.FFmpeg;
+
+namespace Media.Pipelines.Analysis;
+
+/// <summary>The ffmpeg calls of the analysis stage, as data (golden-tested).</summary>
+public static class AnalysisCommands
+{
+    public const double FaceSampleRate = 2;
+    public const int FaceFrameWidth = 256;
+
+    /// <summary>
+    /// One decode of the audio, two branches: EBU R128 momentary loudness written per frame to a text file,
+    /// and 16 kHz mono float samples for voice activity. Either branch may be left out.
+    /// </summary>
+    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath)
+    {
+        if (loudnessLogPath is null && samplesPath is null)
+        {
+            throw new ArgumentException("Nothing to measure.", nameof(samplesPath));
+        }
+
+        var chains = new List<FilterChain>();
+        var outputs = new List<FFmpegOutput>();
+        string[] branches = loudnessLogPath is not null && samplesPath is not null ? ["l", "s"] : [loudnessLogPath is not null ? "l" : "s"];
+        if (branches.Length == 2)
+        {
+            chains.Add(new FilterChain(["0:a:0"], [Filter.Of("asplit", ("outputs", 2))], ["l", "s"]));
+        }
+
+        var source = branches.Length == 2 ? null : "0:a:0";
+        if (loudnessLogPath is not null)
+        {
+            chains.Add(new FilterChain(
+                [source ?? "l"],
+                [Filter.Of("ebur128", ("metadata", 1)), Filter.Of("ametadata", ("mode", "print"), ("key", "lavfi.r128.M"), ("file", loudnessLogPath))],
+                ["lo"]));
+            outputs.Add(new FFmpegOutput(["[lo]"], ["-f", "null"], "-"));
+        }
+
+        if (samplesPath is not null)
+        {
+            chains.Add(new FilterChain(
+                [source ?? "s"],
+                [Filter.Of("aresample", ("out_sample_rate", SileroVad.SampleRate)), Filter.Of("aformat", ("sample_fmts", "flt"), ("channel_layouts", "mono"))],
+                ["so"]));
+            outputs.Add(new FFmpegOutput(["[so]"], ["-f", "f32le"], samplesPath));
+        }
+
+        return new FFmpegCommand
+        {
+            Inputs = [new FFmpegInput(input)],
+            Graph = new FilterGraph(chains),
+            Maps = outputs[0].Maps,
+            OutputOptions = ["-vn", .. outputs[0].Options],
+            OutputPath = outputs[0].Path,
+            AdditionalOutputs = outputs.Skip(1).ToList(),
+        };
+    }
+
+    /// <summary>Small frames at a fixed rate as raw RGB for the face detector.</summary>
+    public static FFmpegCommand FaceFrames(string input, int frameHeight, string framesPath) => new()
+    {
+        Inputs = [new FFmpegInput(input)],
+        Graph = new FilterGraph([new FilterChain(
+            ["0:v:0"],
+            [
+                Filter.Of("fps", ("fps", FaceSampleRate)),
+                Filter.Of("scale", ("w", FaceFrameWidth), ("h", frameHeight)),
+                Filter.Of("format", ("pix_fmts", "rgb24")),
+            ],
+            ["f"])]),
+        Maps = ["[f]"],
+        OutputOptions = ["-an", "-f", "rawvideo"],
+        OutputPath = framesPath,
+    };
+
+    /// <summary>Frame height for <see cref="FaceFrameWidth"/> keeping the display aspect (even, at least 2).</summary>
+    public static int FaceFrameHeight(int displayWidth, int displayHeight) =>
+        Math.Max(2, (int)Math.Round(FaceFrameWidth * (double)displayHeight / Math.Max(1, displayWidth) / 2) * 2);
+}

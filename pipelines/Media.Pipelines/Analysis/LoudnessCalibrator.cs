@@ -1,0 +1,76 @@
+using System.Globalization;
+using Media.Pipelines.Patterns;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Render;
+using Media.Pipelines.Tools;
+using Microsoft.Extensions.Options;
+
+namespace Media.Pipelines.Analysis;
+
+/// <summary>
+/// A fixed gain followed by a peak limiter lands below the loudness target by what the limiter shaves off
+/// (dB that depend on how peaky the speech is). During analysis each output's exact audio path (cuts, tempo,
+/// gain, limiter) is run once into a loudness meter, audio only (a small fraction of a render's cost), and
+/// the shortfall is stored as a correction; twice if the first correction was large. The render stays one pass.
+/// </summary>
+public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> tools)
+{
+    private const double GoodEnough = 0.2;
+
+    public async Task<SourceAnalysis> CalibrateAsync(Pattern pattern, MediaProbe probe, SourceAnalysis analysis, string input, string workDirectory, CancellationToken cancellationToken)
+    {
+        if (pattern.Steps.Loudness is not { } target || !probe.HasAudio || analysis.Loudness is null)
+        {
+            return analysis;
+        }
+
+        var corrections = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var output in pattern.Outputs)
+        {
+            var correction = 0.0;
+            for (var round = 0; round < 2; round++)
+            {
+                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [output.Name] = correction } });
+                if (plan.GainDb is null)
+                {
+                    break; // silent: nothing to correct
+                }
+
+                var log = Path.Combine(workDirectory, $"loudness-check-{output.Name}.txt");
+                await runner.RunAsync(tools.Value.FFmpeg, RenderCommandBuilder.BuildAudioCheck(plan, input, log).ToArguments(), cancellationToken);
+                var measured = LastIntegrated(File.ReadLines(log));
+                File.Delete(log);
+                if (measured is not { } lufs)
+                {
+                    break;
+                }
+
+                var miss = target.TargetLufs - lufs;
+                correction = Math.Clamp(correction + miss, -6, 12);
+                if (Math.Abs(miss) < GoodEnough)
+                {
+                    break;
+                }
+            }
+
+            corrections[output.Name] = Math.Round(correction, 2);
+        }
+
+        return analysis with { LoudnessCorrections = corrections };
+    }
+
+    private static double? LastIntegrated(IEnumerable<string> lines)
+    {
+        double? last = null;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("lavfi.r128.I=", StringComparison.Ordinal)
+                && double.TryParse(line.AsSpan(13).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+            {
+                last = value;
+            }
+        }
+
+        return last;
+    }
+}

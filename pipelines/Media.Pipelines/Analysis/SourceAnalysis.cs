@@ -1,0 +1,67 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Media.Pipelines.Analysis;
+
+/// <summary>
+/// What patterns need to know about a source, measured once per job by the analysis stage and stored with
+/// the job (`analysis.json`). Versioned: a render refuses a document it does not understand.
+/// </summary>
+public sealed record SourceAnalysis
+{
+    public const int CurrentVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    public int Version { get; init; } = CurrentVersion;
+
+    public double DurationSeconds { get; init; }
+
+    public LoudnessAnalysis? Loudness { get; init; }
+
+    public SpeechAnalysis? Speech { get; init; }
+
+    public FaceTrack? Faces { get; init; }
+
+    /// <summary>
+    /// Per output: dB to add to the computed gain so the output lands on its loudness target after the peak
+    /// limiter (measured by running the output's exact audio path once during analysis).
+    /// </summary>
+    public IReadOnlyDictionary<string, double>? LoudnessCorrections { get; init; }
+
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    public static SourceAnalysis FromJson(ReadOnlySpan<byte> json)
+    {
+        var analysis = JsonSerializer.Deserialize<SourceAnalysis>(json, Json) ?? throw new InvalidDataException("The analysis document is empty.");
+        return analysis.Version == CurrentVersion
+            ? analysis
+            : throw new InvalidDataException($"Analysis document version {analysis.Version} is not supported (this worker reads version {CurrentVersion}).");
+    }
+}
+
+/// <summary>
+/// EBU R128 loudness: the integrated value of the whole source, and the momentary (400 ms) loudness every
+/// <see cref="StepSeconds"/>, which is exactly the BS.1770 gating block series: the integrated loudness of any
+/// part of the source (a trim, the kept parts of jump cuts) is computed from it without decoding again.
+/// </summary>
+/// <param name="Momentary">Momentary[i] is the loudness (LUFS) of the 400 ms ending at (i + 1) * StepSeconds.</param>
+public sealed record LoudnessAnalysis(double IntegratedLufs, double StepSeconds, IReadOnlyList<double> Momentary);
+
+/// <summary>Where people speak, from a voice activity model.</summary>
+public sealed record SpeechAnalysis(string Model, IReadOnlyList<TimeRange> Segments);
+
+/// <summary>The main (largest) face on frames sampled at a fixed rate; null where none was found.</summary>
+public sealed record FaceTrack(string Model, double SampleRate, IReadOnlyList<FaceSample> Samples);
+
+/// <summary>A face box in fractions of the frame (0..1).</summary>
+public sealed record FaceSample(double TimeSeconds, float X, float Y, float Width, float Height, float Score)
+{
+    public float CenterX => X + Width / 2;
+}
+
+/// <summary>A span of source time in seconds, [Start, End).</summary>
+public readonly record struct TimeRange(double Start, double End)
+{
+    public double Duration => End - Start;
+}

@@ -1,0 +1,112 @@
+using Media.Pipelines.Models;
+using Media.Pipelines.Patterns.Steps;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Thumbnails;
+using Media.Pipelines.Tools;
+using Microsoft.Extensions.Options;
+
+namespace Media.Pipelines.Analysis;
+
+/// <summary>
+/// Measures what a pattern needs, once per source: loudness and voice activity from one audio decode,
+/// faces from small frames sampled at 2 fps (in parallel with the audio). Scratch files live in the stage's
+/// folder and are streamed, so memory stays bounded for hours of media.
+/// </summary>
+public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<ModelOptions> models, IFaceDetector faces)
+{
+    private readonly Lazy<SileroVad> _vad = new(() => new SileroVad(Path.Combine(models.Value.ResolveDirectory(), SileroVad.ModelFile)));
+
+    public async Task<SourceAnalysis> AnalyzeAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    {
+        var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech)
+            ? AnalyzeAudioAsync(input, probe, needs, workDirectory, cancellationToken)
+            : Task.FromResult<(LoudnessAnalysis?, SpeechAnalysis?)>((null, null));
+        var track = needs.HasFlag(AnalysisNeeds.Faces)
+            ? TrackFacesAsync(input, probe, workDirectory, progress, cancellationToken)
+            : Task.FromResult<FaceTrack?>(null);
+        var (loudness, speech) = await audio;
+        var faceTrack = await track;
+        progress(1);
+        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Faces = faceTrack };
+    }
+
+    private async Task<(LoudnessAnalysis?, SpeechAnalysis?)> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, CancellationToken cancellationToken)
+    {
+        if (!probe.HasAudio)
+        {
+            // Silent sources: nothing to measure, nobody speaks.
+            return (needs.HasFlag(AnalysisNeeds.Loudness) ? new LoudnessAnalysis(-120, MomentaryLoudnessLog.StepSeconds, []) : null,
+                    needs.HasFlag(AnalysisNeeds.Speech) ? new SpeechAnalysis(SileroVad.Name, []) : null);
+        }
+
+        var loudnessLog = needs.HasFlag(AnalysisNeeds.Loudness) ? Path.Combine(workDirectory, "loudness.txt") : null;
+        var samples = needs.HasFlag(AnalysisNeeds.Speech) ? Path.Combine(workDirectory, "speech.f32") : null;
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples).ToArguments(), cancellationToken);
+
+        LoudnessAnalysis? loudness = null;
+        if (loudnessLog is not null)
+        {
+            loudness = MomentaryLoudnessLog.Parse(File.ReadLines(loudnessLog), probe.DurationSeconds);
+        }
+
+        SpeechAnalysis? speech = null;
+        if (samples is not null)
+        {
+            float[] probabilities;
+            await using (var stream = new FileStream(samples, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
+            {
+                probabilities = await _vad.Value.ProbabilitiesAsync(stream, cancellationToken);
+            }
+
+            File.Delete(samples);
+            speech = new SpeechAnalysis(SileroVad.Name, new SpeechSegmenter().Segments(probabilities, SileroVad.WindowSeconds));
+        }
+
+        return (loudness, speech);
+    }
+
+    private async Task<FaceTrack?> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    {
+        if (!faces.IsAvailable)
+        {
+            throw new InvalidOperationException("Face reframing needs the BlazeFace model; run scripts/fetch-models.sh (Media:Models:Directory).");
+        }
+
+        var height = AnalysisCommands.FaceFrameHeight(probe.DisplayWidth, probe.DisplayHeight);
+        var framesPath = Path.Combine(workDirectory, "faces.rgb");
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.FaceFrames(input, height, framesPath).ToArguments(), cancellationToken);
+
+        var frameBytes = AnalysisCommands.FaceFrameWidth * height * 3;
+        var frame = new byte[frameBytes];
+        var samples = new List<FaceSample>();
+        var total = Math.Max(1, new FileInfo(framesPath).Length / frameBytes);
+        await using (var stream = new FileStream(framesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
+        {
+            for (var i = 0; ; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    await stream.ReadExactlyAsync(frame, cancellationToken);
+                }
+                catch (EndOfStreamException)
+                {
+                    break;
+                }
+
+                var time = i / AnalysisCommands.FaceSampleRate;
+                var best = faces.Detect(frame, AnalysisCommands.FaceFrameWidth, height).MaxBy(f => f.Area);
+                samples.Add(best is null
+                    ? new FaceSample(time, 0, 0, 0, 0, 0)
+                    : new FaceSample(time, best.X, best.Y, best.Width, best.Height, best.Score));
+                if (i % 20 == 0)
+                {
+                    progress(0.9 * i / total);
+                }
+            }
+        }
+
+        File.Delete(framesPath);
+        return new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples);
+    }
+}

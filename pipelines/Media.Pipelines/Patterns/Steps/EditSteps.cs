@@ -1,0 +1,60 @@
+namespace Media.Pipelines.Patterns.Steps;
+
+/// <summary>
+/// A pattern's edit steps. They are applied in one fixed order inside one filter graph (segment selection,
+/// reframe, punch-ins, text, speed; loudness on the audio), so the order they are written in does not matter.
+/// </summary>
+public sealed record EditSteps
+{
+    public static readonly EditSteps Default = new();
+
+    public TrimStep? Trim { get; init; }
+
+    public JumpCutsStep? JumpCuts { get; init; }
+
+    public ReframeStep Reframe { get; init; } = new(ReframeMode.Center);
+
+    public PunchInStep? PunchIn { get; init; }
+
+    public IReadOnlyList<TextOverlay> Texts { get; init; } = [];
+
+    public LoudnessStep? Loudness { get; init; }
+
+    /// <summary>Playback speed (pitch kept); 1 = unchanged.</summary>
+    public double Speed { get; init; } = 1;
+
+    /// <summary>What the analysis stage must measure for these steps.</summary>
+    public AnalysisNeeds Needs =>
+        (JumpCuts is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
+        | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
+        | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None);
+
+    /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
+    public bool IsPlain => Trim is null && JumpCuts is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1;
+}
+
+/// <summary>Keep [Start, End) of the source (End null = to the end).</summary>
+public sealed record TrimStep(double StartSeconds, double? EndSeconds);
+
+/// <summary>Cut out pauses longer than MinSilence, keeping Padding of quiet on each side of speech.</summary>
+public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double PaddingSeconds = 0.12);
+
+/// <summary>How the source is fitted to the output frame; Face follows the speaker.</summary>
+/// <param name="MaxPanPerSecond">Face mode: fastest the crop may move, in source widths per second.</param>
+/// <param name="DeadZone">Face mode: how far (fraction of the crop width) the face may drift from the crop centre before it moves.</param>
+public sealed record ReframeStep(ReframeMode Mode, double MaxPanPerSecond = 0.3, double DeadZone = 0.1);
+
+/// <summary>Alternate between full frame and a zoom: every N seconds, or at every jump cut.</summary>
+public sealed record PunchInStep(double Zoom, double? EverySeconds, bool AtCuts);
+
+/// <summary>Speech loudness target (EBU R128 integrated) and the ceiling for peaks.</summary>
+public sealed record LoudnessStep(double TargetLufs = -14, double TruePeakDb = -1.5);
+
+[Flags]
+public enum AnalysisNeeds
+{
+    None = 0,
+    Loudness = 1,
+    Speech = 2,
+    Faces = 4,
+}

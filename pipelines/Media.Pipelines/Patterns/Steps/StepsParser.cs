@@ -1,0 +1,241 @@
+using System.Text.RegularExpressions;
+using Media.Pipelines.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Media.Pipelines.Patterns.Steps;
+
+/// <summary>Reads a pattern's `steps:` list; every problem is reported with its path (`steps[3].zoom`).</summary>
+internal static partial class StepsParser
+{
+    public const int MaxTexts = 10;
+    public const int MaxTextLength = 500;
+    private const double MaxSeconds = 12 * 3600;
+
+    private static readonly string[] Known = ["trim", "jumpCuts", "reframe", "punchIn", "text", "loudness", "speed"];
+
+    public static EditSteps Parse(YamlFields fields, List<PatternViolation> violations)
+    {
+        var steps = EditSteps.Default;
+        var items = fields.Sequence("steps", required: false);
+        if (items is null)
+        {
+            return steps;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var texts = new List<TextOverlay>();
+        for (var i = 0; i < items.Children.Count; i++)
+        {
+            var path = $"steps[{i}]";
+            if (items.Children[i] is not YamlMappingNode step || step.Children.Count != 1)
+            {
+                violations.Add(new(path, "must be a mapping with exactly one step name, e.g. 'reframe: { mode: center }'"));
+                continue;
+            }
+
+            var (key, value) = step.Children.First();
+            var name = (key as YamlScalarNode)?.Value ?? string.Empty;
+            if (!Known.Contains(name, StringComparer.Ordinal))
+            {
+                violations.Add(new(path, $"unknown step '{name}'; known: {string.Join(", ", Known)}"));
+                continue;
+            }
+
+            if (name != "text" && !seen.Add(name))
+            {
+                violations.Add(new($"{path}.{name}", $"'{name}' appears twice; a pattern has at most one"));
+                continue;
+            }
+
+            if (value is not YamlMappingNode body)
+            {
+                violations.Add(new($"{path}.{name}", "must be a mapping of its settings, e.g. { factor: 1.1 }"));
+                continue;
+            }
+
+            var f = new YamlFields(body, $"{path}.{name}", violations);
+            switch (name)
+            {
+                case "trim":
+                    steps = steps with { Trim = Trim(f, violations, $"{path}.{name}") };
+                    break;
+                case "jumpCuts":
+                    f.AllowOnly("minSilence", "padding");
+                    steps = steps with { JumpCuts = new JumpCutsStep(f.Double("minSilence", 0.2, 10) ?? 0.5, f.Double("padding", 0, 1) ?? 0.12) };
+                    break;
+                case "reframe":
+                    steps = steps with { Reframe = Reframe(f, violations, $"{path}.{name}") };
+                    break;
+                case "punchIn":
+                    steps = steps with { PunchIn = PunchIn(f, violations, $"{path}.{name}") };
+                    break;
+                case "text":
+                    if (Text(f, violations, $"{path}.{name}") is { } text)
+                    {
+                        texts.Add(text);
+                    }
+
+                    break;
+                case "loudness":
+                    f.AllowOnly("target", "truePeak");
+                    steps = steps with { Loudness = new LoudnessStep(f.Double("target", -40, -5) ?? -14, f.Double("truePeak", -9, 0) ?? -1.5) };
+                    break;
+                case "speed":
+                    f.AllowOnly("factor");
+                    steps = steps with { Speed = f.Double("factor", 0.5, 2.0) ?? 1 };
+                    break;
+            }
+        }
+
+        if (texts.Count > MaxTexts)
+        {
+            violations.Add(new("steps", $"has {texts.Count} text steps; the limit is {MaxTexts}"));
+        }
+
+        if (steps.PunchIn is { AtCuts: true } && steps.JumpCuts is null)
+        {
+            violations.Add(new("steps", "punchIn at: cuts needs a jumpCuts step (there are no cuts to punch in at)"));
+        }
+
+        return steps with { Texts = texts };
+    }
+
+    private static TrimStep? Trim(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        f.AllowOnly("start", "end", "duration");
+        var start = f.Double("start", 0, MaxSeconds) ?? 0;
+        var end = f.Double("end", 0.1, MaxSeconds);
+        var duration = f.Double("duration", 0.1, MaxSeconds);
+        if (end is not null && duration is not null)
+        {
+            violations.Add(new(path, "give end or duration, not both"));
+            return null;
+        }
+
+        if (end is not null && end <= start)
+        {
+            violations.Add(new($"{path}.end", $"must be after start ({start}s)"));
+            return null;
+        }
+
+        return new TrimStep(start, end ?? (duration is { } d ? start + d : null));
+    }
+
+    private static ReframeStep Reframe(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        f.AllowOnly("mode", "maxPan", "deadZone");
+        var modeText = f.String("mode", required: true);
+        var mode = modeText switch
+        {
+            null => ReframeMode.Center,
+            "center" => ReframeMode.Center,
+            "blur-fill" => ReframeMode.BlurFill,
+            "face" => ReframeMode.Face,
+            "fit" => ReframeMode.Fit,
+            _ => (ReframeMode?)null,
+        };
+        if (mode is null)
+        {
+            violations.Add(new($"{path}.mode", $"unknown mode '{modeText}'; known: center, face, blur-fill, fit"));
+        }
+
+        var maxPan = f.Double("maxPan", 0.02, 2);
+        var deadZone = f.Double("deadZone", 0, 0.4);
+        if (mode != ReframeMode.Face && (maxPan is not null || deadZone is not null))
+        {
+            violations.Add(new(path, "maxPan and deadZone apply to mode: face only"));
+        }
+
+        return new ReframeStep(mode ?? ReframeMode.Center, maxPan ?? 0.3, deadZone ?? 0.1);
+    }
+
+    private static PunchInStep? PunchIn(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        f.AllowOnly("zoom", "every", "at");
+        var zoom = f.Double("zoom", 1.0, 2.0) ?? 1.15;
+        var every = f.Double("every", 1, 600);
+        var at = f.String("at", required: false);
+        if (at is not null && at != "cuts")
+        {
+            violations.Add(new($"{path}.at", "must be 'cuts' (punch in at every jump cut)"));
+            return null;
+        }
+
+        if ((every is null) == (at is null))
+        {
+            violations.Add(new(path, "give every (seconds) or at: cuts, one of the two"));
+            return null;
+        }
+
+        return new PunchInStep(zoom, every, at is not null);
+    }
+
+    private static TextOverlay? Text(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        f.AllowOnly("text", "start", "end", "position", "size", "color", "box");
+        var text = f.String("text", required: true);
+        if (text is not null && (text.Length == 0 || text.Length > MaxTextLength))
+        {
+            violations.Add(new($"{path}.text", $"must be 1 to {MaxTextLength} characters"));
+            text = null;
+        }
+
+        var start = f.Double("start", 0, MaxSeconds) ?? 0;
+        var end = f.Double("end", 0.1, MaxSeconds);
+        if (end <= start)
+        {
+            violations.Add(new($"{path}.end", $"must be after start ({start}s)"));
+        }
+
+        var positionText = f.String("position", required: false) ?? "top";
+        TextPosition? position = positionText switch
+        {
+            "top" => TextPosition.Top,
+            "center" => TextPosition.Center,
+            "lower-third" => TextPosition.LowerThird,
+            "bottom" => TextPosition.Bottom,
+            _ => null,
+        };
+        if (position is null)
+        {
+            violations.Add(new($"{path}.position", $"unknown position '{positionText}'; known: top, center, lower-third, bottom"));
+        }
+
+        var color = f.String("color", required: false) ?? "#FFFFFF";
+        if (!ColorRegex().IsMatch(color))
+        {
+            violations.Add(new($"{path}.color", "must be #RRGGBB or #RRGGBBAA"));
+        }
+
+        var box = f.String("box", required: false);
+        string? boxColor = box switch
+        {
+            null or "true" => "#000000A0",
+            "false" or "none" => null,
+            _ => box,
+        };
+        if (boxColor is not null && !ColorRegex().IsMatch(boxColor))
+        {
+            violations.Add(new($"{path}.box", "must be true, false or a colour #RRGGBB / #RRGGBBAA"));
+        }
+
+        if (text is null || position is null)
+        {
+            return null;
+        }
+
+        return new TextOverlay
+        {
+            Text = text,
+            StartSeconds = start,
+            EndSeconds = end,
+            Position = position.Value,
+            Size = f.Double("size", 0.01, 0.2) ?? 0.045,
+            Color = color,
+            BoxColor = boxColor,
+        };
+    }
+
+    [GeneratedRegex("^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")]
+    private static partial Regex ColorRegex();
+}

@@ -1,0 +1,98 @@
+using Media.Pipelines.Analysis;
+
+namespace Media.Pipelines.Render;
+
+/// <summary>
+/// Face track -> a crop path that keeps the speaker in frame without jitter: the window stays still while
+/// the face is inside a dead zone around its centre, then moves toward it, easing in and never faster than
+/// a set speed; samples without a face hold the last position. Pure: the same track gives the same path.
+/// </summary>
+public static class FacePathPlanner
+{
+    /// <param name="sourceWidth">Display width of the source.</param>
+    /// <param name="sourceHeight">Display height of the source.</param>
+    /// <param name="outputAspect">Output width / height.</param>
+    /// <param name="maxPanPerSecond">Fastest move, in source widths (or heights) per second.</param>
+    /// <param name="deadZone">Half-width of the still zone, as a fraction of the crop window.</param>
+    public static CropPath Plan(FaceTrack track, int sourceWidth, int sourceHeight, double outputAspect, double maxPanPerSecond, double deadZone)
+    {
+        var horizontal = (double)sourceWidth / sourceHeight >= outputAspect;
+        var cropWidth = horizontal ? Even(sourceHeight * outputAspect) : sourceWidth;
+        var cropHeight = horizontal ? sourceHeight : Even(sourceWidth / outputAspect);
+        var span = horizontal ? sourceWidth : sourceHeight;
+        var window = (double)(horizontal ? cropWidth : cropHeight) / span;
+        var half = window / 2;
+
+        // Centre of the face along the free axis, per sample; gaps hold the last face (leading gaps take the first).
+        var targets = new double?[track.Samples.Count];
+        for (var i = 0; i < targets.Length; i++)
+        {
+            var s = track.Samples[i];
+            targets[i] = s.Score > 0 ? (horizontal ? s.X + (s.Width / 2) : s.Y + (s.Height / 2)) : null;
+        }
+
+        var first = targets.FirstOrDefault(t => t is not null) ?? 0.5;
+        var dt = 1 / track.SampleRate;
+        var maxStep = maxPanPerSecond * dt;
+        var centre = Math.Clamp(first, half, 1 - half);
+        var target = first;
+        var keyframes = new List<CropKeyframe>(targets.Length + 1);
+        for (var i = 0; i < targets.Length; i++)
+        {
+            target = targets[i] ?? target;
+            var desired = Math.Abs(target - centre) > deadZone * window ? target : centre;
+            // Ease toward the face (half the remaining way per sample), capped at the pan speed.
+            var move = Math.Clamp((desired - centre) * 0.5, -maxStep, maxStep);
+            centre = Math.Clamp(centre + move, half, 1 - half);
+            keyframes.Add(new CropKeyframe(track.Samples[i].TimeSeconds, (centre - half) * span));
+        }
+
+        if (keyframes.Count == 0)
+        {
+            keyframes.Add(new CropKeyframe(0, (centre - half) * span));
+        }
+
+        return new CropPath(cropWidth, cropHeight, horizontal, Simplify(keyframes, 0.75));
+    }
+
+    private static int Even(double value) => Math.Max(2, (int)Math.Floor(value / 2) * 2);
+
+    // Ramer-Douglas-Peucker on (time, offset): drops keyframes the straight line already passes within tolerance pixels.
+    private static List<CropKeyframe> Simplify(List<CropKeyframe> points, double tolerance)
+    {
+        if (points.Count <= 2)
+        {
+            return points;
+        }
+
+        var keep = new bool[points.Count];
+        keep[0] = keep[^1] = true;
+        var stack = new Stack<(int, int)>();
+        stack.Push((0, points.Count - 1));
+        while (stack.Count > 0)
+        {
+            var (a, b) = stack.Pop();
+            var worst = -1;
+            var worstDistance = tolerance;
+            for (var i = a + 1; i < b; i++)
+            {
+                var expected = points[a].Offset + ((points[b].Offset - points[a].Offset) * (points[i].Time - points[a].Time) / (points[b].Time - points[a].Time));
+                var distance = Math.Abs(points[i].Offset - expected);
+                if (distance > worstDistance)
+                {
+                    worst = i;
+                    worstDistance = distance;
+                }
+            }
+
+            if (worst >= 0)
+            {
+                keep[worst] = true;
+                stack.Push((a, worst));
+                stack.Push((worst, b));
+            }
+        }
+
+        return points.Where((_, i) => keep[i]).ToList();
+    }
+}

@@ -1,0 +1,146 @@
+using Media.Pipelines.Analysis;
+using Media.Pipelines.Patterns.Steps;
+
+namespace Media.Pipelines.Render;
+
+/// <summary>
+/// Which parts of the source an output keeps, in order, and the zoom of each: trim, then jump cuts around
+/// speech, then punch-ins, then the platform's length limit. Pure.
+/// </summary>
+public static class SegmentPlanner
+{
+    /// <summary>More pieces than this are merged across their shortest gaps (each piece is a branch of the graph).</summary>
+    public const int MaxSegments = 300;
+
+    public static IReadOnlyList<PlannedSegment> Plan(EditSteps steps, double sourceDuration, SpeechAnalysis? speech, double maxOutputSeconds)
+    {
+        var start = Math.Clamp(steps.Trim?.StartSeconds ?? 0, 0, sourceDuration);
+        var end = Math.Clamp(steps.Trim?.EndSeconds ?? sourceDuration, start, sourceDuration);
+        if (end - start < 0.1)
+        {
+            throw new Probe.InvalidMediaException($"The trim keeps {end - start:0.##} s of a {sourceDuration:0.##} s source; nothing is left to render.");
+        }
+
+        var ranges = new List<TimeRange> { new(start, end) };
+        if (steps.JumpCuts is { } cuts && speech is { Segments.Count: > 0 })
+        {
+            ranges = KeepSpeech(speech.Segments, start, end, cuts);
+        }
+
+        ranges = LimitCount(ranges);
+        var segments = steps.PunchIn is { } punch ? PunchIns(ranges, punch, steps.Speed) : ranges.Select(r => new PlannedSegment(r.Start, r.End, 1)).ToList();
+        return CapLength(segments, maxOutputSeconds * steps.Speed);
+    }
+
+    private static List<TimeRange> KeepSpeech(IReadOnlyList<TimeRange> speech, double start, double end, JumpCutsStep cuts)
+    {
+        var kept = new List<TimeRange>();
+        foreach (var s in speech)
+        {
+            var padded = new TimeRange(Math.Max(start, s.Start - cuts.PaddingSeconds), Math.Min(end, s.End + cuts.PaddingSeconds));
+            if (padded.Duration <= 0)
+            {
+                continue;
+            }
+
+            // A pause shorter than MinSilence is part of the rhythm: keep it.
+            if (kept.Count > 0 && padded.Start - kept[^1].End < cuts.MinSilenceSeconds)
+            {
+                kept[^1] = kept[^1] with { End = Math.Max(kept[^1].End, padded.End) };
+            }
+            else
+            {
+                kept.Add(padded);
+            }
+        }
+
+        // Speech only outside the trim: keep the trim as it is rather than render nothing.
+        return kept.Count > 0 ? kept : [new TimeRange(start, end)];
+    }
+
+    private static List<TimeRange> LimitCount(List<TimeRange> ranges)
+    {
+        while (ranges.Count > MaxSegments)
+        {
+            var shortest = Enumerable.Range(1, ranges.Count - 1).MinBy(i => ranges[i].Start - ranges[i - 1].End);
+            ranges[shortest - 1] = ranges[shortest - 1] with { End = ranges[shortest].End };
+            ranges.RemoveAt(shortest);
+        }
+
+        return ranges;
+    }
+
+    private static List<PlannedSegment> PunchIns(List<TimeRange> ranges, PunchInStep punch, double speed)
+    {
+        var result = new List<PlannedSegment>();
+        if (punch.AtCuts)
+        {
+            // Every other piece between cuts is zoomed: each cut reads as a camera change.
+            for (var i = 0; i < ranges.Count; i++)
+            {
+                result.Add(new PlannedSegment(ranges[i].Start, ranges[i].End, i % 2 == 1 ? punch.Zoom : 1));
+            }
+
+            return result;
+        }
+
+        // Every N seconds of output: split the pieces at those moments (contiguous pieces join seamlessly).
+        var every = punch.EverySeconds!.Value * speed;
+        var outputTime = 0.0;
+        var index = 0;
+        foreach (var range in ranges)
+        {
+            var cursor = range.Start;
+            while (cursor < range.End - 1e-6)
+            {
+                var boundary = ((index + 1) * every) - outputTime;
+                var pieceEnd = Math.Min(range.End, cursor + boundary);
+                result.Add(new PlannedSegment(cursor, pieceEnd, index % 2 == 1 ? punch.Zoom : 1));
+                outputTime += pieceEnd - cursor;
+                cursor = pieceEnd;
+                if (outputTime >= ((index + 1) * every) - 1e-6)
+                {
+                    index++;
+                }
+            }
+
+            if (result.Count > MaxSegments)
+            {
+                break;
+            }
+        }
+
+        return result;
+    }
+
+    private static List<PlannedSegment> CapLength(List<PlannedSegment> segments, double maxSourceSeconds)
+    {
+        var result = new List<PlannedSegment>();
+        var total = 0.0;
+        foreach (var segment in segments)
+        {
+            if (total + segment.Duration <= maxSourceSeconds + 1e-6)
+            {
+                result.Add(segment);
+                total += segment.Duration;
+                continue;
+            }
+
+            var left = maxSourceSeconds - total;
+            if (left >= 0.1)
+            {
+                result.Add(segment with { End = segment.Start + left });
+            }
+
+            break;
+        }
+
+        return result;
+    }
+}
+
+/// <summary>A kept piece of the source, [Start, End) in source seconds, shown at Zoom (1 = full frame).</summary>
+public sealed record PlannedSegment(double Start, double End, double Zoom)
+{
+    public double Duration => End - Start;
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Media.Protos.V1;
+
+namespace Media.IntegrationTests;
+
+/// <summary>
+/// Pattern steps rendered for real by the embedded farm (analysis stage, then one ffmpeg per output) on a clip
+/// with synthetic speech: cuts land on the pause, loudness hits the target, picture and sound stay aligned,
+/// hostile text renders literally, a compliant source is stream-copied.
+/// </summary>
+public sealed class PatternEngineTests : IAsyncLifetime
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("pattern-engine-").FullName;
+    private readonly InProcessFarm _farm = new();
+    private string _speech = null!;
+    private (double FirstEnd, double SecondStart, double Duration) _phrases;
+
+    public async Task InitializeAsync()
+    {
+        _speech = Path.Combine(_folder, "speech.mp4");
+        _phrases = await TestMedia.MakeSpeechClipAsync(_speech);
+        await _farm.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _farm.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task TalkingHeadSteps_CutThePauseHitLoudnessKeepSyncAndDrawTextLiterally()
+    {
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: talk
+            outputs: [{ name: vertical, preset: tiktok }]
+            steps:
+              - jumpCuts: { minSilence: 0.5, padding: 0.1 }
+              - punchIn: { at: cuts, zoom: 1.2 }
+              - text: { text: "{{title}}", end: 2, position: top }
+              - loudness: { target: -14, truePeak: -1.5 }
+            """;
+        const string hostile = "50% off: {\\b1}'quoted'\\ %{pts} [x];\nline two";
+
+        var (job, files) = await RunAsync(pattern, new Dictionary<string, string> { ["title"] = hostile });
+
+        var analysis = JsonDocument.Parse(await File.ReadAllBytesAsync(files.Single(f => f.EndsWith("analysis.json", StringComparison.Ordinal)))).RootElement;
+        var speech = analysis.GetProperty("speech").GetProperty("segments").EnumerateArray().Select(s => (Start: s.GetProperty("start").GetDouble(), End: s.GetProperty("end").GetDouble())).ToList();
+        Assert.Equal("silero-vad-v5", analysis.GetProperty("speech").GetProperty("model").GetString());
+        Assert.True(speech.Count >= 2, $"speech segments: {string.Join(", ", speech)}");
+        Assert.All(speech, s => Assert.False(s.Start > _phrases.FirstEnd + 0.3 && s.End < _phrases.SecondStart - 0.3, $"speech found inside the pause: {s}"));
+
+        var video = files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal));
+        var probe = await TestMedia.ProbeAsync(video);
+        Assert.Equal((1080, 1920, "h264", "aac"), (probe.Width, probe.Height, probe.VideoCodec, probe.AudioCodec));
+        // Every word stays; the 2.5 s pause (and the quiet at both ends) goes, down to the padding.
+        var spoken = speech.Sum(s => s.End - s.Start);
+        Assert.InRange(probe.DurationSeconds, spoken, _phrases.Duration - 2.0);
+        var (v, a) = await TestMedia.StreamDurationsAsync(video);
+        Assert.True(Math.Abs(v - a) <= 1 / 30.0 + 0.001, $"video {v} s vs audio {a} s");
+        Assert.InRange(await TestMedia.LoudnessAsync(video), -15, -13);
+        Assert.Equal(JobState.Succeeded, job.State);
+    }
+
+    [Fact]
+    public async Task SpeedAndTrim_ShortenTheOutputExactly()
+    {
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: fast
+            outputs: [{ name: square, preset: reels, aspect: "1:1" }]
+            steps:
+              - trim: { start: 0.5, duration: 3 }
+              - speed: { factor: 1.5 }
+              - reframe: { mode: blur-fill }
+            """;
+
+        var (_, files) = await RunAsync(pattern);
+
+        var probe = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
+        Assert.Equal((1080, 1080), (probe.Width, probe.Height));
+        Assert.InRange(probe.DurationSeconds, 1.95, 2.05);
+        Assert.DoesNotContain(files, f => f.EndsWith("analysis.json", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task BulkNormalize_CompliantSourceIsCopiedOtherSourcesReencoded()
+    {
+        var compliant = Path.Combine(_folder, "compliant.mp4");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=2", "-f", "lavfi", "-i", "sine=duration=2",
+            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", compliant);
+
+        var copied = await RunAsync(null, source: compliant, patternName: "bulk-normalize");
+        var reencoded = await RunAsync(null, source: _speech, patternName: "bulk-normalize");
+
+        var copiedOutput = copied.Job.Outputs.Single(o => o.Kind == OutputKind.Video);
+        Assert.Equal(("copy", 1920, 1080), (copiedOutput.Encoder, copiedOutput.Width, copiedOutput.Height));
+        var reencodedOutput = reencoded.Job.Outputs.Single(o => o.Kind == OutputKind.Video);
+        Assert.Equal(("libx264", 1920, 1080), (reencodedOutput.Encoder, reencodedOutput.Width, reencodedOutput.Height));
+    }
+
+    private async Task<(Job Job, IReadOnlyList<string> Files)> RunAsync(string? inlinePattern, Dictionary<string, string>? parameters = null, string? source = null, string? patternName = null)
+    {
+        var upload = await _farm.Client.UploadFileAsync(source ?? _speech, null, CancellationToken.None);
+        var request = new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId } };
+        if (inlinePattern is not null)
+        {
+            request.InlinePattern = inlinePattern;
+        }
+        else
+        {
+            request.PatternName = patternName;
+        }
+
+        request.Parameters.Add(parameters ?? []);
+        var job = await _farm.Client.Jobs.SubmitJobAsync(request);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        job = await _farm.Client.WaitAsync(job.Id, null, timeout.Token);
+        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
+        var files = await _farm.Client.DownloadOutputsAsync(job, Path.Combine(_folder, job.Id), timeout.Token);
+        return (job, files);
+    }
+}

@@ -1,0 +1,112 @@
+using Media.Pipelines.Patterns;
+using Media.Pipelines.Patterns.Steps;
+using Media.Pipelines.Render;
+
+namespace Media.UnitTests.Render;
+
+/// <summary>Golden filter graphs of the pattern steps.</summary>
+public sealed class RenderGraphTests
+{
+    private static RenderPlan Plan(params PlannedSegment[] segments) => new()
+    {
+        OutputName = "o",
+        Width = 1080,
+        Height = 1920,
+        Reframe = ReframeMode.Center,
+        Preset = EncodePreset.TikTok,
+        Segments = segments,
+        SourceHasAudio = true,
+    };
+
+    private static string Graph(RenderPlan plan, IReadOnlyList<string>? texts = null) =>
+        RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", texts, texts is null ? null : "/fonts/bold.ttf").ToArguments().SkipWhile(a => a != "-filter_complex").Skip(1).First();
+
+    [Fact]
+    public void JumpCuts_SplitTrimConcat_FrameAndSampleExact()
+    {
+        var graph = Graph(Plan(new(0.9, 5.1, 1), new(7.9, 9.1, 1.2)) with { GainDb = 6.5, PeakLimit = 0.8414 });
+
+        Assert.Equal(
+            "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];"
+            + "[vr]split=outputs=2[vs0][vs1];[0:a:0]asplit=outputs=2[as0][as1];"
+            + "[vs0]trim=start=0.9:end=5.1,setpts=expr=PTS-STARTPTS[vc0];[as0]atrim=start=0.9:end=5.1,asetpts=expr=PTS-STARTPTS[ac0];"
+            + "[vs1]trim=start=7.9:end=9.1,setpts=expr=PTS-STARTPTS,scale=w=1296:h=2304,crop=w=1080:h=1920[vc1];[as1]atrim=start=7.9:end=9.1,asetpts=expr=PTS-STARTPTS[ac1];"
+            + "[vc0][ac0][vc1][ac1]concat=n=2:v=1:a=1[cv][ca];"
+            + "[cv]fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p[v];"
+            + "[ca]volume=volume=6.5dB,alimiter=limit=0.8414:attack=5:release=50:level=0,aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]",
+            graph);
+    }
+
+    [Fact]
+    public void Texts_ReadFromFilesLiterallyWithoutExpansion()
+    {
+        var plan = Plan(new PlannedSegment(0, 10, 1)) with
+        {
+            Texts = [new PlannedText("Hi: 'x' %{pts} {\\b1}", 0, 3, 86, "#FFFFFF", "#000000A0", TextPosition.Top)],
+        };
+
+        var graph = Graph(plan, ["/work/o.text0.txt"]);
+
+        Assert.Contains(
+            "drawtext=fontfile=/fonts/bold.ttf:textfile=/work/o.text0.txt:expansion=none:fontsize=86:fontcolor=#FFFFFF:line_spacing=17:x=(w*0.9-text_w)/2:y=h*0.1:enable=between(t\\,0\\,3)",
+            graph.Replace("\\'", string.Empty, StringComparison.Ordinal),
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("pts", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Speed_VideoTimestampsAndAudioTempo()
+    {
+        var graph = Graph(Plan(new PlannedSegment(0, 10, 1)) with { Speed = 1.25 });
+
+        Assert.Contains("[vr]setpts=expr=PTS/1.25,fps=fps=30", graph, StringComparison.Ordinal);
+        Assert.Contains("[0:a:0]atempo=tempo=1.25,aresample", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FaceReframe_CropFollowsThePathExpression()
+    {
+        var plan = Plan(new PlannedSegment(0, 10, 1)) with
+        {
+            Reframe = ReframeMode.Face,
+            FacePath = new CropPath(606, 1080, true, [new(0, 100), new(2, 300)]),
+        };
+
+        Assert.StartsWith("[0:v:0]crop=w=606:h=1080:x=100+100*clip(t-0\\,0\\,2):y=0,scale=w=1080:h=1920,setsar=sar=1[vr]", Graph(plan).Replace("\\'", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Fit_ScalesDownAndPadsBlack()
+    {
+        var graph = Graph(Plan(new PlannedSegment(0, 10, 1)) with { Reframe = ReframeMode.Fit });
+
+        Assert.StartsWith("[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=w=1080:h=1920:x=(ow-iw)/2:y=(oh-ih)/2:color=black", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StreamCopy_NoGraphNoEncode()
+    {
+        var args = RenderCommandBuilder.Build(Plan(new PlannedSegment(0, 10, 1)) with { StreamCopy = true }, "in.mp4", "out.mp4").ToArguments().ToList();
+
+        Assert.DoesNotContain("-filter_complex", args);
+        Assert.Equal(["-map", "0:v:0", "-map", "0:a:0", "-c", "copy"], args[(args.IndexOf("in.mp4") + 1)..(args.IndexOf("in.mp4") + 7)]);
+    }
+
+    [Fact]
+    public void Texts_WithoutTheirFiles_Refused()
+    {
+        var plan = Plan(new PlannedSegment(0, 10, 1)) with { Texts = [new PlannedText("x", 0, 1, 40, "#FFFFFF", null, TextPosition.Top)] };
+
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4"));
+    }
+
+    [Fact]
+    public void Wrap_LongWordsAndTenThousandCharacters_AtMostFourLines()
+    {
+        var wrapped = PlannedText.Wrap(new string('x', 10_000), 40, 800);
+
+        Assert.Equal(4, wrapped.Split('\n').Length);
+        Assert.All(wrapped.Split('\n'), line => Assert.True(line.Length <= 33));
+        Assert.Equal("one two\nthree", PlannedText.Wrap("one two\nthree", 100, 800));
+    }
+}

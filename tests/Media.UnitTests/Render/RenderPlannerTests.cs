@@ -1,0 +1,92 @@
+using Media.Pipelines.Analysis;
+using Media.Pipelines.Patterns;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Render;
+
+namespace Media.UnitTests.Render;
+
+public sealed class RenderPlannerTests
+{
+    private static readonly MediaProbe Source = new()
+    {
+        DurationSeconds = 10, HasVideo = true, Width = 1920, Height = 1080, FrameRate = 30, VideoCodec = "h264", HasAudio = true, AudioCodec = "aac",
+    };
+
+    private static Pattern Pattern(string steps, string preset = "tiktok")
+    {
+        var result = PatternParser.Parse($"apiVersion: media.farm/v1\nname: p\noutputs: [{{ name: o, preset: {preset} }}]\nsteps:\n{steps}");
+        Assert.True(result.IsValid, string.Join("; ", result.Violations));
+        return result.Pattern!;
+    }
+
+    private static SourceAnalysis Analysis(double lufs) => new()
+    {
+        DurationSeconds = 10,
+        Loudness = new LoudnessAnalysis(lufs, 0.1, Enumerable.Repeat(lufs, 100).ToList()),
+        Speech = new SpeechAnalysis("vad", [new TimeRange(1, 4), new TimeRange(6, 9)]),
+    };
+
+    [Fact]
+    public void Plan_Loudness_GainFromTheKeptPartsToTheTarget()
+    {
+        var pattern = Pattern("  - loudness: { target: -14, truePeak: -1 }\n  - jumpCuts: { padding: 0 }");
+
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, Analysis(-23.5));
+
+        Assert.Equal(9.5, plan.GainDb);
+        Assert.Equal(0.8913, plan.PeakLimit);
+        Assert.Equal(6, plan.DurationSeconds, 6);
+        Assert.False(plan.Truncated);
+    }
+
+    [Fact]
+    public void Plan_MissingAnalysis_IsAnErrorNotASilentDefault()
+    {
+        var pattern = Pattern("  - jumpCuts: {}");
+
+        var ex = Assert.Throws<InvalidOperationException>(() => RenderPlanner.Plan(pattern, pattern.Outputs[0], Source));
+
+        Assert.Contains("needs an analysis with Speech", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_Texts_MergedWrappedAndEmptyOnesSkipped()
+    {
+        var pattern = Pattern("  - text: { text: \"{{title}}\", end: 3 }\n  - text: { text: \"{{missing}}\" }\n  - speed: { factor: 2 }");
+        var parameters = new Dictionary<string, string> { ["title"] = string.Concat(Enumerable.Repeat("word ", 2000)) };
+
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, null, parameters);
+
+        var text = Assert.Single(plan.Texts);
+        Assert.Equal(4, text.Text.Split('\n').Length);
+        Assert.EndsWith("…", text.Text, StringComparison.Ordinal);
+        Assert.Equal((0, 3, 86), (text.StartSeconds, text.EndSeconds, text.FontSize));
+        Assert.Equal(5, plan.DurationSeconds, 6);
+    }
+
+    [Fact]
+    public void Plan_CompliantSourceAndNoSteps_StreamCopy()
+    {
+        var pattern = Pattern("  - reframe: { mode: fit }", "youtube");
+
+        Assert.True(RenderPlanner.Plan(pattern, pattern.Outputs[0], Source).StreamCopy);
+        Assert.False(RenderPlanner.Plan(pattern, pattern.Outputs[0], Source with { FrameRate = 25 }).StreamCopy);
+        Assert.False(RenderPlanner.Plan(pattern, pattern.Outputs[0], Source with { AudioCodec = "mp3" }).StreamCopy);
+        Assert.False(RenderPlanner.Plan(pattern, pattern.Outputs[0], Source with { DurationSeconds = 13 * 3600 }).StreamCopy);
+        var withText = Pattern("  - reframe: { mode: fit }\n  - text: { text: hi }", "youtube");
+        Assert.False(RenderPlanner.Plan(withText, withText.Outputs[0], Source).StreamCopy);
+    }
+
+    [Fact]
+    public void Plan_FaceReframe_PathFromTheTrack()
+    {
+        var pattern = Pattern("  - reframe: { mode: face }");
+        var analysis = new SourceAnalysis { Faces = new FaceTrack("m", 2, [new FaceSample(0, 0.7f, 0.2f, 0.1f, 0.2f, 0.9f)]) };
+
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis);
+
+        Assert.Equal((606, 1080), (plan.FacePath!.CropWidth, plan.FacePath.CropHeight));
+        // Centre 0.75 of 1920 = 1440, window 606 wide: left edge 1137.
+        Assert.Equal(1137, plan.FacePath.OffsetAt(0), 0);
+    }
+}

@@ -1,0 +1,32 @@
+using Media.Pipelines.Analysis;
+using Media.Protos.V1;
+
+namespace Media.Workers.Handlers;
+
+/// <summary>Measures what the pattern's steps need and stores it with the job as `analysis.json`; the renders read it.</summary>
+public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator) : IStageHandler
+{
+    public const string DocumentName = "analysis.json";
+
+    public StageKind Kind => StageKind.Analyze;
+
+    public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var dispatch = context.Dispatch;
+        var pattern = PatternResolver.Parse(dispatch);
+        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
+        var probe = dispatch.SourceInfo.ToProbe();
+        var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken);
+        analysis = await calibrator.CalibrateAsync(pattern, probe, analysis, input, context.WorkDirectory, cancellationToken);
+        var path = Path.Combine(context.WorkDirectory, DocumentName);
+        await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);
+        var blob = await context.UploadAsync(path, DocumentName, "application/json", cancellationToken);
+        return new StageCompleted
+        {
+            Outputs =
+            {
+                new Output { Name = DocumentName, Kind = OutputKind.Analysis, Key = blob.Key, ContentType = blob.ContentType, SizeBytes = blob.SizeBytes, Sha256 = blob.Sha256 },
+            },
+        };
+    }
+}
