@@ -13,6 +13,8 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     JobsCommand.Create(),
     PatternsCommand.Create(),
     BenchCommand.Create(),
+    PatternBenchCommand.Create(),
+    PatternEvalCommand.Create(),
     ThumbnailEvalCommand.Create(),
     TransportBenchCommand.Create(),
 };

@@ -30,7 +30,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmark render overhead vs bare ffmpeg and stage dispatch latency") { clip, repeat, jobs, pattern };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var source = parse.GetValue(clip) ?? DefaultClip()
+            var source = parse.GetValue(clip) ?? SharedMedia.Find("talking_head/obama_wh_weekly_address_a.mp4")
                 ?? throw new UsageException("No clip: pass --clip PATH (the shared media folder was not found).");
             if (!source.Exists)
             {
@@ -152,20 +152,6 @@ internal static class BenchCommand
         }
 
         return (clientObserved, serverSide);
-    }
-
-    private static FileInfo? DefaultClip()
-    {
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = new FileInfo(Path.Combine(dir.FullName, "shared", "media", "talking_head", "obama_wh_weekly_address_a.mp4"));
-            if (candidate.Exists)
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

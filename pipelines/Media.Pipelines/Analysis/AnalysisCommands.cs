@@ -57,22 +57,57 @@ public static class AnalysisCommands
         };
     }
 
-    /// <summary>Small frames at a fixed rate as raw RGB for the face detector.</summary>
-    public static FFmpegCommand FaceFrames(string input, int frameHeight, string framesPath) => new()
+    /// <summary>Scene score above which a frame starts a new shot (hard cuts score 0.1-0.35 on small frames; steady shots below 0.02).</summary>
+    public const double SceneCutThreshold = 0.1;
+
+    /// <summary>
+    /// One decode of the video, two branches: small frames at a fixed rate as raw RGB for the face detector,
+    /// and scene-change scores on smaller frames, printing the frames that start a new shot.
+    /// </summary>
+    public static FFmpegCommand Video(string input, int frameHeight, string framesPath, string scenesPath) => new()
     {
         Inputs = [new FFmpegInput(input)],
-        Graph = new FilterGraph([new FilterChain(
-            ["0:v:0"],
-            [
-                Filter.Of("fps", ("fps", FaceSampleRate)),
-                Filter.Of("scale", ("w", FaceFrameWidth), ("h", frameHeight)),
-                Filter.Of("format", ("pix_fmts", "rgb24")),
-            ],
-            ["f"])]),
+        Graph = new FilterGraph(
+        [
+            new FilterChain(["0:v:0"], [Filter.Of("split", ("outputs", 2))], ["fa", "sc"]),
+            new FilterChain(
+                ["fa"],
+                [
+                    Filter.Of("fps", ("fps", FaceSampleRate)),
+                    Filter.Of("scale", ("w", FaceFrameWidth), ("h", frameHeight)),
+                    Filter.Of("format", ("pix_fmts", "rgb24")),
+                ],
+                ["f"]),
+            new FilterChain(
+                ["sc"],
+                [
+                    Filter.Of("scale", ("w", 160), ("h", -2)),
+                    Filter.Of("select", ("expr", $"gt(scene,{FFmpegFormat.Number(SceneCutThreshold)})")),
+                    Filter.Of("metadata", ("mode", "print"), ("key", "lavfi.scene_score"), ("file", scenesPath)),
+                    new Filter("nullsink"),
+                ],
+                []),
+        ]),
         Maps = ["[f]"],
         OutputOptions = ["-an", "-f", "rawvideo"],
         OutputPath = framesPath,
     };
+
+    /// <summary>Times (seconds) of the frames the scene branch printed.</summary>
+    public static IReadOnlyList<double> ParseSceneCuts(IEnumerable<string> lines)
+    {
+        var cuts = new List<double>();
+        foreach (var line in lines)
+        {
+            var at = line.IndexOf("pts_time:", StringComparison.Ordinal);
+            if (at >= 0 && double.TryParse(line.AsSpan(at + 9).Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var time))
+            {
+                cuts.Add(Math.Round(time, 3));
+            }
+        }
+
+        return cuts;
+    }
 
     /// <summary>Frame height for <see cref="FaceFrameWidth"/> keeping the display aspect (even, at least 2).</summary>
     public static int FaceFrameHeight(int displayWidth, int displayHeight) =>

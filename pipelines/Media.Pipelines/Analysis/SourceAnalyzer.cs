@@ -9,7 +9,7 @@ namespace Media.Pipelines.Analysis;
 
 /// <summary>
 /// Measures what a pattern needs, once per source: loudness and voice activity from one audio decode,
-/// faces from small frames sampled at 2 fps (in parallel with the audio). Scratch files live in the stage's
+/// faces from small frames sampled at 2 fps and scene cuts from the same video decode (in parallel with the audio). Scratch files live in the stage's
 /// folder and are streamed, so memory stays bounded for hours of media.
 /// </summary>
 public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<ModelOptions> models, IFaceDetector faces)
@@ -21,13 +21,13 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech)
             ? AnalyzeAudioAsync(input, probe, needs, workDirectory, cancellationToken)
             : Task.FromResult<(LoudnessAnalysis?, SpeechAnalysis?)>((null, null));
-        var track = needs.HasFlag(AnalysisNeeds.Faces)
+        var video = needs.HasFlag(AnalysisNeeds.Faces)
             ? TrackFacesAsync(input, probe, workDirectory, progress, cancellationToken)
-            : Task.FromResult<FaceTrack?>(null);
+            : Task.FromResult<(FaceTrack?, IReadOnlyList<double>?)>((null, null));
         var (loudness, speech) = await audio;
-        var faceTrack = await track;
+        var (faceTrack, cuts) = await video;
         progress(1);
-        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Faces = faceTrack };
+        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Faces = faceTrack, SceneCuts = cuts };
     }
 
     private async Task<(LoudnessAnalysis?, SpeechAnalysis?)> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, CancellationToken cancellationToken)
@@ -65,7 +65,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         return (loudness, speech);
     }
 
-    private async Task<FaceTrack?> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    private async Task<(FaceTrack?, IReadOnlyList<double>?)> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         if (!faces.IsAvailable)
         {
@@ -74,7 +74,9 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
 
         var height = AnalysisCommands.FaceFrameHeight(probe.DisplayWidth, probe.DisplayHeight);
         var framesPath = Path.Combine(workDirectory, "faces.rgb");
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.FaceFrames(input, height, framesPath).ToArguments(), cancellationToken);
+        var scenesPath = Path.Combine(workDirectory, "scenes.txt");
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath).ToArguments(), cancellationToken);
+        var cuts = File.Exists(scenesPath) ? AnalysisCommands.ParseSceneCuts(File.ReadLines(scenesPath)) : [];
 
         var frameBytes = AnalysisCommands.FaceFrameWidth * height * 3;
         var frame = new byte[frameBytes];
@@ -107,6 +109,6 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         File.Delete(framesPath);
-        return new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples);
+        return (new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples), cuts);
     }
 }

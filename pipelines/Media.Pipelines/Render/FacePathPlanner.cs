@@ -14,7 +14,8 @@ public static class FacePathPlanner
     /// <param name="outputAspect">Output width / height.</param>
     /// <param name="maxPanPerSecond">Fastest move, in source widths (or heights) per second.</param>
     /// <param name="deadZone">Half-width of the still zone, as a fraction of the crop window.</param>
-    public static CropPath Plan(FaceTrack track, int sourceWidth, int sourceHeight, double outputAspect, double maxPanPerSecond, double deadZone)
+    /// <param name="cuts">Hard cuts (seconds): the window jumps to the new shot's face there instead of panning.</param>
+    public static CropPath Plan(FaceTrack track, int sourceWidth, int sourceHeight, double outputAspect, double maxPanPerSecond, double deadZone, IReadOnlyList<double>? cuts = null)
     {
         var horizontal = (double)sourceWidth / sourceHeight >= outputAspect;
         var cropWidth = horizontal ? Even(sourceHeight * outputAspect) : sourceWidth;
@@ -37,14 +38,31 @@ public static class FacePathPlanner
         var centre = Math.Clamp(first, half, 1 - half);
         var target = first;
         var keyframes = new List<CropKeyframe>(targets.Length + 1);
+        var pendingCuts = new Queue<double>((cuts ?? []).Order());
         for (var i = 0; i < targets.Length; i++)
         {
+            var time = track.Samples[i].TimeSeconds;
+            var cut = (double?)null;
+            while (pendingCuts.Count > 0 && pendingCuts.Peek() <= time)
+            {
+                cut = pendingCuts.Dequeue();
+            }
+
+            if (cut is { } at && i > 0 && targets[i] is { } next)
+            {
+                // A new shot: a jump is invisible at a cut, a pan across it is not.
+                keyframes.Add(new CropKeyframe(Math.Max(track.Samples[i - 1].TimeSeconds, at - 0.001), (centre - half) * span));
+                centre = Math.Clamp(next, half, 1 - half);
+                target = next;
+                keyframes.Add(new CropKeyframe(Math.Max(track.Samples[i - 1].TimeSeconds + 0.0005, at), (centre - half) * span));
+            }
+
             target = targets[i] ?? target;
             var desired = Math.Abs(target - centre) > deadZone * window ? target : centre;
             // Ease toward the face (half the remaining way per sample), capped at the pan speed.
             var move = Math.Clamp((desired - centre) * 0.5, -maxStep, maxStep);
             centre = Math.Clamp(centre + move, half, 1 - half);
-            keyframes.Add(new CropKeyframe(track.Samples[i].TimeSeconds, (centre - half) * span));
+            keyframes.Add(new CropKeyframe(time, (centre - half) * span));
         }
 
         if (keyframes.Count == 0)

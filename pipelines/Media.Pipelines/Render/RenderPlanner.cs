@@ -49,7 +49,7 @@ public static class RenderPlanner
             Preset = output.Preset,
             Segments = segments,
             FacePath = steps.Reframe.Mode == ReframeMode.Face
-                ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone)
+                ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone, analysis.SceneCuts)
                 : null,
             Texts = Texts(steps.Texts, parameters ?? new Dictionary<string, string>(), output, outputDuration),
             Speed = steps.Speed,

@@ -45,6 +45,18 @@ public sealed class SourceAnalysisTests
     }
 
     [Fact]
+    public void VideoCommand_FacesAndSceneCutsFromOneDecode()
+    {
+        var args = AnalysisCommands.Video("/in/a.mp4", 144, "/w/f.rgb", "/w/scenes.txt").ToArguments().ToList();
+
+        Assert.Equal(
+            "[0:v:0]split=outputs=2[fa][sc];[fa]fps=fps=2,scale=w=256:h=144,format=pix_fmts=rgb24[f];"
+            + "[sc]scale=w=160:h=-2,select=expr=\\'gt(scene\\,0.1)\\',metadata=mode=print:key=lavfi.scene_score:file=/w/scenes.txt,nullsink",
+            args[args.IndexOf("-filter_complex") + 1]);
+        Assert.Equal([3.0, 6.04], AnalysisCommands.ParseSceneCuts(["frame:0    pts:48000  pts_time:3", "lavfi.scene_score=0.16", "frame:1    pts:96640  pts_time:6.04", "lavfi.scene_score=0.22"]));
+    }
+
+    [Fact]
     public void FaceFrames_KeepTheDisplayAspect()
     {
         Assert.Equal(144, AnalysisCommands.FaceFrameHeight(1280, 720));

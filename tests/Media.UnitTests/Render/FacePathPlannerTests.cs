@@ -59,6 +59,20 @@ public sealed class FacePathPlannerTests
     }
 
     [Fact]
+    public void Plan_HardCutToAnotherSpeaker_JumpsAtTheCutInsteadOfPanning()
+    {
+        var track = Track(t => t < 3 ? 0.25 : 0.75, seconds: 6);
+
+        var path = FacePathPlanner.Plan(track, Width, Height, Vertical, 0.3, 0.1, cuts: [3.0]);
+
+        Assert.Equal(0.25 * Width - 202, path.OffsetAt(2.99), 0);
+        Assert.Equal(0.75 * Width - 202, path.OffsetAt(3.0), 0);
+        Assert.Equal(0.75 * Width - 202, path.OffsetAt(5.5), 0);
+        var panning = FacePathPlanner.Plan(track, Width, Height, Vertical, 0.3, 0.1);
+        Assert.True(panning.OffsetAt(3.5) < 0.75 * Width - 202 - 100, "without the cut the window pans slowly");
+    }
+
+    [Fact]
     public void Expression_FlatSumOfClippedSlopes_MatchesOffsetAt()
     {
         var path = new CropPath(404, 720, true, [new(0, 100), new(2, 300), new(5, 300), new(6, 150)]);
