@@ -198,6 +198,48 @@ public sealed class FarmApiTests(TestMedia media) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Patterns_StoredByTenant_ValidatedNamedByJobsAndManaged()
+    {
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: agency-square
+            description: Square with a title.
+            outputs: [{ name: square, preset: reels, aspect: "1:1" }]
+            steps:
+              - text: { text: "{{title}}", end: 1 }
+            """;
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Patterns.PutPatternAsync(
+            new PutPatternRequest { Document = pattern.Replace("end: 1", "end: 1, position: sideways", StringComparison.Ordinal) }));
+        var taken = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Patterns.PutPatternAsync(
+            new PutPatternRequest { Document = pattern.Replace("agency-square", "reframe-vertical", StringComparison.Ordinal) }));
+        var stored = await _farm.Client.Patterns.PutPatternAsync(new PutPatternRequest { Document = pattern });
+        var listed = await _farm.Client.Patterns.ListPatternsAsync(new ListPatternsRequest());
+        var fetched = await _farm.Client.Patterns.GetPatternAsync(new GetPatternRequest { Name = "agency-square" });
+
+        AssertViolation(bad, StatusCode.InvalidArgument, "document.steps[0].text.position", "unknown position 'sideways'");
+        Assert.Equal(StatusCode.AlreadyExists, taken.StatusCode);
+        Assert.Equal(("agency-square", false, pattern), (stored.Name, stored.BuiltIn, fetched.Document));
+        Assert.Contains(listed.Patterns, p => p.Name == "agency-square" && !p.BuiltIn);
+        Assert.Contains(listed.Patterns, p => p.Name == "tiktok-talking-head" && p.BuiltIn);
+
+        var upload = await _farm.Client.UploadFileAsync(media.Landscape, null, CancellationToken.None);
+        var request = new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "agency-square" };
+        request.Parameters.Add("title", "Mine");
+        var job = await _farm.Client.Jobs.SubmitJobAsync(request);
+        await _farm.Client.Patterns.DeletePatternAsync(new DeletePatternRequest { Name = "agency-square" });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        job = await _farm.Client.WaitAsync(job.Id, null, timeout.Token);
+
+        Assert.True(job.State == JobState.Succeeded, job.Error?.ToString());
+        var video = Assert.Single(job.Outputs, o => o.Kind == OutputKind.Video);
+        Assert.Equal(("square.mp4", 1080, 1080), (video.Name, video.Width, video.Height));
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Jobs.SubmitJobAsync(request));
+        AssertViolation(unknown, StatusCode.InvalidArgument, "pattern_name", "unknown pattern 'agency-square'");
+        var builtIn = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Patterns.DeletePatternAsync(new DeletePatternRequest { Name = "bulk-normalize" }));
+        Assert.Equal(StatusCode.FailedPrecondition, builtIn.StatusCode);
+    }
+
+    [Fact]
     public async Task Templates_StoredByTenant_UsedByInlinePatternAndManaged()
     {
         const string template = """

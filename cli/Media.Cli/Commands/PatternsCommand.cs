@@ -18,7 +18,7 @@ internal static class PatternsCommand
             var response = await client.Patterns.ListPatternsAsync(new ListPatternsRequest(), cancellationToken: cancellationToken);
             foreach (var pattern in response.Patterns)
             {
-                Console.WriteLine($"{pattern.Name,-24} outputs: {string.Join(", ", pattern.Outputs),-16} {pattern.Description}");
+                Console.WriteLine($"{pattern.Name,-24} {(pattern.BuiltIn ? "built-in" : "yours   ")} outputs: {string.Join(", ", pattern.Outputs),-16} {pattern.Description}");
             }
 
             return ExitCodes.Ok;
@@ -48,8 +48,38 @@ internal static class PatternsCommand
             return response.Valid ? ExitCodes.Ok : ExitCodes.Usage;
         });
 
+        var putFile = new Argument<FileInfo>("file") { Description = "Pattern document (YAML or JSON)" };
+        var putServer = CommonOptions.Server();
+        var put = new Command("put", "Store (or replace) one of your own patterns; jobs can then name it") { putFile, putServer };
+        put.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(putFile)!;
+            if (!path.Exists)
+            {
+                throw new UsageException($"The file '{path.FullName}' does not exist.");
+            }
+
+            using var client = new FarmClient(parse.GetValue(putServer)!);
+            var stored = await client.Patterns.PutPatternAsync(new PutPatternRequest { Document = await File.ReadAllTextAsync(path.FullName, cancellationToken) }, cancellationToken: cancellationToken);
+            Console.WriteLine($"stored {stored.Name} (outputs: {string.Join(", ", stored.Outputs)})");
+            return ExitCodes.Ok;
+        });
+
+        var name = new Argument<string>("name") { Description = "Pattern name" };
+        var deleteServer = CommonOptions.Server();
+        var delete = new Command("delete", "Delete one of your own patterns (queued jobs keep the copy they were submitted with)") { name, deleteServer };
+        delete.SetAction(async (parse, cancellationToken) =>
+        {
+            using var client = new FarmClient(parse.GetValue(deleteServer)!);
+            await client.Patterns.DeletePatternAsync(new DeletePatternRequest { Name = parse.GetValue(name)! }, cancellationToken: cancellationToken);
+            Console.WriteLine($"deleted {parse.GetValue(name)}");
+            return ExitCodes.Ok;
+        });
+
         patterns.Subcommands.Add(list);
         patterns.Subcommands.Add(validate);
+        patterns.Subcommands.Add(put);
+        patterns.Subcommands.Add(delete);
         return patterns;
     }
 }

@@ -38,7 +38,22 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
                 pattern = patterns.Find(request.PatternName);
                 if (pattern is null)
                 {
-                    Add("pattern_name", $"unknown pattern '{Truncate(request.PatternName)}'; known: {string.Join(", ", patterns.All.Select(p => p.Name).Order(StringComparer.Ordinal))}");
+                    var ownPatterns = await store.ListPatternsAsync(tenant, cancellationToken);
+                    if (ownPatterns.FirstOrDefault(p => p.Name == request.PatternName) is { } stored)
+                    {
+                        own = await OwnTemplatesAsync(tenant, cancellationToken);
+                        var reparsed = PatternParser.Parse(stored.Document, own);
+                        pattern = reparsed.Pattern;
+                        if (pattern is null)
+                        {
+                            // Valid when stored; a template it names may have been deleted since.
+                            Add("pattern_name", $"your pattern '{stored.Name}' no longer validates: {string.Join("; ", reparsed.Violations.Take(5))}");
+                        }
+                    }
+                    else
+                    {
+                        Add("pattern_name", $"unknown pattern '{Truncate(request.PatternName)}'; built-in: {string.Join(", ", patterns.All.Select(p => p.Name).Order(StringComparer.Ordinal))}; yours: {(ownPatterns.Count == 0 ? "none" : string.Join(", ", ownPatterns.Select(p => p.Name)))}");
+                    }
                 }
 
                 break;

@@ -12,22 +12,77 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
 {
     public const int MaxTemplatesPerTenant = 100;
 
-    public override Task<ListPatternsResponse> ListPatterns(ListPatternsRequest request, ServerCallContext context)
+    public const int MaxPatternsPerTenant = 100;
+
+    public override async Task<ListPatternsResponse> ListPatterns(ListPatternsRequest request, ServerCallContext context)
     {
         var response = new ListPatternsResponse();
         response.Patterns.AddRange(library.All.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => ToInfo(p, builtIn: true)));
-        return Task.FromResult(response);
-    }
-
-    public override Task<PatternInfo> GetPattern(GetPatternRequest request, ServerCallContext context)
-    {
-        if (string.IsNullOrWhiteSpace(request.Name))
+        var tenant = CallerTenant.Of(context);
+        var templates = await validator.OwnTemplatesAsync(tenant, context.CancellationToken);
+        foreach (var stored in await store.ListPatternsAsync(tenant, context.CancellationToken))
         {
-            throw new RequestValidationException("name", "is required");
+            if (PatternParser.Parse(stored.Document, templates).Pattern is { } pattern)
+            {
+                response.Patterns.Add(ToInfo(pattern, builtIn: false));
+            }
         }
 
-        var pattern = library.Find(request.Name) ?? throw new ResourceNotFoundException("pattern", request.Name);
-        return Task.FromResult(ToInfo(pattern, builtIn: true));
+        return response;
+    }
+
+    public override async Task<PatternInfo> GetPattern(GetPatternRequest request, ServerCallContext context)
+    {
+        RequireName(request.Name);
+        if (library.Find(request.Name) is { } builtIn)
+        {
+            return ToInfo(builtIn, builtIn: true);
+        }
+
+        var tenant = CallerTenant.Of(context);
+        var stored = (await store.ListPatternsAsync(tenant, context.CancellationToken)).FirstOrDefault(p => p.Name == request.Name)
+            ?? throw new ResourceNotFoundException("pattern", request.Name);
+        var parsed = PatternParser.Parse(stored.Document, await validator.OwnTemplatesAsync(tenant, context.CancellationToken));
+        return parsed.Pattern is { } pattern
+            ? ToInfo(pattern, builtIn: false)
+            : new PatternInfo { Name = stored.Name, Document = stored.Document, BuiltIn = false, Description = "(no longer validates: " + string.Join("; ", parsed.Violations.Take(3)) + ")" };
+    }
+
+    public override async Task<PatternInfo> PutPattern(PutPatternRequest request, ServerCallContext context)
+    {
+        var tenant = CallerTenant.Of(context);
+        var parsed = PatternParser.Parse(request.Document, await validator.OwnTemplatesAsync(tenant, context.CancellationToken));
+        if (parsed.Pattern is not { } pattern)
+        {
+            throw new RequestValidationException(parsed.Violations.Select(v => new FieldViolation($"document.{v.Path}", v.Reason)).ToList());
+        }
+
+        if (library.Find(pattern.Name) is not null)
+        {
+            throw new ConflictException($"'{pattern.Name}' is a built-in pattern; choose another name.");
+        }
+
+        var existing = await store.ListPatternsAsync(tenant, context.CancellationToken);
+        if (existing.Count >= MaxPatternsPerTenant && existing.All(p => p.Name != pattern.Name))
+        {
+            throw new RequestValidationException("document.name", $"you already have {existing.Count} patterns; the limit is {MaxPatternsPerTenant}");
+        }
+
+        await store.PutPatternAsync(new StoredDocument(tenant, pattern.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        return ToInfo(pattern, builtIn: false);
+    }
+
+    public override async Task<DeletePatternResponse> DeletePattern(DeletePatternRequest request, ServerCallContext context)
+    {
+        RequireName(request.Name);
+        if (library.Find(request.Name) is not null)
+        {
+            throw new PreconditionFailedException($"'{request.Name}' is a built-in pattern and cannot be deleted.");
+        }
+
+        return await store.DeletePatternAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
+            ? new DeletePatternResponse()
+            : throw new ResourceNotFoundException("pattern", request.Name);
     }
 
     public override async Task<ValidatePatternResponse> ValidatePattern(ValidatePatternRequest request, ServerCallContext context)
@@ -92,7 +147,7 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
             throw new RequestValidationException("document.name", $"you already have {existing.Count} templates; the limit is {MaxTemplatesPerTenant}");
         }
 
-        await store.PutTemplateAsync(new StoredTemplate(tenant, template.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        await store.PutTemplateAsync(new StoredDocument(tenant, template.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
         return TemplateInfos.From(template, request.Document, builtIn: false);
     }
 

@@ -44,11 +44,18 @@ public interface IJobStore
     Task DeletePendingUploadAsync(string uploadId, CancellationToken cancellationToken);
 
     /// <summary>Stores or replaces a tenant's cover template.</summary>
-    Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken);
+    Task PutTemplateAsync(StoredDocument template, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<StoredTemplate>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken);
+    Task<IReadOnlyList<StoredDocument>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken);
 
     Task<bool> DeleteTemplateAsync(string tenant, string name, CancellationToken cancellationToken);
+
+    /// <summary>Stores or replaces a tenant's own pattern.</summary>
+    Task PutPatternAsync(StoredDocument pattern, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredDocument>> ListPatternsAsync(string tenant, CancellationToken cancellationToken);
+
+    Task<bool> DeletePatternAsync(string tenant, string name, CancellationToken cancellationToken);
 
     /// <summary>True when the store answers (health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);

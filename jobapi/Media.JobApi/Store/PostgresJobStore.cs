@@ -79,6 +79,7 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
                 size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, storage_upload_id TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
             )
             """),
+        (4, "CREATE TABLE tenant_patterns (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
     ];
 
     private const long MigrationLockKey = 0x4D656469614A6F62; // "MediaJob"

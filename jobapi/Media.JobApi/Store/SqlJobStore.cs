@@ -32,37 +32,50 @@ public abstract class SqlJobStore : IJobStore
 
     protected abstract bool IsUniqueViolation(DbException exception);
 
-    public async Task PutTemplateAsync(StoredTemplate template, CancellationToken cancellationToken)
+    public Task PutTemplateAsync(StoredDocument template, CancellationToken cancellationToken) => PutDocumentAsync("thumbnail_templates", template, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDocument>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken) => ListDocumentsAsync("thumbnail_templates", tenant, cancellationToken);
+
+    public Task<bool> DeleteTemplateAsync(string tenant, string name, CancellationToken cancellationToken) => DeleteDocumentAsync("thumbnail_templates", tenant, name, cancellationToken);
+
+    public Task PutPatternAsync(StoredDocument pattern, CancellationToken cancellationToken) => PutDocumentAsync("tenant_patterns", pattern, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDocument>> ListPatternsAsync(string tenant, CancellationToken cancellationToken) => ListDocumentsAsync("tenant_patterns", tenant, cancellationToken);
+
+    public Task<bool> DeletePatternAsync(string tenant, string name, CancellationToken cancellationToken) => DeleteDocumentAsync("tenant_patterns", tenant, name, cancellationToken);
+
+    // The table names below are constants of this class, never input.
+    private async Task PutDocumentAsync(string table, StoredDocument document, CancellationToken cancellationToken)
     {
         using (await WriteLockAsync(cancellationToken))
         {
             await using var connection = await OpenAsync(cancellationToken);
             await ExecuteAsync(connection, null,
-                "INSERT INTO thumbnail_templates (tenant, name, document, updated_at) VALUES ($tenant, $name, $doc, $at) ON CONFLICT (tenant, name) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
-                cancellationToken, ("$tenant", template.Tenant), ("$name", template.Name), ("$doc", template.Document), ("$at", template.UpdatedAt.ToUnixTimeMilliseconds()));
+                $"INSERT INTO {table} (tenant, name, document, updated_at) VALUES ($tenant, $name, $doc, $at) ON CONFLICT (tenant, name) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at",
+                cancellationToken, ("$tenant", document.Tenant), ("$name", document.Name), ("$doc", document.Document), ("$at", document.UpdatedAt.ToUnixTimeMilliseconds()));
         }
     }
 
-    public async Task<IReadOnlyList<StoredTemplate>> ListTemplatesAsync(string tenant, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string table, string tenant, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, "SELECT tenant, name, document, updated_at FROM thumbnail_templates WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant));
+        await using var command = Command(connection, null, $"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var templates = new List<StoredTemplate>();
+        var documents = new List<StoredDocument>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            templates.Add(new StoredTemplate(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
+            documents.Add(new StoredDocument(reader.GetString(0), reader.GetString(1), reader.GetString(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))));
         }
 
-        return templates;
+        return documents;
     }
 
-    public async Task<bool> DeleteTemplateAsync(string tenant, string name, CancellationToken cancellationToken)
+    private async Task<bool> DeleteDocumentAsync(string table, string tenant, string name, CancellationToken cancellationToken)
     {
         using (await WriteLockAsync(cancellationToken))
         {
             await using var connection = await OpenAsync(cancellationToken);
-            await using var command = Command(connection, null, "DELETE FROM thumbnail_templates WHERE tenant = $tenant AND name = $name", ("$tenant", tenant), ("$name", name));
+            await using var command = Command(connection, null, $"DELETE FROM {table} WHERE tenant = $tenant AND name = $name", ("$tenant", tenant), ("$name", name));
             return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
         }
     }

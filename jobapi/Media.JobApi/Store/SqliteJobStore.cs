@@ -93,6 +93,13 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             sha256 TEXT NOT NULL,
             created_at INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS tenant_patterns (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name)
+        );
         CREATE TABLE IF NOT EXISTS pending_uploads (
             id TEXT PRIMARY KEY,
             tenant TEXT NOT NULL,

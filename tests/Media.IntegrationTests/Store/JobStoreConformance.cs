@@ -158,8 +158,8 @@ public abstract class JobStoreConformance : IAsyncLifetime
     public async Task Uploads_AndTemplates_AreScopedToTheirTenant()
     {
         await Store.CreateUploadAsync(new UploadRecord("up1", "t1", "uploads/up1/a.mp4", "a.mp4", "video/mp4", 5_000_000_000, "sha", T0), CancellationToken.None);
-        await Store.PutTemplateAsync(new StoredTemplate("t1", "cover", "v1", T0), CancellationToken.None);
-        await Store.PutTemplateAsync(new StoredTemplate("t1", "cover", "v2", T0), CancellationToken.None);
+        await Store.PutTemplateAsync(new StoredDocument("t1", "cover", "v1", T0), CancellationToken.None);
+        await Store.PutTemplateAsync(new StoredDocument("t1", "cover", "v2", T0), CancellationToken.None);
 
         Assert.Equal(5_000_000_000, (await Store.GetUploadAsync("t1", "up1", CancellationToken.None))?.SizeBytes);
         Assert.Null(await Store.GetUploadAsync("t2", "up1", CancellationToken.None));
@@ -168,6 +168,37 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.False(await Store.DeleteTemplateAsync("t2", "cover", CancellationToken.None));
         Assert.True(await Store.DeleteTemplateAsync("t1", "cover", CancellationToken.None));
         Assert.True(await Store.PingAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Patterns_AreScopedToTheirTenantAndKeptApartFromTemplates()
+    {
+        await Store.PutPatternAsync(new StoredDocument("t1", "clips", "p1", T0), CancellationToken.None);
+        await Store.PutPatternAsync(new StoredDocument("t1", "clips", "p2", T0.AddSeconds(1)), CancellationToken.None);
+        await Store.PutTemplateAsync(new StoredDocument("t1", "clips", "template", T0), CancellationToken.None);
+
+        var stored = Assert.Single(await Store.ListPatternsAsync("t1", CancellationToken.None));
+        Assert.Equal(("p2", T0.AddSeconds(1)), (stored.Document, stored.UpdatedAt));
+        Assert.Empty(await Store.ListPatternsAsync("t2", CancellationToken.None));
+        Assert.False(await Store.DeletePatternAsync("t2", "clips", CancellationToken.None));
+        Assert.True(await Store.DeletePatternAsync("t1", "clips", CancellationToken.None));
+        Assert.Empty(await Store.ListPatternsAsync("t1", CancellationToken.None));
+        Assert.Equal("template", Assert.Single(await Store.ListTemplatesAsync("t1", CancellationToken.None)).Document);
+    }
+
+    [Fact]
+    public async Task PendingUploads_CompleteOnceAtomically()
+    {
+        var pending = new PendingUploadRecord("up9", "t1", "uploads/up9/a.mp4", "a.mp4", "video/mp4", 10, "sha", "s3-id", T0, T0.AddHours(6));
+        await Store.CreatePendingUploadAsync(pending, CancellationToken.None);
+        var upload = new UploadRecord("up9", "t1", pending.Key, "a.mp4", "video/mp4", 10, "sha", T0);
+
+        Assert.Equal(pending, await Store.GetPendingUploadAsync("t1", "up9", CancellationToken.None));
+        Assert.Null(await Store.GetPendingUploadAsync("t2", "up9", CancellationToken.None));
+        Assert.True(await Store.CompletePendingUploadAsync(upload, CancellationToken.None));
+        Assert.False(await Store.CompletePendingUploadAsync(upload, CancellationToken.None));
+        Assert.Null(await Store.GetPendingUploadAsync("t1", "up9", CancellationToken.None));
+        Assert.Equal(10, (await Store.GetUploadAsync("t1", "up9", CancellationToken.None))!.SizeBytes);
     }
 
     [Fact]

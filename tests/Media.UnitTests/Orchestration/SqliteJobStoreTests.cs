@@ -36,7 +36,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         var old = await store.GetJobAsync("job_old", CancellationToken.None);
         Assert.NotNull(old);
         Assert.Empty(old.Templates);
-        await store.PutTemplateAsync(new StoredTemplate("default", "t", "doc", DateTimeOffset.UnixEpoch), CancellationToken.None);
+        await store.PutTemplateAsync(new StoredDocument("default", "t", "doc", DateTimeOffset.UnixEpoch), CancellationToken.None);
         Assert.Single(await store.ListTemplatesAsync("default", CancellationToken.None));
         Assert.Empty(await store.ListTemplatesAsync("other", CancellationToken.None));
     }
