@@ -85,6 +85,31 @@ public sealed class PatternEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Clips_FanOutIntoRankedSpeechWindows()
+    {
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: clips
+            outputs: [{ name: short, preset: shorts }]
+            steps:
+              - clips: { count: 2, minLength: 3, maxLength: 4.5 }
+            """;
+
+        var (job, files) = await RunAsync(pattern);
+
+        var analysis = JsonDocument.Parse(await File.ReadAllBytesAsync(files.Single(f => f.EndsWith("analysis.json", StringComparison.Ordinal)))).RootElement;
+        var clips = analysis.GetProperty("clips").EnumerateArray().ToList();
+        Assert.Equal([1, 2], clips.Select(c => c.GetProperty("rank").GetInt32()));
+        Assert.Equal(["short-clip1.mp4", "short-clip2.mp4"], job.Outputs.Where(o => o.Kind == OutputKind.Video).Select(o => o.Name).Order(StringComparer.Ordinal));
+        foreach (var (clip, output) in clips.Zip(["short-clip1.mp4", "short-clip2.mp4"]))
+        {
+            var length = clip.GetProperty("end").GetDouble() - clip.GetProperty("start").GetDouble();
+            Assert.InRange(length, 3, 4.5);
+            Assert.Equal(length, job.Outputs.Single(o => o.Name == output).DurationSeconds, 1);
+        }
+    }
+
+    [Fact]
     public async Task BulkNormalize_CompliantSourceIsCopiedOtherSourcesReencoded()
     {
         var compliant = Path.Combine(_folder, "compliant.mp4");

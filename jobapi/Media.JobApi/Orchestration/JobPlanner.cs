@@ -1,6 +1,7 @@
 using Media.JobApi.Store;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
+using Media.Pipelines.Render;
 using Media.Protos.V1;
 
 namespace Media.JobApi.Orchestration;
@@ -28,7 +29,14 @@ public static class JobPlanner
 
         foreach (var output in pattern.Outputs.Where(o => outputsWanted.Count == 0 || outputsWanted.Contains(o.Name)))
         {
-            stages.Add(new StageRecord { Id = $"{jobId}.render.{output.Name}", JobId = jobId, Kind = StageKind.Render, OutputName = output.Name, DependsOn = [renderAfter] });
+            // A fan-out pattern renders each output once per clip ("vertical-clip1", …), side by side.
+            var names = pattern.Steps.Clips is { } clips
+                ? Enumerable.Range(1, clips.Count).Select(k => RenderPlanner.ClipOutputName(output.Name, k))
+                : [output.Name];
+            foreach (var name in names)
+            {
+                stages.Add(new StageRecord { Id = $"{jobId}.render.{name}", JobId = jobId, Kind = StageKind.Render, OutputName = name, DependsOn = [renderAfter] });
+            }
         }
 
         if (pattern.Thumbnail is not null)

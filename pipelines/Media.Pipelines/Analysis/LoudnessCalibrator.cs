@@ -25,18 +25,20 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
         }
 
         var corrections = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var output in pattern.Outputs)
+        var clips = pattern.Steps.Clips is null ? [(int?)null] : (analysis.Clips ?? []).Select(c => (int?)c.Rank).ToList();
+        foreach (var (output, clip) in pattern.Outputs.SelectMany(o => clips.Select(c => (o, c))))
         {
+            var name = clip is { } k ? RenderPlanner.ClipOutputName(output.Name, k) : output.Name;
             var correction = 0.0;
             for (var round = 0; round < 2; round++)
             {
-                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [output.Name] = correction } });
+                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [name] = correction } }, clip: clip);
                 if (plan.GainDb is null)
                 {
                     break; // silent: nothing to correct
                 }
 
-                var log = Path.Combine(workDirectory, $"loudness-check-{output.Name}.txt");
+                var log = Path.Combine(workDirectory, $"loudness-check-{name}.txt");
                 await runner.RunAsync(tools.Value.FFmpeg, RenderCommandBuilder.BuildAudioCheck(plan, input, log).ToArguments(), cancellationToken);
                 var measured = LastIntegrated(File.ReadLines(log));
                 File.Delete(log);
@@ -53,7 +55,7 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
                 }
             }
 
-            corrections[output.Name] = Math.Round(correction, 2);
+            corrections[name] = Math.Round(correction, 2);
         }
 
         return analysis with { LoudnessCorrections = corrections };

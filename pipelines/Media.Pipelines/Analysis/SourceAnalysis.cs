@@ -26,6 +26,9 @@ public sealed record SourceAnalysis
     /// <summary>Hard cuts between shots (seconds), measured with the faces: a face crop jumps at a cut instead of panning.</summary>
     public IReadOnlyList<double>? SceneCuts { get; init; }
 
+    /// <summary>The windows a fan-out pattern (clips step) renders, best first, with why.</summary>
+    public IReadOnlyList<ClipChoice>? Clips { get; init; }
+
     /// <summary>
     /// Per output: dB to add to the computed gain so the output lands on its loudness target after the peak
     /// limiter (measured by running the output's exact audio path once during analysis).

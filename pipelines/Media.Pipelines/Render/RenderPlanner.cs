@@ -9,7 +9,8 @@ namespace Media.Pipelines.Render;
 /// <summary>Pattern + output + probed source + analysis + job parameters -> an immutable render plan. No I/O.</summary>
 public static class RenderPlanner
 {
-    public static RenderPlan Plan(Pattern pattern, PatternOutput output, MediaProbe source, SourceAnalysis? analysis = null, IReadOnlyDictionary<string, string>? parameters = null)
+    /// <param name="clip">Fan-out patterns (a clips step): which clip, 1 = best.</param>
+    public static RenderPlan Plan(Pattern pattern, PatternOutput output, MediaProbe source, SourceAnalysis? analysis = null, IReadOnlyDictionary<string, string>? parameters = null, int? clip = null)
     {
         if (!source.HasVideo)
         {
@@ -26,23 +27,33 @@ public static class RenderPlanner
             throw new InvalidOperationException($"Pattern '{pattern.Name}' needs an analysis with {needs}; the render got none or an incomplete one.");
         }
 
-        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, output.Preset.MaxDurationSeconds);
+        ClipChoice? window = null;
+        if (clip is { } rank)
+        {
+            window = analysis?.Clips?.FirstOrDefault(c => c.Rank == rank)
+                ?? throw new ClipNotAvailableException($"The source has no clip {rank}: the analysis found {analysis?.Clips?.Count ?? 0} for pattern '{pattern.Name}'.");
+        }
+
+        var outputName = clip is { } k ? ClipOutputName(output.Name, k) : output.Name;
+        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, output.Preset.MaxDurationSeconds, window);
         var kept = segments.Sum(s => s.Duration);
         var keptRanges = segments.Select(s => new TimeRange(s.Start, s.End)).ToList();
-        var fullLength = Math.Min(source.DurationSeconds, steps.Trim?.EndSeconds ?? double.MaxValue) - (steps.Trim?.StartSeconds ?? 0);
+        var fullLength = window is not null
+            ? window.End - window.Start
+            : Math.Min(source.DurationSeconds, steps.Trim?.EndSeconds ?? double.MaxValue) - (steps.Trim?.StartSeconds ?? 0);
 
         double? gain = null;
         if (steps.Loudness is { } loudness && source.HasAudio && analysis?.Loudness is { } measured)
         {
             var integrated = LoudnessMath.Integrated(measured, keptRanges);
-            var correction = analysis.LoudnessCorrections?.GetValueOrDefault(output.Name) ?? 0;
+            var correction = analysis.LoudnessCorrections?.GetValueOrDefault(outputName) ?? 0;
             gain = double.IsNaN(integrated) ? null : Math.Round(Math.Clamp(loudness.TargetLufs - integrated + correction, -30, 30), 2);
         }
 
         var outputDuration = kept / steps.Speed;
         var plan = new RenderPlan
         {
-            OutputName = output.Name,
+            OutputName = outputName,
             Width = output.Width,
             Height = output.Height,
             Reframe = steps.Reframe.Mode,
@@ -86,6 +97,9 @@ public static class RenderPlanner
 
         return planned;
     }
+
+    /// <summary>The name of one clip of a fan-out output: "vertical-clip2".</summary>
+    public static string ClipOutputName(string output, int clip) => $"{output}-clip{clip}";
 
     /// <summary>Usable width as a fraction: vertical video keeps clear of the right-side buttons.</summary>
     public static double SafeWidth(PatternOutput output) => output.Height > output.Width ? 0.8 : 0.9;

@@ -12,10 +12,11 @@ public static class SegmentPlanner
     /// <summary>More pieces than this are merged across their shortest gaps (each piece is a branch of the graph).</summary>
     public const int MaxSegments = 300;
 
-    public static IReadOnlyList<PlannedSegment> Plan(EditSteps steps, double sourceDuration, SpeechAnalysis? speech, double maxOutputSeconds)
+    /// <param name="clip">For a fan-out clip: its window, which takes the place of a trim.</param>
+    public static IReadOnlyList<PlannedSegment> Plan(EditSteps steps, double sourceDuration, SpeechAnalysis? speech, double maxOutputSeconds, ClipChoice? clip = null)
     {
-        var start = Math.Clamp(steps.Trim?.StartSeconds ?? 0, 0, sourceDuration);
-        var end = Math.Clamp(steps.Trim?.EndSeconds ?? sourceDuration, start, sourceDuration);
+        var start = Math.Clamp(clip?.Start ?? steps.Trim?.StartSeconds ?? 0, 0, sourceDuration);
+        var end = Math.Clamp(clip?.End ?? steps.Trim?.EndSeconds ?? sourceDuration, start, sourceDuration);
         if (end - start < 0.1)
         {
             throw new Probe.InvalidMediaException($"The trim keeps {end - start:0.##} s of a {sourceDuration:0.##} s source; nothing is left to render.");

@@ -37,6 +37,17 @@ public sealed class JobPlannerTests
     }
 
     [Fact]
+    public void Expand_ClipsStep_OneRenderPerOutputAndClip()
+    {
+        var pattern = TwoOutputs with { Thumbnail = null, Steps = new Media.Pipelines.Patterns.Steps.EditSteps { Clips = new(2, 10, 30) } };
+
+        var stages = JobPlanner.Expand("j1", pattern, ["a"]);
+
+        Assert.Equal(["j1.probe", "j1.analyze", "j1.render.a-clip1", "j1.render.a-clip2"], stages.Select(s => s.Id));
+        Assert.Equal(["a-clip1", "a-clip2"], stages.Skip(2).Select(s => s.OutputName));
+    }
+
+    [Fact]
     public void Expand_OutputSubsetWithoutThumbnail_OnlyThoseRenders()
     {
         var stages = JobPlanner.Expand("j1", TwoOutputs with { Thumbnail = null }, ["b"]);

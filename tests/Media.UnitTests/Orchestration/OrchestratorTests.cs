@@ -271,6 +271,7 @@ public sealed class OrchestratorTests
     public async Task SubmitAsync_BadRequest_ReportsEveryFieldAtOnce()
     {
         await using var h = new OrchestratorHarness();
+        await h.Store.InitializeAsync(CancellationToken.None);
         var request = new SubmitJobRequest { PatternName = "no-such-pattern", WebhookUrl = "ftp://x", Priority = (Priority)42 };
         request.Parameters.Add("bad key!", "v");
         request.Labels.Add("ok", new string('x', 200));

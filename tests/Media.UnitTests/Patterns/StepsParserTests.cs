@@ -81,8 +81,22 @@ public sealed class StepsParserTests
         Assert.Equal("must be a number between 0.5 and 2", reasons["steps[4].speed.factor"]);
         Assert.Equal("must be a number between -40 and -5", reasons["steps[5].loudness.target"]);
         Assert.Equal("'speed' appears twice; a pattern has at most one", reasons["steps[6].speed"]);
-        Assert.StartsWith("unknown step 'sparkles'; known: trim, jumpCuts", reasons["steps[7]"], StringComparison.Ordinal);
+        Assert.StartsWith("unknown step 'sparkles'; known: trim, clips, jumpCuts", reasons["steps[7]"], StringComparison.Ordinal);
         Assert.StartsWith("unknown field; allowed: minSilence, padding", reasons["steps[8].jumpCuts.extra"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_Clips_FanOutSettingsAndConflicts()
+    {
+        var good = Parse("  - clips: { count: 4, minLength: 10, maxLength: 30 }");
+        var bad = Parse("  - clips: { count: 40, minLength: 30, maxLength: 10 }\n  - trim: { start: 1 }");
+
+        Assert.Equal(new ClipsStep(4, 10, 30), good.Pattern!.Steps.Clips);
+        Assert.Equal(AnalysisNeeds.Speech, good.Pattern.Steps.Needs);
+        var reasons = bad.Violations.ToDictionary(v => v.Path, v => v.Reason);
+        Assert.Equal("must be a whole number between 1 and 10", reasons["steps[0].clips.count"]);
+        Assert.Equal("must be at least minLength (30s)", reasons["steps[0].clips.maxLength"]);
+        Assert.Equal("clips chooses its own windows; remove trim (or clips)", reasons["steps"]);
     }
 
     [Fact]

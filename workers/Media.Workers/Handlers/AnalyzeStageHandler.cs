@@ -1,4 +1,5 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Render;
 using Media.Protos.V1;
 
 namespace Media.Workers.Handlers;
@@ -17,6 +18,11 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var probe = dispatch.SourceInfo.ToProbe();
         var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken);
+        if (pattern.Steps.Clips is { } clips)
+        {
+            analysis = analysis with { Clips = ClipPlanner.Choose(clips, probe.DurationSeconds, analysis.Speech) };
+        }
+
         analysis = await calibrator.CalibrateAsync(pattern, probe, analysis, input, context.WorkDirectory, cancellationToken);
         var path = Path.Combine(context.WorkDirectory, DocumentName);
         await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);

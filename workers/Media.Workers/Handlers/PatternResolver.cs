@@ -4,7 +4,7 @@ using Media.Protos.V1;
 
 namespace Media.Workers.Handlers;
 
-internal static class PatternResolver
+internal static partial class PatternResolver
 {
     public static Pattern Parse(StageDispatch dispatch)
     {
@@ -21,11 +21,21 @@ internal static class PatternResolver
             : throw new PatternMismatchException($"The dispatched pattern is invalid: {string.Join("; ", parsed.Violations)}");
     }
 
-    public static (Pattern Pattern, PatternOutput Output) Resolve(StageDispatch dispatch)
+    /// <summary>The pattern, the output a render stage makes, and for fan-out patterns which clip ("vertical-clip2" -> 2).</summary>
+    public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageDispatch dispatch)
     {
         var pattern = Parse(dispatch);
+        if (pattern.Steps.Clips is not null && ClipName().Match(dispatch.OutputName) is { Success: true } match
+            && pattern.Outputs.FirstOrDefault(o => o.Name == match.Groups[1].Value) is { } clipOutput)
+        {
+            return (pattern, clipOutput, int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         var output = pattern.Outputs.FirstOrDefault(o => o.Name == dispatch.OutputName)
             ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{dispatch.OutputName}'.");
-        return (pattern, output);
+        return (pattern, output, null);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(.+)-clip([0-9]{1,2})$")]
+    private static partial System.Text.RegularExpressions.Regex ClipName();
 }

@@ -23,7 +23,7 @@ public sealed class RenderStageHandler(
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var (pattern, output) = PatternResolver.Resolve(dispatch);
+        var (pattern, output, clip) = PatternResolver.Resolve(dispatch);
         SourceAnalysis? analysis = null;
         if (pattern.Steps.Needs != AnalysisNeeds.None)
         {
@@ -33,21 +33,32 @@ public sealed class RenderStageHandler(
             analysis = SourceAnalysis.FromJson(buffer.ToArray());
         }
 
-        var plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe(), analysis, dispatch.Parameters);
+        RenderPlan plan;
+        try
+        {
+            plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe(), analysis, dispatch.Parameters, clip);
+        }
+        catch (ClipNotAvailableException ex)
+        {
+            // A short source gives fewer clips than asked: this one has nothing to render.
+            logger.LogInformation("{JobId}: {Reason}", dispatch.JobId, ex.Message);
+            return new StageCompleted();
+        }
+
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
-        var localOutput = Path.Combine(context.WorkDirectory, output.Name + ".mp4");
+        var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
         var textFiles = new List<string>();
         for (var i = 0; i < plan.Texts.Count; i++)
         {
             // drawtext reads the text from a file: no user character ever passes through filter syntax.
-            var file = Path.Combine(context.WorkDirectory, $"{output.Name}.text{i}.txt");
+            var file = Path.Combine(context.WorkDirectory, $"{plan.OutputName}.text{i}.txt");
             await File.WriteAllTextAsync(file, plan.Texts[i].Text, cancellationToken);
             textFiles.Add(file);
         }
 
         var command = RenderCommandBuilder.Build(plan, input, localOutput, textFiles, FontLocator.Find(tools.Value.Font));
         var arguments = command.ToArguments();
-        logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, output.Name, tools.Value.FFmpeg, arguments);
+        logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
 
         var parser = new FFmpegProgressParser();
         await runner.RunAsync(
@@ -63,14 +74,14 @@ public sealed class RenderStageHandler(
             });
 
         var result = await prober.ProbeAsync(localOutput, cancellationToken);
-        var blob = await context.UploadAsync(localOutput, output.Name + ".mp4", "video/mp4", cancellationToken);
+        var blob = await context.UploadAsync(localOutput, plan.OutputName + ".mp4", "video/mp4", cancellationToken);
         return new StageCompleted
         {
             Outputs =
             {
                 new Output
                 {
-                    Name = output.Name + ".mp4",
+                    Name = plan.OutputName + ".mp4",
                     Kind = OutputKind.Video,
                     Key = blob.Key,
                     ContentType = blob.ContentType,

@@ -12,6 +12,9 @@ public sealed record EditSteps
 
     public JumpCutsStep? JumpCuts { get; init; }
 
+    /// <summary>Fan-out: each output becomes this many clips, the best windows of the source.</summary>
+    public ClipsStep? Clips { get; init; }
+
     public ReframeStep Reframe { get; init; } = new(ReframeMode.Center);
 
     public PunchInStep? PunchIn { get; init; }
@@ -25,16 +28,22 @@ public sealed record EditSteps
 
     /// <summary>What the analysis stage must measure for these steps.</summary>
     public AnalysisNeeds Needs =>
-        (JumpCuts is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
+        (JumpCuts is not null || Clips is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
         | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None);
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
-    public bool IsPlain => Trim is null && JumpCuts is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1;
+    public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1;
 }
 
 /// <summary>Keep [Start, End) of the source (End null = to the end).</summary>
 public sealed record TrimStep(double StartSeconds, double? EndSeconds);
+
+/// <summary>
+/// Pick the Count best windows of MinSeconds..MaxSeconds (hook scores when a detector provides them; until
+/// then, how densely people speak), each starting where speech starts and ending where it ends.
+/// </summary>
+public sealed record ClipsStep(int Count, double MinSeconds, double MaxSeconds);
 
 /// <summary>Cut out pauses longer than MinSilence, keeping Padding of quiet on each side of speech.</summary>
 public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double PaddingSeconds = 0.12);

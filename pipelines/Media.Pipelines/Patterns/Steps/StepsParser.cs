@@ -8,10 +8,11 @@ namespace Media.Pipelines.Patterns.Steps;
 internal static partial class StepsParser
 {
     public const int MaxTexts = 10;
+    public const int MaxClips = 10;
     public const int MaxTextLength = 500;
     private const double MaxSeconds = 12 * 3600;
 
-    private static readonly string[] Known = ["trim", "jumpCuts", "reframe", "punchIn", "text", "loudness", "speed"];
+    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "loudness", "speed"];
 
     public static EditSteps Parse(YamlFields fields, List<PatternViolation> violations)
     {
@@ -59,6 +60,18 @@ internal static partial class StepsParser
                 case "trim":
                     steps = steps with { Trim = Trim(f, violations, $"{path}.{name}") };
                     break;
+                case "clips":
+                    f.AllowOnly("count", "minLength", "maxLength");
+                    var count = f.Int("count", 1, MaxClips) ?? 3;
+                    var min = f.Double("minLength", 3, 600) ?? 15;
+                    var max = f.Double("maxLength", 3, 600) ?? 60;
+                    if (max < min)
+                    {
+                        violations.Add(new($"{path}.{name}.maxLength", $"must be at least minLength ({min}s)"));
+                    }
+
+                    steps = steps with { Clips = new ClipsStep(count, min, Math.Max(min, max)) };
+                    break;
                 case "jumpCuts":
                     f.AllowOnly("minSilence", "padding");
                     steps = steps with { JumpCuts = new JumpCutsStep(f.Double("minSilence", 0.2, 10) ?? 0.5, f.Double("padding", 0, 1) ?? 0.12) };
@@ -90,6 +103,11 @@ internal static partial class StepsParser
         if (texts.Count > MaxTexts)
         {
             violations.Add(new("steps", $"has {texts.Count} text steps; the limit is {MaxTexts}"));
+        }
+
+        if (steps.Clips is not null && steps.Trim is not null)
+        {
+            violations.Add(new("steps", "clips chooses its own windows; remove trim (or clips)"));
         }
 
         if (steps.PunchIn is { AtCuts: true } && steps.JumpCuts is null)
