@@ -85,6 +85,56 @@ public sealed class PatternEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LogoAndMusic_FromUploads_OverlaidAndMixedUnderSpeechAtTheTarget()
+    {
+        var logo = Path.Combine(_folder, "logo.png");
+        var music = Path.Combine(_folder, "music.m4a");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=red:s=200x100", "-frames:v", "1", logo);
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "sine=frequency=330:duration=3", "-c:a", "aac", music);
+        var logoKey = (await _farm.Client.UploadFileAsync(logo, null, CancellationToken.None)).Key;
+        var musicKey = (await _farm.Client.UploadFileAsync(music, null, CancellationToken.None)).Key;
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: branded
+            outputs: [{ name: landscape, preset: youtube }]
+            steps:
+              - logo: { source: "{{logo}}", position: top-left, width: 0.1, opacity: 1, margin: 0.02 }
+              - music: { source: "{{music}}", volume: -20 }
+              - loudness: { target: -16 }
+            """;
+
+        var (_, files) = await RunAsync(pattern, new Dictionary<string, string> { ["logo"] = "blob:" + logoKey, ["music"] = "blob:" + musicKey });
+
+        var video = files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal));
+        Assert.InRange(await TestMedia.LoudnessAsync(video), -17, -15);
+        var (v, a) = await TestMedia.StreamDurationsAsync(video);
+        Assert.True(Math.Abs(v - a) <= 1 / 30.0 + 0.001, $"video {v} s vs audio {a} s");
+        // The logo's middle (top-left, 2% margin, 192 px wide) is red.
+        var pixel = Path.Combine(_folder, "pixel.rgb");
+        await TestMedia.FFmpegAsync("-ss", "1", "-i", video, "-frames:v", "1", "-vf", "crop=2:2:134:78", "-f", "rawvideo", "-pix_fmt", "rgb24", pixel);
+        var rgb = await File.ReadAllBytesAsync(pixel);
+        Assert.True(rgb[0] > 200 && rgb[1] < 60 && rgb[2] < 60, $"logo pixel is {rgb[0]},{rgb[1]},{rgb[2]}");
+    }
+
+    [Fact]
+    public async Task Music_NotAStoredFile_RefusedAtSubmitNamingTheParameter()
+    {
+        var upload = await _farm.Client.UploadFileAsync(_speech, null, CancellationToken.None);
+        var request = new SubmitJobRequest
+        {
+            Source = new Source { UploadId = upload.UploadId },
+            InlinePattern = "apiVersion: media.farm/v1\nname: m\noutputs: [{ name: o, preset: youtube }]\nsteps:\n  - music: { source: \"{{music}}\" }",
+        };
+        request.Parameters.Add("music", "https://example.com/song.mp3");
+        var remote = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _farm.Client.Jobs.SubmitJobAsync(request));
+        request.Parameters["music"] = "blob:uploads/nope/song.mp3";
+        var missing = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await _farm.Client.Jobs.SubmitJobAsync(request));
+
+        Assert.Contains("parameters[music]: the music must be 'blob:<key>'", remote.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("parameters[music]: no music is stored under 'uploads/nope/song.mp3'", missing.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Clips_FanOutIntoRankedSpeechWindows()
     {
         const string pattern = """

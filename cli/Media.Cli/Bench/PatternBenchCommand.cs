@@ -100,7 +100,7 @@ internal static class PatternBenchCommand
             var texts = await WriteTextsAsync(plan, scratch, cancellationToken);
             var font = FontLocator.Find(null);
             var started = Stopwatch.GetTimestamp();
-            await runner.RunAsync("ffmpeg", RenderCommandBuilder.Build(plan, looped, Path.Combine(scratch, "bare.mp4"), texts, font).ToArguments(), cancellationToken);
+            await runner.RunAsync("ffmpeg", RenderCommandBuilder.Build(plan, looped, Path.Combine(scratch, "bare.mp4"), new RenderAssets { TextFiles = texts, FontPath = font }).ToArguments(), cancellationToken);
             bare.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
 
             started = Stopwatch.GetTimestamp();
@@ -130,7 +130,7 @@ internal static class PatternBenchCommand
         yield return RenderCommandBuilder.Build(plain with { Segments = whole }, source, reframed).ToArguments();
         yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null }, reframed, cut).ToArguments();
         var cutLength = plan.Segments.Sum(s => s.Duration);
-        yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null, Segments = [new(0, cutLength, 1)], Texts = plan.Texts }, cut, titled, texts, font).ToArguments();
+        yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null, Segments = [new(0, cutLength, 1)], Texts = plan.Texts }, cut, titled, new RenderAssets { TextFiles = texts, FontPath = font }).ToArguments();
         yield return
         [
             "-hide_banner", "-loglevel", "error", "-y", "-i", titled, "-c:v", "copy",

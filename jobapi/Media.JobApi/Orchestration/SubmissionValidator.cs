@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Media.JobApi.Errors;
 using Media.JobApi.Store;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Text;
 using Media.Pipelines.Thumbnails.Templates;
 using Media.Platform.Storage;
 using Media.Protos.V1;
@@ -135,6 +136,11 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         }
 
         var (sourceKey, sourceIdentity) = await ResolveSourceAsync(request.Source, tenant, Add, cancellationToken);
+        if (pattern is not null)
+        {
+            await CheckStoredMediaAsync(pattern.Steps.Logo?.Source, "logo", request, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Music?.Source, "music", request, Add, cancellationToken);
+        }
 
         if (violations.Count > 0)
         {
@@ -207,6 +213,40 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
             default:
                 add("source", "is required: set upload_id or uri");
                 return (null, null);
+        }
+    }
+
+    // A logo or music file named by a merge field must exist before the job is accepted, not fail it later.
+    private async Task CheckStoredMediaAsync(string? template, string what, SubmitJobRequest request, Action<string, string> add, CancellationToken cancellationToken)
+    {
+        if (template is null)
+        {
+            return;
+        }
+
+        var names = MergeFields.Names(template);
+        var field = names.Count == 1 ? $"parameters[{names[0]}]" : $"pattern.steps.{what}.source";
+        var reference = MergeFields.Render(template, request.Parameters).Trim();
+        const string scheme = "blob:";
+        if (reference.Length == 0)
+        {
+            return; // not given: the step is left out
+        }
+
+        if (!reference.StartsWith(scheme, StringComparison.Ordinal))
+        {
+            add(field, $"the {what} must be 'blob:<key>' of an uploaded file (e.g. the key an upload returned)");
+            return;
+        }
+
+        var key = reference[scheme.Length..];
+        if (!BlobKey.IsValid(key, out var reason))
+        {
+            add(field, $"the {what} key {reason}");
+        }
+        else if (await blobs.GetInfoAsync(key, cancellationToken) is null)
+        {
+            add(field, $"no {what} is stored under '{Truncate(key)}'");
         }
     }
 

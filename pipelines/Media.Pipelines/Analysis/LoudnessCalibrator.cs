@@ -17,7 +17,17 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
 {
     private const double GoodEnough = 0.2;
 
-    public async Task<SourceAnalysis> CalibrateAsync(Pattern pattern, MediaProbe probe, SourceAnalysis analysis, string input, string workDirectory, CancellationToken cancellationToken)
+    /// <param name="parameters">The job's merge fields (the music file may come from one).</param>
+    /// <param name="localPath">Fetches a stored object (music) to a local path.</param>
+    public async Task<SourceAnalysis> CalibrateAsync(
+        Pattern pattern,
+        MediaProbe probe,
+        SourceAnalysis analysis,
+        string input,
+        string workDirectory,
+        IReadOnlyDictionary<string, string> parameters,
+        Func<string, Task<string>> localPath,
+        CancellationToken cancellationToken)
     {
         if (pattern.Steps.Loudness is not { } target || !probe.HasAudio || analysis.Loudness is null)
         {
@@ -32,14 +42,15 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
             var correction = 0.0;
             for (var round = 0; round < 2; round++)
             {
-                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [name] = correction } }, clip: clip);
+                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [name] = correction } }, parameters, clip);
                 if (plan.GainDb is null)
                 {
                     break; // silent: nothing to correct
                 }
 
                 var log = Path.Combine(workDirectory, $"loudness-check-{name}.txt");
-                await runner.RunAsync(tools.Value.FFmpeg, RenderCommandBuilder.BuildAudioCheck(plan, input, log).ToArguments(), cancellationToken);
+                var assets = plan.Music is { } music ? new RenderAssets { MusicPath = await localPath(music.SourceKey) } : RenderAssets.None;
+                await runner.RunAsync(tools.Value.FFmpeg, RenderCommandBuilder.BuildAudioCheck(plan, input, log, assets).ToArguments(), cancellationToken);
                 var measured = LastIntegrated(File.ReadLines(log));
                 File.Delete(log);
                 if (measured is not { } lufs)

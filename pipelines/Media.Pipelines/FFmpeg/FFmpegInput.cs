@@ -12,6 +12,9 @@ public sealed record FFmpegInput(string Path)
     /// <summary>Decoder threads for this input; 0 = ffmpeg's choice. Many inputs in one call want 1 each.</summary>
     public int Threads { get; init; }
 
+    /// <summary>Loop the input forever (-stream_loop -1): background music shorter than the video.</summary>
+    public bool Loop { get; init; }
+
     public IEnumerable<string> ToArguments()
     {
         if (Format is null)
@@ -25,6 +28,12 @@ public sealed record FFmpegInput(string Path)
         {
             yield return "-threads";
             yield return FFmpegFormat.Number(Threads);
+        }
+
+        if (Loop)
+        {
+            yield return "-stream_loop";
+            yield return "-1";
         }
 
         if (Seek is { } seek)

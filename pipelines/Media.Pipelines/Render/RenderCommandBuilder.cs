@@ -8,21 +8,26 @@ namespace Media.Pipelines.Render;
 /// <summary>
 /// Render plan -> one ffmpeg invocation: one decode, one filter graph, one encode. The graph: reframe at
 /// source time (a face path follows source timestamps), the kept pieces cut out and joined with their
-/// zooms (trim/atrim + concat: frame- and sample-exact), speed, text, then the delivery format; audio gets
-/// the same cuts, tempo, a fixed gain to the loudness target and a peak limiter.
+/// zooms (trim/atrim + concat: frame- and sample-exact), speed, text, logo, then the delivery format; audio
+/// gets the same cuts and tempo, background music mixed under it (ducked while people speak), a fixed gain
+/// to the loudness target and a peak limiter.
 /// </summary>
 public static class RenderCommandBuilder
 {
     public const string VideoLabel = "v";
     public const string AudioLabel = "a";
 
-    /// <param name="textFiles">One file per plan text holding its exact characters (drawtext reads them literally).</param>
-    /// <param name="fontPath">Font for text overlays.</param>
-    public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath, IReadOnlyList<string>? textFiles = null, string? fontPath = null)
+    public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
     {
-        if (plan.Texts.Count > 0 && (textFiles is null || textFiles.Count != plan.Texts.Count || fontPath is null))
+        assets ??= RenderAssets.None;
+        if (plan.Texts.Count > 0 && (assets.TextFiles.Count != plan.Texts.Count || assets.FontPath is null))
         {
-            throw new ArgumentException("Every text overlay needs its text file, and a font.", nameof(textFiles));
+            throw new ArgumentException("Every text overlay needs its text file, and a font.", nameof(assets));
+        }
+
+        if ((plan.Logo is not null && assets.LogoPath is null) || (plan.Music is not null && assets.MusicPath is null))
+        {
+            throw new ArgumentException("The plan's logo and music need their local files.", nameof(assets));
         }
 
         if (plan.StreamCopy)
@@ -39,19 +44,39 @@ public static class RenderCommandBuilder
         var inputs = new List<FFmpegInput> { new(inputPath) };
         var chains = new List<FilterChain>();
         chains.AddRange(Reframe(plan, "vr"));
+        var (video, speech) = Cut(plan, chains);
 
-        var (video, audio) = Cut(plan, chains);
-        chains.Add(new FilterChain([video!], [.. VideoFinish(plan, textFiles, fontPath)], [VideoLabel]));
-
-        if (audio is not null)
+        if (plan.Logo is { } logo)
         {
-            chains.Add(new FilterChain([audio], [.. AudioFinish(plan)], [AudioLabel]));
+            var index = inputs.Count;
+            inputs.Add(new FFmpegInput(assets.LogoPath!));
+            chains.Add(new FilterChain([video!], [.. VideoFinish(plan, assets)], ["vt"]));
+            chains.Add(new FilterChain(
+                [$"{index}:v:0"],
+                [
+                    Filter.Of("scale", ("w", logo.WidthPixels), ("h", -2)),
+                    Filter.Of("format", ("pix_fmts", "rgba")),
+                    Filter.Of("colorchannelmixer", ("aa", logo.Opacity)),
+                ],
+                ["lg"]));
+            chains.Add(new FilterChain(["vt", "lg"], [LogoOverlay(plan, logo), Filter.Of("format", ("pix_fmts", "yuv420p"))], [VideoLabel]));
+        }
+        else
+        {
+            chains.Add(new FilterChain([video!], [.. VideoFinish(plan, assets), Filter.Of("format", ("pix_fmts", "yuv420p"))], [VideoLabel]));
+        }
+
+        var mixed = Mix(plan, chains, inputs, assets, speech);
+        if (mixed is not null)
+        {
+            chains.Add(new FilterChain([mixed], [.. Master(plan)], [AudioLabel]));
         }
         else
         {
             // Generated silence, cut to the output's length inside the graph (no -shortest guesswork).
+            var index = inputs.Count;
             inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
-            chains.Add(new FilterChain(["1:a"], [Filter.Of("atrim", ("duration", plan.DurationSeconds)), .. AudioFormat()], [AudioLabel]));
+            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", plan.DurationSeconds)), .. AudioFormat()], [AudioLabel]));
         }
 
         var preset = plan.Preset;
@@ -240,22 +265,20 @@ public static class RenderCommandBuilder
     /// The render's audio path alone (same cuts, tempo, gain and limiter) into a loudness meter: lets the
     /// analysis stage measure what the limiter costs, so the render itself stays one pass.
     /// </summary>
-    public static FFmpegCommand BuildAudioCheck(RenderPlan plan, string inputPath, string loudnessLogPath)
+    public static FFmpegCommand BuildAudioCheck(RenderPlan plan, string inputPath, string loudnessLogPath, RenderAssets? assets = null)
     {
-        if (!plan.SourceHasAudio)
-        {
-            throw new ArgumentException("The source has no audio to measure.", nameof(plan));
-        }
-
+        assets ??= RenderAssets.None;
+        var inputs = new List<FFmpegInput> { new(inputPath) };
         var chains = new List<FilterChain>();
-        var (_, audio) = Cut(plan, chains, video: false);
+        var (_, speech) = Cut(plan, chains, video: false);
+        var mixed = Mix(plan, chains, inputs, assets, speech) ?? throw new ArgumentException("The output has no sound to measure.", nameof(plan));
         chains.Add(new FilterChain(
-            [audio!],
-            [.. AudioFinish(plan), Filter.Of("ebur128", ("metadata", 1)), Filter.Of("ametadata", ("mode", "print"), ("key", "lavfi.r128.I"), ("file", loudnessLogPath))],
+            [mixed],
+            [.. Master(plan), Filter.Of("ebur128", ("metadata", 1)), Filter.Of("ametadata", ("mode", "print"), ("key", "lavfi.r128.I"), ("file", loudnessLogPath))],
             ["m"]));
         return new FFmpegCommand
         {
-            Inputs = [new FFmpegInput(inputPath)],
+            Inputs = inputs,
             Graph = new FilterGraph(chains),
             Maps = ["[m]"],
             OutputOptions = ["-vn", "-f", "null"],
@@ -263,7 +286,7 @@ public static class RenderCommandBuilder
         };
     }
 
-    private static IEnumerable<Filter> VideoFinish(RenderPlan plan, IReadOnlyList<string>? textFiles, string? fontPath)
+    private static IEnumerable<Filter> VideoFinish(RenderPlan plan, RenderAssets assets)
     {
         if (plan.Speed != 1)
         {
@@ -276,10 +299,8 @@ public static class RenderCommandBuilder
         yield return Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1));
         for (var i = 0; i < plan.Texts.Count; i++)
         {
-            yield return DrawText(plan, plan.Texts[i], textFiles![i], fontPath!);
+            yield return DrawText(plan, plan.Texts[i], assets.TextFiles[i], assets.FontPath!);
         }
-
-        yield return Filter.Of("format", ("pix_fmts", "yuv420p"));
     }
 
     private static Filter DrawText(RenderPlan plan, PlannedText text, string textFile, string fontPath)
@@ -322,14 +343,70 @@ public static class RenderCommandBuilder
         return new Filter("drawtext", options);
     }
 
-    private static IEnumerable<Filter> AudioFinish(RenderPlan plan)
+    // Speech after the cuts: tempo; then background music under it (ducked while people speak). Null: no sound at all.
+    private static string? Mix(RenderPlan plan, List<FilterChain> chains, List<FFmpegInput> inputs, RenderAssets assets, string? speech)
     {
-        if (plan.Speed != 1)
+        if (speech is not null && (plan.Speed != 1 || plan.Music is not null))
         {
-            // atempo changes tempo and keeps pitch.
-            yield return Filter.Of("atempo", ("tempo", plan.Speed));
+            var filters = new List<Filter>();
+            if (plan.Speed != 1)
+            {
+                // atempo changes tempo and keeps pitch.
+                filters.Add(Filter.Of("atempo", ("tempo", plan.Speed)));
+            }
+
+            if (plan.Music is not null)
+            {
+                // The mixer and the sidechain need both inputs in one format.
+                filters.AddRange(AudioFormat());
+            }
+
+            chains.Add(new FilterChain([speech], filters, ["sp"]));
+            speech = "sp";
         }
 
+        if (plan.Music is not { } music)
+        {
+            return speech;
+        }
+
+        var index = inputs.Count;
+        inputs.Add(new FFmpegInput(assets.MusicPath!) { Loop = true });
+        var length = plan.DurationSeconds;
+        chains.Add(new FilterChain(
+            [$"{index}:a:0"],
+            [
+                Filter.Of("atrim", ("duration", length)),
+                .. AudioFormat(),
+                Filter.Of("volume", ("volume", $"{FFmpegFormat.Number(music.VolumeDb)}dB")),
+                Filter.Of("afade", ("t", "in"), ("st", 0), ("d", Math.Min(music.FadeInSeconds, length / 2))),
+                Filter.Of("afade", ("t", "out"), ("st", Math.Max(0, length - music.FadeOutSeconds)), ("d", Math.Min(music.FadeOutSeconds, length))),
+            ],
+            ["mu"]));
+        if (speech is null)
+        {
+            return "mu";
+        }
+
+        var bed = "mu";
+        if (music.Duck)
+        {
+            chains.Add(new FilterChain([speech], [Filter.Of("asplit", ("outputs", 2))], ["sp1", "key"]));
+            chains.Add(new FilterChain(
+                ["mu", "key"],
+                [Filter.Of("sidechaincompress", ("threshold", 0.02), ("ratio", 8), ("attack", 20), ("release", 400))],
+                ["md"]));
+            speech = "sp1";
+            bed = "md";
+        }
+
+        chains.Add(new FilterChain([speech, bed], [Filter.Of("amix", ("inputs", 2), ("duration", "first"), ("normalize", 0))], ["mx"]));
+        return "mx";
+    }
+
+    // The whole mix: a fixed gain to the loudness target, a peak limiter, the delivery format.
+    private static IEnumerable<Filter> Master(RenderPlan plan)
+    {
         if (plan.GainDb is { } gain)
         {
             yield return Filter.Of("volume", ("volume", $"{FFmpegFormat.Number(gain)}dB"));
@@ -340,6 +417,16 @@ public static class RenderCommandBuilder
         {
             yield return filter;
         }
+    }
+
+    private static Filter LogoOverlay(RenderPlan plan, PlannedLogo logo)
+    {
+        var m = FFmpegFormat.Number(logo.MarginPixels);
+        var x = logo.Position is Corner.TopLeft or Corner.BottomLeft ? m : $"W-w-{m}";
+        // Vertical video: bottom corners stay above the platforms' caption and button zone (bottom 22%).
+        var bottom = plan.Height > plan.Width ? "H*0.78-h" : $"H-h-{m}";
+        var y = logo.Position is Corner.TopLeft or Corner.TopRight ? m : bottom;
+        return new Filter("overlay", [new("x", x), new("y", y)]);
     }
 
     private static Filter[] AudioFormat() =>

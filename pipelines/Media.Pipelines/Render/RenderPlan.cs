@@ -25,6 +25,10 @@ public sealed record RenderPlan
 
     public double Speed { get; init; } = 1;
 
+    public PlannedLogo? Logo { get; init; }
+
+    public PlannedMusic? Music { get; init; }
+
     /// <summary>Gain to the loudness target (dB), from the analysis; null = leave the level alone.</summary>
     public double? GainDb { get; init; }
 

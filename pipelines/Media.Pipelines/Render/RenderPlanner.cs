@@ -64,6 +64,12 @@ public static class RenderPlanner
                 : null,
             Texts = Texts(steps.Texts, parameters ?? new Dictionary<string, string>(), output, outputDuration),
             Speed = steps.Speed,
+            Logo = steps.Logo is { } logo && StoredMediaReference.KeyOf(MergeFields.Render(logo.Source, parameters ?? new Dictionary<string, string>()), "logo") is { } logoKey
+                ? new PlannedLogo(logoKey, logo.Position, Even(output.Width * logo.Width), logo.Opacity, (int)Math.Round(output.Width * logo.Margin))
+                : null,
+            Music = steps.Music is { } music && StoredMediaReference.KeyOf(MergeFields.Render(music.Source, parameters ?? new Dictionary<string, string>()), "music") is { } musicKey
+                ? new PlannedMusic(musicKey, music.VolumeDb, music.FadeInSeconds, music.FadeOutSeconds, music.Duck)
+                : null,
             GainDb = gain,
             PeakLimit = steps.Loudness is { } l ? Math.Round(Math.Pow(10, l.TruePeakDb / 20), 4) : 1,
             SourceHasAudio = source.HasAudio,
@@ -97,6 +103,8 @@ public static class RenderPlanner
 
         return planned;
     }
+
+    private static int Even(double value) => Math.Max(2, (int)Math.Round(value / 2) * 2);
 
     /// <summary>The name of one clip of a fan-out output: "vertical-clip2".</summary>
     public static string ClipOutputName(string output, int clip) => $"{output}-clip{clip}";

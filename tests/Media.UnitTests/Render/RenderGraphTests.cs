@@ -19,7 +19,7 @@ public sealed class RenderGraphTests
     };
 
     private static string Graph(RenderPlan plan, IReadOnlyList<string>? texts = null) =>
-        RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", texts, texts is null ? null : "/fonts/bold.ttf").ToArguments().SkipWhile(a => a != "-filter_complex").Skip(1).First();
+        RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", texts is null ? null : new RenderAssets { TextFiles = texts, FontPath = "/fonts/bold.ttf" }).ToArguments().SkipWhile(a => a != "-filter_complex").Skip(1).First();
 
     [Fact]
     public void JumpCuts_SplitTrimConcat_FrameAndSampleExact()
@@ -60,7 +60,42 @@ public sealed class RenderGraphTests
         var graph = Graph(Plan(new PlannedSegment(0, 10, 1)) with { Speed = 1.25 });
 
         Assert.Contains("[vr]setpts=expr=PTS/1.25,fps=fps=30", graph, StringComparison.Ordinal);
-        Assert.Contains("[0:a:0]atempo=tempo=1.25,aresample", graph, StringComparison.Ordinal);
+        Assert.Contains("[0:a:0]atempo=tempo=1.25[sp];[sp]aresample", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MusicDuckedUnderSpeech_LoopedFadedSidechainedMixedThenMastered()
+    {
+        var plan = Plan(new PlannedSegment(0, 10, 1)) with { Music = new PlannedMusic("uploads/m/song.mp3", -18, 1, 2, true), GainDb = 3 };
+
+        var args = RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", new RenderAssets { MusicPath = "/w/song.mp3" }).ToArguments().ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+
+        Assert.Equal(["-protocol_whitelist", "file", "-stream_loop", "-1", "-i", "/w/song.mp3"], args[(args.IndexOf("/w/song.mp3") - 5)..(args.IndexOf("/w/song.mp3") + 1)]);
+        Assert.Contains("[0:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[sp]", graph, StringComparison.Ordinal);
+        Assert.Contains("[1:a:0]atrim=duration=10,aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume=volume=-18dB,afade=t=in:st=0:d=1,afade=t=out:st=8:d=2[mu]", graph, StringComparison.Ordinal);
+        Assert.Contains("[sp]asplit=outputs=2[sp1][key];[mu][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[md];[sp1][md]amix=inputs=2:duration=first:normalize=0[mx];[mx]volume=volume=3dB,alimiter", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Logo_ScaledFadedOverlaidInItsCornerAboveTheButtonZone()
+    {
+        var plan = Plan(new PlannedSegment(0, 10, 1)) with { Logo = new PlannedLogo("uploads/l/logo.png", Corner.BottomRight, 130, 0.8, 43) };
+
+        var args = RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", new RenderAssets { LogoPath = "/w/logo.png" }).ToArguments().ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+
+        Assert.Equal("/w/logo.png", args[args.LastIndexOf("-i") + 1]);
+        Assert.Contains("[1:v:0]scale=w=130:h=-2,format=pix_fmts=rgba,colorchannelmixer=aa=0.8[lg];[vt][lg]overlay=x=W-w-43:y=H*0.78-h,format=pix_fmts=yuv420p[v]", graph, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4"));
+    }
+
+    [Fact]
+    public void StoredMediaReference_EmptyMeansNoStepOtherSchemesRefused()
+    {
+        Assert.Null(StoredMediaReference.KeyOf("  ", "logo"));
+        Assert.Equal("uploads/u/logo.png", StoredMediaReference.KeyOf("blob:uploads/u/logo.png", "logo"));
+        Assert.Equal("The music 'https://evil.example/a.mp3' must be 'blob:<key>' of an uploaded file.", Assert.Throws<InvalidDataException>(() => StoredMediaReference.KeyOf("https://evil.example/a.mp3", "music")).Message);
     }
 
     [Fact]

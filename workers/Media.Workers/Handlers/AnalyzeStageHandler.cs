@@ -23,7 +23,15 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
             analysis = analysis with { Clips = ClipPlanner.Choose(clips, probe.DurationSeconds, analysis.Speech) };
         }
 
-        analysis = await calibrator.CalibrateAsync(pattern, probe, analysis, input, context.WorkDirectory, cancellationToken);
+        analysis = await calibrator.CalibrateAsync(
+            pattern,
+            probe,
+            analysis,
+            input,
+            context.WorkDirectory,
+            dispatch.Parameters,
+            key => RenderStageHandler.StoredMediaAsync(context, key, "music", RenderStageHandler.MaxMusicBytes, cancellationToken),
+            cancellationToken);
         var path = Path.Combine(context.WorkDirectory, DocumentName);
         await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);
         var blob = await context.UploadAsync(path, DocumentName, "application/json", cancellationToken);

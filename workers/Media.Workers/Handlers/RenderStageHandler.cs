@@ -2,6 +2,7 @@ using Media.Pipelines.Analysis;
 using Media.Pipelines.FFmpeg;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Thumbnails;
+using Media.Platform.Storage;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 using Media.Pipelines.Tools;
@@ -18,7 +19,33 @@ public sealed class RenderStageHandler(
     IOptions<ToolPaths> tools,
     ILogger<RenderStageHandler> logger) : IStageHandler
 {
+    public const long MaxLogoBytes = 10L * 1024 * 1024;
+    public const long MaxMusicBytes = 200L * 1024 * 1024;
+
     public StageKind Kind => StageKind.Render;
+
+    /// <summary>A logo or music file from storage as a local path, after checking it exists and is not oversized.</summary>
+    public static async Task<string> StoredMediaAsync(StageContext context, string key, string what, long maxBytes, CancellationToken cancellationToken)
+    {
+        BlobInfo? info;
+        try
+        {
+            info = await context.Blobs.GetInfoAsync(key, cancellationToken);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException($"The {what} key is not valid: {ex.Message}", ex);
+        }
+
+        if (info is null)
+        {
+            throw new InvalidDataException($"The {what} 'blob:{key}' does not exist.");
+        }
+
+        return info.SizeBytes > maxBytes
+            ? throw new InvalidDataException($"The {what} 'blob:{key}' is {info.SizeBytes} bytes; the limit is {maxBytes}.")
+            : await context.GetLocalPathAsync(key, cancellationToken);
+    }
 
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
@@ -56,7 +83,14 @@ public sealed class RenderStageHandler(
             textFiles.Add(file);
         }
 
-        var command = RenderCommandBuilder.Build(plan, input, localOutput, textFiles, FontLocator.Find(tools.Value.Font));
+        var assets = new RenderAssets
+        {
+            TextFiles = textFiles,
+            FontPath = plan.Texts.Count > 0 ? FontLocator.Find(tools.Value.Font) : null,
+            LogoPath = plan.Logo is { } logo ? await StoredMediaAsync(context, logo.SourceKey, "logo", MaxLogoBytes, cancellationToken) : null,
+            MusicPath = plan.Music is { } music ? await StoredMediaAsync(context, music.SourceKey, "music", MaxMusicBytes, cancellationToken) : null,
+        };
+        var command = RenderCommandBuilder.Build(plan, input, localOutput, assets);
         var arguments = command.ToArguments();
         logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
 

@@ -23,6 +23,10 @@ public sealed record EditSteps
 
     public LoudnessStep? Loudness { get; init; }
 
+    public LogoStep? Logo { get; init; }
+
+    public MusicStep? Music { get; init; }
+
     /// <summary>Playback speed (pitch kept); 1 = unchanged.</summary>
     public double Speed { get; init; } = 1;
 
@@ -33,7 +37,8 @@ public sealed record EditSteps
         | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None);
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
-    public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1;
+    public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1
+        && Logo is null && Music is null;
 }
 
 /// <summary>Keep [Start, End) of the source (End null = to the end).</summary>
@@ -58,6 +63,25 @@ public sealed record PunchInStep(double Zoom, double? EverySeconds, bool AtCuts)
 
 /// <summary>Speech loudness target (EBU R128 integrated) and the ceiling for peaks.</summary>
 public sealed record LoudnessStep(double TargetLufs = -14, double TruePeakDb = -1.5);
+
+/// <summary>An image from storage ("blob:&lt;key&gt;", usually a merge field) in a corner of the video.</summary>
+/// <param name="Width">Logo width as a fraction of the output width.</param>
+/// <param name="Margin">Distance from the edges as a fraction of the output width.</param>
+public sealed record LogoStep(string Source, Corner Position = Corner.TopRight, double Width = 0.12, double Opacity = 0.9, double Margin = 0.04);
+
+public enum Corner
+{
+    TopLeft,
+    TopRight,
+    BottomLeft,
+    BottomRight,
+}
+
+/// <summary>
+/// Background music from storage ("blob:&lt;key&gt;"), looped to the output's length, faded in and out, and
+/// (Duck) pushed down while people speak (a sidechain compressor keyed by the speech).
+/// </summary>
+public sealed record MusicStep(string Source, double VolumeDb = -18, double FadeInSeconds = 1, double FadeOutSeconds = 2, bool Duck = true);
 
 [Flags]
 public enum AnalysisNeeds

@@ -12,7 +12,7 @@ internal static partial class StepsParser
     public const int MaxTextLength = 500;
     private const double MaxSeconds = 12 * 3600;
 
-    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "loudness", "speed"];
+    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "logo", "music", "loudness", "speed"];
 
     public static EditSteps Parse(YamlFields fields, List<PatternViolation> violations)
     {
@@ -88,6 +88,17 @@ internal static partial class StepsParser
                         texts.Add(text);
                     }
 
+                    break;
+                case "logo":
+                    steps = steps with { Logo = Logo(f, violations, $"{path}.{name}") };
+                    break;
+                case "music":
+                    f.AllowOnly("source", "volume", "fadeIn", "fadeOut", "duck");
+                    var music = f.String("source", required: true);
+                    steps = steps with
+                    {
+                        Music = music is null ? null : new MusicStep(music, f.Double("volume", -60, 0) ?? -18, f.Double("fadeIn", 0, 30) ?? 1, f.Double("fadeOut", 0, 30) ?? 2, f.Bool("duck") ?? true),
+                    };
                     break;
                 case "loudness":
                     f.AllowOnly("target", "truePeak");
@@ -165,6 +176,30 @@ internal static partial class StepsParser
         }
 
         return new ReframeStep(mode ?? ReframeMode.Center, maxPan ?? 0.3, deadZone ?? 0.1);
+    }
+
+    private static LogoStep? Logo(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        f.AllowOnly("source", "position", "width", "opacity", "margin");
+        var source = f.String("source", required: true);
+        var positionText = f.String("position", required: false) ?? "top-right";
+        Corner? corner = positionText switch
+        {
+            "top-left" => Corner.TopLeft,
+            "top-right" => Corner.TopRight,
+            "bottom-left" => Corner.BottomLeft,
+            "bottom-right" => Corner.BottomRight,
+            _ => null,
+        };
+        if (corner is null)
+        {
+            violations.Add(new($"{path}.position", $"unknown position '{positionText}'; known: top-left, top-right, bottom-left, bottom-right"));
+        }
+
+        var width = f.Double("width", 0.02, 0.5) ?? 0.12;
+        var opacity = f.Double("opacity", 0.05, 1) ?? 0.9;
+        var margin = f.Double("margin", 0, 0.2) ?? 0.04;
+        return source is null || corner is null ? null : new LogoStep(source, corner.Value, width, opacity, margin);
     }
 
     private static PunchInStep? PunchIn(YamlFields f, List<PatternViolation> violations, string path)
