@@ -64,6 +64,26 @@ public sealed class PatternEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JumpCutsWithSpeedUp_PausesPlayFastAndStayInSync()
+    {
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: fast-pauses
+            outputs: [{ name: o, preset: youtube }]
+            steps:
+              - jumpCuts: { minSilence: 0.5, padding: 0.1, speedUp: 4 }
+            """;
+
+        var (_, files) = await RunAsync(pattern);
+
+        var video = files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal));
+        var (v, a) = await TestMedia.StreamDurationsAsync(video);
+        Assert.True(Math.Abs(v - a) <= 1 / 30.0 + 0.001, $"video {v} s vs audio {a} s");
+        // The 2.5 s pause plays in about 0.6 s; the ends are cut.
+        Assert.InRange(a, _phrases.Duration - 3.2, _phrases.Duration - 1.6);
+    }
+
+    [Fact]
     public async Task SpeedAndTrim_ShortenTheOutputExactly()
     {
         const string pattern = """

@@ -129,7 +129,7 @@ internal static class PatternBenchCommand
         var plain = plan with { Texts = [], GainDb = null, Speed = 1 };
         yield return RenderCommandBuilder.Build(plain with { Segments = whole }, source, reframed).ToArguments();
         yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null }, reframed, cut).ToArguments();
-        var cutLength = plan.Segments.Sum(s => s.Duration);
+        var cutLength = plan.Segments.Sum(s => s.OutputDuration);
         yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null, Segments = [new(0, cutLength, 1)], Texts = plan.Texts }, cut, titled, new RenderAssets { TextFiles = texts, FontPath = font }).ToArguments();
         yield return
         [

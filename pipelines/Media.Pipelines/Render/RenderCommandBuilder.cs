@@ -214,7 +214,7 @@ public static class RenderCommandBuilder
                 var filters = new List<Filter>
                 {
                     Filter.Of("trim", ("start", segment.Start), ("end", segment.End)),
-                    Filter.Of("setpts", ("expr", "PTS-STARTPTS")),
+                    Filter.Of("setpts", ("expr", segment.Speed == 1 ? "PTS-STARTPTS" : $"(PTS-STARTPTS)/{FFmpegFormat.Number(segment.Speed)}")),
                 };
                 if (segment.Zoom > 1)
                 {
@@ -231,7 +231,11 @@ public static class RenderCommandBuilder
             {
                 chains.Add(new FilterChain(
                     [n > 1 ? $"as{i}" : audioIn],
-                    [Filter.Of("atrim", ("start", segment.Start), ("end", segment.End)), Filter.Of("asetpts", ("expr", "PTS-STARTPTS"))],
+                    [
+                        Filter.Of("atrim", ("start", segment.Start), ("end", segment.End)),
+                        Filter.Of("asetpts", ("expr", "PTS-STARTPTS")),
+                        .. segment.Speed == 1 ? Array.Empty<Filter>() : [Filter.Of("atempo", ("tempo", segment.Speed))],
+                    ],
                     [$"ac{i}"]));
                 concatInputs.Add($"ac{i}");
             }

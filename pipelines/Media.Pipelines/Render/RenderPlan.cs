@@ -45,8 +45,8 @@ public sealed record RenderPlan
     public bool Truncated { get; init; }
 
     /// <summary>Length of the output in seconds.</summary>
-    public double DurationSeconds => Segments.Sum(s => s.Duration) / Speed;
+    public double DurationSeconds => Segments.Sum(s => s.OutputDuration) / Speed;
 
     /// <summary>True when the output is one unzoomed piece starting at the source's start (no trim filters needed).</summary>
-    public bool IsWholeSource => Segments.Count == 1 && Segments[0].Start == 0 && Segments[0].Zoom == 1;
+    public bool IsWholeSource => Segments.Count == 1 && Segments[0].Start == 0 && Segments[0].Zoom == 1 && Segments[0].Speed == 1;
 }

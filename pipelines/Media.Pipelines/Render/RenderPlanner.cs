@@ -36,8 +36,9 @@ public static class RenderPlanner
 
         var outputName = clip is { } k ? ClipOutputName(output.Name, k) : output.Name;
         var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, output.Preset.MaxDurationSeconds, window);
-        var kept = segments.Sum(s => s.Duration);
-        var keptRanges = segments.Select(s => new TimeRange(s.Start, s.End)).ToList();
+        var kept = segments.Sum(s => s.OutputDuration);
+        // Loudness is set by what plays at normal speed (sped-up pauses are quiet anyway).
+        var keptRanges = segments.Where(s => s.Speed == 1).Select(s => new TimeRange(s.Start, s.End)).ToList();
         var fullLength = window is not null
             ? window.End - window.Start
             : Math.Min(source.DurationSeconds, steps.Trim?.EndSeconds ?? double.MaxValue) - (steps.Trim?.StartSeconds ?? 0);

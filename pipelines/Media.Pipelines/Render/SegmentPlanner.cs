@@ -30,6 +30,11 @@ public static class SegmentPlanner
 
         ranges = LimitCount(ranges);
         var segments = steps.PunchIn is { } punch ? PunchIns(ranges, punch, steps.Speed) : ranges.Select(r => new PlannedSegment(r.Start, r.End, 1)).ToList();
+        if (steps.JumpCuts is { SpeedUp: > 0 } fast && segments.Count > 1)
+        {
+            segments = FastPauses(segments, fast.SpeedUp);
+        }
+
         return CapLength(segments, maxOutputSeconds * steps.Speed);
     }
 
@@ -114,20 +119,38 @@ public static class SegmentPlanner
         return result;
     }
 
-    private static List<PlannedSegment> CapLength(List<PlannedSegment> segments, double maxSourceSeconds)
+    // The pauses between kept pieces come back, played fast.
+    private static List<PlannedSegment> FastPauses(List<PlannedSegment> segments, double speedUp)
+    {
+        var result = new List<PlannedSegment> { segments[0] };
+        for (var i = 1; i < segments.Count; i++)
+        {
+            if (segments[i].Start - segments[i - 1].End > 0.01)
+            {
+                result.Add(new PlannedSegment(segments[i - 1].End, segments[i].Start, 1) { Speed = speedUp });
+            }
+
+            result.Add(segments[i]);
+        }
+
+        return result;
+    }
+
+    // maxSeconds is output time at normal speed; a fast piece takes Duration / Speed of it.
+    private static List<PlannedSegment> CapLength(List<PlannedSegment> segments, double maxSeconds)
     {
         var result = new List<PlannedSegment>();
         var total = 0.0;
         foreach (var segment in segments)
         {
-            if (total + segment.Duration <= maxSourceSeconds + 1e-6)
+            if (total + segment.OutputDuration <= maxSeconds + 1e-6)
             {
                 result.Add(segment);
-                total += segment.Duration;
+                total += segment.OutputDuration;
                 continue;
             }
 
-            var left = maxSourceSeconds - total;
+            var left = (maxSeconds - total) * segment.Speed;
             if (left >= 0.1)
             {
                 result.Add(segment with { End = segment.Start + left });
@@ -143,5 +166,11 @@ public static class SegmentPlanner
 /// <summary>A kept piece of the source, [Start, End) in source seconds, shown at Zoom (1 = full frame).</summary>
 public sealed record PlannedSegment(double Start, double End, double Zoom)
 {
+    /// <summary>Played this much faster (a sped-up pause); 1 = as recorded.</summary>
+    public double Speed { get; init; } = 1;
+
     public double Duration => End - Start;
+
+    /// <summary>Its length in the output, before the pattern's overall speed.</summary>
+    public double OutputDuration => Duration / Speed;
 }

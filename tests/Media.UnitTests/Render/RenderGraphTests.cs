@@ -38,6 +38,16 @@ public sealed class RenderGraphTests
     }
 
     [Fact]
+    public void FastPause_PieceTimestampsAndTempoScaled()
+    {
+        var graph = Graph(Plan(new(0, 2, 1), new PlannedSegment(2, 6, 1) { Speed = 4 }, new(6, 8, 1)));
+
+        Assert.Contains("[vs1]trim=start=2:end=6,setpts=expr=(PTS-STARTPTS)/4[vc1]", graph, StringComparison.Ordinal);
+        Assert.Contains("[as1]atrim=start=2:end=6,asetpts=expr=PTS-STARTPTS,atempo=tempo=4[ac1]", graph, StringComparison.Ordinal);
+        Assert.Equal(5, (Plan(new(0, 2, 1), new PlannedSegment(2, 6, 1) { Speed = 4 }, new(6, 8, 1))).DurationSeconds, 6);
+    }
+
+    [Fact]
     public void Texts_ReadFromFilesLiterallyWithoutExpansion()
     {
         var plan = Plan(new PlannedSegment(0, 10, 1)) with

@@ -28,6 +28,17 @@ public sealed class SegmentPlannerTests
     }
 
     [Fact]
+    public void Plan_JumpCutsWithSpeedUp_PausesKeptButPlayedFast()
+    {
+        var steps = EditSteps.Default with { JumpCuts = new JumpCutsStep(0.5, 0.1, SpeedUp: 4) };
+
+        var segments = SegmentPlanner.Plan(steps, 10, Speech, 600);
+
+        Assert.Equal([(0.9, 5.1, 1.0), (5.1, 7.9, 4.0), (7.9, 9.1, 1.0)], segments.Select(s => (s.Start, s.End, s.Speed)));
+        Assert.Equal(4.2 + 0.7 + 1.2, segments.Sum(s => s.OutputDuration), 6);
+    }
+
+    [Fact]
     public void Plan_TrimThenJumpCuts_SpeechIsClippedToTheTrim()
     {
         var steps = EditSteps.Default with { Trim = new TrimStep(2, 8.5), JumpCuts = new JumpCutsStep(0.5, 0.1) };

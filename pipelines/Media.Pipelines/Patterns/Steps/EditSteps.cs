@@ -50,8 +50,11 @@ public sealed record TrimStep(double StartSeconds, double? EndSeconds);
 /// </summary>
 public sealed record ClipsStep(int Count, double MinSeconds, double MaxSeconds);
 
-/// <summary>Cut out pauses longer than MinSilence, keeping Padding of quiet on each side of speech.</summary>
-public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double PaddingSeconds = 0.12);
+/// <summary>
+/// Cut out pauses longer than MinSilence, keeping Padding of quiet on each side of speech; with SpeedUp
+/// (1.5-8) the pauses are kept but played that much faster instead.
+/// </summary>
+public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double PaddingSeconds = 0.12, double SpeedUp = 0);
 
 /// <summary>How the source is fitted to the output frame; Face follows the speaker.</summary>
 /// <param name="MaxPanPerSecond">Face mode: fastest the crop may move, in source widths per second.</param>

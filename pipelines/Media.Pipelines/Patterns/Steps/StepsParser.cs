@@ -73,8 +73,14 @@ internal static partial class StepsParser
                     steps = steps with { Clips = new ClipsStep(count, min, Math.Max(min, max)) };
                     break;
                 case "jumpCuts":
-                    f.AllowOnly("minSilence", "padding");
-                    steps = steps with { JumpCuts = new JumpCutsStep(f.Double("minSilence", 0.2, 10) ?? 0.5, f.Double("padding", 0, 1) ?? 0.12) };
+                    f.AllowOnly("minSilence", "padding", "speedUp");
+                    var speedUp = f.Double("speedUp", 0, 8) ?? 0;
+                    if (speedUp is > 0 and < 1.5)
+                    {
+                        violations.Add(new($"{path}.{name}.speedUp", "must be 0 (cut pauses out) or between 1.5 and 8 (play pauses that much faster)"));
+                    }
+
+                    steps = steps with { JumpCuts = new JumpCutsStep(f.Double("minSilence", 0.2, 10) ?? 0.5, f.Double("padding", 0, 1) ?? 0.12, speedUp) };
                     break;
                 case "reframe":
                     steps = steps with { Reframe = Reframe(f, violations, $"{path}.{name}") };
