@@ -137,6 +137,38 @@ public sealed class PatternEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IntroAndOutro_PlayAroundTheEditInSync()
+    {
+        var intro = Path.Combine(_folder, "intro.mp4");
+        var outro = Path.Combine(_folder, "outro.mov");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=1.2", "-c:v", "libx264", "-pix_fmt", "yuv420p", intro);
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=1.5", "-f", "lavfi", "-i", "sine=frequency=660:duration=1.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", outro);
+        var introKey = (await _farm.Client.UploadFileAsync(intro, null, CancellationToken.None)).Key;
+        var outroKey = (await _farm.Client.UploadFileAsync(outro, null, CancellationToken.None)).Key;
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: bookends
+            outputs: [{ name: o, preset: reels }]
+            steps:
+              - trim: { start: 0, duration: 3 }
+              - intro: { source: "{{intro}}" }
+              - outro: { source: "{{outro}}" }
+            """;
+
+        var (_, files) = await RunAsync(pattern, new Dictionary<string, string> { ["intro"] = "blob:" + introKey, ["outro"] = "blob:" + outroKey });
+
+        var video = files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal));
+        var (v, a) = await TestMedia.StreamDurationsAsync(video);
+        Assert.InRange(a, 5.65, 5.75);
+        Assert.True(Math.Abs(v - a) <= 1 / 30.0 + 0.001, $"video {v} s vs audio {a} s");
+        // The first frame is the blue intro, fitted (letterboxed) into 9:16.
+        var pixel = Path.Combine(_folder, "intro-pixel.rgb");
+        await TestMedia.FFmpegAsync("-i", video, "-frames:v", "1", "-vf", "crop=2:2:539:959", "-f", "rawvideo", "-pix_fmt", "rgb24", pixel);
+        var rgb = await File.ReadAllBytesAsync(pixel);
+        Assert.True(rgb[2] > 200 && rgb[0] < 60, $"first frame centre is {rgb[0]},{rgb[1]},{rgb[2]}");
+    }
+
+    [Fact]
     public async Task Music_NotAStoredFile_RefusedAtSubmitNamingTheParameter()
     {
         var upload = await _farm.Client.UploadFileAsync(_speech, null, CancellationToken.None);

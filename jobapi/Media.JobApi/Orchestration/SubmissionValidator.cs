@@ -140,6 +140,8 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         {
             await CheckStoredMediaAsync(pattern.Steps.Logo?.Source, "logo", request, Add, cancellationToken);
             await CheckStoredMediaAsync(pattern.Steps.Music?.Source, "music", request, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Intro, "intro", request, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Outro, "outro", request, Add, cancellationToken);
         }
 
         if (violations.Count > 0)

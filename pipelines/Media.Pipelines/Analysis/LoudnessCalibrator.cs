@@ -19,6 +19,7 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
 
     /// <param name="parameters">The job's merge fields (the music file may come from one).</param>
     /// <param name="localPath">Fetches a stored object (music) to a local path.</param>
+    /// <param name="bookends">The pattern's intro/outro probes by key (they take part of the length limit).</param>
     public async Task<SourceAnalysis> CalibrateAsync(
         Pattern pattern,
         MediaProbe probe,
@@ -27,6 +28,7 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
         string workDirectory,
         IReadOnlyDictionary<string, string> parameters,
         Func<string, Task<string>> localPath,
+        IReadOnlyDictionary<string, MediaProbe> bookends,
         CancellationToken cancellationToken)
     {
         if (pattern.Steps.Loudness is not { } target || !probe.HasAudio || analysis.Loudness is null)
@@ -42,7 +44,7 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
             var correction = 0.0;
             for (var round = 0; round < 2; round++)
             {
-                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [name] = correction } }, parameters, clip);
+                var plan = RenderPlanner.Plan(pattern, output, probe, analysis with { LoudnessCorrections = new Dictionary<string, double> { [name] = correction } }, parameters, clip, bookends);
                 if (plan.GainDb is null)
                 {
                     break; // silent: nothing to correct

@@ -8,6 +8,9 @@ public sealed record PlannedLogo(string SourceKey, Corner Position, int WidthPix
 /// <summary>Background music resolved for one output: which stored file, level, fades, ducking.</summary>
 public sealed record PlannedMusic(string SourceKey, double VolumeDb, double FadeInSeconds, double FadeOutSeconds, bool Duck);
 
+/// <summary>An intro or outro clip: which stored file, how long, whether it has sound (else silence is generated).</summary>
+public sealed record PlannedBookend(string SourceKey, double DurationSeconds, bool HasAudio);
+
 /// <summary>The local files a render reads besides its source: text files, font, logo image, music.</summary>
 public sealed record RenderAssets
 {
@@ -21,6 +24,10 @@ public sealed record RenderAssets
     public string? LogoPath { get; init; }
 
     public string? MusicPath { get; init; }
+
+    public string? IntroPath { get; init; }
+
+    public string? OutroPath { get; init; }
 }
 
 /// <summary>"blob:&lt;key&gt;" references from merge fields, checked before anything is read.</summary>

@@ -41,10 +41,21 @@ public static class RenderCommandBuilder
             };
         }
 
+        if ((plan.Intro is not null && assets.IntroPath is null) || (plan.Outro is not null && assets.OutroPath is null))
+        {
+            throw new ArgumentException("The plan's intro and outro need their local files.", nameof(assets));
+        }
+
         var inputs = new List<FFmpegInput> { new(inputPath) };
         var chains = new List<FilterChain>();
         chains.AddRange(Reframe(plan, "vr"));
         var (video, speech) = Cut(plan, chains);
+        var bookended = plan.Intro is not null || plan.Outro is not null;
+        var mainVideo = bookended ? "mv" : VideoLabel;
+        var mainAudio = bookended ? "ma" : AudioLabel;
+        // With an intro or outro the edit must end exactly on time, or what follows would drift out of sync.
+        Filter[] exactVideo = bookended ? [Filter.Of("trim", ("duration", plan.MainDurationSeconds))] : [];
+        Filter[] exactAudio = bookended ? [Filter.Of("atrim", ("duration", plan.MainDurationSeconds))] : [];
 
         if (plan.Logo is { } logo)
         {
@@ -59,24 +70,41 @@ public static class RenderCommandBuilder
                     Filter.Of("colorchannelmixer", ("aa", logo.Opacity)),
                 ],
                 ["lg"]));
-            chains.Add(new FilterChain(["vt", "lg"], [LogoOverlay(plan, logo), Filter.Of("format", ("pix_fmts", "yuv420p"))], [VideoLabel]));
+            chains.Add(new FilterChain(["vt", "lg"], [LogoOverlay(plan, logo), Filter.Of("format", ("pix_fmts", "yuv420p")), .. exactVideo], [mainVideo]));
         }
         else
         {
-            chains.Add(new FilterChain([video!], [.. VideoFinish(plan, assets), Filter.Of("format", ("pix_fmts", "yuv420p"))], [VideoLabel]));
+            chains.Add(new FilterChain([video!], [.. VideoFinish(plan, assets), Filter.Of("format", ("pix_fmts", "yuv420p")), .. exactVideo], [mainVideo]));
         }
 
         var mixed = Mix(plan, chains, inputs, assets, speech);
         if (mixed is not null)
         {
-            chains.Add(new FilterChain([mixed], [.. Master(plan)], [AudioLabel]));
+            chains.Add(new FilterChain([mixed], [.. Master(plan), .. exactAudio], [mainAudio]));
         }
         else
         {
-            // Generated silence, cut to the output's length inside the graph (no -shortest guesswork).
+            // Generated silence, cut to the edit's length inside the graph (no -shortest guesswork).
             var index = inputs.Count;
             inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
-            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", plan.DurationSeconds)), .. AudioFormat()], [AudioLabel]));
+            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", plan.MainDurationSeconds)), .. AudioFormat()], [mainAudio]));
+        }
+
+        if (bookended)
+        {
+            var parts = new List<string>();
+            if (plan.Intro is { } intro)
+            {
+                parts.AddRange(Bookend(plan, intro, assets.IntroPath!, "in", inputs, chains));
+            }
+
+            parts.AddRange([mainVideo, mainAudio]);
+            if (plan.Outro is { } outro)
+            {
+                parts.AddRange(Bookend(plan, outro, assets.OutroPath!, "out", inputs, chains));
+            }
+
+            chains.Add(new FilterChain(parts, [Filter.Of("concat", ("n", parts.Count / 2), ("v", 1), ("a", 1))], [VideoLabel, AudioLabel]));
         }
 
         var preset = plan.Preset;
@@ -376,7 +404,7 @@ public static class RenderCommandBuilder
 
         var index = inputs.Count;
         inputs.Add(new FFmpegInput(assets.MusicPath!) { Loop = true });
-        var length = plan.DurationSeconds;
+        var length = plan.MainDurationSeconds;
         chains.Add(new FilterChain(
             [$"{index}:a:0"],
             [
@@ -421,6 +449,40 @@ public static class RenderCommandBuilder
         {
             yield return filter;
         }
+    }
+
+    // An intro or outro fitted to the output (black bars if its shape differs), at the output's rate, its sound
+    // (or generated silence) in the output's format, both cut to exactly its length.
+    private static string[] Bookend(RenderPlan plan, PlannedBookend bookend, string path, string label, List<FFmpegInput> inputs, List<FilterChain> chains)
+    {
+        var index = inputs.Count;
+        inputs.Add(new FFmpegInput(path));
+        var length = bookend.DurationSeconds;
+        chains.Add(new FilterChain(
+            [$"{index}:v:0"],
+            [
+                Filter.Of("scale", ("w", plan.Width), ("h", plan.Height), ("force_original_aspect_ratio", "decrease"), ("force_divisible_by", 2)),
+                new Filter("pad", [new("w", FFmpegFormat.Number(plan.Width)), new("h", FFmpegFormat.Number(plan.Height)), new("x", "(ow-iw)/2"), new("y", "(oh-ih)/2"), new("color", "black")]),
+                Filter.Of("setsar", ("sar", 1)),
+                Filter.Of("fps", ("fps", plan.Preset.FrameRate)),
+                Filter.Of("format", ("pix_fmts", "yuv420p")),
+                Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1)),
+                Filter.Of("trim", ("duration", length)),
+                Filter.Of("setpts", ("expr", "PTS-STARTPTS")),
+            ],
+            [$"{label}v"]));
+        if (bookend.HasAudio)
+        {
+            chains.Add(new FilterChain([$"{index}:a:0"], [.. AudioFormat(), Filter.Of("apad"), Filter.Of("atrim", ("duration", length)), Filter.Of("asetpts", ("expr", "PTS-STARTPTS"))], [$"{label}a"]));
+        }
+        else
+        {
+            var silence = inputs.Count;
+            inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
+            chains.Add(new FilterChain([$"{silence}:a"], [Filter.Of("atrim", ("duration", length)), .. AudioFormat()], [$"{label}a"]));
+        }
+
+        return [$"{label}v", $"{label}a"];
     }
 
     private static Filter LogoOverlay(RenderPlan plan, PlannedLogo logo)

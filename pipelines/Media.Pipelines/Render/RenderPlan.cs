@@ -29,6 +29,10 @@ public sealed record RenderPlan
 
     public PlannedMusic? Music { get; init; }
 
+    public PlannedBookend? Intro { get; init; }
+
+    public PlannedBookend? Outro { get; init; }
+
     /// <summary>Gain to the loudness target (dB), from the analysis; null = leave the level alone.</summary>
     public double? GainDb { get; init; }
 
@@ -44,8 +48,11 @@ public sealed record RenderPlan
     /// <summary>True when the platform's length limit cut the output short.</summary>
     public bool Truncated { get; init; }
 
-    /// <summary>Length of the output in seconds.</summary>
-    public double DurationSeconds => Segments.Sum(s => s.OutputDuration) / Speed;
+    /// <summary>Length of the edit itself (what texts, music and loudness apply to), in seconds.</summary>
+    public double MainDurationSeconds => Segments.Sum(s => s.OutputDuration) / Speed;
+
+    /// <summary>Length of the output in seconds: intro, edit, outro.</summary>
+    public double DurationSeconds => (Intro?.DurationSeconds ?? 0) + MainDurationSeconds + (Outro?.DurationSeconds ?? 0);
 
     /// <summary>True when the output is one unzoomed piece starting at the source's start (no trim filters needed).</summary>
     public bool IsWholeSource => Segments.Count == 1 && Segments[0].Start == 0 && Segments[0].Zoom == 1 && Segments[0].Speed == 1;

@@ -10,8 +10,17 @@ namespace Media.Pipelines.Render;
 public static class RenderPlanner
 {
     /// <param name="clip">Fan-out patterns (a clips step): which clip, 1 = best.</param>
-    public static RenderPlan Plan(Pattern pattern, PatternOutput output, MediaProbe source, SourceAnalysis? analysis = null, IReadOnlyDictionary<string, string>? parameters = null, int? clip = null)
+    /// <param name="bookends">Intro/outro clips probed by the caller, by object key (see <see cref="BookendKeys"/>).</param>
+    public static RenderPlan Plan(
+        Pattern pattern,
+        PatternOutput output,
+        MediaProbe source,
+        SourceAnalysis? analysis = null,
+        IReadOnlyDictionary<string, string>? parameters = null,
+        int? clip = null,
+        IReadOnlyDictionary<string, MediaProbe>? bookends = null)
     {
+        parameters ??= new Dictionary<string, string>();
         if (!source.HasVideo)
         {
             throw new InvalidMediaException($"Pattern '{pattern.Name}' needs a video stream; the source has only audio.");
@@ -35,7 +44,16 @@ public static class RenderPlanner
         }
 
         var outputName = clip is { } k ? ClipOutputName(output.Name, k) : output.Name;
-        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, output.Preset.MaxDurationSeconds, window);
+        var (introKey, outroKey) = BookendKeys(pattern, parameters);
+        var intro = Bookend(introKey, bookends, "intro");
+        var outro = Bookend(outroKey, bookends, "outro");
+        var room = output.Preset.MaxDurationSeconds - (intro?.DurationSeconds ?? 0) - (outro?.DurationSeconds ?? 0);
+        if (room < 1)
+        {
+            throw new InvalidMediaException($"The intro and outro take {output.Preset.MaxDurationSeconds - room:0.#} s of the {output.Preset.MaxDurationSeconds} s the '{output.Preset.Name}' preset allows; nothing is left for the edit.");
+        }
+
+        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, room, window);
         var kept = segments.Sum(s => s.OutputDuration);
         // Loudness is set by what plays at normal speed (sped-up pauses are quiet anyway).
         var keptRanges = segments.Where(s => s.Speed == 1).Select(s => new TimeRange(s.Start, s.End)).ToList();
@@ -63,12 +81,14 @@ public static class RenderPlanner
             FacePath = steps.Reframe.Mode == ReframeMode.Face
                 ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone, analysis.SceneCuts)
                 : null,
-            Texts = Texts(steps.Texts, parameters ?? new Dictionary<string, string>(), output, outputDuration),
+            Texts = Texts(steps.Texts, parameters, output, outputDuration),
             Speed = steps.Speed,
-            Logo = steps.Logo is { } logo && StoredMediaReference.KeyOf(MergeFields.Render(logo.Source, parameters ?? new Dictionary<string, string>()), "logo") is { } logoKey
+            Intro = intro,
+            Outro = outro,
+            Logo = steps.Logo is { } logo && StoredMediaReference.KeyOf(MergeFields.Render(logo.Source, parameters), "logo") is { } logoKey
                 ? new PlannedLogo(logoKey, logo.Position, Even(output.Width * logo.Width), logo.Opacity, (int)Math.Round(output.Width * logo.Margin))
                 : null,
-            Music = steps.Music is { } music && StoredMediaReference.KeyOf(MergeFields.Render(music.Source, parameters ?? new Dictionary<string, string>()), "music") is { } musicKey
+            Music = steps.Music is { } music && StoredMediaReference.KeyOf(MergeFields.Render(music.Source, parameters), "music") is { } musicKey
                 ? new PlannedMusic(musicKey, music.VolumeDb, music.FadeInSeconds, music.FadeOutSeconds, music.Duck)
                 : null,
             GainDb = gain,
@@ -103,6 +123,24 @@ public static class RenderPlanner
         }
 
         return planned;
+    }
+
+    /// <summary>The object keys of a pattern's intro and outro for these parameters (null: none), to fetch and probe before planning.</summary>
+    public static (string? Intro, string? Outro) BookendKeys(Pattern pattern, IReadOnlyDictionary<string, string> parameters) =>
+        (pattern.Steps.Intro is { } intro ? StoredMediaReference.KeyOf(MergeFields.Render(intro, parameters), "intro") : null,
+         pattern.Steps.Outro is { } outro ? StoredMediaReference.KeyOf(MergeFields.Render(outro, parameters), "outro") : null);
+
+    private static PlannedBookend? Bookend(string? key, IReadOnlyDictionary<string, MediaProbe>? probes, string what)
+    {
+        if (key is null)
+        {
+            return null;
+        }
+
+        var probe = probes?.GetValueOrDefault(key) ?? throw new InvalidOperationException($"The {what} 'blob:{key}' was not probed before planning.");
+        return probe.HasVideo && probe.DurationSeconds > 0
+            ? new PlannedBookend(key, Math.Round(probe.DurationSeconds, 3), probe.HasAudio)
+            : throw new InvalidMediaException($"The {what} 'blob:{key}' has no video to play.");
     }
 
     private static int Even(double value) => Math.Max(2, (int)Math.Round(value / 2) * 2);

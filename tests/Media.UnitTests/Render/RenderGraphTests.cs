@@ -101,6 +101,23 @@ public sealed class RenderGraphTests
     }
 
     [Fact]
+    public void IntroAndOutro_FittedCutExactlyAndJoinedAroundTheEdit()
+    {
+        var plan = Plan(new PlannedSegment(0, 10, 1)) with { Intro = new PlannedBookend("k/intro.mp4", 1.5, false), Outro = new PlannedBookend("k/outro.mp4", 2, true) };
+
+        var args = RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", new RenderAssets { IntroPath = "/w/intro.mp4", OutroPath = "/w/outro.mp4" }).ToArguments().ToList();
+        var graph = args[args.IndexOf("-filter_complex") + 1];
+
+        Assert.Equal("13.5", args[args.IndexOf("-t") + 1]);
+        Assert.Contains("format=pix_fmts=yuv420p,trim=duration=10[mv]", graph, StringComparison.Ordinal);
+        Assert.Contains("aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=10[ma]", graph, StringComparison.Ordinal);
+        Assert.Contains("[1:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=decrease:force_divisible_by=2,pad=", graph, StringComparison.Ordinal);
+        Assert.Contains("[2:a]atrim=duration=1.5,aresample", graph, StringComparison.Ordinal);
+        Assert.Contains("[3:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=duration=2", graph, StringComparison.Ordinal);
+        Assert.EndsWith("[inv][ina][mv][ma][outv][outa]concat=n=3:v=1:a=1[v][a]", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StoredMediaReference_EmptyMeansNoStepOtherSchemesRefused()
     {
         Assert.Null(StoredMediaReference.KeyOf("  ", "logo"));

@@ -1,11 +1,12 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 using Media.Protos.V1;
 
 namespace Media.Workers.Handlers;
 
 /// <summary>Measures what the pattern's steps need and stores it with the job as `analysis.json`; the renders read it.</summary>
-public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator) : IStageHandler
+public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober) : IStageHandler
 {
     public const string DocumentName = "analysis.json";
 
@@ -31,6 +32,7 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
             context.WorkDirectory,
             dispatch.Parameters,
             key => RenderStageHandler.StoredMediaAsync(context, key, "music", RenderStageHandler.MaxMusicBytes, cancellationToken),
+            (await RenderStageHandler.ProbeBookendsAsync(context, prober, pattern, cancellationToken)).ToDictionary(b => b.Key, b => b.Probe),
             cancellationToken);
         var path = Path.Combine(context.WorkDirectory, DocumentName);
         await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);

@@ -1,5 +1,6 @@
 using Media.Pipelines.Analysis;
 using Media.Pipelines.FFmpeg;
+using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Thumbnails;
 using Media.Platform.Storage;
@@ -21,6 +22,24 @@ public sealed class RenderStageHandler(
 {
     public const long MaxLogoBytes = 10L * 1024 * 1024;
     public const long MaxMusicBytes = 200L * 1024 * 1024;
+    public const long MaxBookendBytes = 500L * 1024 * 1024;
+
+    /// <summary>The pattern's intro and outro clips as local files with their probes (an empty list when it has none).</summary>
+    public static async Task<IReadOnlyList<(string Key, string Path, MediaProbe Probe)>> ProbeBookendsAsync(StageContext context, MediaProber prober, Pattern pattern, CancellationToken cancellationToken)
+    {
+        var (intro, outro) = RenderPlanner.BookendKeys(pattern, context.Dispatch.Parameters);
+        var result = new List<(string, string, MediaProbe)>();
+        foreach (var (key, what) in new[] { (intro, "intro"), (outro, "outro") })
+        {
+            if (key is not null && result.All(r => r.Item1 != key))
+            {
+                var path = await StoredMediaAsync(context, key, what, MaxBookendBytes, cancellationToken);
+                result.Add((key, path, await prober.ProbeAsync(path, cancellationToken)));
+            }
+        }
+
+        return result;
+    }
 
     public StageKind Kind => StageKind.Render;
 
@@ -60,10 +79,11 @@ public sealed class RenderStageHandler(
             analysis = SourceAnalysis.FromJson(buffer.ToArray());
         }
 
+        var bookends = await ProbeBookendsAsync(context, prober, pattern, cancellationToken);
         RenderPlan plan;
         try
         {
-            plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe(), analysis, dispatch.Parameters, clip);
+            plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe(), analysis, dispatch.Parameters, clip, bookends.ToDictionary(b => b.Key, b => b.Probe));
         }
         catch (ClipNotAvailableException ex)
         {
@@ -89,6 +109,8 @@ public sealed class RenderStageHandler(
             FontPath = plan.Texts.Count > 0 ? FontLocator.Find(tools.Value.Font) : null,
             LogoPath = plan.Logo is { } logo ? await StoredMediaAsync(context, logo.SourceKey, "logo", MaxLogoBytes, cancellationToken) : null,
             MusicPath = plan.Music is { } music ? await StoredMediaAsync(context, music.SourceKey, "music", MaxMusicBytes, cancellationToken) : null,
+            IntroPath = plan.Intro is { } intro ? bookends.First(b => b.Key == intro.SourceKey).Path : null,
+            OutroPath = plan.Outro is { } outro ? bookends.First(b => b.Key == outro.SourceKey).Path : null,
         };
         var command = RenderCommandBuilder.Build(plan, input, localOutput, assets);
         var arguments = command.ToArguments();

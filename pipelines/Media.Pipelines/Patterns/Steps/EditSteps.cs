@@ -27,6 +27,12 @@ public sealed record EditSteps
 
     public MusicStep? Music { get; init; }
 
+    /// <summary>A clip from storage ("blob:&lt;key&gt;", usually a merge field) played before the edit.</summary>
+    public string? Intro { get; init; }
+
+    /// <summary>A clip from storage played after the edit.</summary>
+    public string? Outro { get; init; }
+
     /// <summary>Playback speed (pitch kept); 1 = unchanged.</summary>
     public double Speed { get; init; } = 1;
 
@@ -38,7 +44,7 @@ public sealed record EditSteps
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
     public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1
-        && Logo is null && Music is null;
+        && Logo is null && Music is null && Intro is null && Outro is null;
 }
 
 /// <summary>Keep [Start, End) of the source (End null = to the end).</summary>

@@ -12,7 +12,7 @@ internal static partial class StepsParser
     public const int MaxTextLength = 500;
     private const double MaxSeconds = 12 * 3600;
 
-    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "logo", "music", "loudness", "speed"];
+    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "logo", "music", "intro", "outro", "loudness", "speed"];
 
     public static EditSteps Parse(YamlFields fields, List<PatternViolation> violations)
     {
@@ -105,6 +105,12 @@ internal static partial class StepsParser
                     {
                         Music = music is null ? null : new MusicStep(music, f.Double("volume", -60, 0) ?? -18, f.Double("fadeIn", 0, 30) ?? 1, f.Double("fadeOut", 0, 30) ?? 2, f.Bool("duck") ?? true),
                     };
+                    break;
+                case "intro":
+                case "outro":
+                    f.AllowOnly("source");
+                    var clipSource = f.String("source", required: true);
+                    steps = name == "intro" ? steps with { Intro = clipSource } : steps with { Outro = clipSource };
                     break;
                 case "loudness":
                     f.AllowOnly("target", "truePeak");
