@@ -13,6 +13,9 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # Synthetic speech for tests that need a voice (jump cuts, voice activity, captions).
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
+# Speech recognition for captions (the default backend) with its US English model.
+command -v pocketsphinx_continuous >/dev/null 2>&1 || need_apt+=(pocketsphinx)
+[ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || need_apt+=(pocketsphinx-en-us)
 # The PostgreSQL job store is tested against a throwaway cluster of Debian's server.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 

@@ -2,6 +2,7 @@ using Media.Pipelines.Analysis;
 using Media.Pipelines.Models;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Speech;
 using Media.Pipelines.Tools;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Selection;
@@ -27,6 +28,8 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ModelOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BlazeFaceDetector>()));
         services.AddSingleton<FrameSelection>();
+        services.AddOptions<SpeechOptions>().BindConfiguration(SpeechOptions.Section);
+        services.TryAddSingleton<IRecognizer, PocketSphinxRecognizer>();
         services.AddSingleton<SourceAnalyzer>();
         services.AddSingleton<LoudnessCalibrator>();
         services.AddSingleton(TimeProvider.System);

@@ -84,6 +84,71 @@ public sealed class PatternEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Captions_RecognisedAndScriptAligned_BurnedInWithSidecarFiles()
+    {
+        const string pattern = """
+            apiVersion: media.farm/v1
+            name: captioned
+            outputs: [{ name: o, preset: youtube }]
+            steps:
+              - captions: { style: karaoke }
+            """;
+        const string script = "Welcome to the farm. Today we make short videos. Thanks for watching, and see you next time.";
+
+        var (free, freeFiles) = await RunAsync(pattern);
+        var (aligned, alignedFiles) = await RunAsync(pattern, new Dictionary<string, string> { ["script"] = script });
+
+        Assert.Equal(["o.ass", "o.mp4", "o.srt", "o.vtt", "o.words.json"], free.Outputs.Where(o => o.Name.StartsWith("o.", StringComparison.Ordinal)).Select(o => o.Name).Order(StringComparer.Ordinal));
+        Assert.All(free.Outputs.Where(o => o.Name != "o.mp4" && o.Name.StartsWith("o.", StringComparison.Ordinal)), o => Assert.Equal(OutputKind.Captions, o.Kind));
+        var freeWords = JsonDocument.Parse(await File.ReadAllBytesAsync(freeFiles.Single(f => f.EndsWith("o.words.json", StringComparison.Ordinal)))).RootElement;
+        Assert.Equal("pocketsphinx", freeWords.GetProperty("backend").GetString());
+        Assert.True(freeWords.GetProperty("words").GetArrayLength() >= 5, "pocketsphinx heard some words");
+
+        var alignedWords = JsonDocument.Parse(await File.ReadAllBytesAsync(alignedFiles.Single(f => f.EndsWith("o.words.json", StringComparison.Ordinal)))).RootElement;
+        Assert.True(alignedWords.GetProperty("scriptAligned").GetBoolean());
+        var texts = alignedWords.GetProperty("words").EnumerateArray().Select(w => w.GetProperty("text").GetString()!).ToList();
+        Assert.Equal(Media.Pipelines.Speech.WordText.Split(script), texts.Select(Media.Pipelines.Speech.WordText.Normalize));
+        var starts = alignedWords.GetProperty("words").EnumerateArray().Select(w => w.GetProperty("start").GetDouble()).ToList();
+        Assert.Equal(starts.Order(), starts);
+        // "Thanks" is said after the 2.5 s pause.
+        var thanks = starts[texts.IndexOf("Thanks")];
+        Assert.InRange(thanks, _phrases.SecondStart - 0.6, _phrases.SecondStart + 0.6);
+        var srt = await File.ReadAllTextAsync(alignedFiles.Single(f => f.EndsWith("o.srt", StringComparison.Ordinal)));
+        Assert.Contains("Welcome to the", srt, StringComparison.Ordinal);
+        Assert.Equal(JobState.Succeeded, aligned.State);
+    }
+
+    [Fact]
+    public async Task Captions_SpeechButNoWords_StopsTheJobInsteadOfPublishingWithoutCaptions()
+    {
+        var runner = new Media.Pipelines.Tools.ToolRunner(Microsoft.Extensions.Logging.Abstractions.NullLogger<Media.Pipelines.Tools.ToolRunner>.Instance, TimeProvider.System);
+        var analyzer = new Media.Pipelines.Analysis.SourceAnalyzer(
+            runner,
+            Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Tools.ToolPaths()),
+            Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Models.ModelOptions()),
+            new Media.Pipelines.Thumbnails.NoFaceDetector(),
+            new DeafRecognizer());
+        var probe = await new Media.Pipelines.Probe.MediaProber(runner, Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Tools.ToolPaths()), Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Probe.MediaLimits())).ProbeAsync(_speech, CancellationToken.None);
+        var work = Directory.CreateTempSubdirectory("deaf-").FullName;
+
+        var ex = await Assert.ThrowsAsync<Media.Pipelines.Captions.CaptionsUnavailableException>(() => analyzer.AnalyzeAsync(
+            _speech, probe, Media.Pipelines.Patterns.Steps.AnalysisNeeds.Speech | Media.Pipelines.Patterns.Steps.AnalysisNeeds.Words, work, _ => { }, CancellationToken.None));
+
+        Assert.StartsWith("People speak for", ex.Message, StringComparison.Ordinal);
+        Directory.Delete(work, recursive: true);
+    }
+
+    private sealed class DeafRecognizer : Media.Pipelines.Speech.IRecognizer
+    {
+        public string Backend => "deaf";
+
+        public string Model => "none";
+
+        public Task<IReadOnlyList<Media.Pipelines.Speech.Word>> RecognizeAsync(string wavPath, string? script, string workDirectory, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Media.Pipelines.Speech.Word>>([]);
+    }
+
+    [Fact]
     public async Task SpeedAndTrim_ShortenTheOutputExactly()
     {
         const string pattern = """

@@ -29,6 +29,7 @@ public static class StageFailures
             Retryable = tool.ExitCode is < 0 or >= 128 || !DataErrorMarkers.Any(m => tool.StderrTail.Contains(m, StringComparison.OrdinalIgnoreCase)),
         },
         InvalidDataException data => new JobError { Code = "invalid_media", Message = data.Message, Retryable = false },
+        Media.Pipelines.Captions.CaptionsUnavailableException captions => new JobError { Code = "captions_empty", Message = captions.Message, Retryable = false },
         PatternMismatchException pattern => new JobError { Code = "invalid_pattern", Message = pattern.Message, Retryable = false },
         IOException io => new JobError { Code = "io", Message = io.Message, Retryable = true },
         TimeoutException timeout => new JobError { Code = "timeout", Message = timeout.Message, Retryable = true },

@@ -12,26 +12,41 @@ public static class AnalysisCommands
     /// One decode of the audio, two branches: EBU R128 momentary loudness written per frame to a text file,
     /// and 16 kHz mono float samples for voice activity. Either branch may be left out.
     /// </summary>
-    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath)
+    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath, string? wavPath = null)
     {
-        if (loudnessLogPath is null && samplesPath is null)
+        var wanted = new List<(string Label, string Path)>();
+        if (loudnessLogPath is not null)
+        {
+            wanted.Add(("l", loudnessLogPath));
+        }
+
+        if (samplesPath is not null)
+        {
+            wanted.Add(("s", samplesPath));
+        }
+
+        if (wavPath is not null)
+        {
+            wanted.Add(("w", wavPath));
+        }
+
+        if (wanted.Count == 0)
         {
             throw new ArgumentException("Nothing to measure.", nameof(samplesPath));
         }
 
         var chains = new List<FilterChain>();
-        var outputs = new List<FFmpegOutput>();
-        string[] branches = loudnessLogPath is not null && samplesPath is not null ? ["l", "s"] : [loudnessLogPath is not null ? "l" : "s"];
-        if (branches.Length == 2)
+        if (wanted.Count > 1)
         {
-            chains.Add(new FilterChain(["0:a:0"], [Filter.Of("asplit", ("outputs", 2))], ["l", "s"]));
+            chains.Add(new FilterChain(["0:a:0"], [Filter.Of("asplit", ("outputs", wanted.Count))], [.. wanted.Select(w => w.Label)]));
         }
 
-        var source = branches.Length == 2 ? null : "0:a:0";
+        string From(string label) => wanted.Count > 1 ? label : "0:a:0";
+        var outputs = new List<FFmpegOutput>();
         if (loudnessLogPath is not null)
         {
             chains.Add(new FilterChain(
-                [source ?? "l"],
+                [From("l")],
                 [Filter.Of("ebur128", ("metadata", 1)), Filter.Of("ametadata", ("mode", "print"), ("key", "lavfi.r128.M"), ("file", loudnessLogPath))],
                 ["lo"]));
             outputs.Add(new FFmpegOutput(["[lo]"], ["-f", "null"], "-"));
@@ -40,10 +55,20 @@ public static class AnalysisCommands
         if (samplesPath is not null)
         {
             chains.Add(new FilterChain(
-                [source ?? "s"],
+                [From("s")],
                 [Filter.Of("aresample", ("out_sample_rate", SileroVad.SampleRate)), Filter.Of("aformat", ("sample_fmts", "flt"), ("channel_layouts", "mono"))],
                 ["so"]));
             outputs.Add(new FFmpegOutput(["[so]"], ["-f", "f32le"], samplesPath));
+        }
+
+        if (wavPath is not null)
+        {
+            // What speech recognisers take: 16 kHz mono 16-bit PCM.
+            chains.Add(new FilterChain(
+                [From("w")],
+                [Filter.Of("aresample", ("out_sample_rate", 16000)), Filter.Of("aformat", ("sample_fmts", "s16"), ("channel_layouts", "mono"))],
+                ["wo"]));
+            outputs.Add(new FFmpegOutput(["[wo]"], ["-c:a", "pcm_s16le", "-f", "wav"], wavPath));
         }
 
         return new FFmpegCommand

@@ -21,6 +21,9 @@ public sealed record SourceAnalysis
 
     public SpeechAnalysis? Speech { get; init; }
 
+    /// <summary>The words (recognised, or the script timed against the audio) with the backend and model that produced them.</summary>
+    public Speech.Transcript? Transcript { get; init; }
+
     public FaceTrack? Faces { get; init; }
 
     /// <summary>Hard cuts between shots (seconds), measured with the faces: a face crop jumps at a cut instead of panning.</summary>

@@ -1,6 +1,8 @@
+using Media.Pipelines.Captions;
 using Media.Pipelines.Models;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Speech;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Options;
@@ -12,36 +14,39 @@ namespace Media.Pipelines.Analysis;
 /// faces from small frames sampled at 2 fps and scene cuts from the same video decode (in parallel with the audio). Scratch files live in the stage's
 /// folder and are streamed, so memory stays bounded for hours of media.
 /// </summary>
-public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<ModelOptions> models, IFaceDetector faces)
+public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<ModelOptions> models, IFaceDetector faces, IRecognizer recognizer)
 {
     private readonly Lazy<SileroVad> _vad = new(() => new SileroVad(Path.Combine(models.Value.ResolveDirectory(), SileroVad.ModelFile)));
 
-    public async Task<SourceAnalysis> AnalyzeAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    /// <param name="script">For captions: the filmed script (the words are then the script, timed against the audio).</param>
+    public async Task<SourceAnalysis> AnalyzeAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, Action<double> progress, CancellationToken cancellationToken, string? script = null)
     {
-        var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech)
-            ? AnalyzeAudioAsync(input, probe, needs, workDirectory, cancellationToken)
-            : Task.FromResult<(LoudnessAnalysis?, SpeechAnalysis?)>((null, null));
+        var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
+            ? AnalyzeAudioAsync(input, probe, needs, workDirectory, script, cancellationToken)
+            : Task.FromResult<(LoudnessAnalysis?, SpeechAnalysis?, Transcript?)>((null, null, null));
         var video = needs.HasFlag(AnalysisNeeds.Faces)
             ? TrackFacesAsync(input, probe, workDirectory, progress, cancellationToken)
             : Task.FromResult<(FaceTrack?, IReadOnlyList<double>?)>((null, null));
-        var (loudness, speech) = await audio;
+        var (loudness, speech, transcript) = await audio;
         var (faceTrack, cuts) = await video;
         progress(1);
-        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Faces = faceTrack, SceneCuts = cuts };
+        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts };
     }
 
-    private async Task<(LoudnessAnalysis?, SpeechAnalysis?)> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, CancellationToken cancellationToken)
+    private async Task<(LoudnessAnalysis?, SpeechAnalysis?, Transcript?)> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, string? script, CancellationToken cancellationToken)
     {
         if (!probe.HasAudio)
         {
             // Silent sources: nothing to measure, nobody speaks.
             return (needs.HasFlag(AnalysisNeeds.Loudness) ? new LoudnessAnalysis(-120, MomentaryLoudnessLog.StepSeconds, []) : null,
-                    needs.HasFlag(AnalysisNeeds.Speech) ? new SpeechAnalysis(SileroVad.Name, []) : null);
+                    needs.HasFlag(AnalysisNeeds.Speech) ? new SpeechAnalysis(SileroVad.Name, []) : null,
+                    needs.HasFlag(AnalysisNeeds.Words) ? new Transcript(recognizer.Backend, recognizer.Model, []) : null);
         }
 
         var loudnessLog = needs.HasFlag(AnalysisNeeds.Loudness) ? Path.Combine(workDirectory, "loudness.txt") : null;
         var samples = needs.HasFlag(AnalysisNeeds.Speech) ? Path.Combine(workDirectory, "speech.f32") : null;
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples).ToArguments(), cancellationToken);
+        var wav = needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech16k.wav") : null;
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, wav).ToArguments(), cancellationToken);
 
         LoudnessAnalysis? loudness = null;
         if (loudnessLog is not null)
@@ -62,7 +67,24 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             speech = new SpeechAnalysis(SileroVad.Name, new SpeechSegmenter().Segments(probabilities, SileroVad.WindowSeconds));
         }
 
-        return (loudness, speech);
+        Transcript? transcript = null;
+        if (wav is not null)
+        {
+            var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
+            var heard = await recognizer.RecognizeAsync(wav, scripted, workDirectory, cancellationToken);
+            File.Delete(wav);
+            transcript = scripted is null
+                ? new Transcript(recognizer.Backend, recognizer.Model, heard)
+                : new Transcript(recognizer.Backend, recognizer.Model, ScriptAligner.Align(scripted, heard, probe.DurationSeconds), ScriptAligned: true);
+            var spoken = speech?.Segments.Sum(s => s.Duration) ?? 0;
+            if (transcript.Words.Count == 0 && spoken >= 1)
+            {
+                throw new CaptionsUnavailableException(
+                    $"People speak for {spoken:0.#} s but {recognizer.Backend} recognised no words; the job stops rather than publish a video without its captions (pass the script as the 'script' parameter to caption it anyway).");
+            }
+        }
+
+        return (loudness, speech, transcript);
     }
 
     private async Task<(FaceTrack?, IReadOnlyList<double>?)> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)

@@ -27,6 +27,11 @@ public sealed record RenderAssets
 
     public string? IntroPath { get; init; }
 
+    /// <summary>The ASS script with the captions, and the folder libass loads the caption font from.</summary>
+    public string? CaptionsPath { get; init; }
+
+    public string? FontsDirectory { get; init; }
+
     public string? OutroPath { get; init; }
 }
 

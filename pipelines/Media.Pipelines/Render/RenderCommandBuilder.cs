@@ -41,6 +41,11 @@ public static class RenderCommandBuilder
             };
         }
 
+        if (plan.Captions is not null && (assets.CaptionsPath is null || assets.FontsDirectory is null))
+        {
+            throw new ArgumentException("The plan's captions need their ASS script and a fonts folder.", nameof(assets));
+        }
+
         if ((plan.Intro is not null && assets.IntroPath is null) || (plan.Outro is not null && assets.OutroPath is null))
         {
             throw new ArgumentException("The plan's intro and outro need their local files.", nameof(assets));
@@ -329,6 +334,12 @@ public static class RenderCommandBuilder
         // Frames end on frame boundaries, samples do not: hold the last frame a little and let -t cut both
         // streams at the same instant, so picture and sound end together.
         yield return Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1));
+        if (plan.Captions is not null)
+        {
+            // libass draws the captions inside this same graph: no extra pass, no second encode.
+            yield return Filter.Of("ass", ("filename", assets.CaptionsPath!), ("fontsdir", assets.FontsDirectory!));
+        }
+
         for (var i = 0; i < plan.Texts.Count; i++)
         {
             yield return DrawText(plan, plan.Texts[i], assets.TextFiles[i], assets.FontPath!);

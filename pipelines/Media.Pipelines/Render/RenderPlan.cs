@@ -27,6 +27,8 @@ public sealed record RenderPlan
 
     public PlannedLogo? Logo { get; init; }
 
+    public Captions.PlannedCaptions? Captions { get; init; }
+
     public PlannedMusic? Music { get; init; }
 
     public PlannedBookend? Intro { get; init; }

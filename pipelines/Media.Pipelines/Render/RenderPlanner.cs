@@ -1,4 +1,5 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Captions;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
@@ -83,6 +84,9 @@ public static class RenderPlanner
                 : null,
             Texts = Texts(steps.Texts, parameters, output, outputDuration),
             Speed = steps.Speed,
+            Captions = steps.Captions is { } captionsStep && analysis?.Transcript is { } transcript
+                ? PlanCaptions(captionsStep, transcript, segments, steps.Speed, output, parameters)
+                : null,
             Intro = intro,
             Outro = outro,
             Logo = steps.Logo is { } logo && StoredMediaReference.KeyOf(MergeFields.Render(logo.Source, parameters), "logo") is { } logoKey
@@ -123,6 +127,18 @@ public static class RenderPlanner
         }
 
         return planned;
+    }
+
+    private static PlannedCaptions PlanCaptions(CaptionsStep step, Speech.Transcript transcript, IReadOnlyList<PlannedSegment> segments, double speed, PatternOutput output, IReadOnlyDictionary<string, string> parameters)
+    {
+        var words = PlannedCaptions.ToOutputTimeline(transcript.Words, segments, speed);
+        var fontSize = Math.Max(12, output.Height * step.Size);
+        // Bold sans averages about 0.55 em per character.
+        var maxChars = step.MaxChars > 0 ? step.MaxChars : Math.Clamp((int)(SafeWidth(output) * output.Width / (fontSize * 0.55)), 8, 60);
+        var layout = new CaptionLayout { MaxChars = maxChars, MaxLines = step.MaxLines, Casing = step.Casing };
+        var emphasis = MergeFields.Render(step.Emphasis, parameters).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(Speech.WordText.Split).ToHashSet(StringComparer.Ordinal);
+        return new PlannedCaptions(step, layout.Build(words), words, transcript, emphasis);
     }
 
     /// <summary>The object keys of a pattern's intro and outro for these parameters (null: none), to fetch and probe before planning.</summary>

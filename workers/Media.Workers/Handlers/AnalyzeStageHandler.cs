@@ -1,5 +1,6 @@
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Text;
 using Media.Pipelines.Render;
 using Media.Protos.V1;
 
@@ -18,7 +19,8 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         var pattern = PatternResolver.Parse(dispatch);
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var probe = dispatch.SourceInfo.ToProbe();
-        var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken);
+        var script = pattern.Steps.Captions is { } captions ? MergeFields.Render(captions.Script, dispatch.Parameters).Trim() : null;
+        var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken, script);
         if (pattern.Steps.Clips is { } clips)
         {
             analysis = analysis with { Clips = ClipPlanner.Choose(clips, probe.DurationSeconds, analysis.Speech) };

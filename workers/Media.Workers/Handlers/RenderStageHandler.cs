@@ -1,4 +1,5 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Captions;
 using Media.Pipelines.FFmpeg;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
@@ -103,8 +104,11 @@ public sealed class RenderStageHandler(
             textFiles.Add(file);
         }
 
+        var captionFiles = plan.Captions is { } captions ? await WriteCaptionsAsync(context.WorkDirectory, plan, captions, cancellationToken) : [];
         var assets = new RenderAssets
         {
+            CaptionsPath = captionFiles.FirstOrDefault(f => f.EndsWith(".ass", StringComparison.Ordinal)),
+            FontsDirectory = plan.Captions is null ? null : Path.GetDirectoryName(FontLocator.Find(tools.Value.Font)),
             TextFiles = textFiles,
             FontPath = plan.Texts.Count > 0 ? FontLocator.Find(tools.Value.Font) : null,
             LogoPath = plan.Logo is { } logo ? await StoredMediaAsync(context, logo.SourceKey, "logo", MaxLogoBytes, cancellationToken) : null,
@@ -131,26 +135,58 @@ public sealed class RenderStageHandler(
 
         var result = await prober.ProbeAsync(localOutput, cancellationToken);
         var blob = await context.UploadAsync(localOutput, plan.OutputName + ".mp4", "video/mp4", cancellationToken);
-        return new StageCompleted
+        var completed = new StageCompleted();
+        foreach (var file in captionFiles)
         {
-            Outputs =
-            {
-                new Output
-                {
-                    Name = plan.OutputName + ".mp4",
-                    Kind = OutputKind.Video,
-                    Key = blob.Key,
-                    ContentType = blob.ContentType,
-                    SizeBytes = blob.SizeBytes,
-                    Sha256 = blob.Sha256,
-                    DurationSeconds = result.DurationSeconds,
-                    Width = result.Width,
-                    Height = result.Height,
-                    VideoCodec = result.VideoCodec,
-                    AudioCodec = result.AudioCodec,
-                    Encoder = plan.StreamCopy ? "copy" : "libx264",
-                },
-            },
-        };
+            var name = Path.GetFileName(file);
+            var stored = await context.UploadAsync(file, name, CaptionContentType(name), cancellationToken);
+            completed.Outputs.Add(new Output { Name = name, Kind = OutputKind.Captions, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 });
+        }
+
+        completed.Outputs.Add(new Output
+        {
+            Name = plan.OutputName + ".mp4",
+            Kind = OutputKind.Video,
+            Key = blob.Key,
+            ContentType = blob.ContentType,
+            SizeBytes = blob.SizeBytes,
+            Sha256 = blob.Sha256,
+            DurationSeconds = result.DurationSeconds,
+            Width = result.Width,
+            Height = result.Height,
+            VideoCodec = result.VideoCodec,
+            AudioCodec = result.AudioCodec,
+            Encoder = plan.StreamCopy ? "copy" : "libx264",
+        });
+        return completed;
     }
+
+    // The burn-in script and the sidecar files, named after the output ("vertical.srt", …).
+    private static async Task<IReadOnlyList<string>> WriteCaptionsAsync(string folder, RenderPlan plan, PlannedCaptions captions, CancellationToken cancellationToken)
+    {
+        var files = new List<(string Name, string Text)>
+        {
+            ($"{plan.OutputName}.ass", AssWriter.Write(captions.Captions, captions.Step, plan.Width, plan.Height, "DejaVu Sans", captions.Emphasis)),
+            ($"{plan.OutputName}.srt", SubtitleFiles.Srt(captions.Captions)),
+            ($"{plan.OutputName}.vtt", SubtitleFiles.WebVtt(captions.Captions)),
+            ($"{plan.OutputName}.words.json", SubtitleFiles.WordsJson(captions.Transcript, captions.Words)),
+        };
+        var paths = new List<string>();
+        foreach (var (name, text) in files)
+        {
+            var path = Path.Combine(folder, name);
+            await File.WriteAllTextAsync(path, text, cancellationToken);
+            paths.Add(path);
+        }
+
+        return paths;
+    }
+
+    private static string CaptionContentType(string name) => Path.GetExtension(name) switch
+    {
+        ".srt" => "application/x-subrip",
+        ".vtt" => "text/vtt",
+        ".ass" => "text/x-ssa",
+        _ => "application/json",
+    };
 }

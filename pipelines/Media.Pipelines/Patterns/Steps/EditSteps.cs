@@ -25,6 +25,8 @@ public sealed record EditSteps
 
     public LogoStep? Logo { get; init; }
 
+    public Captions.CaptionsStep? Captions { get; init; }
+
     public MusicStep? Music { get; init; }
 
     /// <summary>A clip from storage ("blob:&lt;key&gt;", usually a merge field) played before the edit.</summary>
@@ -38,13 +40,14 @@ public sealed record EditSteps
 
     /// <summary>What the analysis stage must measure for these steps.</summary>
     public AnalysisNeeds Needs =>
-        (JumpCuts is not null || Clips is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
+        (JumpCuts is not null || Clips is not null || Captions is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
+        | (Captions is not null ? AnalysisNeeds.Words : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
         | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None);
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
     public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1
-        && Logo is null && Music is null && Intro is null && Outro is null;
+        && Logo is null && Music is null && Intro is null && Outro is null && Captions is null;
 }
 
 /// <summary>Keep [Start, End) of the source (End null = to the end).</summary>
@@ -99,4 +102,5 @@ public enum AnalysisNeeds
     Loudness = 1,
     Speech = 2,
     Faces = 4,
+    Words = 8,
 }

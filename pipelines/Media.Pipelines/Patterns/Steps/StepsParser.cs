@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Media.Pipelines.Captions;
 using Media.Pipelines.Yaml;
 using YamlDotNet.RepresentationModel;
 
@@ -12,7 +13,7 @@ internal static partial class StepsParser
     public const int MaxTextLength = 500;
     private const double MaxSeconds = 12 * 3600;
 
-    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "logo", "music", "intro", "outro", "loudness", "speed"];
+    private static readonly string[] Known = ["trim", "clips", "jumpCuts", "reframe", "punchIn", "text", "captions", "logo", "music", "intro", "outro", "loudness", "speed"];
 
     public static EditSteps Parse(YamlFields fields, List<PatternViolation> violations)
     {
@@ -97,6 +98,9 @@ internal static partial class StepsParser
                     break;
                 case "logo":
                     steps = steps with { Logo = Logo(f, violations, $"{path}.{name}") };
+                    break;
+                case "captions":
+                    steps = steps with { Captions = Captions(f, violations, $"{path}.{name}") };
                     break;
                 case "music":
                     f.AllowOnly("source", "volume", "fadeIn", "fadeOut", "duck");
@@ -212,6 +216,57 @@ internal static partial class StepsParser
         var opacity = f.Double("opacity", 0.05, 1) ?? 0.9;
         var margin = f.Double("margin", 0, 0.2) ?? 0.04;
         return source is null || corner is null ? null : new LogoStep(source, corner.Value, width, opacity, margin);
+    }
+
+    private static CaptionsStep? Captions(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        f.AllowOnly("style", "position", "size", "color", "highlight", "maxChars", "maxLines", "casing", "emphasis", "script");
+        var styleText = f.String("style", required: false) ?? "karaoke";
+        CaptionStyle? style = styleText switch { "karaoke" => CaptionStyle.Karaoke, "pop" => CaptionStyle.Pop, "boxed" => CaptionStyle.Boxed, "minimal" => CaptionStyle.Minimal, _ => null };
+        if (style is null)
+        {
+            violations.Add(new($"{path}.style", $"unknown style '{styleText}'; known: karaoke, pop, boxed, minimal"));
+        }
+
+        var positionText = f.String("position", required: false) ?? "bottom";
+        CaptionPosition? position = positionText switch { "bottom" => CaptionPosition.Bottom, "center" => CaptionPosition.Center, "top" => CaptionPosition.Top, _ => null };
+        if (position is null)
+        {
+            violations.Add(new($"{path}.position", $"unknown position '{positionText}'; known: bottom, center, top"));
+        }
+
+        var casingText = f.String("casing", required: false) ?? "sentence";
+        CaptionCasing? casing = casingText switch { "sentence" => CaptionCasing.Sentence, "upper" => CaptionCasing.Upper, "as-is" => CaptionCasing.AsIs, _ => null };
+        if (casing is null)
+        {
+            violations.Add(new($"{path}.casing", $"unknown casing '{casingText}'; known: sentence, upper, as-is"));
+        }
+
+        var color = f.String("color", required: false) ?? "#FFFFFF";
+        var highlight = f.String("highlight", required: false) ?? "#FFD400";
+        foreach (var (field, value) in new[] { ("color", color), ("highlight", highlight) })
+        {
+            if (!ColorRegex().IsMatch(value))
+            {
+                violations.Add(new($"{path}.{field}", "must be #RRGGBB or #RRGGBBAA"));
+            }
+        }
+
+        return style is null || position is null || casing is null
+            ? null
+            : new CaptionsStep
+            {
+                Style = style.Value,
+                Position = position.Value,
+                Size = f.Double("size", 0.02, 0.12) ?? 0.05,
+                Color = color,
+                Highlight = highlight,
+                MaxChars = f.Int("maxChars", 8, 60) ?? 0,
+                MaxLines = f.Int("maxLines", 1, 3) ?? 2,
+                Casing = casing.Value,
+                Emphasis = f.String("emphasis", required: false) ?? string.Empty,
+                Script = f.String("script", required: false) ?? "{{script}}",
+            };
     }
 
     private static PunchInStep? PunchIn(YamlFields f, List<PatternViolation> violations, string path)

@@ -1,0 +1,164 @@
+using System.Globalization;
+using Media.Pipelines.Speech;
+
+namespace Media.Pipelines.Captions;
+
+/// <summary>
+/// Timed words -> captions: at most MaxLines lines of MaxChars, a new caption at a sentence end, a long pause
+/// or the longest time on screen; none shorter than the shortest readable time; no caption of a lone word when
+/// it can join its neighbour; lines balanced. Casing and punctuation are tidied for recogniser output. Pure.
+/// </summary>
+public sealed record CaptionLayout
+{
+    public int MaxChars { get; init; } = 24;
+
+    public int MaxLines { get; init; } = 2;
+
+    public int MaxWords { get; init; } = 8;
+
+    public double MinSeconds { get; init; } = 0.8;
+
+    public double MaxSeconds { get; init; } = 3.5;
+
+    /// <summary>A pause longer than this starts a new caption.</summary>
+    public double BreakPauseSeconds { get; init; } = 0.6;
+
+    public CaptionCasing Casing { get; init; } = CaptionCasing.Sentence;
+
+    public IReadOnlyList<Caption> Build(IReadOnlyList<Word> words)
+    {
+        var tidy = Tidy(words);
+        var groups = new List<List<Word>>();
+        var current = new List<Word>();
+        foreach (var word in tidy)
+        {
+            if (current.Count > 0 && StartsNew(current, word))
+            {
+                groups.Add(current);
+                current = [];
+            }
+
+            current.Add(word);
+        }
+
+        if (current.Count > 0)
+        {
+            groups.Add(current);
+        }
+
+        MergeOrphans(groups);
+        var captions = new List<Caption>(groups.Count);
+        for (var i = 0; i < groups.Count; i++)
+        {
+            var group = groups[i];
+            var start = group[0].Start;
+            var end = Math.Max(group[^1].End, start + MinSeconds);
+            if (i + 1 < groups.Count)
+            {
+                end = Math.Min(end, groups[i + 1][0].Start);
+            }
+
+            captions.Add(new Caption(start, Math.Max(end, start + 0.05), Lines(group)));
+        }
+
+        return captions;
+    }
+
+    private bool StartsNew(List<Word> current, Word next)
+    {
+        var chars = current.Sum(w => w.Text.Length + 1) + next.Text.Length;
+        return chars > MaxChars * MaxLines
+            || current.Count >= MaxWords
+            || next.End - current[0].Start > MaxSeconds
+            || next.Start - current[^1].End > BreakPauseSeconds
+            || EndsSentence(current[^1].Text);
+    }
+
+    // A caption of one word next to a caption it fits into joins it.
+    private void MergeOrphans(List<List<Word>> groups)
+    {
+        for (var i = 0; i < groups.Count; i++)
+        {
+            if (groups.Count < 2 || groups[i].Count != 1)
+            {
+                continue;
+            }
+
+            var target = i > 0 && !EndsSentence(groups[i - 1][^1].Text) ? i - 1 : i + 1 < groups.Count ? i + 1 : i - 1;
+            var merged = target < i ? [.. groups[target], .. groups[i]] : new List<Word>([.. groups[i], .. groups[target]]);
+            if (merged.Sum(w => w.Text.Length + 1) - 1 <= MaxChars * MaxLines && merged[^1].End - merged[0].Start <= MaxSeconds + 1)
+            {
+                groups[Math.Min(i, target)] = merged;
+                groups.RemoveAt(Math.Max(i, target));
+                i = Math.Max(-1, Math.Min(i, target) - 1);
+            }
+        }
+    }
+
+    // Fewest lines that fit, words spread evenly across them.
+    private List<IReadOnlyList<Word>> Lines(List<Word> words)
+    {
+        var total = words.Sum(w => w.Text.Length + 1) - 1;
+        var lineCount = Math.Clamp((int)Math.Ceiling((double)total / MaxChars), 1, MaxLines);
+        var target = (double)total / lineCount;
+        var lines = new List<IReadOnlyList<Word>>();
+        var line = new List<Word>();
+        var length = 0;
+        foreach (var word in words)
+        {
+            var added = length == 0 ? word.Text.Length : length + 1 + word.Text.Length;
+            if (line.Count > 0 && lines.Count < lineCount - 1 && (added > MaxChars || (length >= target && added - target > target - length)))
+            {
+                lines.Add(line);
+                line = [];
+                added = word.Text.Length;
+            }
+
+            line.Add(word);
+            length = added;
+        }
+
+        lines.Add(line);
+        return lines;
+    }
+
+    private List<Word> Tidy(IReadOnlyList<Word> words)
+    {
+        var result = new List<Word>(words.Count);
+        var sentenceStart = true;
+        foreach (var word in words)
+        {
+            var text = word.Text.Trim();
+            if (text.Length == 0)
+            {
+                continue;
+            }
+
+            // Recognisers give no punctuation: a long pause is the best sign a sentence ended.
+            sentenceStart |= result.Count > 0 && word.Start - result[^1].End > BreakPauseSeconds;
+
+            text = Casing switch
+            {
+                CaptionCasing.Upper => text.ToUpper(CultureInfo.InvariantCulture),
+                CaptionCasing.Sentence => SentenceCase(text, sentenceStart),
+                _ => text,
+            };
+            result.Add(word with { Text = text });
+            sentenceStart = EndsSentence(text);
+        }
+
+        return result;
+    }
+
+    private static string SentenceCase(string text, bool sentenceStart)
+    {
+        if (text == "i" || text.StartsWith("i'", StringComparison.Ordinal))
+        {
+            return "I" + text[1..];
+        }
+
+        return sentenceStart && char.IsLower(text[0]) ? char.ToUpperInvariant(text[0]) + text[1..] : text;
+    }
+
+    private static bool EndsSentence(string text) => text.Length > 0 && text[^1] is '.' or '?' or '!';
+}

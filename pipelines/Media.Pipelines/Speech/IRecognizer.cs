@@ -1,0 +1,15 @@
+namespace Media.Pipelines.Speech;
+
+/// <summary>
+/// Speech to timed words. One instance per backend is shared by all jobs (models load once); each call is
+/// independent. Input is 16 kHz mono 16-bit PCM WAV.
+/// </summary>
+public interface IRecognizer
+{
+    string Backend { get; }
+
+    string Model { get; }
+
+    /// <param name="script">When given, recognition is constrained to these words (in this order, mostly).</param>
+    Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, string? script, string workDirectory, CancellationToken cancellationToken);
+}
