@@ -15,6 +15,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     BenchCommand.Create(),
     PatternBenchCommand.Create(),
     PatternEvalCommand.Create(),
+    CaptionsEvalCommand.Create(),
     ThumbnailEvalCommand.Create(),
     TransportBenchCommand.Create(),
 };

@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Media.Cli.Commands;
+using Media.Pipelines.Analysis;
+using Media.Pipelines.Models;
+using Media.Pipelines.Speech;
+using Media.Pipelines.Tools;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Media.Cli.Bench;
+
+/// <summary>
+/// `media captions-eval`: word error rate of the recogniser on the shared speech (mini-LibriSpeech + JFK) against
+/// their exact transcripts, free and script-constrained; word start-time error against the GRID alignment;
+/// real-time factor of recognition and of the VAD, and peak memory on a 10-minute input.
+/// </summary>
+internal static class CaptionsEvalCommand
+{
+    private const string Jfk = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.";
+
+    public static Command Create()
+    {
+        var folder = new Argument<DirectoryInfo?>("folder") { Description = "The shared media folder (default: found above the current folder)", Arity = ArgumentArity.ZeroOrOne };
+        var minutes = new Option<double>("--minutes") { Description = "Length of the long input for speed and memory", DefaultValueFactory = _ => 10 };
+        var command = new Command("captions-eval", "Word error rate, word timing error, real-time factor and memory of speech recognition and VAD") { folder, minutes };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var media = parse.GetValue(folder) ?? SharedMedia.Folder() ?? throw new UsageException("No folder given and no shared media folder found.");
+            var work = Directory.CreateTempSubdirectory("media-captions-eval-").FullName;
+            try
+            {
+                await RunAsync(media.FullName, work, parse.GetValue(minutes), cancellationToken);
+            }
+            finally
+            {
+                Directory.Delete(work, recursive: true);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task RunAsync(string media, string work, double minutes, CancellationToken cancellationToken)
+    {
+        var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
+        var recognizer = new PocketSphinxRecognizer(runner, Options.Create(new SpeechOptions()));
+        var references = File.ReadLines(Path.Combine(media, "speech", "minilibrispeech_transcripts.trans.txt"))
+            .Select(l => l.Split(' ', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        var utterances = Directory.GetFiles(Path.Combine(media, "speech"), "*.flac").Order(StringComparer.Ordinal)
+            .Select(f => (Path: f, Text: references.GetValueOrDefault(Path.GetFileNameWithoutExtension(f).Split('_')[^1]) ?? string.Empty))
+            .Where(u => u.Text.Length > 0)
+            .Append((Path.Combine(media, "speech", "jfk.wav"), Jfk))
+            .ToList();
+
+        Console.WriteLine($"# Word error rate, {recognizer.Backend} ({recognizer.Model}), {utterances.Count} utterances with exact transcripts");
+        int words = 0;
+        double freeErrors = 0, alignedErrors = 0, audioSeconds = 0, recognitionSeconds = 0;
+        foreach (var (path, text) in utterances)
+        {
+            var wav = await ToWavAsync(runner, path, work, cancellationToken);
+            var reference = WordText.Split(text);
+            var started = Stopwatch.GetTimestamp();
+            var heard = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
+            recognitionSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
+            audioSeconds += await DurationAsync(runner, wav, cancellationToken);
+            var constrained = await recognizer.RecognizeAsync(wav, text, work, cancellationToken);
+            var aligned = ScriptAligner.Align(text, constrained, 0);
+            var free = WordText.ErrorRate(reference, heard.Select(w => WordText.Normalize(w.Text)).ToList());
+            var scripted = WordText.ErrorRate(reference, aligned.Select(w => WordText.Normalize(w.Text)).ToList());
+            words += reference.Count;
+            freeErrors += free * reference.Count;
+            alignedErrors += scripted * reference.Count;
+            Console.WriteLine(Invariant($"  {Path.GetFileName(path),-60} {reference.Count,3} words  free WER {free:P1}  script-aligned WER {scripted:P1}"));
+        }
+
+        Console.WriteLine(Invariant($"free recognition WER {freeErrors / words:P1} over {words} words; script-aligned captions WER {alignedErrors / words:P1} (the script's own words, so 0 unless a word was lost)"));
+        Console.WriteLine(Invariant($"recognition real-time factor {recognitionSeconds / audioSeconds:0.000} ({recognitionSeconds:0.0} s for {audioSeconds:0.0} s of speech, one process, 2-core machine)"));
+
+        await TimingAsync(runner, recognizer, media, work, cancellationToken);
+        await LongInputAsync(runner, recognizer, media, work, minutes, cancellationToken);
+    }
+
+    // GRID: word start times (units of 1/25000 s) against the recogniser's and the script aligner's.
+    private static async Task TimingAsync(ToolRunner runner, PocketSphinxRecognizer recognizer, string media, string work, CancellationToken cancellationToken)
+    {
+        var truth = File.ReadLines(Path.Combine(media, "talking_head", "grid_id2_swwp2s.align"))
+            .Select(l => l.Split(' ')).Where(p => p.Length == 3 && p[2] != "sil")
+            .Select(p => (Word: p[2], Start: double.Parse(p[0], CultureInfo.InvariantCulture) / 25000)).ToList();
+        var wav = await ToWavAsync(runner, Path.Combine(media, "talking_head", "grid_id2_swwp2s.mpg"), work, cancellationToken);
+        var script = string.Join(' ', truth.Select(t => t.Word));
+        var aligned = ScriptAligner.Align(script, await recognizer.RecognizeAsync(wav, script, work, cancellationToken), 3);
+        var free = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
+        var alignedError = truth.Zip(aligned).Average(p => Math.Abs(p.First.Start - p.Second.Start));
+        var matched = truth.Select(t => free.FirstOrDefault(w => WordText.Normalize(w.Text) == t.Word) is { } w ? Math.Abs(w.Start - t.Start) : (double?)null).Where(e => e is not null).Select(e => e!.Value).ToList();
+        Console.WriteLine(Invariant($"# Word timing against the GRID alignment ({truth.Count} words): script-aligned mean |start error| {alignedError * 1000:0} ms; free recognition {(matched.Count == 0 ? "no word recognised correctly" : $"{matched.Average() * 1000:0} ms over the {matched.Count} words it got right")}"));
+    }
+
+    private static async Task LongInputAsync(ToolRunner runner, PocketSphinxRecognizer recognizer, string media, string work, double minutes, CancellationToken cancellationToken)
+    {
+        var seconds = minutes * 60;
+        var wav = Path.Combine(work, "long.wav");
+        await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", Path.Combine(media, "speech", "jfk.wav"), "-t", Number(seconds), "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav], cancellationToken);
+        var samples = Path.Combine(work, "long.f32");
+        await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", wav, "-f", "f32le", "-ar", "16000", "-ac", "1", samples], cancellationToken);
+
+        using var vad = new SileroVad(Path.Combine(new ModelOptions().ResolveDirectory(), SileroVad.ModelFile));
+        var before = Process.GetCurrentProcess().WorkingSet64;
+        var started = Stopwatch.GetTimestamp();
+        float[] probabilities;
+        await using (var stream = File.OpenRead(samples))
+        {
+            probabilities = await vad.ProbabilitiesAsync(stream, cancellationToken);
+        }
+
+        var vadSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+        var segments = new SpeechSegmenter().Segments(probabilities, SileroVad.WindowSeconds);
+
+        started = Stopwatch.GetTimestamp();
+        var words = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
+        var recognitionSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine(Invariant($"# {minutes:0.#}-minute input (jfk.wav looped): Silero VAD {vadSeconds:0.0} s = real-time factor {vadSeconds / seconds:0.0000}, {segments.Count} speech segments, this process's peak working set {peak / 1048576.0:0} MB (was {before / 1048576.0:0} MB before the VAD)"));
+        Console.WriteLine(Invariant($"  {recognizer.Backend}: {recognitionSeconds:0.0} s = real-time factor {recognitionSeconds / seconds:0.000}, {words.Count} words, recogniser peak memory {PeakChildMegabytes():0} MB (largest child process, getrusage)"));
+    }
+
+    private static async Task<string> ToWavAsync(ToolRunner runner, string path, string work, CancellationToken cancellationToken)
+    {
+        var wav = Path.Combine(work, Path.GetFileNameWithoutExtension(path) + ".wav");
+        await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", path, "-vn", "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav], cancellationToken);
+        return wav;
+    }
+
+    private static async Task<double> DurationAsync(ToolRunner runner, string path, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path], cancellationToken, captureStdout: true);
+        return double.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture);
+    }
+
+    private static double PeakChildMegabytes() => GetRusage(-1, out var usage) == 0 ? usage.MaxRssKilobytes / 1024.0 : double.NaN;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        public long MaxRssKilobytes;
+        public long Ixrss;
+        public long Idrss;
+        public long Isrss;
+        public long Minflt;
+        public long Majflt;
+        public long Nswap;
+        public long Inblock;
+        public long Oublock;
+        public long Msgsnd;
+        public long Msgrcv;
+        public long Nsignals;
+        public long Nvcsw;
+        public long Nivcsw;
+    }
+
+    // RUSAGE_CHILDREN (-1): the largest resident set of any waited-for child (here: the recogniser).
+    [DllImport("libc", EntryPoint = "getrusage")]
+    private static extern int GetRusage(int who, out RUsage usage);
+
+    private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
