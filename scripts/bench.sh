@@ -21,6 +21,8 @@ for folder in ../shared/media shared/media; do
     ./media thumbnails-eval "$folder" --out out/thumbnails-eval
     # Every built-in pattern on every shared video, each output checked against its preset.
     ./media patterns-eval "$folder" || true
+    # Captions: word error rate, timing error, real-time factor and memory.
+    ./media captions-eval "$folder"
     break
   fi
 done
