@@ -31,6 +31,7 @@ public sealed class Orchestrator(
     private const int MaxConflictRetries = 5;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Func<Task>> _outbox = new();
     private readonly JobApiOptions _options = options.Value;
 
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
@@ -47,6 +48,7 @@ public sealed class Orchestrator(
         finally
         {
             _gate.Release();
+            await FlushOutboxAsync();
         }
     }
 
@@ -102,7 +104,7 @@ public sealed class Orchestrator(
 
         await CommitAsync(changes, cancellationToken);
         logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}", jobId, job.PatternName, stages.Count, job.Priority);
-        await PublishDispatchesAsync(changes.Job, toDispatch, CancellationToken.None);
+        QueueDispatches(changes.Job, toDispatch);
         return changes.Job;
     }
 
@@ -116,6 +118,7 @@ public sealed class Orchestrator(
         finally
         {
             _gate.Release();
+            await FlushOutboxAsync();
         }
     }
 
@@ -144,9 +147,7 @@ public sealed class Orchestrator(
         changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Cancelled }));
         await CommitAsync(changes, cancellationToken);
         // Committed: the workers must hear it even if this call's client has gone.
-        await bus.PublishAsync(
-            new BusMessage(Topics.Control, jobId, new ControlMessage { Cancel = new CancelStage { JobId = jobId } }.ToByteArray()),
-            CancellationToken.None);
+        QueueCancel(jobId);
         logger.LogInformation("Job {JobId} cancelled", jobId);
         return changes.Job;
     }
@@ -161,14 +162,18 @@ public sealed class Orchestrator(
         finally
         {
             _gate.Release();
+            await FlushOutboxAsync();
         }
     }
 
     private async Task<bool> ApplyStageEventAsync(StageEvent stageEvent, CancellationToken cancellationToken)
     {
-        var stage = await store.GetStageAsync(stageEvent.StageId, cancellationToken);
-        var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
-        if (stage is null || job is null || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt)
+        // The job first, then its stage: a commit by another replica in between changes the job's version,
+        // so a decision made from a stage read older than the job read can never be committed.
+        var job = await store.GetJobAsync(stageEvent.JobId, cancellationToken);
+        var stage = job is null ? null : await store.GetStageAsync(stageEvent.StageId, cancellationToken);
+        if (stage is null || job is null || stage.JobId != job.Id || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt
+            || (stageEvent.EventCase == StageEvent.EventOneofCase.Started && stage.State == StageState.Running && stage.WorkerId == stageEvent.WorkerId))
         {
             logger.LogDebug("Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt);
             return false;
@@ -223,14 +228,15 @@ public sealed class Orchestrator(
         finally
         {
             _gate.Release();
+            await FlushOutboxAsync();
         }
     }
 
     private async Task SweepStageAsync(StageRecord candidate, CancellationToken cancellationToken)
     {
-        // Re-read under the gate: an event may have renewed the lease meanwhile.
-        var stage = await store.GetStageAsync(candidate.Id, cancellationToken);
-        var job = stage is null ? null : await store.GetJobAsync(stage.JobId, cancellationToken);
+        // Re-read under the gate (the job before the stage, see ApplyStageEventAsync): an event may have renewed the lease meanwhile.
+        var job = await store.GetJobAsync(candidate.JobId, cancellationToken);
+        var stage = job is null ? null : await store.GetStageAsync(candidate.Id, cancellationToken);
         var now = time.GetUtcNow();
         if (stage is null || job is null || job.IsTerminal || stage.LeaseExpiresAt is not { } expiry || expiry > now)
         {
@@ -271,10 +277,11 @@ public sealed class Orchestrator(
         try
         {
             var active = await store.GetActiveStagesAsync(cancellationToken);
-            foreach (var stage in active)
+            foreach (var listed in active)
             {
-                var job = await store.GetJobAsync(stage.JobId, cancellationToken);
-                if (job is not null && !job.IsTerminal)
+                var job = await store.GetJobAsync(listed.JobId, cancellationToken);
+                var stage = job is null ? null : await store.GetStageAsync(listed.Id, cancellationToken);
+                if (job is not null && !job.IsTerminal && stage is { IsActive: true })
                 {
                     logger.LogInformation("Recovering stage {StageId} of job {JobId} after restart", stage.Id, job.Id);
                     try
@@ -291,6 +298,7 @@ public sealed class Orchestrator(
         finally
         {
             _gate.Release();
+            await FlushOutboxAsync();
         }
     }
 
@@ -362,7 +370,7 @@ public sealed class Orchestrator(
         }
 
         await CommitAsync(changes, cancellationToken);
-        await PublishDispatchesAsync(changes.Job, ready, CancellationToken.None);
+        QueueDispatches(changes.Job, ready);
     }
 
     private async Task OnFailedAsync(JobRecord job, StageRecord stage, JobError error, DateTimeOffset now, CancellationToken cancellationToken, bool retryNow = false)
@@ -409,7 +417,7 @@ public sealed class Orchestrator(
         changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Failed, Error = jobError }));
         logger.LogWarning("Job {JobId} failed in stage {StageId}: {Code}: {Message}", job.Id, stage.Id, error.Code, error.Message);
         await CommitAsync(changes, cancellationToken);
-        await bus.PublishAsync(new BusMessage(Topics.Control, job.Id, new ControlMessage { Cancel = new CancelStage { JobId = job.Id } }.ToByteArray()), CancellationToken.None);
+        QueueCancel(job.Id);
     }
 
     private async Task RedispatchAsync(JobRecord job, StageRecord stage, DateTimeOffset now, CancellationToken cancellationToken)
@@ -419,7 +427,7 @@ public sealed class Orchestrator(
         changes.Stages.Add(dispatched);
         changes.Events.Add(StageEventFor(dispatched));
         await CommitAsync(changes, cancellationToken);
-        await PublishDispatchesAsync(changes.Job, [dispatched], CancellationToken.None);
+        QueueDispatches(changes.Job, [dispatched]);
     }
 
     private StageRecord Dispatched(StageRecord stage, DateTimeOffset now) => stage with
@@ -431,15 +439,41 @@ public sealed class Orchestrator(
         LeaseExpiresAt = now.AddSeconds(_options.LeaseSeconds),
     };
 
+    // Bus messages are queued while a transition holds the gate and sent after it is released: a slow or
+    // unreachable bus (a Kafka outage) must not stall every other job's transitions behind one publish.
     // Published after the commit: if the process dies in between, the stored lease expires and the stage is
     // dispatched again. Nothing depends on the publish succeeding.
+    private void QueueDispatches(JobRecord job, IReadOnlyList<StageRecord> stages)
+    {
+        if (stages.Count > 0)
+        {
+            _outbox.Enqueue(() => PublishDispatchesAsync(job, stages, CancellationToken.None));
+        }
+    }
+
+    private void QueueCancel(string jobId) => _outbox.Enqueue(async () =>
+    {
+        try
+        {
+            await bus.PublishAsync(new BusMessage(Topics.Control, jobId, new ControlMessage { Cancel = new CancelStage { JobId = jobId } }.ToByteArray()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // Workers still stop: the job is terminal, so their next event is ignored and their lease is gone.
+            logger.LogWarning(ex, "Could not tell workers to stop job {JobId}", jobId);
+        }
+    });
+
+    private async Task FlushOutboxAsync()
+    {
+        while (_outbox.TryDequeue(out var send))
+        {
+            await send();
+        }
+    }
+
     private async Task PublishDispatchesAsync(JobRecord job, IReadOnlyList<StageRecord> stages, CancellationToken cancellationToken)
     {
-        if (stages.Count == 0)
-        {
-            return;
-        }
-
         foreach (var stage in stages)
         {
             var dispatch = new StageDispatch

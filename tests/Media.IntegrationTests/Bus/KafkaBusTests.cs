@@ -45,6 +45,27 @@ public sealed class KafkaBusTests(KafkaMockFixture cluster) : IDisposable
     }
 
     [Fact]
+    public async Task TopicPrefix_FarmTopicsLiveUnderItOnTheClusterAndKeepTheirNamesInTheFarm()
+    {
+        var prefix = "acme" + Guid.NewGuid().ToString("N")[..8] + ".";
+        cluster.CreateTopic(prefix + "events", 2);
+        using var prefixed = new KafkaBus(
+            Options.Create(new KafkaBusOptions { BootstrapServers = cluster.BootstrapServers, CreateTopics = false, SessionTimeoutMs = 6000, TopicPrefix = prefix }),
+            NullLoggerFactory.Instance);
+        await using var farm = prefixed.Subscribe("g-" + prefix, [new(Topics.Events)]);
+        await using var raw = _bus.Subscribe("g-raw-" + prefix, [new(prefix + "events")]);
+
+        await prefixed.PublishAsync(Message(Topics.Events, "event"), CancellationToken.None);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var inFarm = await farm.ReceiveAsync(timeout.Token);
+        var onCluster = await raw.ReceiveAsync(timeout.Token);
+        Assert.Equal((Topics.Events, "event"), (inFarm.Message.Topic, Text(inFarm)));
+        Assert.Equal((prefix + "events", "event"), (onCluster.Message.Topic, Text(onCluster)));
+        Assert.Equal("acme-prod.stages.gpu.bulk", KafkaTopicsInitializer.PhysicalName(Topics.Stages("gpu", "bulk"), "acme-prod."));
+    }
+
+    [Fact]
     public async Task Receive_AcknowledgedMessages_AreNotRedeliveredToTheNextMember()
     {
         var topic = NewTopic();

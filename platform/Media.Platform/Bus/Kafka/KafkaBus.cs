@@ -28,7 +28,7 @@ public sealed class KafkaBus : IMessageBus, IDisposable
             EnableIdempotence = true,
             Acks = Acks.All,
             LingerMs = 2,
-            MessageTimeoutMs = 60000,
+            MessageTimeoutMs = _options.PublishTimeoutMs,
         }).Build());
     }
 
@@ -47,7 +47,7 @@ public sealed class KafkaBus : IMessageBus, IDisposable
             headers.Add("traceparent", Encoding.UTF8.GetBytes(activity.Id ?? string.Empty));
         }
 
-        await _producer.Value.ProduceAsync(message.Topic, new Message<string, byte[]> { Key = message.Key, Value = message.Payload.ToArray(), Headers = headers }, cancellationToken);
+        await _producer.Value.ProduceAsync(KafkaTopicsInitializer.PhysicalName(message.Topic, _options.TopicPrefix), new Message<string, byte[]> { Key = message.Key, Value = message.Payload.ToArray(), Headers = headers }, cancellationToken);
     }
 
     public IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics, bool onlyNewMessages = false) =>

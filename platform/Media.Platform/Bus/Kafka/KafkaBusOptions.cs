@@ -10,6 +10,20 @@ public sealed class KafkaBusOptions
     [Required]
     public string BootstrapServers { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Replaces the leading "media." of every topic name ("acme-prod." gives acme-prod.stages.cpu.high,
+    /// acme-prod.events, …): several farms can share one cluster. Must end with a dot or a dash.
+    /// </summary>
+    [RegularExpression(@"^[A-Za-z0-9._-]{1,100}[.-]$")]
+    public string TopicPrefix { get; set; } = "media.";
+
+    /// <summary>
+    /// How long a publish may wait for the cluster before it fails (the orchestrator then parks the stage and
+    /// publishes it again): long enough for a broker restart, short enough not to hide an outage.
+    /// </summary>
+    [Range(1000, 300000)]
+    public int PublishTimeoutMs { get; set; } = 30000;
+
     public string ClientId { get; set; } = "media-farm";
 
     /// <summary>Create the farm's topics at start (needs topic-create rights; turn off where topics are managed elsewhere).</summary>

@@ -15,6 +15,7 @@ internal sealed class KafkaSubscription : IBusSubscription
 {
     private readonly IConsumer<string, byte[]> _consumer;
     private readonly IReadOnlyList<TopicWeight> _topics;
+    private readonly string _prefix;
     private readonly Queue<ConsumeResult<string, byte[]>>[] _buffers;
     private readonly WeightedRoundRobin _weights;
     private readonly int _bufferPerTopic;
@@ -29,7 +30,9 @@ internal sealed class KafkaSubscription : IBusSubscription
 
     public KafkaSubscription(KafkaBusOptions options, string group, IReadOnlyList<TopicWeight> topics, bool onlyNewMessages, ILogger logger)
     {
-        _topics = topics;
+        // Everything inside works on the cluster's names; messages handed out carry the farm's own.
+        _prefix = options.TopicPrefix;
+        _topics = topics.Select(t => t with { Topic = KafkaTopicsInitializer.PhysicalName(t.Topic, _prefix) }).ToList();
         _logger = logger;
         _bufferPerTopic = options.BufferPerTopic;
         _buffers = topics.Select(_ => new Queue<ConsumeResult<string, byte[]>>()).ToArray();
@@ -93,7 +96,7 @@ internal sealed class KafkaSubscription : IBusSubscription
 
             var headers = result.Message.Headers?.ToDictionary(h => h.Key, h => Encoding.UTF8.GetString(h.GetValueBytes()), StringComparer.Ordinal)
                 ?? new Dictionary<string, string>();
-            var message = new BusMessage(result.Topic, result.Message.Key ?? string.Empty, result.Message.Value) { Headers = headers };
+            var message = new BusMessage(KafkaTopicsInitializer.LogicalName(result.Topic, _prefix), result.Message.Key ?? string.Empty, result.Message.Value) { Headers = headers };
             return new BusDelivery(message, () =>
             {
                 _acknowledged.Enqueue(result);

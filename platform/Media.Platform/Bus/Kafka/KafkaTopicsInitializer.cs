@@ -29,7 +29,7 @@ public sealed class KafkaTopicsInitializer(IOptions<KafkaBusOptions> options, IL
         try
         {
             await admin.CreateTopicsAsync(
-                AllTopics.Select(t => new TopicSpecification { Name = t, NumPartitions = settings.Partitions, ReplicationFactor = settings.ReplicationFactor }),
+                AllTopics.Select(t => new TopicSpecification { Name = PhysicalName(t, settings.TopicPrefix), NumPartitions = settings.Partitions, ReplicationFactor = settings.ReplicationFactor }),
                 new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(30) });
         }
         catch (CreateTopicsException ex) when (ex.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
@@ -39,4 +39,12 @@ public sealed class KafkaTopicsInitializer(IOptions<KafkaBusOptions> options, IL
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The name a farm topic has on the cluster: its "media." replaced by the configured prefix.</summary>
+    public static string PhysicalName(string topic, string prefix) =>
+        prefix == "media." || !topic.StartsWith("media.", StringComparison.Ordinal) ? topic : prefix + topic["media.".Length..];
+
+    /// <summary>The farm's own name of a topic read from the cluster.</summary>
+    public static string LogicalName(string topic, string prefix) =>
+        prefix == "media." || !topic.StartsWith(prefix, StringComparison.Ordinal) ? topic : "media." + topic[prefix.Length..];
 }
