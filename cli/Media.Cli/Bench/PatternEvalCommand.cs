@@ -95,67 +95,85 @@ internal static class PatternEvalCommand
 
         foreach (var output in pattern.Outputs)
         {
-            var produced = job.Outputs.FirstOrDefault(o => o.Name == output.Name + ".mp4");
-            var file = files.FirstOrDefault(f => f.EndsWith("-" + output.Name + ".mp4", StringComparison.Ordinal));
-            if (produced is null || file is null)
+            // A fan-out pattern (clips step) makes "vertical-clip1.mp4", "vertical-clip2.mp4", …: each is checked.
+            var names = job.Outputs.Select(o => o.Name)
+                .Where(n => n == output.Name + ".mp4" || (pattern.Steps.Clips is not null && n.StartsWith(output.Name + "-clip", StringComparison.Ordinal) && n.EndsWith(".mp4", StringComparison.Ordinal)))
+                .Order(StringComparer.Ordinal)
+                .ToList();
+            if (names.Count == 0)
             {
                 problems.Add($"{output.Name}: missing");
-                continue;
             }
 
-            var probe = await ProbeAsync(runner, file, cancellationToken);
-            var copied = produced.Encoder == "copy";
-            if ((probe.Width, probe.Height) != (output.Width, output.Height))
+            foreach (var name in names)
             {
-                problems.Add($"{output.Name}: {probe.Width}x{probe.Height}, want {output.Width}x{output.Height}");
+                await CheckVideoAsync(runner, pattern, output, job, files, name, analysis, problems, notes, cancellationToken);
             }
+        }
+    }
 
-            if (probe.Codec != "h264" || (!copied && probe.Profile != "High"))
+    private static async Task CheckVideoAsync(ToolRunner runner, Pattern pattern, PatternOutput output, Job job, IReadOnlyList<string> files, string name, SourceAnalysis? analysis, List<string> problems, List<string> notes, CancellationToken cancellationToken)
+    {
+        var produced = job.Outputs.First(o => o.Name == name);
+        var file = files.FirstOrDefault(f => f.EndsWith("-" + name, StringComparison.Ordinal));
+        if (file is null)
+        {
+            problems.Add($"{name}: not downloaded");
+            return;
+        }
+
+        var probe = await ProbeAsync(runner, file, cancellationToken);
+        var copied = produced.Encoder == "copy";
+        if ((probe.Width, probe.Height) != (output.Width, output.Height))
+        {
+            problems.Add($"{name}: {probe.Width}x{probe.Height}, want {output.Width}x{output.Height}");
+        }
+
+        if (probe.Codec != "h264" || (!copied && probe.Profile != "High"))
+        {
+            problems.Add($"{name}: {probe.Codec} {probe.Profile}, want h264 High");
+        }
+
+        if (Math.Abs(probe.FrameRate - output.Preset.FrameRate) > 0.01)
+        {
+            problems.Add($"{name}: {probe.FrameRate:0.###} fps, want {output.Preset.FrameRate}");
+        }
+
+        if (probe.Duration > output.Preset.MaxDurationSeconds + 0.05)
+        {
+            problems.Add($"{name}: {probe.Duration:0.##} s over the {output.Preset.MaxDurationSeconds} s limit");
+        }
+
+        if (probe.AudioDuration is { } audio && Math.Abs(probe.VideoDuration - audio) > (1.0 / probe.FrameRate) + 0.001)
+        {
+            problems.Add($"{name}: video {probe.VideoDuration:0.###} s vs audio {audio:0.###} s");
+        }
+
+        notes.Add(Invariant($"{name} {probe.Width}x{probe.Height} {probe.Duration:0.##}s{(copied ? " copy" : string.Empty)}"));
+        if (pattern.Steps.Loudness is { } loudness && analysis?.Loudness is { IntegratedLufs: > -70 })
+        {
+            var lufs = await LoudnessAsync(runner, file, cancellationToken);
+            notes.Add(Invariant($"{lufs:0.0} LUFS"));
+            if (Math.Abs(lufs - loudness.TargetLufs) > 1)
             {
-                problems.Add($"{output.Name}: {probe.Codec} {probe.Profile}, want h264 High");
+                problems.Add(Invariant($"{name}: {lufs:0.0} LUFS, target {loudness.TargetLufs}"));
             }
+        }
 
-            if (Math.Abs(probe.FrameRate - output.Preset.FrameRate) > 0.01)
+        if (pattern.Reframe == ReframeMode.Face && analysis?.Faces is { } faces && job.SourceInfo is { } source)
+        {
+            var path = FacePathPlanner.Plan(faces, source.Width, source.Height, (double)output.Width / output.Height, pattern.Steps.Reframe.MaxPanPerSecond, pattern.Steps.Reframe.DeadZone, analysis.SceneCuts);
+            var seen = faces.Samples.Where(s => s.Score > 0).ToList();
+            var inside = seen.Count(s => Inside(path, s, source.Width, source.Height));
+            // Jumps at hard cuts are wanted (a new shot); everywhere else the crop must glide.
+            var cuts = analysis.SceneCuts ?? [];
+            var maxStep = Enumerable.Range(0, (int)(source.DurationSeconds * 30))
+                .Where(i => !cuts.Any(c => c > i / 30.0 - 0.01 && c <= (i + 1) / 30.0 + 0.01))
+                .Max(i => Math.Abs(path.OffsetAt((i + 1) / 30.0) - path.OffsetAt(i / 30.0)));
+            notes.Add(Invariant($"face in crop {inside}/{seen.Count}, max crop move {maxStep:0.#} px/frame outside {cuts.Count} cuts"));
+            if (seen.Count > 0 && inside < 0.98 * seen.Count)
             {
-                problems.Add($"{output.Name}: {probe.FrameRate:0.###} fps, want {output.Preset.FrameRate}");
-            }
-
-            if (probe.Duration > output.Preset.MaxDurationSeconds + 0.05)
-            {
-                problems.Add($"{output.Name}: {probe.Duration:0.##} s over the {output.Preset.MaxDurationSeconds} s limit");
-            }
-
-            if (probe.AudioDuration is { } audio && Math.Abs(probe.VideoDuration - audio) > (1.0 / probe.FrameRate) + 0.001)
-            {
-                problems.Add($"{output.Name}: video {probe.VideoDuration:0.###} s vs audio {audio:0.###} s");
-            }
-
-            notes.Add(Invariant($"{output.Name} {probe.Width}x{probe.Height} {probe.Duration:0.##}s{(copied ? " copy" : string.Empty)}"));
-            if (pattern.Steps.Loudness is { } loudness && analysis?.Loudness is { IntegratedLufs: > -70 })
-            {
-                var lufs = await LoudnessAsync(runner, file, cancellationToken);
-                notes.Add(Invariant($"{lufs:0.0} LUFS"));
-                if (Math.Abs(lufs - loudness.TargetLufs) > 1)
-                {
-                    problems.Add(Invariant($"{output.Name}: {lufs:0.0} LUFS, target {loudness.TargetLufs}"));
-                }
-            }
-
-            if (pattern.Reframe == ReframeMode.Face && analysis?.Faces is { } faces && job.SourceInfo is { } source)
-            {
-                var path = FacePathPlanner.Plan(faces, source.Width, source.Height, (double)output.Width / output.Height, pattern.Steps.Reframe.MaxPanPerSecond, pattern.Steps.Reframe.DeadZone, analysis.SceneCuts);
-                var seen = faces.Samples.Where(s => s.Score > 0).ToList();
-                var inside = seen.Count(s => Inside(path, s, source.Width, source.Height));
-                // Jumps at hard cuts are wanted (a new shot); everywhere else the crop must glide.
-                var cuts = analysis.SceneCuts ?? [];
-                var maxStep = Enumerable.Range(0, (int)(source.DurationSeconds * 30))
-                    .Where(i => !cuts.Any(c => c > i / 30.0 - 0.01 && c <= (i + 1) / 30.0 + 0.01))
-                    .Max(i => Math.Abs(path.OffsetAt((i + 1) / 30.0) - path.OffsetAt(i / 30.0)));
-                notes.Add(Invariant($"face in crop {inside}/{seen.Count}, max crop move {maxStep:0.#} px/frame outside {cuts.Count} cuts"));
-                if (seen.Count > 0 && inside < 0.98 * seen.Count)
-                {
-                    problems.Add($"face inside the crop on {inside} of {seen.Count} samples");
-                }
+                problems.Add($"face inside the crop on {inside} of {seen.Count} samples");
             }
         }
     }

@@ -58,9 +58,11 @@ public static class RenderCommandBuilder
         var bookended = plan.Intro is not null || plan.Outro is not null;
         var mainVideo = bookended ? "mv" : VideoLabel;
         var mainAudio = bookended ? "ma" : AudioLabel;
-        // With an intro or outro the edit must end exactly on time, or what follows would drift out of sync.
-        Filter[] exactVideo = bookended ? [Filter.Of("trim", ("duration", plan.MainDurationSeconds))] : [];
-        Filter[] exactAudio = bookended ? [Filter.Of("atrim", ("duration", plan.MainDurationSeconds))] : [];
+        // The edit ends exactly on time in both streams (frames end on frame boundaries, samples do not: the
+        // last frame is held a moment by tpad, then both are cut at the same instant), so picture and sound end
+        // together and an outro after it stays in sync.
+        Filter[] exactVideo = [Filter.Of("trim", ("duration", plan.MainDurationSeconds))];
+        Filter[] exactAudio = [Filter.Of("atrim", ("duration", plan.MainDurationSeconds))];
 
         if (plan.Logo is { } logo)
         {

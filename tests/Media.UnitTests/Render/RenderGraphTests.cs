@@ -32,8 +32,8 @@ public sealed class RenderGraphTests
             + "[vs0]trim=start=0.9:end=5.1,setpts=expr=PTS-STARTPTS[vc0];[as0]atrim=start=0.9:end=5.1,asetpts=expr=PTS-STARTPTS[ac0];"
             + "[vs1]trim=start=7.9:end=9.1,setpts=expr=PTS-STARTPTS,scale=w=1296:h=2304,crop=w=1080:h=1920[vc1];[as1]atrim=start=7.9:end=9.1,asetpts=expr=PTS-STARTPTS[ac1];"
             + "[vc0][ac0][vc1][ac1]concat=n=2:v=1:a=1[cv][ca];"
-            + "[cv]fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p[v];"
-            + "[ca]volume=volume=6.5dB,alimiter=limit=0.8414:attack=5:release=50:level=0,aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]",
+            + "[cv]fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p,trim=duration=5.4[v];"
+            + "[ca]volume=volume=6.5dB,alimiter=limit=0.8414:attack=5:release=50:level=0,aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=5.4[a]",
             graph);
     }
 
@@ -96,7 +96,7 @@ public sealed class RenderGraphTests
         var graph = args[args.IndexOf("-filter_complex") + 1];
 
         Assert.Equal("/w/logo.png", args[args.LastIndexOf("-i") + 1]);
-        Assert.Contains("[1:v:0]scale=w=130:h=-2,format=pix_fmts=rgba,colorchannelmixer=aa=0.8[lg];[vt][lg]overlay=x=W-w-43:y=H*0.78-h,format=pix_fmts=yuv420p[v]", graph, StringComparison.Ordinal);
+        Assert.Contains("[1:v:0]scale=w=130:h=-2,format=pix_fmts=rgba,colorchannelmixer=aa=0.8[lg];[vt][lg]overlay=x=W-w-43:y=H*0.78-h,format=pix_fmts=yuv420p,trim=duration=10[v]", graph, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4"));
     }
 
