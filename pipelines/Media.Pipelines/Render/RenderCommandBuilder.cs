@@ -61,8 +61,10 @@ public static class RenderCommandBuilder
         // The edit ends exactly on time in both streams (frames end on frame boundaries, samples do not: the
         // last frame is held a moment by tpad, then both are cut at the same instant), so picture and sound end
         // together and an outro after it stays in sync.
-        Filter[] exactVideo = [Filter.Of("trim", ("duration", plan.MainDurationSeconds))];
-        Filter[] exactAudio = [Filter.Of("atrim", ("duration", plan.MainDurationSeconds))];
+        // Lengths are whole frames, so the last frame and the last sample end at the same instant.
+        var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
+        Filter[] exactVideo = [Filter.Of("trim", ("duration", main))];
+        Filter[] exactAudio = [Filter.Of("atrim", ("duration", main))];
 
         if (plan.Logo is { } logo)
         {
@@ -117,7 +119,7 @@ public static class RenderCommandBuilder
         var preset = plan.Preset;
         var options = new List<string>
         {
-            "-t", FFmpegFormat.Seconds(plan.DurationSeconds),
+            "-t", FFmpegFormat.Seconds(WholeFrames(plan.Intro?.DurationSeconds ?? 0, plan.Preset.FrameRate) + main + WholeFrames(plan.Outro?.DurationSeconds ?? 0, plan.Preset.FrameRate)),
             "-c:v", "libx264",
             "-preset", preset.X264Preset,
             "-crf", FFmpegFormat.Number(preset.Crf),
@@ -470,7 +472,7 @@ public static class RenderCommandBuilder
     {
         var index = inputs.Count;
         inputs.Add(new FFmpegInput(path));
-        var length = bookend.DurationSeconds;
+        var length = WholeFrames(bookend.DurationSeconds, plan.Preset.FrameRate);
         chains.Add(new FilterChain(
             [$"{index}:v:0"],
             [
@@ -515,4 +517,6 @@ public static class RenderCommandBuilder
     ];
 
     private static int Even(double value) => (int)Math.Round(value / 2) * 2;
+
+    private static double WholeFrames(double seconds, int frameRate) => Math.Round(Math.Floor((seconds * frameRate) + 1e-6) / frameRate, 6);
 }
