@@ -37,21 +37,11 @@ internal static class BenchCommand
                 throw new UsageException($"The clip '{source.FullName}' does not exist.");
             }
 
-            var data = Path.Combine(Path.GetTempPath(), "media-bench-" + Guid.NewGuid().ToString("N"));
-            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, 2, LogLevel.Warning));
-            await app.StartAsync(cancellationToken);
-            try
+            await BenchFarm.RunAsync("bench", 2, async (client, data) =>
             {
-                using var client = new FarmClient(EmbeddedFarm.Address(app));
                 await RenderOverheadAsync(client, source.FullName, parse.GetValue(pattern)!, Math.Max(1, parse.GetValue(repeat)), data, cancellationToken);
                 await DispatchLatencyAsync(client, Math.Max(1, parse.GetValue(jobs)), data, cancellationToken);
-            }
-            finally
-            {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
-                Directory.Delete(data, recursive: true);
-            }
+            }, cancellationToken);
 
             return 0;
         });

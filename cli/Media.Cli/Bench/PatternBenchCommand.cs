@@ -35,21 +35,11 @@ internal static class PatternBenchCommand
         {
             var source = parse.GetValue(clip) ?? SharedMedia.Find("talking_head/obama_wh_weekly_address_a.mp4")
                 ?? throw new UsageException("No clip: pass --clip PATH (the shared media folder was not found).");
-            var data = Path.Combine(Path.GetTempPath(), "media-bench-patterns-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(data);
-            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, 1, LogLevel.Warning));
-            await app.StartAsync(cancellationToken);
-            try
-            {
-                using var client = new FarmClient(EmbeddedFarm.Address(app));
-                await RunAsync(client, source.FullName, parse.GetValue(seconds), Math.Max(1, parse.GetValue(repeat)), parse.GetValue(pattern)!, data, cancellationToken);
-            }
-            finally
-            {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
-                Directory.Delete(data, recursive: true);
-            }
+            await BenchFarm.RunAsync(
+                "bench-patterns",
+                1,
+                (client, data) => RunAsync(client, source.FullName, parse.GetValue(seconds), Math.Max(1, parse.GetValue(repeat)), parse.GetValue(pattern)!, data, cancellationToken),
+                cancellationToken);
 
             return 0;
         });

@@ -35,14 +35,10 @@ internal static class PatternEvalCommand
             var videos = folder.EnumerateFiles("*", SearchOption.AllDirectories).Where(f => VideoExtensions.Contains(f.Extension, StringComparer.OrdinalIgnoreCase)).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
             var wanted = parse.GetValue(only) ?? [];
             var patterns = new PatternLibrary().All.Where(p => wanted.Length == 0 || wanted.Contains(p.Name)).OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
-            var data = Path.Combine(Path.GetTempPath(), "media-patterns-eval-" + Guid.NewGuid().ToString("N"));
-            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, 2, LogLevel.Warning));
-            await app.StartAsync(cancellationToken);
             var failures = 0;
             var checks = 0;
-            try
+            await BenchFarm.RunAsync("patterns-eval", 2, async (client, data) =>
             {
-                using var client = new FarmClient(EmbeddedFarm.Address(app));
                 var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
                 foreach (var video in videos)
                 {
@@ -71,13 +67,7 @@ internal static class PatternEvalCommand
                         Console.WriteLine($"{(problems.Count == 0 ? "ok  " : "FAIL")} {pattern.Name,-22} {rel,-52} {string.Join("; ", notes.Concat(problems))}");
                     }
                 }
-            }
-            finally
-            {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
-                Directory.Delete(data, recursive: true);
-            }
+            }, cancellationToken);
 
             Console.WriteLine($"{checks - failures} of {checks} pattern renders conform ({videos.Count} videos x {patterns.Count} patterns)");
             return failures == 0 ? 0 : 1;

@@ -37,6 +37,8 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
         }
 
         var corrections = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Every output and round mixes the same music: fetch it once (from S3 that is a download).
+        var fetched = new Dictionary<string, string>(StringComparer.Ordinal);
         var clips = pattern.Steps.Clips is null ? [(int?)null] : (analysis.Clips ?? []).Select(c => (int?)c.Rank).ToList();
         foreach (var (output, clip) in pattern.Outputs.SelectMany(o => clips.Select(c => (o, c))))
         {
@@ -51,7 +53,17 @@ public sealed class LoudnessCalibrator(ToolRunner runner, IOptions<ToolPaths> to
                 }
 
                 var log = Path.Combine(workDirectory, $"loudness-check-{name}.txt");
-                var assets = plan.Music is { } music ? new RenderAssets { MusicPath = await localPath(music.SourceKey) } : RenderAssets.None;
+                var assets = RenderAssets.None;
+                if (plan.Music is { } music)
+                {
+                    if (!fetched.TryGetValue(music.SourceKey, out var path))
+                    {
+                        fetched[music.SourceKey] = path = await localPath(music.SourceKey);
+                    }
+
+                    assets = new RenderAssets { MusicPath = path };
+                }
+
                 await runner.RunAsync(tools.Value.FFmpeg, RenderCommandBuilder.BuildAudioCheck(plan, input, log, assets).ToArguments(), cancellationToken);
                 var measured = LastIntegrated(File.ReadLines(log));
                 File.Delete(log);

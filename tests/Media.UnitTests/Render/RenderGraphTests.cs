@@ -55,10 +55,10 @@ public sealed class RenderGraphTests
             Texts = [new PlannedText("Hi: 'x' %{pts} {\\b1}", 0, 3, 86, "#FFFFFF", "#000000A0", TextPosition.Top)],
         };
 
-        var graph = Graph(plan, ["/work/o.text0.txt"]);
+        var graph = Graph(plan, ["scratch/o.text0.txt"]);
 
         Assert.Contains(
-            "drawtext=fontfile=/fonts/bold.ttf:textfile=/work/o.text0.txt:expansion=none:fontsize=86:fontcolor=#FFFFFF:line_spacing=17:x=(w*0.9-text_w)/2:y=h*0.1:enable=between(t\\,0\\,3)",
+            "drawtext=fontfile=/fonts/bold.ttf:textfile=scratch/o.text0.txt:expansion=none:fontsize=86:fontcolor=#FFFFFF:line_spacing=17:x=(w*0.9-text_w)/2:y=h*0.1:enable=between(t\\,0\\,3)",
             graph.Replace("\\'", string.Empty, StringComparison.Ordinal),
             StringComparison.Ordinal);
         Assert.DoesNotContain("pts", graph, StringComparison.Ordinal);

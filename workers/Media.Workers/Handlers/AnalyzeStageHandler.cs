@@ -33,8 +33,8 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
             input,
             context.WorkDirectory,
             dispatch.Parameters,
-            key => RenderStageHandler.StoredMediaAsync(context, key, "music", RenderStageHandler.MaxMusicBytes, cancellationToken),
-            (await RenderStageHandler.ProbeBookendsAsync(context, prober, pattern, cancellationToken)).ToDictionary(b => b.Key, b => b.Probe),
+            key => StoredMedia.LocalPathAsync(context, key, "music", StoredMedia.MaxMusicBytes, cancellationToken),
+            (await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken)).ToDictionary(b => b.Key, b => b.Probe),
             cancellationToken);
         var path = Path.Combine(context.WorkDirectory, DocumentName);
         await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);

@@ -21,51 +21,7 @@ public sealed class RenderStageHandler(
     IOptions<ToolPaths> tools,
     ILogger<RenderStageHandler> logger) : IStageHandler
 {
-    public const long MaxLogoBytes = 10L * 1024 * 1024;
-    public const long MaxMusicBytes = 200L * 1024 * 1024;
-    public const long MaxBookendBytes = 500L * 1024 * 1024;
-
-    /// <summary>The pattern's intro and outro clips as local files with their probes (an empty list when it has none).</summary>
-    public static async Task<IReadOnlyList<(string Key, string Path, MediaProbe Probe)>> ProbeBookendsAsync(StageContext context, MediaProber prober, Pattern pattern, CancellationToken cancellationToken)
-    {
-        var (intro, outro) = RenderPlanner.BookendKeys(pattern, context.Dispatch.Parameters);
-        var result = new List<(string, string, MediaProbe)>();
-        foreach (var (key, what) in new[] { (intro, "intro"), (outro, "outro") })
-        {
-            if (key is not null && result.All(r => r.Item1 != key))
-            {
-                var path = await StoredMediaAsync(context, key, what, MaxBookendBytes, cancellationToken);
-                result.Add((key, path, await prober.ProbeAsync(path, cancellationToken)));
-            }
-        }
-
-        return result;
-    }
-
     public StageKind Kind => StageKind.Render;
-
-    /// <summary>A logo or music file from storage as a local path, after checking it exists and is not oversized.</summary>
-    public static async Task<string> StoredMediaAsync(StageContext context, string key, string what, long maxBytes, CancellationToken cancellationToken)
-    {
-        BlobInfo? info;
-        try
-        {
-            info = await context.Blobs.GetInfoAsync(key, cancellationToken);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidDataException($"The {what} key is not valid: {ex.Message}", ex);
-        }
-
-        if (info is null)
-        {
-            throw new InvalidDataException($"The {what} 'blob:{key}' does not exist.");
-        }
-
-        return info.SizeBytes > maxBytes
-            ? throw new InvalidDataException($"The {what} 'blob:{key}' is {info.SizeBytes} bytes; the limit is {maxBytes}.")
-            : await context.GetLocalPathAsync(key, cancellationToken);
-    }
 
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
@@ -80,7 +36,7 @@ public sealed class RenderStageHandler(
             analysis = SourceAnalysis.FromJson(buffer.ToArray());
         }
 
-        var bookends = await ProbeBookendsAsync(context, prober, pattern, cancellationToken);
+        var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);
         RenderPlan plan;
         try
         {
@@ -111,8 +67,8 @@ public sealed class RenderStageHandler(
             FontsDirectory = plan.Captions is null ? null : Path.GetDirectoryName(FontLocator.Find(tools.Value.Font)),
             TextFiles = textFiles,
             FontPath = plan.Texts.Count > 0 ? FontLocator.Find(tools.Value.Font) : null,
-            LogoPath = plan.Logo is { } logo ? await StoredMediaAsync(context, logo.SourceKey, "logo", MaxLogoBytes, cancellationToken) : null,
-            MusicPath = plan.Music is { } music ? await StoredMediaAsync(context, music.SourceKey, "music", MaxMusicBytes, cancellationToken) : null,
+            LogoPath = plan.Logo is { } logo ? await StoredMedia.LocalPathAsync(context, logo.SourceKey, "logo", StoredMedia.MaxLogoBytes, cancellationToken) : null,
+            MusicPath = plan.Music is { } music ? await StoredMedia.LocalPathAsync(context, music.SourceKey, "music", StoredMedia.MaxMusicBytes, cancellationToken) : null,
             IntroPath = plan.Intro is { } intro ? bookends.First(b => b.Key == intro.SourceKey).Path : null,
             OutroPath = plan.Outro is { } outro ? bookends.First(b => b.Key == outro.SourceKey).Path : null,
         };

@@ -72,7 +72,7 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
         return completed;
     }
 
-    public const long MaxLogoBytes = 10 * 1024 * 1024;
+    public const long MaxLogoBytes = StoredMedia.MaxLogoBytes;
     public const int MaxLogoPixels = 4096;
 
     // Each logo source is read once per stage, with limits: a logo is a small image, not any stored object.

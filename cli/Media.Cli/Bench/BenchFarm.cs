@@ -1,0 +1,28 @@
+using Media.Cli.Client;
+using Media.Cli.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Media.Cli.Bench;
+
+/// <summary>An embedded farm in this process for a benchmark or evaluation run, with a client and a scratch folder; gone afterwards.</summary>
+internal static class BenchFarm
+{
+    public static async Task RunAsync(string name, int workers, Func<FarmClient, string, Task> body, CancellationToken cancellationToken)
+    {
+        var data = Path.Combine(Path.GetTempPath(), $"media-{name}-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, workers, LogLevel.Warning));
+        await app.StartAsync(cancellationToken);
+        try
+        {
+            using var client = new FarmClient(EmbeddedFarm.Address(app));
+            await body(client, data);
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+            await app.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
