@@ -36,6 +36,11 @@ catch (InvalidOperationException ex) when (ex.Message.Contains("Media__", String
     Console.Error.WriteLine($"error: {ex.Message}");
     return ExitCodes.Usage;
 }
+catch (Media.Pipelines.Speech.RecognizerUnavailableException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return ExitCodes.Usage;
+}
 catch (RpcException ex)
 {
     Console.Error.WriteLine($"error: {RpcErrors.Describe(ex)}");

@@ -3,6 +3,7 @@ using Media.Pipelines.Models;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Speech;
+using Media.Pipelines.Speech.Whisper;
 using Media.Pipelines.Tools;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Selection;
@@ -28,8 +29,12 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ModelOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<BlazeFaceDetector>()));
         services.AddSingleton<FrameSelection>();
-        services.AddOptions<SpeechOptions>().BindConfiguration(SpeechOptions.Section);
-        services.TryAddSingleton<IRecognizer, PocketSphinxRecognizer>();
+        services.AddOptions<SpeechOptions>().BindConfiguration(SpeechOptions.Section)
+            .Validate(o => o.Backend is "pocketsphinx" or "whisper", "Media:Speech:Backend must be \"pocketsphinx\" or \"whisper\".")
+            .ValidateOnStart();
+        services.TryAddSingleton<IRecognizer>(sp => sp.GetRequiredService<IOptions<SpeechOptions>>().Value.Backend == "whisper"
+            ? new WhisperRecognizer(sp.GetRequiredService<IOptions<SpeechOptions>>(), sp.GetRequiredService<IOptions<ModelOptions>>())
+            : new PocketSphinxRecognizer(sp.GetRequiredService<ToolRunner>(), sp.GetRequiredService<IOptions<SpeechOptions>>()));
         services.AddSingleton<SourceAnalyzer>();
         services.AddSingleton<LoudnessCalibrator>();
         services.AddSingleton(TimeProvider.System);

@@ -6,6 +6,7 @@ using Media.Cli.Commands;
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Models;
 using Media.Pipelines.Speech;
+using Media.Pipelines.Speech.Whisper;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -25,14 +26,18 @@ internal static class CaptionsEvalCommand
     {
         var folder = new Argument<DirectoryInfo?>("folder") { Description = "The shared media folder (default: found above the current folder)", Arity = ArgumentArity.ZeroOrOne };
         var minutes = new Option<double>("--minutes") { Description = "Length of the long input for speed and memory", DefaultValueFactory = _ => 10 };
-        var command = new Command("captions-eval", "Word error rate, word timing error, real-time factor and memory of speech recognition and VAD") { folder, minutes };
+        var backend = new Option<string>("--backend") { Description = "pocketsphinx or whisper", DefaultValueFactory = _ => "pocketsphinx" };
+        backend.AcceptOnlyFromAmong("pocketsphinx", "whisper");
+        var whisperModel = new Option<FileInfo?>("--whisper-model") { Description = "ggml whisper model for --backend whisper (default: .models/whisper/ggml-base.en.bin)" };
+        var command = new Command("captions-eval", "Word error rate, word timing error, real-time factor and memory of speech recognition and VAD") { folder, minutes, backend, whisperModel };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var media = parse.GetValue(folder) ?? SharedMedia.Folder() ?? throw new UsageException("No folder given and no shared media folder found.");
             var work = Directory.CreateTempSubdirectory("media-captions-eval-").FullName;
             try
             {
-                await RunAsync(media.FullName, work, parse.GetValue(minutes), cancellationToken);
+                var options = new SpeechOptions { Backend = parse.GetValue(backend)!, WhisperModel = parse.GetValue(whisperModel)?.FullName ?? string.Empty };
+                await RunAsync(media.FullName, work, parse.GetValue(minutes), options, cancellationToken);
             }
             finally
             {
@@ -44,10 +49,11 @@ internal static class CaptionsEvalCommand
         return command;
     }
 
-    private static async Task RunAsync(string media, string work, double minutes, CancellationToken cancellationToken)
+    private static async Task RunAsync(string media, string work, double minutes, SpeechOptions options, CancellationToken cancellationToken)
     {
         var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
-        var recognizer = new PocketSphinxRecognizer(runner, Options.Create(new SpeechOptions()));
+        using var whisper = options.Backend == "whisper" ? new WhisperRecognizer(Options.Create(options), Options.Create(new ModelOptions())) : null;
+        IRecognizer recognizer = whisper ?? (IRecognizer)new PocketSphinxRecognizer(runner, Options.Create(options));
         var references = File.ReadLines(Path.Combine(media, "speech", "minilibrispeech_transcripts.trans.txt"))
             .Select(l => l.Split(' ', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
         var utterances = Directory.GetFiles(Path.Combine(media, "speech"), "*.flac").Order(StringComparer.Ordinal)
@@ -85,7 +91,7 @@ internal static class CaptionsEvalCommand
     }
 
     // GRID: word start times (units of 1/25000 s) against the recogniser's and the script aligner's.
-    private static async Task TimingAsync(ToolRunner runner, PocketSphinxRecognizer recognizer, string media, string work, CancellationToken cancellationToken)
+    private static async Task TimingAsync(ToolRunner runner, IRecognizer recognizer, string media, string work, CancellationToken cancellationToken)
     {
         var truth = File.ReadLines(Path.Combine(media, "talking_head", "grid_id2_swwp2s.align"))
             .Select(l => l.Split(' ')).Where(p => p.Length == 3 && p[2] != "sil")
@@ -99,7 +105,7 @@ internal static class CaptionsEvalCommand
         Console.WriteLine(Invariant($"# Word timing against the GRID alignment ({truth.Count} words): script-aligned mean |start error| {alignedError * 1000:0} ms; free recognition {(matched.Count == 0 ? "no word recognised correctly" : $"{matched.Average() * 1000:0} ms over the {matched.Count} words it got right")}"));
     }
 
-    private static async Task LongInputAsync(ToolRunner runner, PocketSphinxRecognizer recognizer, string media, string work, double minutes, CancellationToken cancellationToken)
+    private static async Task LongInputAsync(ToolRunner runner, IRecognizer recognizer, string media, string work, double minutes, CancellationToken cancellationToken)
     {
         var seconds = minutes * 60;
         var wav = Path.Combine(work, "long.wav");

@@ -22,7 +22,7 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
         var model = options.Value.PocketSphinxModel;
         if (!Directory.Exists(Path.Combine(model, "en-us")))
         {
-            throw new InvalidOperationException($"The pocketsphinx model is missing at {model} (install Debian's pocketsphinx-en-us, or set Media:Speech:PocketSphinxModel).");
+            throw new RecognizerUnavailableException($"The pocketsphinx model is missing at {model} (install Debian's pocketsphinx-en-us, or set Media:Speech:PocketSphinxModel).");
         }
 
         var languageModel = Path.Combine(model, "en-us.lm.bin");

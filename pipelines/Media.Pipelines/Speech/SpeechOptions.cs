@@ -5,11 +5,23 @@ public sealed class SpeechOptions
 {
     public const string Section = "Media:Speech";
 
-    /// <summary>pocketsphinx (the default that works everywhere).</summary>
+    /// <summary>"pocketsphinx" (the default that works everywhere) or "whisper" (whisper.cpp; needs a ggml model file).</summary>
     public string Backend { get; set; } = "pocketsphinx";
 
     /// <summary>Debian's pocketsphinx-en-us model folder (acoustic model, language model, dictionary).</summary>
     public string PocketSphinxModel { get; set; } = "/usr/share/pocketsphinx/model/en-us";
 
     public string PocketSphinxTool { get; set; } = "pocketsphinx_continuous";
+
+    /// <summary>whisper.cpp shared library; empty = whisper/libwhisper.so in the models folder (scripts/fetch-models.sh puts it there).</summary>
+    public string WhisperLibrary { get; set; } = string.Empty;
+
+    /// <summary>A ggml whisper model (e.g. ggml-base.en.bin); empty = whisper/ggml-base.en.bin in the models folder. No weights ship with the farm.</summary>
+    public string WhisperModel { get; set; } = string.Empty;
+
+    /// <summary>Threads per recognition; 0 = up to 4, never more than the machine has.</summary>
+    public int WhisperThreads { get; set; }
+
+    /// <summary>Spoken language ("en", "de", ...) or "auto" to detect it (multilingual models only).</summary>
+    public string WhisperLanguage { get; set; } = "en";
 }

@@ -37,4 +37,13 @@ public sealed class StageFailuresTests
         Assert.False(StageFailures.Describe(new BlobNotFoundException("k")).Retryable);
         Assert.True(StageFailures.Describe(new IOException("reset")).Retryable);
     }
+
+    [Fact]
+    public void Describe_UnusableRecognizer_IsPermanentAndNamedAsSetup()
+    {
+        var error = StageFailures.Describe(new Media.Pipelines.Speech.RecognizerUnavailableException("The whisper model is missing at /m.bin."));
+
+        Assert.Equal(("recognizer_unavailable", false), (error.Code, error.Retryable));
+        Assert.Contains("/m.bin", error.Message, StringComparison.Ordinal);
+    }
 }
