@@ -1,4 +1,5 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Hooks;
 using Media.Pipelines.Models;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Probe;
@@ -36,6 +37,8 @@ public static class ServiceCollectionExtensions
             ? new WhisperRecognizer(sp.GetRequiredService<IOptions<SpeechOptions>>(), sp.GetRequiredService<IOptions<ModelOptions>>())
             : new PocketSphinxRecognizer(sp.GetRequiredService<ToolRunner>(), sp.GetRequiredService<IOptions<SpeechOptions>>()));
         services.AddSingleton<SourceAnalyzer>();
+        services.AddOptions<HookOptions>().BindConfiguration(HookOptions.Section);
+        services.AddSingleton<HookScorer>();
         services.AddSingleton<LoudnessCalibrator>();
         services.AddSingleton(TimeProvider.System);
         return services;

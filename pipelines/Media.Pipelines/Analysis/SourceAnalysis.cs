@@ -29,6 +29,12 @@ public sealed record SourceAnalysis
     /// <summary>Hard cuts between shots (seconds), measured with the faces: a face crop jumps at a cut instead of panning.</summary>
     public IReadOnlyList<double>? SceneCuts { get; init; }
 
+    /// <summary>Motion energy and face counts at the face sample rate (measured with the faces, from the same frames).</summary>
+    public VisualActivity? Visual { get; init; }
+
+    /// <summary>Hook score per short window and the scorer model that gave them (clips step).</summary>
+    public Hooks.HookAnalysis? Hooks { get; init; }
+
     /// <summary>The windows a fan-out pattern (clips step) renders, best first, with why.</summary>
     public IReadOnlyList<ClipChoice>? Clips { get; init; }
 
@@ -56,6 +62,12 @@ public sealed record SourceAnalysis
 /// </summary>
 /// <param name="Momentary">Momentary[i] is the loudness (LUFS) of the 400 ms ending at (i + 1) * StepSeconds.</param>
 public sealed record LoudnessAnalysis(double IntegratedLufs, double StepSeconds, IReadOnlyList<double> Momentary);
+
+/// <summary>
+/// Per sampled frame: Motion is the mean absolute luma change from the previous sample (0..255 scale), FaceCounts
+/// how many faces the detector found.
+/// </summary>
+public sealed record VisualActivity(double SampleRate, IReadOnlyList<float> Motion, IReadOnlyList<int> FaceCounts);
 
 /// <summary>Where people speak, from a voice activity model.</summary>
 public sealed record SpeechAnalysis(string Model, IReadOnlyList<TimeRange> Segments);

@@ -26,11 +26,11 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             : Task.FromResult<(LoudnessAnalysis?, SpeechAnalysis?, Transcript?)>((null, null, null));
         var video = needs.HasFlag(AnalysisNeeds.Faces)
             ? TrackFacesAsync(input, probe, workDirectory, progress, cancellationToken)
-            : Task.FromResult<(FaceTrack?, IReadOnlyList<double>?)>((null, null));
+            : Task.FromResult<(FaceTrack?, IReadOnlyList<double>?, VisualActivity?)>((null, null, null));
         var (loudness, speech, transcript) = await audio;
-        var (faceTrack, cuts) = await video;
+        var (faceTrack, cuts, visual) = await video;
         progress(1);
-        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts };
+        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts, Visual = visual };
     }
 
     private async Task<(LoudnessAnalysis?, SpeechAnalysis?, Transcript?)> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, string? script, CancellationToken cancellationToken)
@@ -87,7 +87,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         return (loudness, speech, transcript);
     }
 
-    private async Task<(FaceTrack?, IReadOnlyList<double>?)> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    private async Task<(FaceTrack?, IReadOnlyList<double>?, VisualActivity?)> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         if (!faces.IsAvailable)
         {
@@ -102,7 +102,10 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
 
         var frameBytes = AnalysisCommands.FaceFrameWidth * height * 3;
         var frame = new byte[frameBytes];
+        var previous = new byte[frameBytes];
         var samples = new List<FaceSample>();
+        var motion = new List<float>();
+        var counts = new List<int>();
         var total = Math.Max(1, new FileInfo(framesPath).Length / frameBytes);
         await using (var stream = new FileStream(framesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
         {
@@ -119,7 +122,11 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                 }
 
                 var time = i / AnalysisCommands.FaceSampleRate;
-                var best = faces.Detect(frame, AnalysisCommands.FaceFrameWidth, height).MaxBy(f => f.Area);
+                var found = faces.Detect(frame, AnalysisCommands.FaceFrameWidth, height);
+                var best = found.MaxBy(f => f.Area);
+                motion.Add(i == 0 ? 0 : FrameMotion.MeanLumaChange(previous, frame));
+                counts.Add(found.Count);
+                (previous, frame) = (frame, previous);
                 samples.Add(best is null
                     ? new FaceSample(time, 0, 0, 0, 0, 0)
                     : new FaceSample(time, best.X, best.Y, best.Width, best.Height, best.Score));
@@ -131,6 +138,6 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         File.Delete(framesPath);
-        return (new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples), cuts);
+        return (new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples), cuts, new VisualActivity(AnalysisCommands.FaceSampleRate, motion, counts));
     }
 }

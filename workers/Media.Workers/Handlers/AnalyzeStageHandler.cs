@@ -1,4 +1,5 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Hooks;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Text;
 using Media.Pipelines.Render;
@@ -7,7 +8,7 @@ using Media.Protos.V1;
 namespace Media.Workers.Handlers;
 
 /// <summary>Measures what the pattern's steps need and stores it with the job as `analysis.json`; the renders read it.</summary>
-public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober) : IStageHandler
+public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober, HookScorer hooks) : IStageHandler
 {
     public const string DocumentName = "analysis.json";
 
@@ -23,7 +24,12 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken, script);
         if (pattern.Steps.Clips is { } clips)
         {
-            analysis = analysis with { Clips = ClipPlanner.Choose(clips, probe.DurationSeconds, analysis.Speech) };
+            var windows = HookWindowsOf(analysis);
+            analysis = analysis with
+            {
+                Hooks = new HookAnalysis(windows.Model, windows.StepSeconds, windows.Scores),
+                Clips = ClipPlanner.Choose(clips, probe.DurationSeconds, analysis.Speech, windows, analysis.SceneCuts),
+            };
         }
 
         analysis = await calibrator.CalibrateAsync(
@@ -46,5 +52,12 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
                 new Output { Name = DocumentName, Kind = OutputKind.Analysis, Key = blob.Key, ContentType = blob.ContentType, SizeBytes = blob.SizeBytes, Sha256 = blob.Sha256 },
             },
         };
+    }
+
+    private HookWindows HookWindowsOf(SourceAnalysis analysis)
+    {
+        var features = HookFeatures.Extract(analysis);
+        var (scores, contributions) = hooks.Score(features);
+        return new HookWindows(hooks.Name, HookFeatures.StepSeconds, features, scores, contributions);
     }
 }

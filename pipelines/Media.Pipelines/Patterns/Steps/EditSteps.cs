@@ -43,7 +43,8 @@ public sealed record EditSteps
         (JumpCuts is not null || Clips is not null || Captions is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
         | (Captions is not null ? AnalysisNeeds.Words : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
-        | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None);
+        | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None)
+        | (Clips is not null ? AnalysisNeeds.Loudness | AnalysisNeeds.Faces : AnalysisNeeds.None); // hook features
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
     public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1
@@ -54,8 +55,8 @@ public sealed record EditSteps
 public sealed record TrimStep(double StartSeconds, double? EndSeconds);
 
 /// <summary>
-/// Pick the Count best windows of MinSeconds..MaxSeconds (hook scores when a detector provides them; until
-/// then, how densely people speak), each starting where speech starts and ending where it ends.
+/// Pick the Count best windows of MinSeconds..MaxSeconds by hook score, each starting where speech starts or
+/// at a scene cut and ending at a sentence end or a cut.
 /// </summary>
 public sealed record ClipsStep(int Count, double MinSeconds, double MaxSeconds);
 
