@@ -55,6 +55,7 @@ public static class ServiceCollectionExtensions
         endpoints.MapGrpcService<JobsService>();
         endpoints.MapGrpcService<UploadsService>();
         endpoints.MapGrpcService<PatternsService>();
+        endpoints.MapGrpcService<EngagementService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGet("/", () => Results.Text("Media Farm job API: gRPC (h2c) on this port. Services: media.v1.Jobs, media.v1.Uploads, media.v1.Patterns; reflection and grpc.health.v1 enabled.\n"));

@@ -1,3 +1,4 @@
+using Grpc.Core;
 using System.Text.Json;
 using Media.Protos.V1;
 
@@ -252,7 +253,7 @@ public sealed class PatternEngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Clips_FanOutIntoRankedSpeechWindows()
+    public async Task Clips_FanOutIntoRankedHookWindows_AndEngagementIsRecordedWithTheirFeatures()
     {
         const string pattern = """
             apiVersion: media.farm/v1
@@ -272,8 +273,31 @@ public sealed class PatternEngineTests : IAsyncLifetime
         {
             var length = clip.GetProperty("end").GetDouble() - clip.GetProperty("start").GetDouble();
             Assert.InRange(length, 3, 4.5);
-            Assert.Equal(length, job.Outputs.Single(o => o.Name == output).DurationSeconds, 1);
+            // Whole frames: within one frame (30 fps) and a little container rounding.
+            Assert.InRange(job.Outputs.Single(o => o.Name == output).DurationSeconds - length, -0.045, 0.045);
+            Assert.StartsWith("hook ", clip.GetProperty("reason").GetString(), StringComparison.Ordinal);
+            Assert.True(clip.GetProperty("contributions").GetProperty("speech").GetDouble() > 0);
         }
+
+        var hooks = analysis.GetProperty("hooks");
+        Assert.Equal("hooks-v1", hooks.GetProperty("model").GetString());
+        Assert.Equal(Math.Ceiling(analysis.GetProperty("durationSeconds").GetDouble() / 0.5), hooks.GetProperty("scores").GetArrayLength());
+
+        // Engagement feedback: stored with the clip's opening features and the model that chose it.
+        var engagement = _farm.Client.Engagement;
+        var recorded = await engagement.RecordEngagementAsync(new RecordEngagementRequest { JobId = job.Id, OutputName = "short-clip2.mp4", Views = 1200, Hold3SRate = 0.62, AverageWatchFraction = 0.4, Likes = 30, Shares = 4 });
+        Assert.Equal("hooks-v1", recorded.HookModel);
+        Assert.Equal(clips[1].GetProperty("features").GetProperty("speech").GetDouble(), recorded.Features["speech"], 4);
+        await engagement.RecordEngagementAsync(new RecordEngagementRequest { JobId = job.Id, OutputName = "short-clip2.mp4", Views = 5000, Hold3SRate = 0.6 });
+        var listed = await engagement.ListEngagementAsync(new ListEngagementRequest());
+        Assert.Equal(5000, Assert.Single(listed.Records).Views);
+
+        var bad = await Assert.ThrowsAsync<RpcException>(async () => await engagement.RecordEngagementAsync(new RecordEngagementRequest { JobId = job.Id, OutputName = "short-clip1.mp4", Views = -1, Hold3SRate = 1.5 }));
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.Contains("views", bad.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("hold_3s_rate", bad.Status.Detail, StringComparison.Ordinal);
+        var unknown = await Assert.ThrowsAsync<RpcException>(async () => await engagement.RecordEngagementAsync(new RecordEngagementRequest { JobId = job.Id, OutputName = "short-clip9.mp4" }));
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
     }
 
     [Fact]

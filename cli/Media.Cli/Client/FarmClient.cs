@@ -23,6 +23,7 @@ public sealed class FarmClient : IDisposable
         Jobs = new Jobs.JobsClient(_channel);
         Uploads = new Uploads.UploadsClient(_channel);
         Patterns = new Patterns.PatternsClient(_channel);
+        Engagement = new Engagement.EngagementClient(_channel);
     }
 
     public string Address { get; }
@@ -32,6 +33,8 @@ public sealed class FarmClient : IDisposable
     public Uploads.UploadsClient Uploads { get; }
 
     public Patterns.PatternsClient Patterns { get; }
+
+    public Engagement.EngagementClient Engagement { get; }
 
     /// <summary>Uploads a file: straight to storage in parts when it is big and the farm allows it, else streamed through the API.</summary>
     public async Task<UploadResponse> UploadFileAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)

@@ -57,6 +57,11 @@ public interface IJobStore
 
     Task<bool> DeletePatternAsync(string tenant, string name, CancellationToken cancellationToken);
 
+    /// <summary>Stores or replaces one output's engagement (name "jobId/outputName", the record as JSON).</summary>
+    Task PutEngagementAsync(StoredDocument engagement, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredDocument>> ListEngagementAsync(string tenant, CancellationToken cancellationToken);
+
     /// <summary>True when the store answers (health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

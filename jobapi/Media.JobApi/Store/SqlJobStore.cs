@@ -44,6 +44,10 @@ public abstract class SqlJobStore : IJobStore
 
     public Task<bool> DeletePatternAsync(string tenant, string name, CancellationToken cancellationToken) => DeleteDocumentAsync("tenant_patterns", tenant, name, cancellationToken);
 
+    public Task PutEngagementAsync(StoredDocument engagement, CancellationToken cancellationToken) => PutDocumentAsync("engagement", engagement, cancellationToken);
+
+    public Task<IReadOnlyList<StoredDocument>> ListEngagementAsync(string tenant, CancellationToken cancellationToken) => ListDocumentsAsync("engagement", tenant, cancellationToken);
+
     // The table names below are constants of this class, never input.
     private async Task PutDocumentAsync(string table, StoredDocument document, CancellationToken cancellationToken)
     {

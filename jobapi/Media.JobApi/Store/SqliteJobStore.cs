@@ -112,9 +112,16 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             created_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS engagement (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name)
+        );
         """;
 
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
