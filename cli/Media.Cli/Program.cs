@@ -12,6 +12,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     SubmitCommand.Create(),
     JobsCommand.Create(),
     PatternsCommand.Create(),
+    HooksCommand.Create(),
     BenchCommand.Create(),
     PatternBenchCommand.Create(),
     PatternEvalCommand.Create(),

@@ -130,7 +130,7 @@ internal static class CaptionsEvalCommand
         var words = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
         var recognitionSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine(Invariant($"# {minutes:0.#}-minute input (jfk.wav looped): Silero VAD {vadSeconds:0.0} s = real-time factor {vadSeconds / seconds:0.0000}, {segments.Count} speech segments, this process's peak working set {peak / 1048576.0:0} MB (was {before / 1048576.0:0} MB before the VAD)"));
-        Console.WriteLine(Invariant($"  {recognizer.Backend}: {recognitionSeconds:0.0} s = real-time factor {recognitionSeconds / seconds:0.000}, {words.Count} words, recogniser peak memory {PeakChildMegabytes():0} MB (largest child process, getrusage)"));
+        Console.WriteLine(Invariant($"  {recognizer.Backend}: {recognitionSeconds:0.0} s = real-time factor {recognitionSeconds / seconds:0.000}, {words.Count} words, recogniser peak memory {ResourceUsage.PeakChildMegabytes():0} MB (largest child process, getrusage)"));
     }
 
     private static async Task<string> ToWavAsync(ToolRunner runner, string path, string work, CancellationToken cancellationToken)
@@ -145,35 +145,6 @@ internal static class CaptionsEvalCommand
         var result = await runner.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path], cancellationToken, captureStdout: true);
         return double.Parse(result.Stdout.Trim(), CultureInfo.InvariantCulture);
     }
-
-    private static double PeakChildMegabytes() => GetRusage(-1, out var usage) == 0 ? usage.MaxRssKilobytes / 1024.0 : double.NaN;
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RUsage
-    {
-        public long UserSeconds;
-        public long UserMicroseconds;
-        public long SystemSeconds;
-        public long SystemMicroseconds;
-        public long MaxRssKilobytes;
-        public long Ixrss;
-        public long Idrss;
-        public long Isrss;
-        public long Minflt;
-        public long Majflt;
-        public long Nswap;
-        public long Inblock;
-        public long Oublock;
-        public long Msgsnd;
-        public long Msgrcv;
-        public long Nsignals;
-        public long Nvcsw;
-        public long Nivcsw;
-    }
-
-    // RUSAGE_CHILDREN (-1): the largest resident set of any waited-for child (here: the recogniser).
-    [DllImport("libc", EntryPoint = "getrusage")]
-    private static extern int GetRusage(int who, out RUsage usage);
 
     private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
 

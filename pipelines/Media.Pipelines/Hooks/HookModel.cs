@@ -98,7 +98,7 @@ public sealed record HookModel(int Version, IReadOnlyList<string> Features, floa
     }
 
     public override string ToString() =>
-        string.Join(", ", Features.Select((f, i) => string.Create(CultureInfo.InvariantCulture, $"{f} {Weights[i] * Scale[i]:+0.00;-0.00}"))) + string.Create(CultureInfo.InvariantCulture, $", bias {Bias:0.00}");
+        string.Join(", ", Features.Select((f, i) => string.Create(CultureInfo.InvariantCulture, $"{f} {Math.Round(Weights[i] * Scale[i], 2) + 0.0:+0.00;-0.00;0.00}"))) + string.Create(CultureInfo.InvariantCulture, $", bias {Bias:0.00}");
 
     private static ProtoWriter Node(string op, string[] inputs, string[] outputs, int? keepDims = null)
     {

@@ -171,6 +171,19 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Engagement_IsReplacedPerOutputAndScopedToItsTenant()
+    {
+        await Store.PutEngagementAsync(new StoredDocument("t1", "job-1/a.mp4", "{\"views\":1}", T0), CancellationToken.None);
+        await Store.PutEngagementAsync(new StoredDocument("t1", "job-1/a.mp4", "{\"views\":2}", T0.AddSeconds(1)), CancellationToken.None);
+        await Store.PutEngagementAsync(new StoredDocument("t1", "job-1/b.mp4", "{\"views\":3}", T0), CancellationToken.None);
+        await Store.PutPatternAsync(new StoredDocument("t1", "job-1/a.mp4", "pattern", T0), CancellationToken.None);
+
+        var stored = await Store.ListEngagementAsync("t1", CancellationToken.None);
+        Assert.Equal(["{\"views\":2}", "{\"views\":3}"], stored.Select(d => d.Document));
+        Assert.Empty(await Store.ListEngagementAsync("t2", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Patterns_AreScopedToTheirTenantAndKeptApartFromTemplates()
     {
         await Store.PutPatternAsync(new StoredDocument("t1", "clips", "p1", T0), CancellationToken.None);
