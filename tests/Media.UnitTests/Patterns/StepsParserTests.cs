@@ -92,7 +92,7 @@ public sealed class StepsParserTests
         var bad = Parse("  - clips: { count: 40, minLength: 30, maxLength: 10 }\n  - trim: { start: 1 }");
 
         Assert.Equal(new ClipsStep(4, 10, 30), good.Pattern!.Steps.Clips);
-        Assert.Equal(AnalysisNeeds.Speech, good.Pattern.Steps.Needs);
+        Assert.Equal(AnalysisNeeds.Speech | AnalysisNeeds.Loudness | AnalysisNeeds.Faces, good.Pattern.Steps.Needs);
         var reasons = bad.Violations.ToDictionary(v => v.Path, v => v.Reason);
         Assert.Equal("must be a whole number between 1 and 10", reasons["steps[0].clips.count"]);
         Assert.Equal("must be at least minLength (30s)", reasons["steps[0].clips.maxLength"]);
