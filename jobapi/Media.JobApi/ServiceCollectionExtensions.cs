@@ -38,6 +38,9 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IJobStore>(),
             sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));
+        services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section);
+        services.AddSingleton<Webhooks.WebhookSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
         services.AddSingleton<Orchestrator>();
         services.AddHostedService<OrchestratorService>();
         services.AddGrpc(options =>

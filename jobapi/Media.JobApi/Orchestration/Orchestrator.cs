@@ -24,7 +24,8 @@ public sealed class Orchestrator(
     JobEventNotifier notifier,
     IOptions<JobApiOptions> options,
     TimeProvider time,
-    ILogger<Orchestrator> logger) : IDisposable
+    ILogger<Orchestrator> logger,
+    Webhooks.WebhookSender? webhooks = null) : IDisposable
 {
     public const string Pool = "cpu";
 
@@ -542,6 +543,10 @@ public sealed class Orchestrator(
 
         await store.CommitAsync(changes, cancellationToken);
         notifier.Notify(changes.Job.Id);
+        if (changes.Job.IsTerminal && !string.IsNullOrEmpty(changes.Job.WebhookUrl) && changes.Events.Any(e => e.StateChanged is not null))
+        {
+            webhooks?.JobFinished(changes.Job.Id);
+        }
     }
 
     private async Task<JobRecord> GetOwnedJobAsync(string jobId, string tenant, CancellationToken cancellationToken)

@@ -159,6 +159,23 @@ public sealed class JobsService(
         }
     }
 
+    public override async Task<WebhookDeliveries> GetWebhookDeliveries(GetWebhookDeliveriesRequest request, ServerCallContext context)
+    {
+        var job = await GetOwnedAsync(request.JobId, context);
+        var stored = await store.GetWebhookDeliveryAsync(job.Tenant, job.Id, context.CancellationToken)
+            ?? throw new ResourceNotFoundException("webhook delivery", job.Id);
+        var delivery = Webhooks.WebhookDelivery.FromJson(stored.Document);
+        var response = new WebhookDeliveries { JobId = delivery.JobId, Url = delivery.Url, State = delivery.State };
+        response.Attempts.AddRange(delivery.Attempts.Select(a => new Protos.V1.WebhookAttempt
+        {
+            At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(a.At),
+            StatusCode = a.StatusCode,
+            Error = a.Error,
+            DurationMs = a.Milliseconds,
+        }));
+        return response;
+    }
+
     private async Task<JobRecord> GetOwnedAsync(string jobId, ServerCallContext context)
     {
         RequireId(jobId);

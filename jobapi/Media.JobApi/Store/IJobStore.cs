@@ -62,6 +62,11 @@ public interface IJobStore
 
     Task<IReadOnlyList<StoredDocument>> ListEngagementAsync(string tenant, CancellationToken cancellationToken);
 
+    /// <summary>Stores or replaces a job's webhook delivery record (name = job id, the record as JSON).</summary>
+    Task PutWebhookDeliveryAsync(StoredDocument delivery, CancellationToken cancellationToken);
+
+    Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken);
+
     /// <summary>True when the store answers (health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

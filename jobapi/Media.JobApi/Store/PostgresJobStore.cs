@@ -81,6 +81,7 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
             """),
         (4, "CREATE TABLE tenant_patterns (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
         (5, "CREATE TABLE engagement (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
+        (6, "CREATE TABLE webhook_deliveries (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
     ];
 
     private const long MigrationLockKey = 0x4D656469614A6F62; // "MediaJob"

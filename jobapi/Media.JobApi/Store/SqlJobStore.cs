@@ -48,6 +48,11 @@ public abstract class SqlJobStore : IJobStore
 
     public Task<IReadOnlyList<StoredDocument>> ListEngagementAsync(string tenant, CancellationToken cancellationToken) => ListDocumentsAsync("engagement", tenant, cancellationToken);
 
+    public Task PutWebhookDeliveryAsync(StoredDocument delivery, CancellationToken cancellationToken) => PutDocumentAsync("webhook_deliveries", delivery, cancellationToken);
+
+    public async Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken) =>
+        await ListDocumentsAsync("webhook_deliveries", tenant, cancellationToken, jobId) is [var found, ..] ? found : null;
+
     // The table names below are constants of this class, never input.
     private async Task PutDocumentAsync(string table, StoredDocument document, CancellationToken cancellationToken)
     {
@@ -60,10 +65,12 @@ public abstract class SqlJobStore : IJobStore
         }
     }
 
-    private async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string table, string tenant, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string table, string tenant, CancellationToken cancellationToken, string? name = null)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, $"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant));
+        await using var command = name is null
+            ? Command(connection, null, $"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant))
+            : Command(connection, null, $"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant AND name = $name", ("$tenant", tenant), ("$name", name));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var documents = new List<StoredDocument>();
         while (await reader.ReadAsync(cancellationToken))

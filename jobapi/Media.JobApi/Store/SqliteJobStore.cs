@@ -112,6 +112,13 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             created_at INTEGER NOT NULL,
             expires_at INTEGER NOT NULL
         );
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name)
+        );
         CREATE TABLE IF NOT EXISTS engagement (
             tenant TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -121,7 +128,7 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         );
         """;
 
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 5;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
