@@ -57,7 +57,7 @@ internal static class HooksEvalCommand
     private static async Task MontageAsync(Tools tools, string media, CancellationToken cancellationToken)
     {
         var path = Path.Combine(media, "derived", "grid_montage_10speakers_30s.mp4");
-        var (analysis, _, _) = await tools.AnalyzeAsync(path, cancellationToken);
+        var (analysis, _, windows) = await tools.AnalyzeAsync(path, cancellationToken);
         double[] truth = [3, 6, 9, 12, 15, 18, 21, 24, 27];
         var cuts = analysis.SceneCuts ?? [];
         var hits = cuts.Count(c => truth.Any(t => Math.Abs(t - c) <= 0.2));
@@ -67,7 +67,6 @@ internal static class HooksEvalCommand
         Console.WriteLine(Invariant($"  detected {cuts.Count} at [{string.Join(", ", cuts.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))}]"));
         Console.WriteLine(Invariant($"  within 0.2 s: precision {(cuts.Count == 0 ? 0 : (double)hits / cuts.Count):P0} ({hits}/{cuts.Count}), recall {(double)found / truth.Length:P0} ({found}/{truth.Length}), mean error {error * 1000:0} ms"));
 
-        var windows = tools.Windows(analysis);
         var clips = ClipPlanner.Choose(new ClipsStep(3, 5, 9), analysis.DurationSeconds, analysis.Speech, windows, analysis.SceneCuts);
         var boundaries = (analysis.SceneCuts ?? []).Concat((analysis.Speech?.Segments ?? []).SelectMany(s => new[] { s.Start - 0.1, s.End + 0.1 })).Append(0).Append(analysis.DurationSeconds).ToList();
         Console.WriteLine("  clips (count 3, 5-9 s):");
@@ -178,15 +177,8 @@ internal static class HooksEvalCommand
             var directory = Directory.CreateDirectory(Path.Combine(Work, Path.GetFileNameWithoutExtension(path))).FullName;
             var started = Stopwatch.GetTimestamp();
             var analysis = await Analyzer.AnalyzeAsync(path, probe, needs, directory, _ => { }, cancellationToken);
-            var windows = Windows(analysis);
+            var windows = Scorer.Windows(analysis);
             return (analysis, Stopwatch.GetElapsedTime(started).TotalSeconds, windows);
-        }
-
-        public HookWindows Windows(SourceAnalysis analysis)
-        {
-            var features = HookFeatures.Extract(analysis);
-            var (scores, contributions) = Scorer.Score(features);
-            return new HookWindows(Scorer.Name, HookFeatures.StepSeconds, features, scores, contributions);
         }
     }
 }

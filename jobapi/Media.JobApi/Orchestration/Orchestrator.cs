@@ -125,7 +125,7 @@ public sealed class Orchestrator(
 
     private async Task<JobRecord> CancelOwnedAsync(string jobId, string tenant, CancellationToken cancellationToken)
     {
-        var job = await GetOwnedJobAsync(jobId, tenant, cancellationToken);
+        var job = await store.GetOwnedJobAsync(jobId, tenant, cancellationToken);
         if (job.State == JobState.Cancelled)
         {
             return job;
@@ -547,12 +547,6 @@ public sealed class Orchestrator(
         {
             webhooks?.JobFinished(changes.Job.Id);
         }
-    }
-
-    private async Task<JobRecord> GetOwnedJobAsync(string jobId, string tenant, CancellationToken cancellationToken)
-    {
-        var job = await store.GetJobAsync(jobId, cancellationToken);
-        return job is not null && job.Tenant == tenant ? job : throw new ResourceNotFoundException("job", jobId);
     }
 
     private TimeSpan Backoff(int failures)

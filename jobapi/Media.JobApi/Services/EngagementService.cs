@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Google.Protobuf;
 using Grpc.Core;
 using Media.JobApi.Errors;
@@ -17,7 +15,7 @@ namespace Media.JobApi.Services;
 /// clip's own opening, or the source's first seconds for a whole-source output) and the model version, read
 /// from the job's analysis when the metrics arrive, so `media hooks train` needs nothing but this list.
 /// </summary>
-public sealed partial class EngagementService(IJobStore store, IBlobStore blobs, TimeProvider time) : Protos.V1.Engagement.EngagementBase
+public sealed class EngagementService(IJobStore store, IBlobStore blobs, TimeProvider time) : Protos.V1.Engagement.EngagementBase
 {
     public const int MaxRecords = 10_000;
     private const string AnalysisName = "analysis.json";
@@ -27,12 +25,7 @@ public sealed partial class EngagementService(IJobStore store, IBlobStore blobs,
     {
         Validate(request);
         var tenant = CallerTenant.Of(context);
-        var job = await store.GetJobAsync(request.JobId, context.CancellationToken);
-        if (job is null || job.Tenant != tenant)
-        {
-            throw new ResourceNotFoundException("job", request.JobId);
-        }
-
+        var job = await store.GetOwnedJobAsync(request.JobId, tenant, context.CancellationToken);
         if (job.State != JobState.Succeeded)
         {
             throw new PreconditionFailedException($"Job {job.Id} is {job.State}; engagement is recorded for the outputs of succeeded jobs.");
@@ -57,10 +50,7 @@ public sealed partial class EngagementService(IJobStore store, IBlobStore blobs,
         };
         if (outputs.FirstOrDefault(o => o.Name == AnalysisName) is { } analysisOutput)
         {
-            await using var stream = await blobs.OpenReadAsync(analysisOutput.Key, context.CancellationToken);
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer, context.CancellationToken);
-            var analysis = SourceAnalysis.FromJson(buffer.ToArray());
+            var analysis = SourceAnalysis.FromJson(await blobs.ReadAllBytesAsync(analysisOutput.Key, context.CancellationToken));
             record.HookModel = analysis.Hooks?.Model ?? string.Empty;
             foreach (var (name, value) in OpeningFeatures(analysis, request.OutputName))
             {
@@ -89,15 +79,13 @@ public sealed partial class EngagementService(IJobStore store, IBlobStore blobs,
     /// <summary>A clip's recorded opening features; otherwise the mean features of the source's first seconds.</summary>
     public static IReadOnlyDictionary<string, double> OpeningFeatures(SourceAnalysis analysis, string outputName)
     {
-        if (ClipNumber().Match(outputName) is { Success: true } match
-            && analysis.Clips?.FirstOrDefault(c => c.Rank == int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)) is { Features: { } features })
+        if (RenderPlanner.ParseClipOutputName(outputName) is { } clip
+            && analysis.Clips?.FirstOrDefault(c => c.Rank == clip.Clip) is { Features: { } features })
         {
             return features;
         }
 
-        var rows = HookFeatures.Extract(analysis);
-        var windows = new HookWindows(string.Empty, HookFeatures.StepSeconds, rows, new float[rows.Length], rows);
-        return windows.Mean(rows, 0, ClipPlanner.OpeningSeconds);
+        return HookFeatures.Mean(HookFeatures.Extract(analysis), 0, ClipPlanner.OpeningSeconds);
     }
 
     private static void Validate(RecordEngagementRequest request)
@@ -134,7 +122,4 @@ public sealed partial class EngagementService(IJobStore store, IBlobStore blobs,
             throw new RequestValidationException(violations);
         }
     }
-
-    [GeneratedRegex(@"-clip([0-9]{1,2})(\.[a-z0-9]+)?$")]
-    private static partial Regex ClipNumber();
 }

@@ -179,8 +179,7 @@ public sealed class JobsService(
     private async Task<JobRecord> GetOwnedAsync(string jobId, ServerCallContext context)
     {
         RequireId(jobId);
-        var job = await store.GetJobAsync(jobId, context.CancellationToken);
-        return job is not null && job.Tenant == CallerTenant.Of(context) ? job : throw new ResourceNotFoundException("job", jobId);
+        return await store.GetOwnedJobAsync(jobId, CallerTenant.Of(context), context.CancellationToken);
     }
 
     private static void RequireId(string jobId)

@@ -40,14 +40,12 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
             logger.LogWarning("Media:Webhooks:Secret is not set: webhooks are sent without a Media-Signature header.");
         }
 
-        var running = new List<Task>();
         await foreach (var jobId in _finished.Reader.ReadAllAsync(stoppingToken))
         {
-            running.RemoveAll(t => t.IsCompleted);
-            running.Add(DeliverAsync(jobId, stoppingToken));
+            // Not awaited: a delivery waits out its retries without holding up the next job's. DeliverAsync
+            // handles its own failures and ends with the stopping token.
+            _ = DeliverAsync(jobId, stoppingToken);
         }
-
-        await Task.WhenAll(running);
     }
 
     private async Task DeliverAsync(string jobId, CancellationToken cancellationToken)

@@ -51,6 +51,23 @@ public static class HookFeatures
         return rows;
     }
 
+    /// <summary>Indexes of the windows (of <paramref name="count"/>) covering [start, end).</summary>
+    public static IEnumerable<int> Windows(int count, double start, double end)
+    {
+        var from = Math.Clamp((int)(start / StepSeconds), 0, count);
+        var to = Math.Clamp((int)Math.Ceiling(end / StepSeconds), from, count);
+        return Enumerable.Range(from, to - from);
+    }
+
+    /// <summary>Mean of each column of per-window rows (features or contributions) over [start, end), by feature name.</summary>
+    public static IReadOnlyDictionary<string, double> Mean(float[][] rows, double start, double end)
+    {
+        var windows = Windows(rows.Length, start, end).ToList();
+        return Names
+            .Select((name, f) => (name, value: windows.Count == 0 ? 0 : Math.Round(windows.Average(i => rows[i][f]), 4)))
+            .ToDictionary(p => p.name, p => p.value, StringComparer.Ordinal);
+    }
+
     private static double Overlap(double a0, double a1, double b0, double b1) => Math.Max(0, Math.Min(a1, b1) - Math.Max(a0, b0));
 
     // Level: -50 LUFS (near silence) .. -10 LUFS (loud) -> 0..1. Jump: rise over the previous 1.5 s, 10 LU -> 1.

@@ -49,7 +49,7 @@ public sealed record HookModel(int Version, IReadOnlyList<string> Features, floa
             "default: hand-set weights from published short-form retention findings");
     }
 
-    /// <summary>Score and per-feature logit contributions of one row, without ONNX Runtime (for tests and the trainer).</summary>
+    /// <summary>Score and per-feature logit contributions of one row, without ONNX Runtime: the arithmetic the ONNX graph must reproduce.</summary>
     public (float Score, float[] Contributions) Evaluate(ReadOnlySpan<float> row)
     {
         var contributions = new float[Weights.Length];

@@ -43,6 +43,14 @@ public sealed class HookScorer : IDisposable
 
     public string Name => $"hooks-v{Version}";
 
+    /// <summary>Every window of a source: its features, score and contributions.</summary>
+    public HookWindows Windows(Analysis.SourceAnalysis analysis)
+    {
+        var features = HookFeatures.Extract(analysis);
+        var (scores, contributions) = Score(features);
+        return new HookWindows(Name, HookFeatures.StepSeconds, features, scores, contributions);
+    }
+
     /// <summary>Scores and per-feature contributions (to the logit) of every row.</summary>
     public (float[] Scores, float[][] Contributions) Score(IReadOnlyList<float[]> rows)
     {

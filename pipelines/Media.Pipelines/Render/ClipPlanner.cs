@@ -82,13 +82,13 @@ public static class ClipPlanner
     {
         var openingEnd = Math.Min(end, start + OpeningSeconds);
         var score = (0.6 * hooks.MeanScore(start, openingEnd)) + (0.4 * hooks.MeanScore(start, end));
-        var contributions = hooks.Mean(hooks.Contributions, start, openingEnd);
+        var contributions = HookFeatures.Mean(hooks.Contributions, start, openingEnd);
         var top = contributions.Where(c => c.Value > 0.05).OrderByDescending(c => c.Value).Take(3)
             .Select(c => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{c.Key} +{c.Value:0.00}"));
         return new ClipChoice(start, end, Math.Round(score, 3), 0, $"hook {score:0.00} ({hooks.Model}): {string.Join(", ", top.DefaultIfEmpty("no strong cue"))}")
         {
             Contributions = contributions,
-            Features = hooks.Mean(hooks.Features, start, openingEnd),
+            Features = HookFeatures.Mean(hooks.Features, start, openingEnd),
         };
     }
 }

@@ -10,6 +10,7 @@ public sealed class PcmWavReader : IDisposable
 {
     public const int SampleRate = 16000;
     private readonly Stream _stream;
+    private byte[] _bytes = [];
     private long _remainingBytes;
 
     private PcmWavReader(Stream stream, long dataBytes)
@@ -83,12 +84,16 @@ public sealed class PcmWavReader : IDisposable
             return 0;
         }
 
-        var bytes = new byte[wanted];
-        var got = _stream.ReadAtLeast(bytes, wanted, throwOnEndOfStream: false) & ~1;
+        if (_bytes.Length < wanted)
+        {
+            _bytes = new byte[wanted];
+        }
+
+        var got = _stream.ReadAtLeast(_bytes.AsSpan(0, wanted), wanted, throwOnEndOfStream: false) & ~1;
         _remainingBytes -= got;
         for (var i = 0; i < got / 2; i++)
         {
-            samples[i] = BinaryPrimitives.ReadInt16LittleEndian(bytes.AsSpan(i * 2)) / 32768f;
+            samples[i] = BinaryPrimitives.ReadInt16LittleEndian(_bytes.AsSpan(i * 2)) / 32768f;
         }
 
         return got / 2;

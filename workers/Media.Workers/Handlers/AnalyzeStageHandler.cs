@@ -24,7 +24,7 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken, script);
         if (pattern.Steps.Clips is { } clips)
         {
-            var windows = HookWindowsOf(analysis);
+            var windows = hooks.Windows(analysis);
             analysis = analysis with
             {
                 Hooks = new HookAnalysis(windows.Model, windows.StepSeconds, windows.Scores),
@@ -52,12 +52,5 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
                 new Output { Name = DocumentName, Kind = OutputKind.Analysis, Key = blob.Key, ContentType = blob.ContentType, SizeBytes = blob.SizeBytes, Sha256 = blob.Sha256 },
             },
         };
-    }
-
-    private HookWindows HookWindowsOf(SourceAnalysis analysis)
-    {
-        var features = HookFeatures.Extract(analysis);
-        var (scores, contributions) = hooks.Score(features);
-        return new HookWindows(hooks.Name, HookFeatures.StepSeconds, features, scores, contributions);
     }
 }

@@ -1,10 +1,11 @@
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Render;
 using Media.Pipelines.Thumbnails.Templates;
 using Media.Protos.V1;
 
 namespace Media.Workers.Handlers;
 
-internal static partial class PatternResolver
+internal static class PatternResolver
 {
     public static Pattern Parse(StageDispatch dispatch)
     {
@@ -25,17 +26,14 @@ internal static partial class PatternResolver
     public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageDispatch dispatch)
     {
         var pattern = Parse(dispatch);
-        if (pattern.Steps.Clips is not null && ClipName().Match(dispatch.OutputName) is { Success: true } match
-            && pattern.Outputs.FirstOrDefault(o => o.Name == match.Groups[1].Value) is { } clipOutput)
+        if (pattern.Steps.Clips is not null && RenderPlanner.ParseClipOutputName(dispatch.OutputName) is { } clip
+            && pattern.Outputs.FirstOrDefault(o => o.Name == clip.Output) is { } clipOutput)
         {
-            return (pattern, clipOutput, int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+            return (pattern, clipOutput, clip.Clip);
         }
 
         var output = pattern.Outputs.FirstOrDefault(o => o.Name == dispatch.OutputName)
             ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{dispatch.OutputName}'.");
         return (pattern, output, null);
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^(.+)-clip([0-9]{1,2})$")]
-    private static partial System.Text.RegularExpressions.Regex ClipName();
 }

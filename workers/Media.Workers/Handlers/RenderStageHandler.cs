@@ -30,10 +30,7 @@ public sealed class RenderStageHandler(
         SourceAnalysis? analysis = null;
         if (pattern.Steps.Needs != AnalysisNeeds.None)
         {
-            await using var document = await context.Blobs.OpenReadAsync($"{dispatch.OutputPrefix}/{AnalyzeStageHandler.DocumentName}", cancellationToken);
-            using var buffer = new MemoryStream();
-            await document.CopyToAsync(buffer, cancellationToken);
-            analysis = SourceAnalysis.FromJson(buffer.ToArray());
+            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{AnalyzeStageHandler.DocumentName}", cancellationToken));
         }
 
         var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);

@@ -4,6 +4,7 @@ using Media.Pipelines.Thumbnails.Selection;
 using Media.Pipelines.Thumbnails.Templates;
 using Media.Pipelines.Thumbnails.Text;
 using Media.Pipelines.Tools;
+using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -107,10 +108,7 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
             throw new InvalidDataException($"Logo '{source}' is {info.SizeBytes} bytes; the limit is {MaxLogoBytes}.");
         }
 
-        await using var stream = await context.Blobs.OpenReadAsync(key, cancellationToken);
-        using var memory = new MemoryStream();
-        await stream.CopyToAsync(memory, cancellationToken);
-        using var data = SKData.CreateCopy(memory.ToArray());
+        using var data = SKData.CreateCopy(await context.Blobs.ReadAllBytesAsync(key, cancellationToken));
         using var codec = SKCodec.Create(data) ?? throw new InvalidDataException($"Logo '{source}' is not a decodable image.");
         if (codec.Info.Width > MaxLogoPixels || codec.Info.Height > MaxLogoPixels)
         {

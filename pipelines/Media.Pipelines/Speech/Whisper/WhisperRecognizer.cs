@@ -161,8 +161,7 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
 
                 var last = read == 0 || filled < buffer.Length;
                 var length = last ? filled : AudioChunker.CutPoint(buffer);
-                var piece = length == buffer.Length ? buffer : buffer[..length];
-                if (library.FullWithState(context, state, parameters, piece, length) != 0)
+                if (library.FullWithState(context, state, parameters, buffer, length) != 0)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     throw new InvalidOperationException($"whisper.cpp failed on {wavPath} at {offset:0.##} s.");
