@@ -137,6 +137,50 @@ public sealed class KafkaBusTests(KafkaMockFixture cluster) : IDisposable
     }
 
     [Fact]
+    public async Task Receive_PausedPartitionMovesAwayAndBack_IsResumed()
+    {
+        // librdkafka keeps a partition's pause across revoke and re-assign: a member whose buffer was full when a
+        // rebalance (an outage, a new worker) took its partitions must still resume them when they come back.
+        var topic = NewTopic(partitions: 2);
+        var group = "g-pause-" + topic;
+        var sent = Enumerable.Range(0, 12).Select(i => "m" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        foreach (var text in sent)
+        {
+            await _bus.PublishAsync(Message(topic, text, key: text), CancellationToken.None);
+        }
+
+        using var shallow = new KafkaBus(
+            Options.Create(new KafkaBusOptions { BootstrapServers = cluster.BootstrapServers, CreateTopics = false, SessionTimeoutMs = 6000, BufferPerTopic = 1 }),
+            NullLoggerFactory.Instance);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await using var holder = (KafkaSubscription)shallow.Subscribe(group, [new(topic)]);
+        while (holder.Buffered < 1)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        // Let the poll loop pause both partitions, then make one leave and come back.
+        await Task.Delay(500, timeout.Token);
+        await using (var visitor = (KafkaSubscription)shallow.Subscribe(group, [new(topic)]))
+        {
+            while (holder.Revocations == 0)
+            {
+                await Task.Delay(50, timeout.Token);
+            }
+        }
+
+        var seen = new HashSet<string>();
+        while (seen.Count < sent.Count)
+        {
+            var delivery = await holder.ReceiveAsync(timeout.Token);
+            seen.Add(Text(delivery));
+            await delivery.AcknowledgeAsync();
+        }
+
+        Assert.Equal(sent.ToHashSet(), seen);
+    }
+
+    [Fact]
     public async Task Receive_WeightedTopics_FavourHighWithoutStarvingBulk()
     {
         var high = NewTopic();

@@ -23,6 +23,10 @@ internal sealed class KafkaSubscription : IBusSubscription
     private readonly SemaphoreSlim _available = new(0);
     private readonly ConcurrentQueue<ConsumeResult<string, byte[]>> _acknowledged = new();
     private readonly HashSet<TopicPartition> _paused = [];
+
+    // Assigned since the last UpdatePauses: their pause state is unknown, because librdkafka keeps a partition's
+    // pause across revoke and re-assign; the next pass sets it explicitly either way.
+    private readonly HashSet<TopicPartition> _unsettled = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly Task _pollLoop;
@@ -51,6 +55,7 @@ internal sealed class KafkaSubscription : IBusSubscription
             PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky,
             FetchWaitMaxMs = options.FetchWaitMaxMs,
         })
+            .SetPartitionsAssignedHandler((_, assigned) => _unsettled.UnionWith(assigned))
             .SetPartitionsRevokedHandler((_, revoked) => OnRevoked(revoked.Select(r => r.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, lost) => OnRevoked(lost.Select(l => l.TopicPartition).ToList()))
             .SetErrorHandler((_, error) => _logger.LogWarning("Kafka consumer ({Group}): {Reason}", group, error.Reason))
@@ -191,7 +196,10 @@ internal sealed class KafkaSubscription : IBusSubscription
             }
 
             var partitions = assignment.Where(tp => tp.Topic == _topics[i].Topic).ToList();
-            var change = full ? partitions.Where(_paused.Add).ToList() : partitions.Where(_paused.Remove).ToList();
+            // Non-short-circuit "|": an unsettled partition changes even when _paused already agrees.
+            var change = full
+                ? partitions.Where(p => _paused.Add(p) | _unsettled.Remove(p)).ToList()
+                : partitions.Where(p => _paused.Remove(p) | _unsettled.Remove(p)).ToList();
             if (change.Count == 0)
             {
                 continue;
@@ -213,6 +221,7 @@ internal sealed class KafkaSubscription : IBusSubscription
         Interlocked.Add(ref _revocations, partitions.Count);
         var set = partitions.ToHashSet();
         _paused.ExceptWith(set);
+        _unsettled.ExceptWith(set);
         lock (_gate)
         {
             for (var i = 0; i < _buffers.Length; i++)
