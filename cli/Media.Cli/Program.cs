@@ -13,6 +13,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     JobsCommand.Create(),
     PatternsCommand.Create(),
     HooksCommand.Create(),
+    KeysCommand.Create(),
     BenchCommand.Create(),
     PatternBenchCommand.Create(),
     PatternEvalCommand.Create(),

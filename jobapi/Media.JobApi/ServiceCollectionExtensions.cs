@@ -1,3 +1,4 @@
+using Media.JobApi.Auth;
 using Media.JobApi.Errors;
 using Media.JobApi.Orchestration;
 using Media.JobApi.Services;
@@ -30,6 +31,8 @@ public static class ServiceCollectionExtensions
             };
         });
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ApiKeyRegistry>();
         services.AddSingleton<JobEventNotifier>();
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton(sp => new DirectUploads(
@@ -46,6 +49,7 @@ public static class ServiceCollectionExtensions
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();
+            options.Interceptors.Add<AuthInterceptor>();
             options.MaxReceiveMessageSize = 8 * 1024 * 1024;
         });
         services.AddGrpcReflection();
@@ -59,9 +63,10 @@ public static class ServiceCollectionExtensions
         endpoints.MapGrpcService<UploadsService>();
         endpoints.MapGrpcService<PatternsService>();
         endpoints.MapGrpcService<EngagementService>();
+        endpoints.MapGrpcService<AdminService>();
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
-        endpoints.MapGet("/", () => Results.Text("Media Farm job API: gRPC (h2c) on this port. Services: media.v1.Jobs, media.v1.Uploads, media.v1.Patterns; reflection and grpc.health.v1 enabled.\n"));
+        endpoints.MapGet("/", () => Results.Text("Media Farm job API: gRPC (h2c) on this port. Services: media.v1.Jobs, Uploads, Patterns, Engagement, Admin; API keys as \"authorization: Bearer <key>\"; reflection and grpc.health.v1 enabled.\n"));
         return endpoints;
     }
 }

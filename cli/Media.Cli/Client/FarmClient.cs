@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Media.Protos.V1;
 
@@ -14,16 +15,29 @@ public sealed class FarmClient : IDisposable
     /// <summary>Files at least this big go straight to storage when the farm offers it (S3).</summary>
     public const long DirectUploadThresholdBytes = 64L * 1024 * 1024;
 
+    public const string ApiKeyVariable = "MEDIA_API_KEY";
+
     private readonly GrpcChannel _channel;
 
-    public FarmClient(string address)
+    /// <param name="apiKey">Sent as "authorization: Bearer …" on every call; null takes $MEDIA_API_KEY (none when unset).</param>
+    public FarmClient(string address, string? apiKey = null)
     {
         Address = address;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
-        Jobs = new Jobs.JobsClient(_channel);
-        Uploads = new Uploads.UploadsClient(_channel);
-        Patterns = new Patterns.PatternsClient(_channel);
-        Engagement = new Engagement.EngagementClient(_channel);
+        var key = apiKey ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+        // Metadata, not call credentials: those are refused on the plain-h2c channels a farm usually listens on.
+        var invoker = key is { Length: > 0 }
+            ? _channel.Intercept(metadata =>
+            {
+                metadata.Add("authorization", "Bearer " + key);
+                return metadata;
+            })
+            : _channel.CreateCallInvoker();
+        Jobs = new Jobs.JobsClient(invoker);
+        Uploads = new Uploads.UploadsClient(invoker);
+        Patterns = new Patterns.PatternsClient(invoker);
+        Engagement = new Engagement.EngagementClient(invoker);
+        Admin = new Admin.AdminClient(invoker);
     }
 
     public string Address { get; }
@@ -35,6 +49,8 @@ public sealed class FarmClient : IDisposable
     public Patterns.PatternsClient Patterns { get; }
 
     public Engagement.EngagementClient Engagement { get; }
+
+    public Admin.AdminClient Admin { get; }
 
     /// <summary>Uploads a file: straight to storage in parts when it is big and the farm allows it, else streamed through the API.</summary>
     public async Task<UploadResponse> UploadFileAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)

@@ -73,6 +73,12 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
                 Details = { Any.Pack(new ResourceInfo { ResourceType = notFound.ResourceType, ResourceName = notFound.Id }) },
             },
             BlobNotFoundException blob => new Google.Rpc.Status { Code = (int)Code.NotFound, Message = blob.Message },
+            QuotaExceededException quota => new Google.Rpc.Status
+            {
+                Code = (int)Code.ResourceExhausted,
+                Message = quota.Message,
+                Details = { Any.Pack(new QuotaFailure { Violations = { new QuotaFailure.Types.Violation { Subject = quota.Limit, Description = quota.Message } } }) },
+            },
             ConflictException conflict => new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = conflict.Message },
             PreconditionFailedException precondition => new Google.Rpc.Status { Code = (int)Code.FailedPrecondition, Message = precondition.Message },
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled." },

@@ -3,6 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Media.JobApi.Errors;
 using Media.JobApi.Store;
 using Media.Platform.Bus;
+using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -488,9 +489,10 @@ public sealed class Orchestrator(
                 Parameters = { new Dictionary<string, string>(job.Parameters) },
                 Templates = { new Dictionary<string, string>(job.Templates) },
                 OutputName = stage.OutputName,
-                OutputPrefix = $"jobs/{job.Id}/outputs",
+                OutputPrefix = TenantKeys.JobOutputs(job.Tenant, job.Id),
                 SourceInfo = job.SourceInfo ?? new MediaInfo(),
                 LeaseSeconds = _options.LeaseSeconds,
+                Tenant = job.Tenant,
             };
             try
             {

@@ -138,10 +138,10 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         var (sourceKey, sourceIdentity) = await ResolveSourceAsync(request.Source, tenant, Add, cancellationToken);
         if (pattern is not null)
         {
-            await CheckStoredMediaAsync(pattern.Steps.Logo?.Source, "logo", request, Add, cancellationToken);
-            await CheckStoredMediaAsync(pattern.Steps.Music?.Source, "music", request, Add, cancellationToken);
-            await CheckStoredMediaAsync(pattern.Steps.Intro, "intro", request, Add, cancellationToken);
-            await CheckStoredMediaAsync(pattern.Steps.Outro, "outro", request, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Logo?.Source, "logo", request, tenant, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Music?.Source, "music", request, tenant, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Intro, "intro", request, tenant, Add, cancellationToken);
+            await CheckStoredMediaAsync(pattern.Steps.Outro, "outro", request, tenant, Add, cancellationToken);
         }
 
         if (violations.Count > 0)
@@ -205,7 +205,8 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
                     return (null, null);
                 }
 
-                if (await blobs.GetInfoAsync(key, cancellationToken) is not { } info)
+                // Another tenant's object reads exactly like a missing one: no existence leak.
+                if (!TenantKeys.Owns(tenant, key) || await blobs.GetInfoAsync(key, cancellationToken) is not { } info)
                 {
                     add("source.uri", $"no object is stored under '{key}'");
                     return (null, null);
@@ -219,7 +220,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
     }
 
     // A logo or music file named by a merge field must exist before the job is accepted, not fail it later.
-    private async Task CheckStoredMediaAsync(string? template, string what, SubmitJobRequest request, Action<string, string> add, CancellationToken cancellationToken)
+    private async Task CheckStoredMediaAsync(string? template, string what, SubmitJobRequest request, string tenant, Action<string, string> add, CancellationToken cancellationToken)
     {
         if (template is null)
         {
@@ -246,7 +247,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         {
             add(field, $"the {what} key {reason}");
         }
-        else if (await blobs.GetInfoAsync(key, cancellationToken) is null)
+        else if (!TenantKeys.Owns(tenant, key) || await blobs.GetInfoAsync(key, cancellationToken) is null)
         {
             add(field, $"no {what} is stored under '{Truncate(key)}'");
         }

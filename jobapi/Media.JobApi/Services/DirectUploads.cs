@@ -56,7 +56,7 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
         }
 
         var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var key = $"uploads/{uploadId}/{BlobKey.SafeSegment(request.FileName, "source")}";
+        var key = TenantKeys.Upload(tenant, uploadId, request.FileName);
         var now = time.GetUtcNow();
         var validFor = TimeSpan.FromSeconds(options.DirectUploadExpirySeconds);
         var storageUploadId = await direct.BeginDirectUploadAsync(key, contentType, cancellationToken);

@@ -42,7 +42,7 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
         }
 
         var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var key = $"uploads/{uploadId}/{BlobKey.SafeSegment(header.FileName, "source")}";
+        var key = TenantKeys.Upload(CallerTenant.Of(context), uploadId, header.FileName);
         var body = new UploadChunkStream(requestStream, maxBytes);
         BlobInfo stored;
         try

@@ -67,6 +67,15 @@ public interface IJobStore
 
     Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Stores or replaces an API key record (name = key id, globally unique; the record as JSON).</summary>
+    Task PutApiKeyAsync(StoredDocument key, CancellationToken cancellationToken);
+
+    /// <summary>The key with this id, whatever its tenant (the id comes from the presented key).</summary>
+    Task<StoredDocument?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>One tenant's keys, or every tenant's when <paramref name="tenant"/> is null.</summary>
+    Task<IReadOnlyList<StoredDocument>> ListApiKeysAsync(string? tenant, CancellationToken cancellationToken);
+
     /// <summary>True when the store answers (health checks).</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

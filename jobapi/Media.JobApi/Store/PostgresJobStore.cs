@@ -82,6 +82,7 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
         (4, "CREATE TABLE tenant_patterns (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
         (5, "CREATE TABLE engagement (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
         (6, "CREATE TABLE webhook_deliveries (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))"),
+        (7, "CREATE TABLE api_keys (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name)); CREATE UNIQUE INDEX api_keys_by_id ON api_keys (name)"),
     ];
 
     private const long MigrationLockKey = 0x4D656469614A6F62; // "MediaJob"

@@ -53,6 +53,16 @@ public abstract class SqlJobStore : IJobStore
     public async Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken) =>
         await ListDocumentsAsync("webhook_deliveries", tenant, cancellationToken, jobId) is [var found, ..] ? found : null;
 
+    public Task PutApiKeyAsync(StoredDocument key, CancellationToken cancellationToken) => PutDocumentAsync("api_keys", key, cancellationToken);
+
+    public async Task<StoredDocument?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>
+        await QueryDocumentsAsync("SELECT tenant, name, document, updated_at FROM api_keys WHERE name = $name", cancellationToken, ("$name", keyId)) is [var found, ..] ? found : null;
+
+    public Task<IReadOnlyList<StoredDocument>> ListApiKeysAsync(string? tenant, CancellationToken cancellationToken) =>
+        tenant is null
+            ? QueryDocumentsAsync("SELECT tenant, name, document, updated_at FROM api_keys ORDER BY tenant, name", cancellationToken)
+            : ListDocumentsAsync("api_keys", tenant, cancellationToken);
+
     // The table names below are constants of this class, never input.
     private async Task PutDocumentAsync(string table, StoredDocument document, CancellationToken cancellationToken)
     {
@@ -65,12 +75,15 @@ public abstract class SqlJobStore : IJobStore
         }
     }
 
-    private async Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string table, string tenant, CancellationToken cancellationToken, string? name = null)
+    private Task<IReadOnlyList<StoredDocument>> ListDocumentsAsync(string table, string tenant, CancellationToken cancellationToken, string? name = null) =>
+        name is null
+            ? QueryDocumentsAsync($"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant ORDER BY name", cancellationToken, ("$tenant", tenant))
+            : QueryDocumentsAsync($"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant AND name = $name", cancellationToken, ("$tenant", tenant), ("$name", name));
+
+    private async Task<IReadOnlyList<StoredDocument>> QueryDocumentsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = name is null
-            ? Command(connection, null, $"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant ORDER BY name", ("$tenant", tenant))
-            : Command(connection, null, $"SELECT tenant, name, document, updated_at FROM {table} WHERE tenant = $tenant AND name = $name", ("$tenant", tenant), ("$name", name));
+        await using var command = Command(connection, null, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var documents = new List<StoredDocument>();
         while (await reader.ReadAsync(cancellationToken))

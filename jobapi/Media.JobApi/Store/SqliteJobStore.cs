@@ -119,6 +119,14 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             updated_at INTEGER NOT NULL,
             PRIMARY KEY (tenant, name)
         );
+        CREATE TABLE IF NOT EXISTS api_keys (
+            tenant TEXT NOT NULL,
+            name TEXT NOT NULL,
+            document TEXT NOT NULL,
+            updated_at INTEGER NOT NULL,
+            PRIMARY KEY (tenant, name)
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS api_keys_by_id ON api_keys (name);
         CREATE TABLE IF NOT EXISTS engagement (
             tenant TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -128,7 +136,7 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         );
         """;
 
-    private const int SchemaVersion = 5;
+    private const int SchemaVersion = 6;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);

@@ -40,7 +40,7 @@ public sealed class OrchestratorTests
         var thumbnail = await h.NextDispatchAsync();
         Assert.Equal((StageKind.Render, StageKind.Thumbnail), (render.Kind, thumbnail.Kind));
         Assert.Equal(1280, render.SourceInfo.Width);
-        Assert.Equal($"jobs/{job.Id}/outputs", render.OutputPrefix);
+        Assert.Equal($"tenants/default/jobs/{job.Id}/outputs", render.OutputPrefix);
         await h.SendAsync(render, e => e.Progress = new StageProgress { Fraction = 0.5 });
         Assert.Equal(0.5, (await h.StageAsync(render.StageId)).Progress);
         await h.SendAsync(thumbnail, e => e.Completed = new StageCompleted { Outputs = { new Output { Name = "thumbnail-vertical-cover-1.jpg", Kind = OutputKind.Thumbnail, Key = "jobs/x/t.jpg" } } });

@@ -29,9 +29,22 @@ internal static class StoredMedia
         return result;
     }
 
+    /// <summary>
+    /// A job reads only its own tenant's objects; the API checks this at submission, and the worker again, because
+    /// merge fields and templates reach it as text. Reads like a missing object: no existence leak.
+    /// </summary>
+    public static void CheckOwned(StageContext context, string key, string what)
+    {
+        if (!TenantKeys.Owns(context.Dispatch.Tenant, key))
+        {
+            throw new InvalidDataException($"The {what} 'blob:{key}' does not exist.");
+        }
+    }
+
     /// <summary>A logo or music file from storage as a local path, after checking it exists and is not oversized.</summary>
     public static async Task<string> LocalPathAsync(StageContext context, string key, string what, long maxBytes, CancellationToken cancellationToken)
     {
+        CheckOwned(context, key, what);
         BlobInfo? info;
         try
         {

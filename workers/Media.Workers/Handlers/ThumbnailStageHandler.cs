@@ -102,6 +102,7 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
         }
 
         var key = source[scheme.Length..];
+        StoredMedia.CheckOwned(context, key, "logo");
         var info = await context.Blobs.GetInfoAsync(key, cancellationToken) ?? throw new InvalidDataException($"Logo '{source}' does not exist.");
         if (info.SizeBytes > MaxLogoBytes)
         {
