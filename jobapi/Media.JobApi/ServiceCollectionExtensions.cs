@@ -33,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyRegistry>();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<JobEventNotifier>();
         services.AddSingleton<SubmissionValidator>();
         services.AddSingleton(sp => new DirectUploads(

@@ -26,7 +26,8 @@ public sealed class Orchestrator(
     IOptions<JobApiOptions> options,
     TimeProvider time,
     ILogger<Orchestrator> logger,
-    Webhooks.WebhookSender? webhooks = null) : IDisposable
+    Webhooks.WebhookSender? webhooks = null,
+    IOptions<QuotaOptions>? quotaOptions = null) : IDisposable
 {
     public const string Pool = "cpu";
 
@@ -35,6 +36,7 @@ public sealed class Orchestrator(
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly System.Collections.Concurrent.ConcurrentQueue<Func<Task>> _outbox = new();
     private readonly JobApiOptions _options = options.Value;
+    private readonly QuotaOptions _quotas = quotaOptions?.Value ?? new QuotaOptions();
 
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
     {
@@ -64,6 +66,8 @@ public sealed class Orchestrator(
         }
 
         var now = time.GetUtcNow();
+        await CheckQuotasAsync(tenant, now, cancellationToken);
+        var admit = await store.CountAdmittedJobsAsync(tenant, cancellationToken) < _quotas.RunningJobsFor(tenant);
         var jobId = NewJobId(now);
         var job = new JobRecord
         {
@@ -91,7 +95,7 @@ public sealed class Orchestrator(
         var toDispatch = new List<StageRecord>();
         foreach (var stage in stages)
         {
-            if (stage.DependsOn.Count == 0)
+            if (admit && stage.DependsOn.Count == 0)
             {
                 var dispatched = Dispatched(stage, now);
                 toDispatch.Add(dispatched);
@@ -105,9 +109,86 @@ public sealed class Orchestrator(
         }
 
         await CommitAsync(changes, cancellationToken);
-        logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}", jobId, job.PatternName, stages.Count, job.Priority);
+        logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}{Held}", jobId, job.PatternName, stages.Count, job.Priority, admit ? string.Empty : " (held: the tenant is at its running-jobs allowance)");
         QueueDispatches(changes.Job, toDispatch);
         return changes.Job;
+    }
+
+    /// <summary>Admits a tenant's held jobs while it is under its running-jobs allowance (after a job ends, and by the sweep).</summary>
+    public async Task AdmitHeldAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var room = _quotas.RunningJobsFor(tenant) - await store.CountAdmittedJobsAsync(tenant, cancellationToken);
+            if (room <= 0)
+            {
+                return;
+            }
+
+            foreach (var jobId in await store.GetHeldJobIdsAsync(tenant, room, cancellationToken))
+            {
+                try
+                {
+                    await RetryOnConflictAsync(() => AdmitAsync(jobId, cancellationToken));
+                }
+                catch (ConcurrentChangeException)
+                {
+                    logger.LogDebug("Job {JobId} changed elsewhere while being admitted", jobId);
+                }
+            }
+        }
+        finally
+        {
+            _gate.Release();
+            await FlushOutboxAsync();
+        }
+    }
+
+    private async Task<bool> AdmitAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var job = await store.GetJobAsync(jobId, cancellationToken);
+        var stages = job is null ? [] : await store.GetStagesAsync(jobId, cancellationToken);
+        if (job is null || job.State != JobState.Queued || stages.Any(s => s.Attempt > 0))
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        var roots = stages.Where(s => s.DependsOn.Count == 0).Select(s => Dispatched(s, now)).ToList();
+        foreach (var root in roots)
+        {
+            changes.Stages.Add(root);
+            changes.Events.Add(StageEventFor(root));
+        }
+
+        await CommitAsync(changes, cancellationToken);
+        logger.LogInformation("Job {JobId} admitted (tenant {Tenant})", job.Id, job.Tenant);
+        QueueDispatches(changes.Job, roots);
+        return true;
+    }
+
+    private async Task CheckQuotasAsync(string tenant, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var unfinished = await store.CountUnfinishedJobsAsync(tenant, cancellationToken);
+        if (unfinished >= _quotas.MaxUnfinishedJobsPerTenant)
+        {
+            throw new QuotaExceededException(
+                $"{QuotaOptions.Section}:MaxUnfinishedJobsPerTenant",
+                $"The tenant has {unfinished} unfinished jobs; the limit is {_quotas.MaxUnfinishedJobsPerTenant} ({QuotaOptions.Section}:MaxUnfinishedJobsPerTenant). Submit more as jobs finish.");
+        }
+
+        if (_quotas.MaxSourceMinutesPerDay > 0)
+        {
+            var minutes = await store.SumSourceSecondsAsync(tenant, now.AddDays(-1), cancellationToken) / 60;
+            if (minutes >= _quotas.MaxSourceMinutesPerDay)
+            {
+                throw new QuotaExceededException(
+                    $"{QuotaOptions.Section}:MaxSourceMinutesPerDay",
+                    $"The tenant submitted {minutes:0.#} source minutes in the last 24 hours; the limit is {_quotas.MaxSourceMinutesPerDay:0.#} ({QuotaOptions.Section}:MaxSourceMinutesPerDay).");
+            }
+        }
     }
 
     public async Task<JobRecord> CancelAsync(string jobId, string tenant, CancellationToken cancellationToken)
@@ -205,6 +286,12 @@ public sealed class Orchestrator(
     /// <summary>Re-dispatches stages whose lease ran out and stages whose retry delay is over.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
+        // Held jobs whose admission was missed (a crash between commit and admit, another replica's finish).
+        foreach (var tenant in await store.GetTenantsWithHeldJobsAsync(cancellationToken))
+        {
+            await AdmitHeldAsync(tenant, cancellationToken);
+        }
+
         var due = await store.GetDueStagesAsync(time.GetUtcNow(), cancellationToken);
         if (due.Count == 0)
         {
@@ -545,9 +632,27 @@ public sealed class Orchestrator(
 
         await store.CommitAsync(changes, cancellationToken);
         notifier.Notify(changes.Job.Id);
-        if (changes.Job.IsTerminal && !string.IsNullOrEmpty(changes.Job.WebhookUrl) && changes.Events.Any(e => e.StateChanged is not null))
+        if (changes.Job.IsTerminal && changes.Events.Any(e => e.StateChanged is not null))
         {
-            webhooks?.JobFinished(changes.Job.Id);
+            if (!string.IsNullOrEmpty(changes.Job.WebhookUrl))
+            {
+                webhooks?.JobFinished(changes.Job.Id);
+            }
+
+            // A slot of the tenant's allowance is free: its next held job goes (after the gate is released).
+            var tenant = changes.Job.Tenant;
+            _outbox.Enqueue(async () =>
+            {
+                try
+                {
+                    await AdmitHeldAsync(tenant, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    // The sweep admits it instead; the transition that freed the slot has succeeded.
+                    logger.LogWarning(ex, "Admitting held jobs of tenant {Tenant} failed", tenant);
+                }
+            });
         }
     }
 

@@ -30,6 +30,21 @@ public interface IJobStore
     /// <summary>Dispatched or running stages of unfinished jobs (to re-dispatch after a restart on a non-durable bus).</summary>
     Task<IReadOnlyList<StageRecord>> GetActiveStagesAsync(CancellationToken cancellationToken);
 
+    /// <summary>A tenant's jobs that are not finished (queued or running, admitted or held).</summary>
+    Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellationToken);
+
+    /// <summary>A tenant's unfinished jobs that have been admitted (some stage was dispatched at least once).</summary>
+    Task<int> CountAdmittedJobsAsync(string tenant, CancellationToken cancellationToken);
+
+    /// <summary>Queued jobs never admitted, in admission order: priority (high first), then oldest first.</summary>
+    Task<IReadOnlyList<string>> GetHeldJobIdsAsync(string tenant, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Tenants that have held jobs (for the sweep that admits them when there is room).</summary>
+    Task<IReadOnlyList<string>> GetTenantsWithHeldJobsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Total probed source duration of a tenant's jobs created since <paramref name="since"/> (daily minutes quota).</summary>
+    Task<double> SumSourceSecondsAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken);
+
     Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
 
     Task<UploadRecord?> GetUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken);

@@ -273,6 +273,58 @@ public abstract class SqlJobStore : IJobStore
             ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running),
             ("$dispatched", (int)StageState.Dispatched), ("$stageRunning", (int)StageState.Running));
 
+    private const string NeverDispatched = "NOT EXISTS (SELECT 1 FROM stages s WHERE s.job_id = j.id AND s.attempt > 0)";
+
+    public async Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (int)await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM jobs WHERE tenant = $tenant AND state IN ($queued, $running)", cancellationToken,
+            ("$tenant", tenant), ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running));
+    }
+
+    public async Task<int> CountAdmittedJobsAsync(string tenant, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return (int)await ScalarLongAsync(connection, null, $"SELECT COUNT(*) FROM jobs j WHERE j.tenant = $tenant AND j.state IN ($queued, $running) AND NOT {NeverDispatched}", cancellationToken,
+            ("$tenant", tenant), ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running));
+    }
+
+    public async Task<IReadOnlyList<string>> GetHeldJobIdsAsync(string tenant, int limit, CancellationToken cancellationToken) =>
+        await QueryStringsAsync(
+            $"SELECT j.id FROM jobs j WHERE j.tenant = $tenant AND j.state = $queued AND {NeverDispatched} ORDER BY j.priority, j.created_at, j.id LIMIT $limit",
+            cancellationToken, ("$tenant", tenant), ("$queued", (int)JobState.Queued), ("$limit", limit));
+
+    public async Task<IReadOnlyList<string>> GetTenantsWithHeldJobsAsync(CancellationToken cancellationToken) =>
+        await QueryStringsAsync($"SELECT DISTINCT j.tenant FROM jobs j WHERE j.state = $queued AND {NeverDispatched} ORDER BY j.tenant", cancellationToken, ("$queued", (int)JobState.Queued));
+
+    public async Task<double> SumSourceSecondsAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, "SELECT source_info FROM jobs WHERE tenant = $tenant AND created_at >= $since AND source_info IS NOT NULL", ("$tenant", tenant), ("$since", since.ToUnixTimeMilliseconds()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var seconds = 0.0;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            seconds += MediaInfo.Parser.ParseFrom((byte[])reader.GetValue(0)).DurationSeconds;
+        }
+
+        return seconds;
+    }
+
+    private async Task<IReadOnlyList<string>> QueryStringsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var values = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     public async Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken)
     {
         using (await WriteLockAsync(cancellationToken))

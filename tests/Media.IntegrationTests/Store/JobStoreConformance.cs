@@ -184,6 +184,46 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ApiKeys_FoundByIdWhateverTheTenant_ListedPerTenantOrAll()
+    {
+        await Store.PutApiKeyAsync(new StoredDocument("t1", "k_a", "{\"v\":1}", T0), CancellationToken.None);
+        await Store.PutApiKeyAsync(new StoredDocument("t1", "k_a", "{\"v\":2}", T0.AddSeconds(1)), CancellationToken.None);
+        await Store.PutApiKeyAsync(new StoredDocument("t2", "k_b", "{\"v\":3}", T0), CancellationToken.None);
+
+        Assert.Equal(("t1", "{\"v\":2}"), (await Store.FindApiKeyAsync("k_a", CancellationToken.None)) is { } a ? (a.Tenant, a.Document) : default);
+        Assert.Null(await Store.FindApiKeyAsync("k_c", CancellationToken.None));
+        Assert.Equal(["k_a"], (await Store.ListApiKeysAsync("t1", CancellationToken.None)).Select(d => d.Name));
+        Assert.Equal(["k_a", "k_b"], (await Store.ListApiKeysAsync(null, CancellationToken.None)).Select(d => d.Name));
+    }
+
+    [Fact]
+    public async Task Admission_CountsAdmittedAndListsHeldJobsInPriorityOrder()
+    {
+        async Task Add(string id, string tenant, Priority priority, int minutes, bool admitted, JobState state = JobState.Queued)
+        {
+            var job = Job(id, tenant, created: T0.AddMinutes(minutes)) with { Priority = priority, State = state, SourceInfo = new MediaInfo { DurationSeconds = 30 } };
+            var changes = new JobChanges(job, isNew: true);
+            changes.Stages.Add(new StageRecord { Id = id + ".probe", JobId = id, Kind = StageKind.Probe, State = admitted ? StageState.Dispatched : StageState.Waiting, Attempt = admitted ? 1 : 0 });
+            await Store.CommitAsync(changes, CancellationToken.None);
+        }
+
+        await Add("j-run", "t1", Priority.Normal, 0, admitted: true, JobState.Running);
+        await Add("j-bulk", "t1", Priority.Bulk, 1, admitted: false);
+        await Add("j-normal-late", "t1", Priority.Normal, 3, admitted: false);
+        await Add("j-normal", "t1", Priority.Normal, 2, admitted: false);
+        await Add("j-high", "t1", Priority.High, 4, admitted: false);
+        await Add("j-done", "t1", Priority.High, 5, admitted: true, JobState.Succeeded);
+        await Add("j-other", "t2", Priority.Normal, 0, admitted: false);
+
+        Assert.Equal(5, await Store.CountUnfinishedJobsAsync("t1", CancellationToken.None));
+        Assert.Equal(1, await Store.CountAdmittedJobsAsync("t1", CancellationToken.None));
+        Assert.Equal(["j-high", "j-normal", "j-normal-late"], await Store.GetHeldJobIdsAsync("t1", 3, CancellationToken.None));
+        Assert.Equal(["t1", "t2"], await Store.GetTenantsWithHeldJobsAsync(CancellationToken.None));
+        Assert.Equal(6 * 30, await Store.SumSourceSecondsAsync("t1", T0, CancellationToken.None));
+        Assert.Equal(2 * 30, await Store.SumSourceSecondsAsync("t1", T0.AddMinutes(4), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Patterns_AreScopedToTheirTenantAndKeptApartFromTemplates()
     {
         await Store.PutPatternAsync(new StoredDocument("t1", "clips", "p1", T0), CancellationToken.None);

@@ -18,8 +18,9 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
     private readonly IBusSubscription _work;
     private readonly IBusSubscription _control;
 
-    public OrchestratorHarness(JobApiOptions? options = null)
+    public OrchestratorHarness(JobApiOptions? options = null, QuotaOptions? quotas = null)
     {
+        Quotas = quotas ?? new QuotaOptions();
         Options = options ?? new JobApiOptions { LeaseSeconds = 30, MaxAttempts = 3, RetryBaseDelayMilliseconds = 1000 };
         Options.DataDirectory = _root;
         Store = new SqliteJobStore(Microsoft.Extensions.Options.Options.Create(Options));
@@ -30,6 +31,8 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
     }
 
     public JobApiOptions Options { get; }
+
+    public QuotaOptions Quotas { get; }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
 
@@ -50,21 +53,22 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
         new JobEventNotifier(),
         Microsoft.Extensions.Options.Options.Create(Options),
         Time,
-        NullLogger<Orchestrator>.Instance);
+        NullLogger<Orchestrator>.Instance,
+        quotaOptions: Microsoft.Extensions.Options.Options.Create(Quotas));
 
-    public async Task<string> CreateUploadAsync()
+    public async Task<string> CreateUploadAsync(string tenant = TenantIds.Default)
     {
         await Store.InitializeAsync(CancellationToken.None);
         var id = "up_" + Guid.NewGuid().ToString("N");
-        await Store.CreateUploadAsync(new UploadRecord(id, TenantIds.Default, $"uploads/{id}/clip.mp4", "clip.mp4", "video/mp4", 10, "00", Time.GetUtcNow()), CancellationToken.None);
+        await Store.CreateUploadAsync(new UploadRecord(id, tenant, TenantKeys.Upload(tenant, id, "clip.mp4"), "clip.mp4", "video/mp4", 10, "00", Time.GetUtcNow()), CancellationToken.None);
         return id;
     }
 
-    public async Task<JobRecord> SubmitAsync(Action<SubmitJobRequest>? customize = null)
+    public async Task<JobRecord> SubmitAsync(Action<SubmitJobRequest>? customize = null, string tenant = TenantIds.Default)
     {
-        var request = new SubmitJobRequest { Source = new Source { UploadId = await CreateUploadAsync() }, PatternName = "reframe-vertical" };
+        var request = new SubmitJobRequest { Source = new Source { UploadId = await CreateUploadAsync(tenant) }, PatternName = "reframe-vertical" };
         customize?.Invoke(request);
-        return await Orchestrator.SubmitAsync(request, TenantIds.Default, CancellationToken.None);
+        return await Orchestrator.SubmitAsync(request, tenant, CancellationToken.None);
     }
 
     public async Task<StageDispatch> NextDispatchAsync()
