@@ -78,6 +78,7 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
 
         await AssertNotFound(() => globex.Jobs.GetJobAsync(new GetJobRequest { JobId = job.Id }).ResponseAsync);
         await AssertNotFound(() => globex.Jobs.CancelJobAsync(new CancelJobRequest { JobId = job.Id }).ResponseAsync);
+        await AssertNotFound(() => globex.Jobs.RetryJobAsync(new RetryJobRequest { JobId = job.Id }).ResponseAsync);
         await AssertNotFound(() => globex.Jobs.GetWebhookDeliveriesAsync(new GetWebhookDeliveriesRequest { JobId = job.Id }).ResponseAsync);
         await AssertNotFound(async () =>
         {

@@ -23,6 +23,10 @@ public static class JobPrinter
         if (job.Error is { } error)
         {
             writer.WriteLine($"  error {error.Code}: {error.Message}");
+            if (job.DeadLettered)
+            {
+                writer.WriteLine($"  dead-lettered after its last retry; once the cause is fixed: media jobs retry {job.Id}");
+            }
             if (error.ToolStderrTail.Length > 0)
             {
                 writer.WriteLine("  tool output (last lines):");

@@ -52,6 +52,11 @@ internal static class JobsCommand
             JobPrinter.Print(await client.Jobs.CancelJobAsync(new CancelJobRequest { JobId = id }, cancellationToken: ct), Console.Out);
             return ExitCodes.Ok;
         }));
+        jobs.Subcommands.Add(WithJobId("retry", "Run a failed (e.g. dead-lettered) job again from where it failed", async (client, id, ct) =>
+        {
+            JobPrinter.Print(await client.Jobs.RetryJobAsync(new RetryJobRequest { JobId = id }, cancellationToken: ct), Console.Out);
+            return ExitCodes.Ok;
+        }));
         return jobs;
     }
 

@@ -235,6 +235,58 @@ public sealed class Orchestrator(
         return changes.Job;
     }
 
+    /// <summary>Runs a failed job again from where it failed (see the RetryJob RPC).</summary>
+    public async Task<JobRecord> RetryAsync(string jobId, string tenant, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await RetryOnConflictAsync(() => RetryOwnedAsync(jobId, tenant, cancellationToken));
+        }
+        finally
+        {
+            _gate.Release();
+            await FlushOutboxAsync();
+        }
+    }
+
+    private async Task<JobRecord> RetryOwnedAsync(string jobId, string tenant, CancellationToken cancellationToken)
+    {
+        var job = await store.GetOwnedJobAsync(jobId, tenant, cancellationToken);
+        if (job.State != JobState.Failed)
+        {
+            throw new PreconditionFailedException($"Job {jobId} is {job.State.ToString().ToUpperInvariant()}; only FAILED jobs can be retried.");
+        }
+
+        var now = time.GetUtcNow();
+        var stages = await store.GetStagesAsync(jobId, cancellationToken);
+        var changes = new JobChanges(job with { State = JobState.Queued, Error = null, FinishedAt = null, UpdatedAt = now });
+        changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Queued }));
+        // Attempt numbers keep counting, so late events of the failed attempts stay ignored.
+        var reset = stages.Where(s => s.State is StageState.Failed or StageState.Cancelled)
+            .Select(s => s with { State = StageState.Waiting, Failures = 0, Error = null, Progress = 0, WorkerId = string.Empty, LeaseExpiresAt = null, StartedAt = null, FinishedAt = null })
+            .ToList();
+        var succeeded = stages.Where(s => s.State == StageState.Succeeded).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var ready = new List<StageRecord>();
+        foreach (var stage in reset)
+        {
+            var next = stage.DependsOn.All(succeeded.Contains) ? Dispatched(stage, now) : stage;
+            if (next.State == StageState.Dispatched)
+            {
+                ready.Add(next);
+            }
+
+            changes.Stages.Add(next);
+            changes.Events.Add(StageEventFor(next));
+        }
+
+        changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress(stages.Select(s => changes.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s).ToList()) };
+        await CommitAsync(changes, cancellationToken);
+        logger.LogInformation("Job {JobId} retried: {Stages} stages run again", jobId, reset.Count);
+        QueueDispatches(changes.Job, ready);
+        return changes.Job;
+    }
+
     public async Task HandleStageEventAsync(StageEvent stageEvent, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
@@ -507,6 +559,10 @@ public sealed class Orchestrator(
         logger.LogWarning("Job {JobId} failed in stage {StageId}: {Code}: {Message}", job.Id, stage.Id, error.Code, error.Message);
         await CommitAsync(changes, cancellationToken);
         QueueCancel(job.Id);
+        if (error.Retryable)
+        {
+            QueueDeadLetter(new DeadLetter { JobId = job.Id, Tenant = job.Tenant, StageId = stage.Id, Kind = stage.Kind, Failures = failures, Error = jobError, FailedAt = Timestamp.FromDateTimeOffset(now) });
+        }
     }
 
     private async Task RedispatchAsync(JobRecord job, StageRecord stage, DateTimeOffset now, CancellationToken cancellationToken)
@@ -550,6 +606,19 @@ public sealed class Orchestrator(
         {
             // Workers still stop: the job is terminal, so their next event is ignored and their lease is gone.
             logger.LogWarning(ex, "Could not tell workers to stop job {JobId}", jobId);
+        }
+    });
+
+    private void QueueDeadLetter(DeadLetter letter) => _outbox.Enqueue(async () =>
+    {
+        try
+        {
+            await bus.PublishAsync(new BusMessage(Topics.DeadLetter, letter.JobId, letter.ToByteArray()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The job itself records the failure (dead_lettered); the topic is a notification for operators.
+            logger.LogWarning(ex, "Could not publish the dead letter of job {JobId}", letter.JobId);
         }
     });
 

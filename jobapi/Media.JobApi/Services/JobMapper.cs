@@ -27,6 +27,7 @@ public static class JobMapper
             SourceInfo = job.SourceInfo,
             Error = job.Error,
             LastSequence = job.LastSequence,
+            DeadLettered = job.State == JobState.Failed && job.Error is { Retryable: true },
         };
         proto.Stages.AddRange(stages.Select(ToProto));
         proto.Outputs.AddRange(outputs);

@@ -139,6 +139,13 @@ public sealed class JobsService(
         return await LoadAsync(job, context.CancellationToken);
     }
 
+    public override async Task<Job> RetryJob(RetryJobRequest request, ServerCallContext context)
+    {
+        RequireId(request.JobId);
+        var job = await orchestrator.RetryAsync(request.JobId, CallerTenant.Of(context), context.CancellationToken);
+        return await LoadAsync(job, context.CancellationToken);
+    }
+
     public override async Task DownloadOutput(DownloadOutputRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
     {
         var job = await GetOwnedAsync(request.JobId, context);

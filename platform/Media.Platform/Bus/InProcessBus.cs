@@ -37,6 +37,7 @@ public sealed class InProcessBus : IMessageBus
 
     private sealed class TopicState
     {
+        private const int MaxUnclaimed = 10_000;
         private readonly Lock _gate = new();
         private readonly Dictionary<string, Channel<BusMessage>> _groups = new(StringComparer.Ordinal);
         private readonly Queue<BusMessage> _unclaimed = new();
@@ -47,6 +48,13 @@ public sealed class InProcessBus : IMessageBus
             {
                 if (_groups.Count == 0)
                 {
+                    // Kept for the first group to join (a worker starting after the API). A topic nobody in this
+                    // process reads (media.dlq on a single machine) must not grow without end: keep the newest.
+                    if (_unclaimed.Count >= MaxUnclaimed)
+                    {
+                        _unclaimed.Dequeue();
+                    }
+
                     _unclaimed.Enqueue(message);
                     return;
                 }
