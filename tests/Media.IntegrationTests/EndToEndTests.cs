@@ -82,7 +82,7 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         Assert.Single(done.Outputs, o => o.Name == "vertical.mp4");
         var render = done.Stages.Single(s => s.Kind == StageKind.Render);
         Assert.Equal(2, render.Attempt);
-        var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "jobs", jobId), "*", SearchOption.AllDirectories);
+        var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "tenants", "default", "jobs", jobId), "*", SearchOption.AllDirectories);
         Assert.Equal(5, stored.Length);
         var files = await again.DownloadOutputsAsync(done, _downloads, finish.Token);
         var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));

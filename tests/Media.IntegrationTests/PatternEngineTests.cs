@@ -117,6 +117,14 @@ public sealed class PatternEngineTests : IAsyncLifetime
         var srt = await File.ReadAllTextAsync(alignedFiles.Single(f => f.EndsWith("o.srt", StringComparison.Ordinal)));
         Assert.Contains("Welcome to the", srt, StringComparison.Ordinal);
         Assert.Equal(JobState.Succeeded, aligned.State);
+
+        // Publishing suggestions come from the same words (the script's, when aligned).
+        Assert.Equal(OutputKind.Metadata, aligned.Outputs.Single(o => o.Name == "publish.json").Kind);
+        var publish = Media.Pipelines.Publishing.PublishSuggestions.FromJson(await File.ReadAllBytesAsync(alignedFiles.Single(f => f.EndsWith("publish.json", StringComparison.Ordinal))))!;
+        Assert.Equal("script", publish.Source);
+        Assert.Contains(publish.Title, script, StringComparison.Ordinal);
+        Assert.Contains("#farm", publish.Hashtags);
+        Assert.Contains(free.Outputs, o => o.Name == "publish.json");
     }
 
     [Fact]

@@ -140,7 +140,7 @@ public sealed record CaptionLayout
             text = Casing switch
             {
                 CaptionCasing.Upper => text.ToUpper(CultureInfo.InvariantCulture),
-                CaptionCasing.Sentence => SentenceCase(text, sentenceStart),
+                CaptionCasing.Sentence => Sentences.SentenceCase(text, sentenceStart),
                 _ => text,
             };
             result.Add(word with { Text = text });
@@ -150,15 +150,5 @@ public sealed record CaptionLayout
         return result;
     }
 
-    private static string SentenceCase(string text, bool sentenceStart)
-    {
-        if (text == "i" || text.StartsWith("i'", StringComparison.Ordinal))
-        {
-            return "I" + text[1..];
-        }
-
-        return sentenceStart && char.IsLower(text[0]) ? char.ToUpperInvariant(text[0]) + text[1..] : text;
-    }
-
-    private static bool EndsSentence(string text) => text.Length > 0 && text[^1] is '.' or '?' or '!';
+    private static bool EndsSentence(string text) => Sentences.EndsSentence(text);
 }

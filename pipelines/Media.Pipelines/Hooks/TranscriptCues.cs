@@ -19,36 +19,20 @@ public static class TranscriptCues
     public static IReadOnlyList<(bool Question, bool SecondPerson, bool Number, bool Superlative, bool Imperative)> Of(IReadOnlyList<Word> words)
     {
         var cues = new (bool, bool, bool, bool, bool)[words.Count];
-        var sentenceStart = 0;
-        for (var i = 0; i <= words.Count; i++)
+        foreach (var (sentenceStart, count) in Sentences.Split(words))
         {
-            if (i == sentenceStart)
-            {
-                continue;
-            }
-
-            var ends = i == words.Count || words[i].Start - words[i - 1].End > 0.6 || EndsSentence(words[i - 1].Text);
-            if (!ends)
-            {
-                continue;
-            }
-
             // A sentence is a question when it ends with "?" or opens with a question word.
             var first = WordText.Normalize(words[sentenceStart].Text);
-            var question = words[i - 1].Text.EndsWith('?') || QuestionWords.Contains(first);
+            var question = words[sentenceStart + count - 1].Text.EndsWith('?') || QuestionWords.Contains(first);
             var imperative = Imperatives.Contains(first);
-            for (var j = sentenceStart; j < i; j++)
+            for (var j = sentenceStart; j < sentenceStart + count; j++)
             {
                 var word = WordText.Normalize(words[j].Text);
                 cues[j] = (question, SecondPerson.Contains(word), NumberWords.Contains(word) || word.Any(char.IsAsciiDigit),
                     Superlatives.Contains(word) || (word.Length > 5 && word.EndsWith("est", StringComparison.Ordinal)), imperative && j - sentenceStart < 3);
             }
-
-            sentenceStart = i;
         }
 
         return cues;
     }
-
-    private static bool EndsSentence(string text) => text.EndsWith('.') || text.EndsWith('?') || text.EndsWith('!');
 }

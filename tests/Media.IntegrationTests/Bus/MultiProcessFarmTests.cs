@@ -90,7 +90,7 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
             foreach (var job in jobs)
             {
                 Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4"], job.Outputs.Select(o => o.Name).Order());
-                var listed = await s3Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = $"{_prefix}jobs/{job.Id}/outputs/" });
+                var listed = await s3Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = $"{_prefix}tenants/default/jobs/{job.Id}/outputs/" });
                 Assert.Equal(2, listed.S3Objects?.Count ?? 0);
             }
         }

@@ -1,6 +1,7 @@
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Hooks;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Publishing;
 using Media.Pipelines.Text;
 using Media.Pipelines.Render;
 using Media.Protos.V1;
@@ -45,12 +46,21 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         var path = Path.Combine(context.WorkDirectory, DocumentName);
         await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);
         var blob = await context.UploadAsync(path, DocumentName, "application/json", cancellationToken);
-        return new StageCompleted
+        var completed = new StageCompleted
         {
             Outputs =
             {
                 new Output { Name = DocumentName, Kind = OutputKind.Analysis, Key = blob.Key, ContentType = blob.ContentType, SizeBytes = blob.SizeBytes, Sha256 = blob.Sha256 },
             },
         };
+        if (PublishSuggestions.FromTranscript(analysis.Transcript) is { } suggestions)
+        {
+            var suggestionsPath = Path.Combine(context.WorkDirectory, PublishSuggestions.DocumentName);
+            await File.WriteAllBytesAsync(suggestionsPath, suggestions.ToJson(), cancellationToken);
+            var stored = await context.UploadAsync(suggestionsPath, PublishSuggestions.DocumentName, "application/json", cancellationToken);
+            completed.Outputs.Add(new Output { Name = PublishSuggestions.DocumentName, Kind = OutputKind.Metadata, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 });
+        }
+
+        return completed;
     }
 }
