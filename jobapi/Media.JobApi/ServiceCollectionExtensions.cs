@@ -45,6 +45,10 @@ public static class ServiceCollectionExtensions
         services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section);
         services.AddSingleton<Webhooks.WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
+        services.AddSingleton<Publishing.Publications>();
+        services.AddOptions<Publishing.PublishOptions>().BindConfiguration(Publishing.PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Publishing.PublishScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<Publishing.PublishScheduler>());
         services.AddSingleton<Orchestrator>();
         services.AddHostedService<OrchestratorService>();
         services.AddGrpc(options =>

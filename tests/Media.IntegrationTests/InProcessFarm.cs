@@ -19,6 +19,9 @@ public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? override
 
     public FarmClient Client { get; private set; } = null!;
 
+    /// <summary>The farm's services (its bus, store), for tests that watch from inside.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The farm is not started.");
+
     public async Task InitializeAsync()
     {
         _app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides ?? new Dictionary<string, string?>() });

@@ -79,6 +79,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
                 Message = quota.Message,
                 Details = { Any.Pack(new QuotaFailure { Violations = { new QuotaFailure.Types.Violation { Subject = quota.Limit, Description = quota.Message } } }) },
             },
+            Store.ConcurrentChangeException changed => new Google.Rpc.Status { Code = (int)Code.Aborted, Message = changed.Message },
             ConflictException conflict => new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = conflict.Message },
             PreconditionFailedException precondition => new Google.Rpc.Status { Code = (int)Code.FailedPrecondition, Message = precondition.Message },
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled." },

@@ -109,6 +109,11 @@ public sealed class Orchestrator(
         }
 
         await CommitAsync(changes, cancellationToken);
+        if (request.PublishAt is not null)
+        {
+            await store.PutPublicationAsync(new PublicationRecord(jobId, tenant, Publishing.PublicationRules.Scheduled(request.PublishAt, request.Destinations)), cancellationToken);
+        }
+
         logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}{Held}", jobId, job.PatternName, stages.Count, job.Priority, admit ? string.Empty : " (held: the tenant is at its running-jobs allowance)");
         QueueDispatches(changes.Job, toDispatch);
         return changes.Job;

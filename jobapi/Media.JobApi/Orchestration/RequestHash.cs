@@ -19,6 +19,15 @@ public static class RequestHash
             .Append("priority=").Append(priority).Append('\n')
             .Append("webhook=").Append(request.WebhookUrl).Append('\n')
             .Append("outputs=").AppendJoin(',', request.Outputs).Append('\n');
+        if (request.PublishAt is { } publishAt)
+        {
+            // Only when given, so hashes of jobs stored before publishing existed stay the same.
+            text.Append("publish_at=").Append(publishAt.ToDateTimeOffset().ToUnixTimeMilliseconds()).Append('\n');
+            foreach (var destination in request.Destinations)
+            {
+                text.Append("d:").Append(destination.Platform).Append('=').Append(destination.Account).Append('\n');
+            }
+        }
         foreach (var (key, value) in request.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append("p:").Append(key).Append('=').Append(value).Append('\n');

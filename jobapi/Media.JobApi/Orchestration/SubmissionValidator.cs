@@ -13,8 +13,10 @@ namespace Media.JobApi.Orchestration;
 /// Checks a SubmitJob request and resolves what it names (pattern, source). Every problem is collected
 /// and reported at once with its field path; nothing is half-accepted.
 /// </summary>
-public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobStore store, IBlobStore blobs)
+public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobStore store, IBlobStore blobs, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public const int MaxParameters = 50;
     public const int MaxParameterValueLength = 2000;
     public const int MaxLabels = 20;
@@ -134,6 +136,8 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         {
             Add("priority", "is not a known priority");
         }
+
+        Publishing.PublicationRules.Check(request.PublishAt, request.Destinations, _time.GetUtcNow(), string.Empty, Add);
 
         var (sourceKey, sourceIdentity) = await ResolveSourceAsync(request.Source, tenant, Add, cancellationToken);
         if (pattern is not null)

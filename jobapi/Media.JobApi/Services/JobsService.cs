@@ -15,7 +15,8 @@ public sealed class JobsService(
     IBlobStore blobs,
     JobEventNotifier notifier,
     IOptions<JobApiOptions> options,
-    ILogger<JobsService> logger) : Jobs.JobsBase
+    ILogger<JobsService> logger,
+    Publishing.Publications publications) : Jobs.JobsBase
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
@@ -146,6 +147,22 @@ public sealed class JobsService(
         return await LoadAsync(job, context.CancellationToken);
     }
 
+    public override async Task<Job> SchedulePublish(SchedulePublishRequest request, ServerCallContext context)
+    {
+        RequireId(request.JobId);
+        var job = await GetOwnedAsync(request.JobId, context);
+        await publications.ScheduleAsync(job, request, context.CancellationToken);
+        return await LoadAsync(job, context.CancellationToken);
+    }
+
+    public override async Task<Job> CancelPublish(CancelPublishRequest request, ServerCallContext context)
+    {
+        RequireId(request.JobId);
+        var job = await GetOwnedAsync(request.JobId, context);
+        await publications.CancelAsync(job, context.CancellationToken);
+        return await LoadAsync(job, context.CancellationToken);
+    }
+
     public override async Task DownloadOutput(DownloadOutputRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
     {
         var job = await GetOwnedAsync(request.JobId, context);
@@ -169,7 +186,13 @@ public sealed class JobsService(
     public override async Task<WebhookDeliveries> GetWebhookDeliveries(GetWebhookDeliveriesRequest request, ServerCallContext context)
     {
         var job = await GetOwnedAsync(request.JobId, context);
-        var stored = await store.GetWebhookDeliveryAsync(job.Tenant, job.Id, context.CancellationToken)
+        var eventName = request.Event.Length == 0 ? Webhooks.WebhookSender.JobFinishedEvent : request.Event;
+        if (eventName is not (Webhooks.WebhookSender.JobFinishedEvent or Webhooks.WebhookSender.PublishRequestedEvent))
+        {
+            throw new RequestValidationException("event", $"must be {Webhooks.WebhookSender.JobFinishedEvent} or {Webhooks.WebhookSender.PublishRequestedEvent}");
+        }
+
+        var stored = await store.GetWebhookDeliveryAsync(job.Tenant, Webhooks.WebhookSender.RecordName(job.Id, eventName), context.CancellationToken)
             ?? throw new ResourceNotFoundException("webhook delivery", job.Id);
         var delivery = Webhooks.WebhookDelivery.FromJson(stored.Document);
         var response = new WebhookDeliveries { JobId = delivery.JobId, Url = delivery.Url, State = delivery.State };
@@ -211,6 +234,7 @@ public sealed class JobsService(
             output.DownloadUrl = blobs.TryGetDownloadUrl(output.Key) ?? string.Empty;
         }
 
+        proto.Publication = (await store.GetPublicationAsync(job.Id, cancellationToken))?.Publication;
         return proto;
     }
 }

@@ -273,6 +273,59 @@ public abstract class SqlJobStore : IJobStore
             ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running),
             ("$dispatched", (int)StageState.Dispatched), ("$stageRunning", (int)StageState.Running));
 
+    private static readonly Google.Protobuf.JsonFormatter PublicationFormatter = new(Google.Protobuf.JsonFormatter.Settings.Default);
+
+    public async Task PutPublicationAsync(PublicationRecord publication, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await ExecuteAsync(connection, null,
+                "INSERT INTO publications (job_id, tenant, publish_at, state, document) VALUES ($id, $tenant, $at, $state, $doc) ON CONFLICT (job_id) DO UPDATE SET publish_at = excluded.publish_at, state = excluded.state, document = excluded.document",
+                cancellationToken, PublicationParameters(publication));
+        }
+    }
+
+    public async Task<PublicationRecord?> GetPublicationAsync(string jobId, CancellationToken cancellationToken) =>
+        (await QueryPublicationsAsync("SELECT job_id, tenant, document FROM publications WHERE job_id = $id", cancellationToken, ("$id", jobId))) is [var found, ..] ? found : null;
+
+    public Task<IReadOnlyList<PublicationRecord>> GetDuePublicationsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        QueryPublicationsAsync(
+            "SELECT job_id, tenant, document FROM publications WHERE state = $scheduled AND publish_at <= $now ORDER BY publish_at LIMIT $limit",
+            cancellationToken, ("$scheduled", (int)PublicationState.Scheduled), ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit));
+
+    public async Task<bool> ReplacePublicationAsync(PublicationRecord expected, PublicationRecord replacement, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = Command(connection, null,
+                "UPDATE publications SET publish_at = $at, state = $state, document = $doc WHERE job_id = $id AND state = $expectedState AND publish_at = $expectedAt",
+                [.. PublicationParameters(replacement), ("$expectedState", (int)expected.State), ("$expectedAt", expected.PublishAt.ToUnixTimeMilliseconds())]);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+    }
+
+    private static (string Name, object? Value)[] PublicationParameters(PublicationRecord publication) =>
+    [
+        ("$id", publication.JobId), ("$tenant", publication.Tenant), ("$at", publication.PublishAt.ToUnixTimeMilliseconds()),
+        ("$state", (int)publication.State), ("$doc", PublicationFormatter.Format(publication.Publication)),
+    ];
+
+    private async Task<IReadOnlyList<PublicationRecord>> QueryPublicationsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, sql, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new List<PublicationRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            found.Add(new PublicationRecord(reader.GetString(0), reader.GetString(1), Publication.Parser.ParseJson(reader.GetString(2))));
+        }
+
+        return found;
+    }
+
     private const string NeverDispatched = "NOT EXISTS (SELECT 1 FROM stages s WHERE s.job_id = j.id AND s.attempt > 0)";
 
     public async Task<int> CountUnfinishedJobsAsync(string tenant, CancellationToken cancellationToken)

@@ -127,6 +127,14 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             PRIMARY KEY (tenant, name)
         );
         CREATE UNIQUE INDEX IF NOT EXISTS api_keys_by_id ON api_keys (name);
+        CREATE TABLE IF NOT EXISTS publications (
+            job_id TEXT PRIMARY KEY,
+            tenant TEXT NOT NULL,
+            publish_at INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            document TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS ix_publications_due ON publications (state, publish_at);
         CREATE TABLE IF NOT EXISTS engagement (
             tenant TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -136,7 +144,7 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         );
         """;
 
-    private const int SchemaVersion = 6;
+    private const int SchemaVersion = 7;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);

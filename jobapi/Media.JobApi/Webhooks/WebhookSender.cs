@@ -18,14 +18,23 @@ namespace Media.JobApi.Webhooks;
 public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
-    private readonly Channel<string> _finished = Channel.CreateUnbounded<string>();
+    public const string JobFinishedEvent = "job.finished";
+    public const string PublishRequestedEvent = "job.publish_requested";
+
+    private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
     {
         Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
     };
 
     /// <summary>Called after the commit that made a job terminal.</summary>
-    public void JobFinished(string jobId) => _finished.Writer.TryWrite(jobId);
+    public void JobFinished(string jobId) => _pending.Writer.TryWrite(new Pending(jobId, JobFinishedEvent, null));
+
+    /// <summary>Called when a job's publication is due; the body is the PublishRequested message as JSON.</summary>
+    public void PublishRequested(string jobId, byte[] body) => _pending.Writer.TryWrite(new Pending(jobId, PublishRequestedEvent, body));
+
+    /// <summary>The stored delivery record's name: the job id for job.finished, "{job}/publish" for the hand-off.</summary>
+    public static string RecordName(string jobId, string eventName) => eventName == PublishRequestedEvent ? jobId + "/publish" : jobId;
 
     public override void Dispose()
     {
@@ -40,16 +49,17 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
             logger.LogWarning("Media:Webhooks:Secret is not set: webhooks are sent without a Media-Signature header.");
         }
 
-        await foreach (var jobId in _finished.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var pending in _pending.Reader.ReadAllAsync(stoppingToken))
         {
             // Not awaited: a delivery waits out its retries without holding up the next job's. DeliverAsync
             // handles its own failures and ends with the stopping token.
-            _ = DeliverAsync(jobId, stoppingToken);
+            _ = DeliverAsync(pending, stoppingToken);
         }
     }
 
-    private async Task DeliverAsync(string jobId, CancellationToken cancellationToken)
+    private async Task DeliverAsync(Pending pending, CancellationToken cancellationToken)
     {
+        var jobId = pending.JobId;
         try
         {
             var job = await store.GetJobAsync(jobId, cancellationToken);
@@ -58,22 +68,22 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
                 return;
             }
 
-            var view = JobMapper.ToProto(job, await store.GetStagesAsync(jobId, cancellationToken), await store.GetOutputsAsync(jobId, cancellationToken));
-            var body = System.Text.Encoding.UTF8.GetBytes(Formatter.Format(view));
+            var body = pending.Body ?? System.Text.Encoding.UTF8.GetBytes(Formatter.Format(
+                JobMapper.ToProto(job, await store.GetStagesAsync(jobId, cancellationToken), await store.GetOutputsAsync(jobId, cancellationToken))));
             var attempts = new List<WebhookAttempt>();
             for (var attempt = 1; attempt <= options.Value.MaxAttempts; attempt++)
             {
-                var result = await PostAsync(job.WebhookUrl, jobId, body, cancellationToken);
+                var result = await PostAsync(job.WebhookUrl, jobId, pending.Event, body, cancellationToken);
                 attempts.Add(result);
                 var delivered = result.StatusCode is >= 200 and < 300;
                 var state = delivered ? WebhookDelivery.Delivered : attempt == options.Value.MaxAttempts ? WebhookDelivery.Failed : WebhookDelivery.Retrying;
                 var record = new WebhookDelivery(jobId, job.WebhookUrl, state, attempts);
-                await store.PutWebhookDeliveryAsync(new StoredDocument(job.Tenant, jobId, record.ToJson(), time.GetUtcNow()), cancellationToken);
+                await store.PutWebhookDeliveryAsync(new StoredDocument(job.Tenant, RecordName(jobId, pending.Event), record.ToJson(), time.GetUtcNow()), cancellationToken);
                 if (state != WebhookDelivery.Retrying)
                 {
                     if (!delivered)
                     {
-                        logger.LogWarning("Webhook for job {JobId} failed after {Attempts} attempts: {Error}", jobId, attempt, result.Error);
+                        logger.LogWarning("Webhook {Event} for job {JobId} failed after {Attempts} attempts: {Error}", pending.Event, jobId, attempt, result.Error);
                     }
 
                     return;
@@ -92,13 +102,13 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
         }
     }
 
-    private async Task<WebhookAttempt> PostAsync(string url, string jobId, byte[] body, CancellationToken cancellationToken)
+    private async Task<WebhookAttempt> PostAsync(string url, string jobId, string eventName, byte[] body, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
         var started = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Add("Media-Event", "job.finished");
+        request.Headers.Add("Media-Event", eventName);
         request.Headers.Add("Media-Delivery", jobId);
         if (!string.IsNullOrEmpty(options.Value.Secret))
         {
@@ -116,6 +126,8 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
             return new WebhookAttempt(at, 0, ex is TaskCanceledException ? $"no answer within {options.Value.TimeoutSeconds} s" : ex.Message, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    private sealed record Pending(string JobId, string Event, byte[]? Body);
 
     private TimeSpan Backoff(int attempt)
     {

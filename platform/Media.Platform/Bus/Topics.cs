@@ -7,6 +7,9 @@ public static class Topics
     public const string Control = "media.control";
     public const string DeadLetter = "media.dlq";
 
+    /// <summary>PublishRequested messages for publishers, keyed by job id.</summary>
+    public const string Publish = "media.publish";
+
     public static readonly IReadOnlyList<string> Priorities = ["high", "normal", "bulk"];
 
     public static string Stages(string pool, string priority) => $"media.stages.{pool}.{priority}";

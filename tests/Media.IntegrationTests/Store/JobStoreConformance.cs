@@ -224,6 +224,36 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Publications_DueInTimeOrder_ReplacedOnlyFromTheExpectedState()
+    {
+        PublicationRecord Scheduled(string jobId, int minutes) => new(jobId, "t1", new Publication
+        {
+            PublishAt = Timestamp.FromDateTimeOffset(T0.AddMinutes(minutes)),
+            State = PublicationState.Scheduled,
+            Destinations = { new Destination { Platform = "tiktok", Account = "@a ‘quoted’" } },
+        });
+
+        await Store.PutPublicationAsync(Scheduled("late", 10), CancellationToken.None);
+        await Store.PutPublicationAsync(Scheduled("soon", 2), CancellationToken.None);
+        await Store.PutPublicationAsync(Scheduled("first", 1), CancellationToken.None);
+
+        var due = await Store.GetDuePublicationsAsync(T0.AddMinutes(5), 10, CancellationToken.None);
+        Assert.Equal(["first", "soon"], due.Select(p => p.JobId));
+        Assert.Equal("@a ‘quoted’", due[0].Publication.Destinations[0].Account);
+
+        var claimed = due[0] with { Publication = due[0].Publication.Clone() };
+        claimed.Publication.State = PublicationState.Requested;
+        Assert.True(await Store.ReplacePublicationAsync(due[0], claimed, CancellationToken.None));
+        Assert.False(await Store.ReplacePublicationAsync(due[0], claimed, CancellationToken.None));
+        var rescheduled = Scheduled("soon", 30);
+        await Store.PutPublicationAsync(rescheduled, CancellationToken.None);
+        Assert.False(await Store.ReplacePublicationAsync(due[1], claimed with { JobId = "soon" }, CancellationToken.None));
+        Assert.Empty(await Store.GetDuePublicationsAsync(T0.AddMinutes(5), 10, CancellationToken.None));
+        Assert.Equal(PublicationState.Requested, (await Store.GetPublicationAsync("first", CancellationToken.None))!.State);
+        Assert.Null(await Store.GetPublicationAsync("none", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Patterns_AreScopedToTheirTenantAndKeptApartFromTemplates()
     {
         await Store.PutPatternAsync(new StoredDocument("t1", "clips", "p1", T0), CancellationToken.None);

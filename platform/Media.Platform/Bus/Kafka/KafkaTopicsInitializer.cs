@@ -15,6 +15,7 @@ public sealed class KafkaTopicsInitializer(IOptions<KafkaBusOptions> options, IL
         Topics.Events,
         Topics.Control,
         Topics.DeadLetter,
+        Topics.Publish,
     ];
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -1,0 +1,145 @@
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Media.JobApi.Services;
+using Media.JobApi.Store;
+using Media.Pipelines.Publishing;
+using Media.Platform.Bus;
+using Media.Platform.Storage;
+using Media.Protos.V1;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.JobApi.Publishing;
+
+/// <summary>
+/// Emits PublishRequested when a publication is due and its job has succeeded: on media.publish and to the job's
+/// webhook. A publication due before its job finishes waits for it; one whose job failed or was cancelled is
+/// skipped with a note. Each emission is claimed in the store first (a conditional update), so with several API
+/// replicas exactly one emits, and a reschedule that lands in between wins.
+/// </summary>
+public sealed class PublishScheduler(
+    IJobStore store,
+    IBlobStore blobs,
+    IMessageBus bus,
+    IOptions<PublishOptions> options,
+    TimeProvider time,
+    ILogger<PublishScheduler> logger,
+    Webhooks.WebhookSender? webhooks = null) : BackgroundService
+{
+    private const int Batch = 200;
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
+
+    /// <summary>One pass over what is due (the loop's body; tests call it directly).</summary>
+    public async Task<int> RunDueAsync(CancellationToken cancellationToken)
+    {
+        var emitted = 0;
+        foreach (var due in await store.GetDuePublicationsAsync(time.GetUtcNow(), Batch, cancellationToken))
+        {
+            try
+            {
+                emitted += await HandleAsync(due, cancellationToken) ? 1 : 0;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Publication of job {JobId} not handled; trying again on the next pass", due.JobId);
+            }
+        }
+
+        return emitted;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), time);
+        do
+        {
+            try
+            {
+                await RunDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Publication pass failed");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private async Task<bool> HandleAsync(PublicationRecord due, CancellationToken cancellationToken)
+    {
+        var job = await store.GetJobAsync(due.JobId, cancellationToken);
+        if (job is not null && !job.IsTerminal)
+        {
+            return false; // due, but the outputs are not there yet: emitted as soon as the job succeeds
+        }
+
+        var now = time.GetUtcNow();
+        var next = due.Publication.Clone();
+        if (job is not { State: JobState.Succeeded })
+        {
+            next.State = PublicationState.Skipped;
+            next.Note = job is null ? "the job no longer exists" : $"the job ended {job.State.ToString().ToUpperInvariant()}";
+            await store.ReplacePublicationAsync(due, due with { Publication = next }, cancellationToken);
+            logger.LogInformation("Publication of job {JobId} skipped: {Note}", due.JobId, next.Note);
+            return false;
+        }
+
+        next.State = PublicationState.Requested;
+        next.RequestedAt = Timestamp.FromDateTimeOffset(now);
+        var claimed = due with { Publication = next };
+        if (!await store.ReplacePublicationAsync(due, claimed, cancellationToken))
+        {
+            return false; // another replica emitted it, or it was rescheduled or cancelled meanwhile
+        }
+
+        var message = await BuildAsync(job, due, cancellationToken);
+        try
+        {
+            await bus.PublishAsync(new BusMessage(Topics.Publish, job.Id, message.ToByteArray()), cancellationToken);
+        }
+        catch
+        {
+            // Not emitted: put it back so the next pass tries again (at least once, never silently dropped).
+            await store.ReplacePublicationAsync(claimed, due, CancellationToken.None);
+            throw;
+        }
+
+        if (!string.IsNullOrEmpty(job.WebhookUrl))
+        {
+            webhooks?.PublishRequested(job.Id, System.Text.Encoding.UTF8.GetBytes(Formatter.Format(message)));
+        }
+
+        logger.LogInformation("Publication of job {JobId} requested for {Destinations} destinations", job.Id, due.Publication.Destinations.Count);
+        return true;
+    }
+
+    private async Task<PublishRequested> BuildAsync(JobRecord job, PublicationRecord due, CancellationToken cancellationToken)
+    {
+        var outputs = await store.GetOutputsAsync(job.Id, cancellationToken);
+        var message = new PublishRequested
+        {
+            JobId = job.Id,
+            Tenant = job.Tenant,
+            PublishAt = due.Publication.PublishAt,
+            Destinations = { due.Publication.Destinations },
+            Labels = { new Dictionary<string, string>(job.Labels) },
+        };
+        foreach (var stored in outputs)
+        {
+            var output = stored.Clone();
+            output.DownloadUrl = blobs.TryGetDownloadUrl(output.Key) ?? string.Empty;
+            message.Outputs.Add(output);
+        }
+
+        if (outputs.FirstOrDefault(o => o.Kind == OutputKind.Metadata) is { } metadata
+            && PublishSuggestions.FromJson(await blobs.ReadAllBytesAsync(metadata.Key, cancellationToken)) is { } suggestions)
+        {
+            message.Title = suggestions.Title;
+            message.Description = suggestions.Description;
+            message.Hashtags.AddRange(suggestions.Hashtags);
+        }
+
+        return message;
+    }
+}
