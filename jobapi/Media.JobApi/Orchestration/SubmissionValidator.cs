@@ -23,6 +23,9 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
     public const int MaxLabelValueLength = 128;
     public const int MaxIdempotencyKeyLength = 128;
 
+    // PostgreSQL text cannot hold NUL; refusing it everywhere keeps both stores answering alike.
+    private const string NulReason = "must not contain NUL characters";
+
     public async Task<ValidSubmission> ValidateAsync(SubmitJobRequest request, string tenant, string fieldPrefix, CancellationToken cancellationToken)
     {
         var violations = new List<FieldViolation>();
@@ -31,6 +34,10 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
         if (request.IdempotencyKey.Length > MaxIdempotencyKeyLength)
         {
             Add("idempotency_key", $"must be at most {MaxIdempotencyKeyLength} characters");
+        }
+        else if (request.IdempotencyKey.Contains('\0', StringComparison.Ordinal))
+        {
+            Add("idempotency_key", NulReason);
         }
 
         Pattern? pattern = null;
@@ -107,6 +114,10 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
             {
                 Add($"parameters[{key}]", $"is {value.Length} characters; the limit is {MaxParameterValueLength}");
             }
+            else if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                Add($"parameters[{key}]", NulReason);
+            }
         }
 
         if (request.Labels.Count > MaxLabels)
@@ -123,6 +134,10 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
             else if (value.Length > MaxLabelValueLength)
             {
                 Add($"labels[{key}]", $"is {value.Length} characters; the limit is {MaxLabelValueLength}");
+            }
+            else if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                Add($"labels[{key}]", NulReason);
             }
         }
 

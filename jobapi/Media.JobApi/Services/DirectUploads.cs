@@ -19,6 +19,9 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
     private const long MaxPartBytes = 5L * 1024 * 1024 * 1024;
     private const int MaxParts = 10_000;
 
+    /// <summary>Longest file name an upload may carry (it is kept, shortened, in the storage key and with the upload).</summary>
+    public const int MaxFileNameLength = 1000;
+
     public async Task<CreateUploadResponse> CreateAsync(CreateUploadRequest request, string tenant, CancellationToken cancellationToken)
     {
         var direct = storage ?? throw new PreconditionFailedException(
@@ -44,10 +47,15 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
             violations.Add(new FieldViolation("part_size_bytes", $"would need more than {MaxParts} parts for {request.SizeBytes} bytes; choose larger parts"));
         }
 
-        var contentType = string.IsNullOrWhiteSpace(request.ContentType) ? "application/octet-stream" : request.ContentType;
-        if (contentType.Length > 200)
+        if (request.FileName.Length > MaxFileNameLength || request.FileName.Any(char.IsControl))
         {
-            violations.Add(new FieldViolation("content_type", "must be at most 200 characters"));
+            violations.Add(new FieldViolation("file_name", $"must be at most {MaxFileNameLength} characters without control characters"));
+        }
+
+        var contentType = string.IsNullOrWhiteSpace(request.ContentType) ? "application/octet-stream" : request.ContentType;
+        if (contentType.Length > 200 || contentType.Any(char.IsControl))
+        {
+            violations.Add(new FieldViolation("content_type", "must be at most 200 characters without control characters"));
         }
 
         if (violations.Count > 0)

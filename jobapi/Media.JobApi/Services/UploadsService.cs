@@ -35,10 +35,15 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
             throw new RequestValidationException("header.size_bytes", $"must be between 0 and the limit of {maxBytes} bytes (Media:JobApi:MaxUploadBytes)");
         }
 
-        var contentType = string.IsNullOrWhiteSpace(header.ContentType) ? "application/octet-stream" : header.ContentType;
-        if (contentType.Length > 200)
+        if (header.FileName.Length > DirectUploads.MaxFileNameLength || header.FileName.Any(char.IsControl))
         {
-            throw new RequestValidationException("header.content_type", "must be at most 200 characters");
+            throw new RequestValidationException("header.file_name", $"must be at most {DirectUploads.MaxFileNameLength} characters without control characters");
+        }
+
+        var contentType = string.IsNullOrWhiteSpace(header.ContentType) ? "application/octet-stream" : header.ContentType;
+        if (contentType.Length > 200 || contentType.Any(char.IsControl))
+        {
+            throw new RequestValidationException("header.content_type", "must be at most 200 characters without control characters");
         }
 
         var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));

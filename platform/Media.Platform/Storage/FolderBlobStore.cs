@@ -98,8 +98,18 @@ public sealed class FolderBlobStore : IBlobStore
     {
         var path = DataPath(key);
         var existed = File.Exists(path);
-        File.Delete(MetaPath(key));
-        File.Delete(path);
+        // File.Delete throws when the folder is missing (a key never written, e.g. an upload refused mid-stream).
+        var meta = MetaPath(key);
+        if (File.Exists(meta))
+        {
+            File.Delete(meta);
+        }
+
+        if (existed)
+        {
+            File.Delete(path);
+        }
+
         return Task.FromResult(existed);
     }
 
