@@ -20,6 +20,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     CaptionsEvalCommand.Create(),
     ThumbnailEvalCommand.Create(),
     TransportBenchCommand.Create(),
+    LoadBenchCommand.Create(),
 };
 
 try

@@ -48,9 +48,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Publishing.Publications>();
         services.AddOptions<Publishing.PublishOptions>().BindConfiguration(Publishing.PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Publishing.PublishScheduler>();
-        services.AddHostedService(sp => sp.GetRequiredService<Publishing.PublishScheduler>());
         services.AddSingleton<Orchestrator>();
         services.AddHostedService<OrchestratorService>();
+        // After the orchestrator service, whose start prepares the store the scheduler reads.
+        services.AddHostedService(sp => sp.GetRequiredService<Publishing.PublishScheduler>());
         services.AddGrpc(options =>
         {
             options.Interceptors.Add<ErrorMappingInterceptor>();

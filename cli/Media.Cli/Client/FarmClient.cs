@@ -24,7 +24,7 @@ public sealed class FarmClient : IDisposable
     {
         Address = address;
         _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
-        var key = apiKey ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
+        var key = ApiKey = apiKey ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
         // Metadata, not call credentials: those are refused on the plain-h2c channels a farm usually listens on.
         var invoker = key is { Length: > 0 }
             ? _channel.Intercept(metadata =>
@@ -41,6 +41,9 @@ public sealed class FarmClient : IDisposable
     }
 
     public string Address { get; }
+
+    /// <summary>The key sent with every call (null: none).</summary>
+    public string? ApiKey { get; }
 
     public Jobs.JobsClient Jobs { get; }
 

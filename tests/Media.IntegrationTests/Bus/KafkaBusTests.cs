@@ -137,6 +137,31 @@ public sealed class KafkaBusTests(KafkaMockFixture cluster) : IDisposable
     }
 
     [Fact]
+    public async Task Subscribe_TopicPrefetch_OverridesTheDefaultBufferPerTopic()
+    {
+        // The orchestrator's events need a deep prefetch; stage topics keep the shallow default (2 here).
+        var events = NewTopic(partitions: 1);
+        var work = NewTopic(partitions: 1);
+        for (var i = 0; i < 12; i++)
+        {
+            await _bus.PublishAsync(Message(events, "e" + i), CancellationToken.None);
+            await _bus.PublishAsync(Message(work, "w" + i), CancellationToken.None);
+        }
+
+        await using var deep = (KafkaSubscription)_bus.Subscribe("g-deep-" + events, [new(events, Prefetch: 10)]);
+        await using var shallow = (KafkaSubscription)_bus.Subscribe("g-shallow-" + work, [new(work)]);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (deep.Buffered < 10)
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+
+        await Task.Delay(500, timeout.Token);
+        Assert.InRange(deep.Buffered, 10, 11);
+        Assert.InRange(shallow.Buffered, 2, 3);
+    }
+
+    [Fact]
     public async Task Receive_PausedPartitionMovesAwayAndBack_IsResumed()
     {
         // librdkafka keeps a partition's pause across revoke and re-assign: a member whose buffer was full when a

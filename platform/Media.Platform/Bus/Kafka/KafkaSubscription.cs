@@ -18,7 +18,7 @@ internal sealed class KafkaSubscription : IBusSubscription
     private readonly string _prefix;
     private readonly Queue<ConsumeResult<string, byte[]>>[] _buffers;
     private readonly WeightedRoundRobin _weights;
-    private readonly int _bufferPerTopic;
+    private readonly int[] _bufferLimits;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _available = new(0);
     private readonly ConcurrentQueue<ConsumeResult<string, byte[]>> _acknowledged = new();
@@ -38,7 +38,7 @@ internal sealed class KafkaSubscription : IBusSubscription
         _prefix = options.TopicPrefix;
         _topics = topics.Select(t => t with { Topic = KafkaTopicsInitializer.PhysicalName(t.Topic, _prefix) }).ToList();
         _logger = logger;
-        _bufferPerTopic = options.BufferPerTopic;
+        _bufferLimits = topics.Select(t => t.Prefetch ?? options.BufferPerTopic).ToArray();
         _buffers = topics.Select(_ => new Queue<ConsumeResult<string, byte[]>>()).ToArray();
         _weights = new WeightedRoundRobin(topics.Select(t => Math.Max(1, t.Weight)).ToArray());
         _consumer = new ConsumerBuilder<string, byte[]>(new ConsumerConfig
@@ -192,7 +192,7 @@ internal sealed class KafkaSubscription : IBusSubscription
             bool full;
             lock (_gate)
             {
-                full = _buffers[i].Count >= _bufferPerTopic;
+                full = _buffers[i].Count >= _bufferLimits[i];
             }
 
             var partitions = assignment.Where(tp => tp.Topic == _topics[i].Topic).ToList();
