@@ -22,7 +22,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IJobStore>(sp =>
         {
-            var store = sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()["Media:Store"] ?? "sqlite";
+            var store = sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[Media.Platform.ConfigurationKeys.Store] ?? "sqlite";
             return store.ToLowerInvariant() switch
             {
                 "sqlite" => ActivatorUtilities.CreateInstance<SqliteJobStore>(sp),
@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Publishing.Publications>();
         services.AddOptions<Publishing.PublishOptions>().BindConfiguration(Publishing.PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Publishing.PublishScheduler>();
+        services.AddSingleton<Media.Platform.Telemetry.QueueDepth>();
         services.AddSingleton<Orchestrator>();
         services.AddHostedService<OrchestratorService>();
         // After the orchestrator service, whose start prepares the store the scheduler reads.
@@ -59,7 +60,7 @@ public static class ServiceCollectionExtensions
             options.MaxReceiveMessageSize = 8 * 1024 * 1024;
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck<JobStoreHealthCheck>("job-store");
+        services.AddGrpcHealthChecks().AddCheck<JobStoreHealthCheck>("job-store", tags: ["ready"]);
         return services;
     }
 

@@ -11,7 +11,7 @@ public static class ServiceCollectionExtensions
     /// <summary>Registers the bus and blob store chosen by Media:Bus and Media:Storage.</summary>
     public static IServiceCollection AddMediaPlatform(this IServiceCollection services, IConfiguration configuration)
     {
-        var choice = configuration.GetSection("Media").Get<PlatformOptions>() ?? new PlatformOptions();
+        var choice = configuration.GetSection(PlatformOptions.Section).Get<PlatformOptions>() ?? new PlatformOptions();
         services.AddSingleton(TimeProvider.System);
 
         switch (choice.Bus.ToLowerInvariant())

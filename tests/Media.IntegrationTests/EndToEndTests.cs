@@ -13,7 +13,7 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
     [Fact]
     public async Task Serve_UploadSubmitWatchDownload_OutputConformsToPreset()
     {
-        await using var serve = await ServeProcess.StartAsync(_data);
+        await using var serve = await ServeProcess.StartAsync(_data, new Dictionary<string, string> { ["Media__Logging__Format"] = "json" });
         using var client = new FarmClient(serve.Address);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
@@ -46,6 +46,11 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
 
         var times = job.Outputs.Where(o => o.Kind == OutputKind.Thumbnail).Select(o => o.FrameTimeSeconds).Distinct().ToList();
         Assert.Equal(2, times.Count);
+
+        // Structured logs: one JSON object per line, the worker's lines carrying the job and stage of their scope.
+        var stageLine = serve.Log.Split('\n').Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .First(l => l.GetProperty("Message").GetString()!.Contains("succeeded", StringComparison.Ordinal) && l.TryGetProperty("Scopes", out _));
+        Assert.Contains(stageLine.GetProperty("Scopes").EnumerateArray(), s => s.TryGetProperty("JobId", out var id) && id.GetString() == job.Id);
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed partial class ServeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { MediaDll(), command, "--port", "0", "--data", dataDirectory, "--workers", command == "worker" ? "1" : "2" })
+        foreach (var argument in new[] { MediaDll(), command, "--port", "0", "--http-port", "0", "--data", dataDirectory, "--workers", command == "worker" ? "1" : "2" })
         {
             start.ArgumentList.Add(argument);
         }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Media.Platform.Bus;
 using Media.Platform.Storage;
+using Media.Platform.Telemetry;
 using Media.Protos.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -124,6 +125,10 @@ public sealed class StageWorker : BackgroundService
             return;
         }
 
+        // The stage continues the trace its dispatch carries (API call or the event that made it ready).
+        using var activity = FarmTelemetry.StartFrom("stage " + dispatch.Kind.ToString().ToLowerInvariant(), delivery.Message.Headers);
+        activity?.SetTag("media.job_id", dispatch.JobId).SetTag("media.stage_id", dispatch.StageId).SetTag("media.attempt", dispatch.Attempt).SetTag("media.tenant", dispatch.Tenant);
+        using var scope = _logger.BeginScope(new Dictionary<string, object> { ["JobId"] = dispatch.JobId, ["StageId"] = dispatch.StageId, ["Tenant"] = dispatch.Tenant });
         await RunStageAsync(dispatch, delivery, stoppingToken);
     }
 
@@ -140,6 +145,8 @@ public sealed class StageWorker : BackgroundService
         var progress = new ProgressState();
         using var reporterStop = new CancellationTokenSource();
         Task? reporter = null;
+        var started = _time.GetTimestamp();
+        var outcome = "failed";
 
         try
         {
@@ -159,10 +166,17 @@ public sealed class StageWorker : BackgroundService
             var completed = await handler.HandleAsync(context, cancel.Token);
             await StopReporterAsync();
             await _events.PublishAsync(NewEvent(dispatch, e => e.Completed = completed), CancellationToken.None);
+            outcome = "succeeded";
+            foreach (var output in completed.Outputs)
+            {
+                FarmTelemetry.BytesWritten.Add(output.SizeBytes, new KeyValuePair<string, object?>("kind", output.Kind.ToString().ToLowerInvariant()));
+            }
+
             _logger.LogInformation("Stage {StageId} of job {JobId} succeeded", dispatch.StageId, dispatch.JobId);
         }
         catch (OperationCanceledException) when (running.CancelledByOrchestrator)
         {
+            outcome = "cancelled";
             _logger.LogInformation("Stage {StageId} of job {JobId} cancelled", dispatch.StageId, dispatch.JobId);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -183,6 +197,7 @@ public sealed class StageWorker : BackgroundService
         finally
         {
             await StopReporterAsync();
+            RecordStage(dispatch, outcome, _time.GetElapsedTime(started).TotalSeconds);
             _running.TryRemove(runningKey, out _);
             TryDelete(workDirectory);
         }
@@ -195,6 +210,21 @@ public sealed class StageWorker : BackgroundService
                 await reporter;
                 reporter = null;
             }
+        }
+    }
+
+    private static void RecordStage(StageDispatch dispatch, string outcome, double seconds)
+    {
+        var kind = new KeyValuePair<string, object?>("kind", dispatch.Kind.ToString().ToLowerInvariant());
+        FarmTelemetry.StageDuration.Record(seconds, kind, new KeyValuePair<string, object?>("outcome", outcome));
+        if (outcome == "succeeded" && dispatch.SourceInfo.DurationSeconds > 0)
+        {
+            FarmTelemetry.RealTimeFactor.Record(seconds / dispatch.SourceInfo.DurationSeconds, kind);
+        }
+
+        if (System.Diagnostics.Activity.Current is { } activity && outcome != "succeeded")
+        {
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, outcome);
         }
     }
 

@@ -25,6 +25,12 @@ public static class EmbeddedFarm
         /// <summary>What this process runs: everything (embedded), only the job API, or only a worker.</summary>
         public FarmRole Role { get; init; } = FarmRole.All;
 
+        /// <summary>
+        /// The plain HTTP/1.1 port for /metrics, /healthz and /readyz (Prometheus and Kubernetes probes do not speak
+        /// h2c); null: none, 0: a free one.
+        /// </summary>
+        public int? HttpPort { get; init; }
+
         /// <summary>Configuration that wins over everything else (tests, embedding hosts).</summary>
         public IReadOnlyDictionary<string, string?> Overrides { get; init; } = new Dictionary<string, string?>();
     }
@@ -47,11 +53,24 @@ public static class EmbeddedFarm
 
         builder.Configuration.AddInMemoryCollection(settings.Overrides);
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (string.Equals(builder.Configuration[ConfigurationKeys.LoggingFormat], "json", StringComparison.OrdinalIgnoreCase))
         {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
+            // One JSON object per line with the job, stage and tenant ids of the scope: for log collectors.
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
         builder.Logging.SetMinimumLevel(settings.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
@@ -60,7 +79,12 @@ public static class EmbeddedFarm
         {
             // gRPC over cleartext HTTP/2 (h2c): clients must use http://host:port with prior knowledge.
             kestrel.Listen(IPAddress.Parse(settings.Host), settings.Port, listen => listen.Protocols = HttpProtocols.Http2);
+            if (settings.HttpPort is { } httpPort)
+            {
+                kestrel.Listen(IPAddress.Parse(settings.Host), httpPort, listen => listen.Protocols = HttpProtocols.Http1);
+            }
         });
+        builder.AddFarmObservability(settings.Role);
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.Services.AddMediaPlatform(builder.Configuration);
         if (settings.Role != FarmRole.All && !string.Equals(builder.Configuration["Media:Bus"], "kafka", StringComparison.OrdinalIgnoreCase))
@@ -94,7 +118,17 @@ public static class EmbeddedFarm
             app.MapMediaJobApi();
         }
 
+        // Also answered on the h2c port (harmless); the HTTP port is what probes and scrapers use.
+        app.MapFarmObservability();
+
         return app;
+    }
+
+    /// <summary>The plain-HTTP address (/metrics, /healthz, /readyz), when Settings.HttpPort was set.</summary>
+    public static string? HttpAddress(WebApplication app)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+        return addresses.Count > 1 ? addresses[1].Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) : null;
     }
 
     /// <summary>The address the started app really listens on (port 0 becomes the chosen port).</summary>

@@ -4,6 +4,7 @@ using Media.JobApi.Errors;
 using Media.JobApi.Store;
 using Media.Platform.Bus;
 using Media.Platform.Storage;
+using Media.Platform.Telemetry;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,8 @@ public sealed class Orchestrator(
     TimeProvider time,
     ILogger<Orchestrator> logger,
     Webhooks.WebhookSender? webhooks = null,
-    IOptions<QuotaOptions>? quotaOptions = null) : IDisposable
+    IOptions<QuotaOptions>? quotaOptions = null,
+    QueueDepth? queueDepth = null) : IDisposable
 {
     public const string Pool = "cpu";
 
@@ -37,6 +39,8 @@ public sealed class Orchestrator(
     private readonly System.Collections.Concurrent.ConcurrentQueue<Func<Task>> _outbox = new();
     private readonly JobApiOptions _options = options.Value;
     private readonly QuotaOptions _quotas = quotaOptions?.Value ?? new QuotaOptions();
+    private static readonly TimeSpan QueueCountInterval = TimeSpan.FromSeconds(5);
+    private DateTimeOffset _queueCountedAt = DateTimeOffset.MinValue;
 
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
     {
@@ -114,9 +118,25 @@ public sealed class Orchestrator(
             await store.PutPublicationAsync(new PublicationRecord(jobId, tenant, Publishing.PublicationRules.Scheduled(request.PublishAt, request.Destinations)), cancellationToken);
         }
 
+        FarmTelemetry.JobsSubmitted.Add(1, new KeyValuePair<string, object?>("priority", PriorityName(job.Priority)));
         logger.LogInformation("Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}{Held}", jobId, job.PatternName, stages.Count, job.Priority, admit ? string.Empty : " (held: the tenant is at its running-jobs allowance)");
         QueueDispatches(changes.Job, toDispatch);
         return changes.Job;
+    }
+
+    private async Task CountQueueAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (queueDepth is null || now - _queueCountedAt < QueueCountInterval)
+        {
+            return;
+        }
+
+        _queueCountedAt = now;
+        var (dispatched, held) = await store.GetQueueDepthAsync(cancellationToken);
+        var depth = Topics.Priorities.ToDictionary(p => (Pool, p), p => dispatched.Where(d => PriorityName(d.Key) == p).Sum(d => d.Value));
+        depth[(Pool, "held")] = held;
+        queueDepth.Set(depth);
     }
 
     /// <summary>Admits a tenant's held jobs while it is under its running-jobs allowance (after a job ends, and by the sweep).</summary>
@@ -343,6 +363,8 @@ public sealed class Orchestrator(
     /// <summary>Re-dispatches stages whose lease ran out and stages whose retry delay is over.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
+        await CountQueueAsync(cancellationToken);
+
         // Held jobs whose admission was missed (a crash between commit and admit, another replica's finish).
         foreach (var tenant in await store.GetTenantsWithHeldJobsAsync(cancellationToken))
         {
@@ -530,6 +552,7 @@ public sealed class Orchestrator(
         }
 
         var failures = stage.Failures + 1;
+        FarmTelemetry.StageFailures.Add(1, new("kind", stage.Kind.ToString().ToLowerInvariant()), new("code", error.Code), new("retryable", error.Retryable));
         var changes = new JobChanges(job with { UpdatedAt = now });
         if (error.Retryable && failures < _options.MaxAttempts)
         {
@@ -657,6 +680,8 @@ public sealed class Orchestrator(
             };
             try
             {
+                using var activity = FarmTelemetry.Source.StartActivity("dispatch " + stage.Kind.ToString().ToLowerInvariant(), System.Diagnostics.ActivityKind.Producer);
+                activity?.SetTag("media.job_id", job.Id).SetTag("media.stage_id", stage.Id).SetTag("media.attempt", stage.Attempt);
                 await bus.PublishAsync(new BusMessage(Topics.Stages(Pool, PriorityName(job.Priority)), job.Id, dispatch.ToByteArray()), cancellationToken);
             }
             catch (Exception ex)
@@ -708,6 +733,7 @@ public sealed class Orchestrator(
         notifier.Notify(changes.Job.Id);
         if (changes.Job.IsTerminal && changes.Events.Any(e => e.StateChanged is not null))
         {
+            FarmTelemetry.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", changes.Job.State.ToString().ToLowerInvariant()));
             if (!string.IsNullOrEmpty(changes.Job.WebhookUrl))
             {
                 webhooks?.JobFinished(changes.Job.Id);

@@ -1,5 +1,6 @@
 using Media.JobApi.Store;
 using Media.Platform.Bus;
+using Media.Platform.Telemetry;
 using Media.Protos.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,13 @@ public sealed class OrchestratorService(
             try
             {
                 var stageEvent = StageEvent.Parser.ParseFrom(delivery.Message.Payload.Span);
+                // Progress is a heartbeat: a span each would drown the trace. Transitions continue the worker's trace,
+                // so the next stages' dispatches (made inside) carry it on.
+                using var activity = stageEvent.EventCase == StageEvent.EventOneofCase.Progress
+                    ? null
+                    : FarmTelemetry.StartFrom("orchestrate " + stageEvent.EventCase.ToString().ToLowerInvariant(), delivery.Message.Headers);
+                activity?.SetTag("media.job_id", stageEvent.JobId).SetTag("media.stage_id", stageEvent.StageId);
+                using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = stageEvent.JobId, ["StageId"] = stageEvent.StageId });
                 await orchestrator.HandleStageEventAsync(stageEvent, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

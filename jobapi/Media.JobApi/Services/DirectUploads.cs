@@ -133,6 +133,7 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
         await store.CompletePendingUploadAsync(
             new UploadRecord(pending.Id, tenant, pending.Key, pending.FileName, pending.ContentType, stored.SizeBytes, stored.Sha256, time.GetUtcNow()),
             cancellationToken);
+        Media.Platform.Telemetry.FarmTelemetry.BytesUploaded.Add(stored.SizeBytes);
         return new UploadResponse { UploadId = pending.Id, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, Key = pending.Key };
     }
 

@@ -68,6 +68,7 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
         await store.CreateUploadAsync(
             new UploadRecord(uploadId, CallerTenant.Of(context), key, header.FileName, contentType, stored.SizeBytes, stored.Sha256, time.GetUtcNow()),
             cancellationToken);
+        Media.Platform.Telemetry.FarmTelemetry.BytesUploaded.Add(stored.SizeBytes);
         return new UploadResponse { UploadId = uploadId, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, Key = key };
     }
 

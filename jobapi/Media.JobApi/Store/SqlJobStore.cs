@@ -350,6 +350,25 @@ public abstract class SqlJobStore : IJobStore
     public async Task<IReadOnlyList<string>> GetTenantsWithHeldJobsAsync(CancellationToken cancellationToken) =>
         await QueryStringsAsync($"SELECT DISTINCT j.tenant FROM jobs j WHERE j.state = $queued AND {NeverDispatched} ORDER BY j.tenant", cancellationToken, ("$queued", (int)JobState.Queued));
 
+    public async Task<(IReadOnlyDictionary<Priority, long> Dispatched, long Held)> GetQueueDepthAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var dispatched = new Dictionary<Priority, long>();
+        await using (var command = Command(connection, null,
+            "SELECT j.priority, COUNT(*) FROM stages s JOIN jobs j ON j.id = s.job_id WHERE s.state = $dispatched AND j.state IN ($queued, $running) GROUP BY j.priority",
+            ("$dispatched", (int)StageState.Dispatched), ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                dispatched[(Priority)reader.GetInt32(0)] = reader.GetInt64(1);
+            }
+        }
+
+        var held = await ScalarLongAsync(connection, null, $"SELECT COUNT(*) FROM jobs j WHERE j.state = $queued AND {NeverDispatched}", cancellationToken, ("$queued", (int)JobState.Queued));
+        return (dispatched, held);
+    }
+
     public async Task<double> SumSourceSecondsAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -38,6 +38,8 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
         }
 
         var tool = Path.GetFileName(fileName);
+        using var activity = ToolTelemetry.Source.StartActivity(tool, ActivityKind.Internal);
+        activity?.SetTag("process.executable.name", tool).SetTag("process.args_count", arguments.Count);
         using var process = new Process { StartInfo = startInfo };
         var stderr = new StderrTail();
         var stdout = captureStdout ? new StringBuilder() : null;
@@ -66,9 +68,11 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
         }
 
         var elapsed = time.GetElapsedTime(started);
+        activity?.SetTag("process.exit.code", process.ExitCode);
         cancellationToken.ThrowIfCancellationRequested();
         if (process.ExitCode != 0)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, $"exit code {process.ExitCode}");
             throw new ToolFailedException(tool, process.ExitCode, stderr.ToString());
         }
 

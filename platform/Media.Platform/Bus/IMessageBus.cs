@@ -14,4 +14,7 @@ public interface IMessageBus
     /// of the topics (broadcast control messages); otherwise at the oldest message not yet acknowledged.
     /// </summary>
     IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics, bool onlyNewMessages = false);
+
+    /// <summary>Whether the transport answers now (readiness probes); an in-process bus always does.</summary>
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken) => Task.FromResult(true);
 }

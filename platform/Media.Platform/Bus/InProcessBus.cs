@@ -17,7 +17,7 @@ public sealed class InProcessBus : IMessageBus
     public ValueTask PublishAsync(BusMessage message, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        GetTopic(message.Topic).Publish(message);
+        GetTopic(message.Topic).Publish(message with { Headers = Telemetry.FarmTelemetry.WithTraceContext(message.Headers) });
         return ValueTask.CompletedTask;
     }
 

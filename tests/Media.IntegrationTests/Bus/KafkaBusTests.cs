@@ -137,6 +137,15 @@ public sealed class KafkaBusTests(KafkaMockFixture cluster) : IDisposable
     }
 
     [Fact]
+    public async Task IsReachable_TrueForTheClusterFalseForNoBroker()
+    {
+        using var nowhere = new KafkaBus(Options.Create(new KafkaBusOptions { BootstrapServers = "127.0.0.1:1", CreateTopics = false }), NullLoggerFactory.Instance);
+
+        Assert.True(await _bus.IsReachableAsync(CancellationToken.None));
+        Assert.False(await nowhere.IsReachableAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Subscribe_TopicPrefetch_OverridesTheDefaultBufferPerTopic()
     {
         // The orchestrator's events need a deep prefetch; stage topics keep the shallow default (2 here).

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
@@ -37,17 +36,31 @@ public sealed class KafkaBus : IMessageBus, IDisposable
     public async ValueTask PublishAsync(BusMessage message, CancellationToken cancellationToken)
     {
         var headers = new Headers();
-        foreach (var (key, value) in message.Headers)
+        foreach (var (key, value) in Telemetry.FarmTelemetry.WithTraceContext(message.Headers))
         {
             headers.Add(key, Encoding.UTF8.GetBytes(value));
         }
 
-        if (Activity.Current is { } activity && !message.Headers.ContainsKey("traceparent"))
-        {
-            headers.Add("traceparent", Encoding.UTF8.GetBytes(activity.Id ?? string.Empty));
-        }
-
         await _producer.Value.ProduceAsync(KafkaTopicsInitializer.PhysicalName(message.Topic, _options.TopicPrefix), new Message<string, byte[]> { Key = message.Key, Value = message.Payload.ToArray(), Headers = headers }, cancellationToken);
+    }
+
+    public async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        // The admin client shares the producer's connections; GetMetadata blocks, so it runs off the caller's thread.
+        try
+        {
+            return await Task.Run(
+                () =>
+                {
+                    using var admin = new DependentAdminClientBuilder(_producer.Value.Handle).Build();
+                    return admin.GetMetadata(TimeSpan.FromSeconds(2)).Brokers.Count > 0;
+                },
+                cancellationToken);
+        }
+        catch (KafkaException)
+        {
+            return false;
+        }
     }
 
     public IBusSubscription Subscribe(string group, IReadOnlyList<TopicWeight> topics, bool onlyNewMessages = false) =>
