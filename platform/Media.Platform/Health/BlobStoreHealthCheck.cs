@@ -3,7 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Media.Platform.Health;
 
-/// <summary>Ready only while object storage answers (a metadata read of a key that need not exist).</summary>
+/// <summary>
+/// Whether object storage answers (a metadata read of a key that need not exist). An outage is Degraded: stages
+/// retry through it and the API's other calls keep working.
+/// </summary>
 public sealed class BlobStoreHealthCheck(IBlobStore blobs) : IHealthCheck
 {
     private const string ProbeKey = "health/probe";
@@ -17,7 +20,7 @@ public sealed class BlobStoreHealthCheck(IBlobStore blobs) : IHealthCheck
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy("Object storage does not answer: " + ex.Message);
+            return HealthCheckResult.Degraded("Object storage does not answer: " + ex.Message);
         }
     }
 }

@@ -60,6 +60,9 @@ public sealed class KafkaOutageTests : IDisposable
             await Task.Delay(TimeSpan.FromSeconds(4));
             var health = await new Health.HealthClient(Grpc.Net.Client.GrpcChannel.ForAddress(farm.Client.Address)).CheckAsync(new HealthCheckRequest());
             var listed = await farm.Client.Jobs.ListJobsAsync(new ListJobsRequest());
+            using var http = new HttpClient();
+            var ready = await http.GetAsync(farm.HttpAddress + "/readyz");
+            var readiness = await ready.Content.ReadAsStringAsync();
             _cluster.SetAvailable(true);
 
             var done = await firstDone;
@@ -69,6 +72,9 @@ public sealed class KafkaOutageTests : IDisposable
             Assert.True(secondDone.State == JobState.Succeeded, $"submitted during the outage: {secondDone.State} {secondDone.Error}");
             Assert.True(done.FinishedAt.ToDateTimeOffset() > downAt.AddSeconds(4), "the first job must have needed Kafka after the outage began");
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, health.Status);
+            // Degraded, not down: the API keeps taking jobs, so it stays ready, and says why.
+            Assert.True(ready.IsSuccessStatusCode, readiness);
+            Assert.Contains("bus: Degraded", readiness, StringComparison.Ordinal);
             Assert.Contains(listed.Jobs, j => j.Id == first.Id);
             Assert.Equal(2, done.Outputs.Count);
         }
