@@ -19,6 +19,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IStageHandler, AnalyzeStageHandler>();
         services.AddSingleton<IStageHandler, RenderStageHandler>();
         services.AddSingleton<IStageHandler, ThumbnailStageHandler>();
+        services.AddSingleton<Hardware.HardwareProbe>();
+        services.AddSingleton<Hardware.WorkerHardware>();
+        services.AddHealthChecks().AddCheck<Hardware.HardwareHealthCheck>("hardware", tags: ["ready"]);
         services.AddSingleton<StageWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<StageWorker>());
 

@@ -31,6 +31,7 @@ public static class StageFailures
         InvalidDataException data => new JobError { Code = "invalid_media", Message = data.Message, Retryable = false },
         Media.Pipelines.Captions.CaptionsUnavailableException captions => new JobError { Code = "captions_empty", Message = captions.Message, Retryable = false },
         Media.Pipelines.Speech.RecognizerUnavailableException recognizer => new JobError { Code = "recognizer_unavailable", Message = recognizer.Message, Retryable = false },
+        Hardware.GpuUnavailableException gpu => new JobError { Code = "gpu_unavailable", Message = gpu.Message, Retryable = true },
         PatternMismatchException pattern => new JobError { Code = "invalid_pattern", Message = pattern.Message, Retryable = false },
         IOException io => new JobError { Code = "io", Message = io.Message, Retryable = true },
         TimeoutException timeout => new JobError { Code = "timeout", Message = timeout.Message, Retryable = true },

@@ -26,6 +26,9 @@ public sealed class StageWorker : BackgroundService
     private readonly ConcurrentDictionary<string, RunningStage> _running = new(StringComparer.Ordinal);
     private readonly RecentSet _cancelledJobs = new(10_000);
 
+    private readonly Hardware.HardwareProbe _probe;
+    private readonly Hardware.WorkerHardware _hardware;
+
     public StageWorker(
         IMessageBus bus,
         IBlobStore blobs,
@@ -33,8 +36,12 @@ public sealed class StageWorker : BackgroundService
         IEnumerable<IStageHandler> handlers,
         IOptions<WorkerOptions> options,
         TimeProvider time,
-        ILogger<StageWorker> logger)
+        ILogger<StageWorker> logger,
+        Hardware.HardwareProbe probe,
+        Hardware.WorkerHardware hardware)
     {
+        _probe = probe;
+        _hardware = hardware;
         _bus = bus;
         _blobs = blobs;
         _events = events;
@@ -59,6 +66,28 @@ public sealed class StageWorker : BackgroundService
         }
 
         Directory.CreateDirectory(_options.WorkDirectory);
+        var probing = ProbeHardwareAsync(stoppingToken);
+        if (_options.Pool == Topics.GpuPool)
+        {
+            // A GPU-pool worker that cannot encode on the GPU takes nothing: its stages wait for a worker that can,
+            // instead of being encoded on the CPU. Readiness says why.
+            var capabilities = await probing;
+            if (!capabilities.Nvenc.Available)
+            {
+                _logger.LogError("Worker {WorkerId} is in the GPU pool but NVENC does not work ({Detail}); it takes no stages", WorkerId, capabilities.Nvenc.Detail);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Shutting down.
+                }
+
+                return;
+            }
+        }
+
         await using var work = _bus.Subscribe($"workers-{_options.Pool}", Topics.StageTopics(_options.Pool));
         await using var control = _bus.Subscribe($"control-{WorkerId}", [new TopicWeight(Topics.Control)], onlyNewMessages: true);
         var controlLoop = ListenForControlAsync(control, stoppingToken);
@@ -102,6 +131,30 @@ public sealed class StageWorker : BackgroundService
 
         await Task.WhenAll(inFlight.Keys);
         await controlLoop;
+        await probing;
+    }
+
+    private async Task<Hardware.HardwareCapabilities> ProbeHardwareAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var capabilities = await _probe.ProbeAsync(Path.Combine(_options.WorkDirectory, "hardware-probe"), stoppingToken);
+            _hardware.Set(capabilities);
+            return capabilities;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return _hardware.Current;
+        }
+        catch (Exception ex)
+        {
+            // A probe that breaks must not take the worker down; it only means no GPU path is trusted.
+            _logger.LogWarning(ex, "Hardware probe failed; no GPU capability is assumed");
+            var none = Hardware.Capability.No("probe failed: " + ex.Message);
+            var capabilities = new Hardware.HardwareCapabilities(none, none, none, none, []);
+            _hardware.Set(capabilities);
+            return capabilities;
+        }
     }
 
     private async Task RunDeliveryAsync(BusDelivery delivery, CancellationToken stoppingToken)

@@ -2,6 +2,7 @@ using Media.JobApi.Store;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Render;
+using Media.Platform.Bus;
 using Media.Protos.V1;
 
 namespace Media.JobApi.Orchestration;
@@ -35,7 +36,15 @@ public static class JobPlanner
                 : [output.Name];
             foreach (var name in names)
             {
-                stages.Add(new StageRecord { Id = $"{jobId}.render.{name}", JobId = jobId, Kind = StageKind.Render, OutputName = name, DependsOn = [renderAfter] });
+                stages.Add(new StageRecord
+                {
+                    Id = $"{jobId}.render.{name}",
+                    JobId = jobId,
+                    Kind = StageKind.Render,
+                    OutputName = name,
+                    DependsOn = [renderAfter],
+                    Pool = output.Hardware == OutputHardware.Gpu ? Topics.GpuPool : Topics.CpuPool,
+                });
             }
         }
 

@@ -31,8 +31,6 @@ public sealed class Orchestrator(
     IOptions<QuotaOptions>? quotaOptions = null,
     QueueDepth? queueDepth = null) : IDisposable
 {
-    public const string Pool = "cpu";
-
     private const int MaxConflictRetries = 5;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -134,8 +132,10 @@ public sealed class Orchestrator(
 
         _queueCountedAt = now;
         var (dispatched, held) = await store.GetQueueDepthAsync(cancellationToken);
-        var depth = Topics.Priorities.ToDictionary(p => (Pool, p), p => dispatched.Where(d => PriorityName(d.Key) == p).Sum(d => d.Value));
-        depth[(Pool, "held")] = held;
+        var depth = new[] { Topics.CpuPool, Topics.GpuPool }
+            .SelectMany(pool => Topics.Priorities.Select(priority => (pool, priority)))
+            .ToDictionary(k => k, k => dispatched.Where(d => d.Key.Pool == k.pool && PriorityName(d.Key.Priority) == k.priority).Sum(d => d.Value));
+        depth[(Topics.CpuPool, "held")] = held;
         queueDepth.Set(depth);
     }
 
@@ -682,7 +682,7 @@ public sealed class Orchestrator(
             {
                 using var activity = FarmTelemetry.Source.StartActivity("dispatch " + stage.Kind.ToString().ToLowerInvariant(), System.Diagnostics.ActivityKind.Producer);
                 activity?.SetTag("media.job_id", job.Id).SetTag("media.stage_id", stage.Id).SetTag("media.attempt", stage.Attempt);
-                await bus.PublishAsync(new BusMessage(Topics.Stages(Pool, PriorityName(job.Priority)), job.Id, dispatch.ToByteArray()), cancellationToken);
+                await bus.PublishAsync(new BusMessage(Topics.Stages(stage.Pool, PriorityName(job.Priority)), job.Id, dispatch.ToByteArray()), cancellationToken);
             }
             catch (Exception ex)
             {

@@ -39,8 +39,8 @@ public interface IJobStore
     /// <summary>Queued jobs never admitted, in admission order: priority (high first), then oldest first.</summary>
     Task<IReadOnlyList<string>> GetHeldJobIdsAsync(string tenant, int limit, CancellationToken cancellationToken);
 
-    /// <summary>Stages dispatched and not yet started, per job priority, and the number of held jobs (metrics).</summary>
-    Task<(IReadOnlyDictionary<Priority, long> Dispatched, long Held)> GetQueueDepthAsync(CancellationToken cancellationToken);
+    /// <summary>Stages dispatched and not yet started, per pool and job priority, and the number of held jobs (metrics).</summary>
+    Task<(IReadOnlyDictionary<(string Pool, Priority Priority), long> Dispatched, long Held)> GetQueueDepthAsync(CancellationToken cancellationToken);
 
     /// <summary>Tenants that have held jobs (for the sweep that admits them when there is room).</summary>
     Task<IReadOnlyList<string>> GetTenantsWithHeldJobsAsync(CancellationToken cancellationToken);

@@ -15,7 +15,7 @@ namespace Media.JobApi.Store;
 public abstract class SqlJobStore : IJobStore
 {
     private const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates, version";
-    private const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error";
+    private const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error, pool";
 
     public abstract Task InitializeAsync(CancellationToken cancellationToken);
 
@@ -350,18 +350,18 @@ public abstract class SqlJobStore : IJobStore
     public async Task<IReadOnlyList<string>> GetTenantsWithHeldJobsAsync(CancellationToken cancellationToken) =>
         await QueryStringsAsync($"SELECT DISTINCT j.tenant FROM jobs j WHERE j.state = $queued AND {NeverDispatched} ORDER BY j.tenant", cancellationToken, ("$queued", (int)JobState.Queued));
 
-    public async Task<(IReadOnlyDictionary<Priority, long> Dispatched, long Held)> GetQueueDepthAsync(CancellationToken cancellationToken)
+    public async Task<(IReadOnlyDictionary<(string Pool, Priority Priority), long> Dispatched, long Held)> GetQueueDepthAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        var dispatched = new Dictionary<Priority, long>();
+        var dispatched = new Dictionary<(string, Priority), long>();
         await using (var command = Command(connection, null,
-            "SELECT j.priority, COUNT(*) FROM stages s JOIN jobs j ON j.id = s.job_id WHERE s.state = $dispatched AND j.state IN ($queued, $running) GROUP BY j.priority",
+            "SELECT s.pool, j.priority, COUNT(*) FROM stages s JOIN jobs j ON j.id = s.job_id WHERE s.state = $dispatched AND j.state IN ($queued, $running) GROUP BY s.pool, j.priority",
             ("$dispatched", (int)StageState.Dispatched), ("$queued", (int)JobState.Queued), ("$running", (int)JobState.Running)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
             {
-                dispatched[(Priority)reader.GetInt32(0)] = reader.GetInt64(1);
+                dispatched[(reader.GetString(0), (Priority)reader.GetInt32(1))] = reader.GetInt64(2);
             }
         }
 
@@ -529,7 +529,7 @@ public abstract class SqlJobStore : IJobStore
     private Task WriteStageAsync(DbConnection connection, DbTransaction transaction, StageRecord stage, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, transaction,
             $"""
-            INSERT INTO stages ({StageColumns}) VALUES ($id, $job, $kind, $state, $output, $deps, $attempt, $failures, $progress, $worker, $lease, $started, $finished, $error)
+            INSERT INTO stages ({StageColumns}) VALUES ($id, $job, $kind, $state, $output, $deps, $attempt, $failures, $progress, $worker, $lease, $started, $finished, $error, $pool)
             ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempt = excluded.attempt, failures = excluded.failures, progress = excluded.progress,
                 worker_id = excluded.worker_id, lease_expires_at = excluded.lease_expires_at, started_at = excluded.started_at,
                 finished_at = excluded.finished_at, error = excluded.error
@@ -538,7 +538,7 @@ public abstract class SqlJobStore : IJobStore
             ("$id", stage.Id), ("$job", stage.JobId), ("$kind", (int)stage.Kind), ("$state", (int)stage.State), ("$output", stage.OutputName),
             ("$deps", JsonSerializer.Serialize(stage.DependsOn)), ("$attempt", stage.Attempt), ("$failures", stage.Failures), ("$progress", stage.Progress),
             ("$worker", stage.WorkerId), ("$lease", stage.LeaseExpiresAt?.ToUnixTimeMilliseconds()), ("$started", stage.StartedAt?.ToUnixTimeMilliseconds()),
-            ("$finished", stage.FinishedAt?.ToUnixTimeMilliseconds()), ("$error", stage.Error?.ToByteArray()));
+            ("$finished", stage.FinishedAt?.ToUnixTimeMilliseconds()), ("$error", stage.Error?.ToByteArray()), ("$pool", stage.Pool));
 
     private async Task<List<JobRecord>> QueryJobsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
@@ -602,6 +602,7 @@ public abstract class SqlJobStore : IJobStore
                 StartedAt = reader.IsDBNull(11) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(11)),
                 FinishedAt = reader.IsDBNull(12) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)),
                 Error = reader.IsDBNull(13) ? null : JobError.Parser.ParseFrom((byte[])reader[13]),
+                Pool = reader.GetString(14),
             });
         }
 

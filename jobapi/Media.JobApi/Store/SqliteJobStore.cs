@@ -60,7 +60,8 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             lease_expires_at INTEGER NULL,
             started_at INTEGER NULL,
             finished_at INTEGER NULL,
-            error BLOB NULL
+            error BLOB NULL,
+            pool TEXT NOT NULL DEFAULT 'cpu'
         );
         CREATE INDEX IF NOT EXISTS ix_stages_job ON stages (job_id);
         CREATE INDEX IF NOT EXISTS ix_stages_due ON stages (state, lease_expires_at);
@@ -144,7 +145,7 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         );
         """;
 
-    private const int SchemaVersion = 7;
+    private const int SchemaVersion = 8;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
@@ -173,6 +174,13 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         {
             // The first schema had no tenant templates; their table comes from the schema below.
             await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN templates TEXT NOT NULL DEFAULT '{}'", cancellationToken);
+        }
+
+        if (version < 8 && hasJobs
+            && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('stages') WHERE name = 'pool'", cancellationToken) == 0)
+        {
+            // Worker pools per stage came with GPU pools; every earlier stage ran on the CPU pool.
+            await ExecuteAsync(connection, null, "ALTER TABLE stages ADD COLUMN pool TEXT NOT NULL DEFAULT 'cpu'", cancellationToken);
         }
 
         if (version < 3 && hasJobs

@@ -36,6 +36,9 @@ public sealed record StageRecord
 
     public JobError? Error { get; init; }
 
+    /// <summary>The worker pool that runs it ("cpu", or "gpu" for renders of outputs that ask for GPU encoding).</summary>
+    public string Pool { get; init; } = "cpu";
+
     public bool IsTerminal => State is StageState.Succeeded or StageState.Failed or StageState.Cancelled;
 
     public bool IsActive => State is StageState.Dispatched or StageState.Running;

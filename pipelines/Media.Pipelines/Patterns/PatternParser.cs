@@ -102,7 +102,7 @@ public static partial class PatternParser
             }
 
             var output = new YamlFields(node, path, violations);
-            output.AllowOnly("name", "preset", "width", "height", "aspect");
+            output.AllowOnly("name", "preset", "width", "height", "aspect", "hardware");
             var outputName = output.String("name", required: true);
             if (outputName is not null && !NameRegex().IsMatch(outputName))
             {
@@ -148,9 +148,22 @@ public static partial class PatternParser
                 }
             }
 
+            var hardware = output.String("hardware", required: false) switch
+            {
+                null or "cpu" => OutputHardware.Cpu,
+                "gpu" => OutputHardware.Gpu,
+                var other => Invalid(other),
+            };
+
             if (outputName is not null && preset is not null)
             {
-                result.Add(new PatternOutput(outputName, preset, width ?? aspectSize?.W ?? preset.Width, height ?? aspectSize?.H ?? preset.Height));
+                result.Add(new PatternOutput(outputName, preset, width ?? aspectSize?.W ?? preset.Width, height ?? aspectSize?.H ?? preset.Height) { Hardware = hardware });
+            }
+
+            OutputHardware Invalid(string value)
+            {
+                violations.Add(new($"{path}.hardware", $"unknown hardware '{value}'; use cpu (libx264) or gpu (NVENC, run by GPU workers only)"));
+                return OutputHardware.Cpu;
             }
         }
 

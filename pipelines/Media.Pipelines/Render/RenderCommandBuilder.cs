@@ -120,9 +120,14 @@ public static class RenderCommandBuilder
         var options = new List<string>
         {
             "-t", FFmpegFormat.Seconds(WholeFrames(plan.Intro?.DurationSeconds ?? 0, plan.Preset.FrameRate) + main + WholeFrames(plan.Outro?.DurationSeconds ?? 0, plan.Preset.FrameRate)),
-            "-c:v", "libx264",
-            "-preset", preset.X264Preset,
-            "-crf", FFmpegFormat.Number(preset.Crf),
+        };
+        options.AddRange(plan.Hardware == OutputHardware.Gpu
+            // NVENC's constant-quality VBR stands in for CRF at the same number; the filter graph's frames are
+            // uploaded by the encoder, so the graph stays the same on both pools.
+            ? ["-c:v", "h264_nvenc", "-preset", "p5", "-tune", "hq", "-rc", "vbr", "-cq", FFmpegFormat.Number(preset.Crf), "-b:v", "0"]
+            : ["-c:v", "libx264", "-preset", preset.X264Preset, "-crf", FFmpegFormat.Number(preset.Crf)]);
+        options.AddRange(
+        [
             "-maxrate", $"{preset.MaxBitrateKbps}k",
             "-bufsize", $"{preset.MaxBitrateKbps * 2}k",
             "-profile:v", preset.Profile,
@@ -137,7 +142,7 @@ public static class RenderCommandBuilder
             "-map_metadata", "-1",
             "-movflags", "+faststart",
             "-f", "mp4",
-        };
+        ]);
 
         return new FFmpegCommand
         {

@@ -15,6 +15,12 @@ public sealed record RenderPlan
 
     public required EncodePreset Preset { get; init; }
 
+    /// <summary>CPU (libx264) or GPU (h264_nvenc) encoding; a stream copy ignores it.</summary>
+    public OutputHardware Hardware { get; init; } = OutputHardware.Cpu;
+
+    /// <summary>The video encoder ffmpeg runs for this plan.</summary>
+    public string VideoEncoder => StreamCopy ? "copy" : Hardware == OutputHardware.Gpu ? "h264_nvenc" : "libx264";
+
     /// <summary>The kept pieces of the source in output order (one piece = a plain render).</summary>
     public required IReadOnlyList<PlannedSegment> Segments { get; init; }
 

@@ -78,6 +78,7 @@ public static partial class RenderPlanner
             Height = output.Height,
             Reframe = steps.Reframe.Mode,
             Preset = output.Preset,
+            Hardware = output.Hardware,
             Segments = segments,
             FacePath = steps.Reframe.Mode == ReframeMode.Face
                 ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone, analysis.SceneCuts)

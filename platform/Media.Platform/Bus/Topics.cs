@@ -10,6 +10,11 @@ public static class Topics
     /// <summary>PublishRequested messages for publishers, keyed by job id.</summary>
     public const string Publish = "media.publish";
 
+    public const string CpuPool = "cpu";
+
+    /// <summary>Workers with a working NVENC encoder (probed at start); renders of outputs with hardware: gpu.</summary>
+    public const string GpuPool = "gpu";
+
     public static readonly IReadOnlyList<string> Priorities = ["high", "normal", "bulk"];
 
     public static string Stages(string pool, string priority) => $"media.stages.{pool}.{priority}";

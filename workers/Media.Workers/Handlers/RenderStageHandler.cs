@@ -19,7 +19,8 @@ public sealed class RenderStageHandler(
     ToolRunner runner,
     MediaProber prober,
     IOptions<ToolPaths> tools,
-    ILogger<RenderStageHandler> logger) : IStageHandler
+    ILogger<RenderStageHandler> logger,
+    Hardware.WorkerHardware hardware) : IStageHandler
 {
     public StageKind Kind => StageKind.Render;
 
@@ -44,6 +45,18 @@ public sealed class RenderStageHandler(
             // A short source gives fewer clips than asked: this one has nothing to render.
             logger.LogInformation("{JobId}: {Reason}", dispatch.JobId, ex.Message);
             return new StageCompleted();
+        }
+
+        var device = "cpu";
+        if (plan.Hardware == OutputHardware.Gpu && !plan.StreamCopy)
+        {
+            var capabilities = await hardware.WhenProbedAsync(cancellationToken);
+            if (!capabilities.Nvenc.Available)
+            {
+                throw new Hardware.GpuUnavailableException($"Output '{plan.OutputName}' asks for GPU encoding and this worker's NVENC does not work ({capabilities.Nvenc.Detail}); it is not encoded on the CPU instead.");
+            }
+
+            device = capabilities.GpuDevice;
         }
 
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
@@ -109,7 +122,8 @@ public sealed class RenderStageHandler(
             Height = result.Height,
             VideoCodec = result.VideoCodec,
             AudioCodec = result.AudioCodec,
-            Encoder = plan.StreamCopy ? "copy" : "libx264",
+            Encoder = plan.VideoEncoder,
+            Device = device,
         });
         return completed;
     }
