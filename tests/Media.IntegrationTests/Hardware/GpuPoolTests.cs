@@ -22,6 +22,7 @@ public sealed class GpuPoolTests(TestMedia media)
             new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System),
             Options.Create(new ToolPaths()),
             Options.Create(new SpeechOptions()),
+            Options.Create(new Media.Pipelines.Models.ModelOptions()),
             NullLogger<HardwareProbe>.Instance);
         var scratch = Path.Combine(Path.GetTempPath(), "probe-" + Guid.NewGuid().ToString("N"));
 
@@ -39,7 +40,7 @@ public sealed class GpuPoolTests(TestMedia media)
         Assert.False(found.WhisperGpu.Available);
         Assert.Empty(found.Devices);
         // The evidence is ffmpeg's own words, not a guess.
-        Assert.NotEqual("not probed", found.Nvenc.Detail);
+        Assert.Contains("h264_nvenc", found.Nvenc.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("test clip", found.CudaDecode.Detail, StringComparison.Ordinal);
         Assert.Contains("CPUExecutionProvider", found.OnnxCuda.Detail, StringComparison.Ordinal);
     }

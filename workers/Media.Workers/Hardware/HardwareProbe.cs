@@ -1,3 +1,4 @@
+using Media.Pipelines.Models;
 using Media.Pipelines.Speech;
 using Media.Pipelines.Speech.Whisper;
 using Media.Pipelines.Tools;
@@ -10,7 +11,7 @@ namespace Media.Workers.Hardware;
 /// Probes the GPU paths by using them, not by reading labels: NVENC must encode real frames, CUDA must decode a real
 /// clip, ONNX Runtime must list its CUDA provider, whisper.cpp must report a CUDA build. Each answer keeps its evidence.
 /// </summary>
-public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<SpeechOptions> speech, ILogger<HardwareProbe> logger)
+public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<SpeechOptions> speech, IOptions<ModelOptions> models, ILogger<HardwareProbe> logger)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
 
@@ -52,10 +53,10 @@ public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, 
 
     private Capability WhisperGpu()
     {
-        var path = speech.Value.WhisperLibrary;
-        if (string.IsNullOrEmpty(path) || !File.Exists(path))
+        var path = WhisperRecognizer.LibraryPath(speech.Value, models.Value.ResolveDirectory());
+        if (!File.Exists(path))
         {
-            return Capability.No("no whisper.cpp library at Media:Speech:WhisperLibrary");
+            return Capability.No($"no whisper.cpp library at {path}");
         }
 
         try
@@ -97,8 +98,10 @@ public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, 
         }
         catch (ToolFailedException ex)
         {
-            var reason = ex.StderrTail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? $"ffmpeg exited with {ex.ExitCode}";
-            return Capability.No(reason);
+            // ffmpeg's first lines say why (e.g. "Cannot load libcuda.so.1"); its last only that the encoder failed.
+            var lines = ex.StderrTail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var reason = lines.Length == 0 ? $"ffmpeg exited with {ex.ExitCode}" : string.Join(" / ", lines);
+            return Capability.No(reason.Length <= 400 ? reason : reason[..400] + "…");
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

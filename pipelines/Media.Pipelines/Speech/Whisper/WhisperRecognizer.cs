@@ -26,11 +26,15 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
     private IntPtr _context;
     private bool _disposed;
 
+    /// <summary>The whisper.cpp library this configuration uses (Media:Speech:WhisperLibrary, else the models folder's).</summary>
+    public static string LibraryPath(SpeechOptions options, string modelsDirectory) =>
+        string.IsNullOrWhiteSpace(options.WhisperLibrary) ? Path.Combine(modelsDirectory, LibraryFile) : options.WhisperLibrary;
+
     public WhisperRecognizer(IOptions<SpeechOptions> options, IOptions<ModelOptions> models)
     {
         _options = options.Value;
         var directory = models.Value.ResolveDirectory();
-        _libraryPath = string.IsNullOrWhiteSpace(_options.WhisperLibrary) ? Path.Combine(directory, LibraryFile) : _options.WhisperLibrary;
+        _libraryPath = LibraryPath(_options, directory);
         _modelPath = string.IsNullOrWhiteSpace(_options.WhisperModel) ? Path.Combine(directory, DefaultModelFile) : _options.WhisperModel;
     }
 
