@@ -176,7 +176,8 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
             await ExecuteAsync(connection, null, "ALTER TABLE jobs ADD COLUMN templates TEXT NOT NULL DEFAULT '{}'", cancellationToken);
         }
 
-        if (version < 8 && hasJobs
+        if (version < 8
+            && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'stages'", cancellationToken) > 0
             && await ScalarLongAsync(connection, null, "SELECT COUNT(*) FROM pragma_table_info('stages') WHERE name = 'pool'", cancellationToken) == 0)
         {
             // Worker pools per stage came with GPU pools; every earlier stage ran on the CPU pool.

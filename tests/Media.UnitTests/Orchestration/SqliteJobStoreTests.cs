@@ -41,6 +41,36 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Empty(await store.ListTemplatesAsync("other", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task InitializeAsync_StagesWithoutPool_GetTheCpuPoolAndKeepTheirRows()
+    {
+        Directory.CreateDirectory(_root);
+        using (var first = new SqliteJobStore(Options.Create(new JobApiOptions { DataDirectory = _root })))
+        {
+            await first.InitializeAsync(CancellationToken.None);
+        }
+
+        // A database from before GPU pools (user_version 7): no pool column.
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_root, "jobs.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                ALTER TABLE stages DROP COLUMN pool;
+                INSERT INTO stages (id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id)
+                    VALUES ('job_old.render.v', 'job_old', 3, 1, 'v', '[]', 0, 0, 0, '');
+                PRAGMA user_version = 7;
+                """;
+            await command.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var store = new SqliteJobStore(Options.Create(new JobApiOptions { DataDirectory = _root }));
+        await store.InitializeAsync(CancellationToken.None);
+
+        Assert.Equal("cpu", (await store.GetStageAsync("job_old.render.v", CancellationToken.None))!.Pool);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
