@@ -39,4 +39,7 @@ public sealed class JobApiOptions
     /// <summary>How long a direct upload's part URLs stay valid (S3 allows at most 7 days).</summary>
     [Range(60, 7 * 24 * 3600)]
     public int DirectUploadExpirySeconds { get; set; } = 6 * 3600;
+
+    /// <summary>Browser origins allowed to call REST and gRPC-Web (e.g. https://studio.example.com); none by default.</summary>
+    public string[] CorsOrigins { get; set; } = [];
 }

@@ -58,22 +58,32 @@ public static class ServiceCollectionExtensions
             options.Interceptors.Add<ErrorMappingInterceptor>();
             options.Interceptors.Add<AuthInterceptor>();
             options.MaxReceiveMessageSize = 8 * 1024 * 1024;
-        });
+        }).AddJsonTranscoding(json =>
+            // Error details (field violations, the missing resource, the exceeded quota) written into REST error bodies.
+            json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
+                Google.Rpc.BadRequest.Descriptor, Google.Rpc.ResourceInfo.Descriptor, Google.Rpc.QuotaFailure.Descriptor));
         services.AddGrpcReflection();
+        services.AddCors();
+        services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<JobApiOptions>>((cors, api) =>
+            cors.AddDefaultPolicy(policy => policy.WithOrigins(api.Value.CorsOrigins).AllowAnyHeader().AllowAnyMethod()
+                .WithExposedHeaders("grpc-status", "grpc-message", "grpc-status-details-bin")));
         services.AddGrpcHealthChecks().AddCheck<JobStoreHealthCheck>("job-store", tags: ["ready"]);
         return services;
     }
 
+    /// <summary>gRPC (h2c), gRPC-Web and REST/JSON (HTTP/1.1) on the same services; /openapi.json describes the REST routes.</summary>
     public static IEndpointRouteBuilder MapMediaJobApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<JobsService>();
-        endpoints.MapGrpcService<UploadsService>();
-        endpoints.MapGrpcService<PatternsService>();
-        endpoints.MapGrpcService<EngagementService>();
-        endpoints.MapGrpcService<AdminService>();
+        endpoints.MapGrpcService<JobsService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<UploadsService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<PatternsService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<EngagementService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<AdminService>().EnableGrpcWeb();
+        var openApi = Http.OpenApiDocument.Write();
+        endpoints.MapGet("/openapi.json", () => Results.Bytes(openApi, "application/json"));
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
-        endpoints.MapGet("/", () => Results.Text("Media Farm job API: gRPC (h2c) on this port. Services: media.v1.Jobs, Uploads, Patterns, Engagement, Admin; API keys as \"authorization: Bearer <key>\"; reflection and grpc.health.v1 enabled.\n"));
+        endpoints.MapGet("/", () => Results.Text("Media Farm job API. gRPC (h2c) on the gRPC port; REST/JSON (/v1/…, described by /openapi.json), gRPC-Web, /metrics, /healthz and /readyz on the HTTP port. Services: media.v1.Jobs, Uploads, Patterns, Engagement, Admin; API keys as \"authorization: Bearer <key>\"; reflection and grpc.health.v1 enabled.\n"));
         return endpoints;
     }
 }

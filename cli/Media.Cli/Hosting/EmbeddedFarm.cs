@@ -115,6 +115,9 @@ public static class EmbeddedFarm
         }
         else
         {
+            // gRPC-Web (browsers) rides on the plain HTTP port with the REST routes.
+            app.UseCors();
+            app.UseGrpcWeb();
             app.MapMediaJobApi();
         }
 

@@ -1,0 +1,275 @@
+using System.Text.Json;
+using Google.Api;
+using Google.Protobuf.Reflection;
+
+namespace Media.JobApi.Http;
+
+/// <summary>
+/// The OpenAPI 3.0 description of the REST routes, written from the same proto descriptors and google.api.http
+/// annotations JSON transcoding serves, so the two cannot drift apart. Field names and types follow the proto3
+/// JSON mapping (lowerCamelCase, int64 as string, enums as their names, Timestamp as RFC 3339).
+/// </summary>
+public static class OpenApiDocument
+{
+    public static IReadOnlyList<ServiceDescriptor> Services { get; } =
+    [
+        Protos.V1.Jobs.Descriptor,
+        Protos.V1.Uploads.Descriptor,
+        Protos.V1.Patterns.Descriptor,
+        Protos.V1.Engagement.Descriptor,
+        Protos.V1.Admin.Descriptor,
+    ];
+
+    /// <summary>Every method with a REST route: (service, method, HTTP verb, path, body).</summary>
+    public static IEnumerable<(ServiceDescriptor Service, MethodDescriptor Method, string Verb, string Path, string Body)> Routes() =>
+        from service in Services
+        from method in service.Methods
+        let rule = method.GetOptions()?.GetExtension(AnnotationsExtensions.Http)
+        where rule is not null && rule.PatternCase != HttpRule.PatternOneofCase.None
+        select (service, method, rule.PatternCase.ToString().ToLowerInvariant(), PathOf(rule), rule.Body);
+
+    public static byte[] Write()
+    {
+        var schemas = new SortedDictionary<string, MessageDescriptor>(StringComparer.Ordinal);
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("openapi", "3.0.3");
+            json.WriteStartObject("info");
+            json.WriteString("title", "Media Farm REST API");
+            json.WriteString("version", "v1");
+            json.WriteString("description", "The gRPC services (media.v1) over HTTP/1.1 JSON. Send \"authorization: Bearer <API key>\". Errors: google.rpc.Status as JSON with the gRPC code mapped to HTTP.");
+            json.WriteEndObject();
+            json.WriteStartArray("security");
+            json.WriteStartObject();
+            json.WriteStartArray("bearer");
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteStartObject("paths");
+            foreach (var group in Routes().GroupBy(r => r.Path).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                json.WriteStartObject(group.Key);
+                foreach (var (service, method, verb, path, body) in group)
+                {
+                    WriteOperation(json, service, method, verb, path, body, schemas);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartObject("components");
+            json.WriteStartObject("securitySchemes");
+            json.WriteStartObject("bearer");
+            json.WriteString("type", "http");
+            json.WriteString("scheme", "bearer");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteStartObject("schemas");
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            while (schemas.Keys.FirstOrDefault(k => !written.Contains(k)) is { } next)
+            {
+                written.Add(next);
+                WriteSchema(json, schemas[next], schemas);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string PathOf(HttpRule rule) => rule.PatternCase switch
+    {
+        HttpRule.PatternOneofCase.Get => rule.Get,
+        HttpRule.PatternOneofCase.Post => rule.Post,
+        HttpRule.PatternOneofCase.Put => rule.Put,
+        HttpRule.PatternOneofCase.Delete => rule.Delete,
+        HttpRule.PatternOneofCase.Patch => rule.Patch,
+        _ => rule.Custom.Path,
+    };
+
+    private static void WriteOperation(Utf8JsonWriter json, ServiceDescriptor service, MethodDescriptor method, string verb, string path, string body, IDictionary<string, MessageDescriptor> schemas)
+    {
+        json.WriteStartObject(verb);
+        json.WriteString("operationId", $"{service.Name}_{method.Name}");
+        json.WriteStartArray("tags");
+        json.WriteStringValue(service.Name);
+        json.WriteEndArray();
+        var pathFields = System.Text.RegularExpressions.Regex.Matches(path, @"\{([a-z_]+)\}").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
+        json.WriteStartArray("parameters");
+        foreach (var field in method.InputType.Fields.InFieldNumberOrder())
+        {
+            var inPath = pathFields.Contains(field.Name);
+            // Without a body every scalar field may come as a query parameter; maps and messages cannot.
+            if (!inPath && (body.Length > 0 || field.IsMap || field.FieldType == FieldType.Message))
+            {
+                continue;
+            }
+
+            json.WriteStartObject();
+            json.WriteString("name", inPath ? field.Name : field.JsonName);
+            json.WriteString("in", inPath ? "path" : "query");
+            json.WriteBoolean("required", inPath);
+            json.WritePropertyName("schema");
+            WriteFieldType(json, field, schemas);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        if (body.Length > 0)
+        {
+            json.WriteStartObject("requestBody");
+            json.WriteBoolean("required", true);
+            json.WriteStartObject("content");
+            json.WriteStartObject("application/json");
+            json.WritePropertyName("schema");
+            WriteRef(json, method.InputType, schemas);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteStartObject("responses");
+        json.WriteStartObject("200");
+        json.WriteString("description", method.IsServerStreaming
+            ? $"A stream of {method.OutputType.Name} objects (a JSON array written as they come)."
+            : method.OutputType.Name);
+        json.WriteStartObject("content");
+        json.WriteStartObject("application/json");
+        json.WritePropertyName("schema");
+        if (method.IsServerStreaming)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "array");
+            json.WritePropertyName("items");
+            WriteRef(json, method.OutputType, schemas);
+            json.WriteEndObject();
+        }
+        else
+        {
+            WriteRef(json, method.OutputType, schemas);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteStartObject("default");
+        json.WriteString("description", "An error: google.rpc.Status (code, message, details such as BadRequest field violations).");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteSchema(Utf8JsonWriter json, MessageDescriptor message, IDictionary<string, MessageDescriptor> schemas)
+    {
+        json.WriteStartObject(message.Name);
+        json.WriteString("type", "object");
+        json.WriteStartObject("properties");
+        foreach (var field in message.Fields.InFieldNumberOrder())
+        {
+            json.WritePropertyName(field.JsonName);
+            WriteFieldType(json, field, schemas);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFieldType(Utf8JsonWriter json, FieldDescriptor field, IDictionary<string, MessageDescriptor> schemas)
+    {
+        if (field.IsMap)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "object");
+            json.WritePropertyName("additionalProperties");
+            WriteSingle(json, field.MessageType.FindFieldByNumber(2), schemas);
+            json.WriteEndObject();
+        }
+        else if (field.IsRepeated)
+        {
+            json.WriteStartObject();
+            json.WriteString("type", "array");
+            json.WritePropertyName("items");
+            WriteSingle(json, field, schemas);
+            json.WriteEndObject();
+        }
+        else
+        {
+            WriteSingle(json, field, schemas);
+        }
+    }
+
+    private static void WriteSingle(Utf8JsonWriter json, FieldDescriptor field, IDictionary<string, MessageDescriptor> schemas)
+    {
+        if (field.FieldType == FieldType.Message)
+        {
+            WriteRef(json, field.MessageType, schemas);
+            return;
+        }
+
+        json.WriteStartObject();
+        switch (field.FieldType)
+        {
+            case FieldType.String:
+                json.WriteString("type", "string");
+                break;
+            case FieldType.Bytes:
+                json.WriteString("type", "string");
+                json.WriteString("format", "byte");
+                break;
+            case FieldType.Bool:
+                json.WriteString("type", "boolean");
+                break;
+            case FieldType.Double or FieldType.Float:
+                json.WriteString("type", "number");
+                break;
+            case FieldType.Int32 or FieldType.SInt32 or FieldType.UInt32 or FieldType.Fixed32 or FieldType.SFixed32:
+                json.WriteString("type", "integer");
+                json.WriteString("format", "int32");
+                break;
+            case FieldType.Enum:
+                json.WriteString("type", "string");
+                json.WriteStartArray("enum");
+                foreach (var value in field.EnumType.Values)
+                {
+                    json.WriteStringValue(value.Name);
+                }
+
+                json.WriteEndArray();
+                break;
+            default:
+                // 64-bit integers are strings in proto3 JSON (JavaScript numbers cannot hold them).
+                json.WriteString("type", "string");
+                json.WriteString("format", "int64");
+                break;
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteRef(Utf8JsonWriter json, MessageDescriptor message, IDictionary<string, MessageDescriptor> schemas)
+    {
+        json.WriteStartObject();
+        switch (message.FullName)
+        {
+            case "google.protobuf.Timestamp":
+                json.WriteString("type", "string");
+                json.WriteString("format", "date-time");
+                break;
+            case "google.protobuf.Duration":
+                json.WriteString("type", "string");
+                break;
+            default:
+                schemas.TryAdd(message.Name, message);
+                json.WriteString("$ref", "#/components/schemas/" + message.Name);
+                break;
+        }
+
+        json.WriteEndObject();
+    }
+}
