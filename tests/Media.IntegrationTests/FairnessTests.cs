@@ -1,4 +1,5 @@
 using Media.Cli.Client;
+using Media.Client;
 using Media.Protos.V1;
 
 namespace Media.IntegrationTests;

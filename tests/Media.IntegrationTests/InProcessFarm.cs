@@ -1,4 +1,5 @@
 using Media.Cli.Client;
+using Media.Client;
 using Media.Cli.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;

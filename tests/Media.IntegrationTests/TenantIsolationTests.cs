@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Protos.V1;
 
 namespace Media.IntegrationTests;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Cli.Commands;
 using Media.Cli.Hosting;
 using Media.Pipelines.Patterns;

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Cli.Commands;
 using Media.Cli.Hosting;
 using Media.Platform.Bus.Kafka;

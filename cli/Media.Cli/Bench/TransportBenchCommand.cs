@@ -4,6 +4,7 @@ using System.Globalization;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Cli.Hosting;
 using Media.Platform.Bus;
 using Media.Platform.Bus.Kafka;

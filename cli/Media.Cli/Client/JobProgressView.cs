@@ -1,3 +1,4 @@
+using Media.Client;
 using System.Globalization;
 using Media.Protos.V1;
 using Spectre.Console;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Media.Cli.Bench;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Pipelines.Hooks;
 using Media.Protos.V1;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Cli.Hosting;
 using Microsoft.Extensions.Logging;
 

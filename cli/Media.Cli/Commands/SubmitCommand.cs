@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Media.Cli.Client;
+using Media.Client;
 using Media.Protos.V1;
 
 namespace Media.Cli.Commands;

@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 using Media.Cli.Client;
+using Media.Client;
 using Media.IntegrationTests.Storage;
 using Media.IntegrationTests.Store;
 using Media.Protos.V1;

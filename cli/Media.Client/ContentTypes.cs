@@ -1,6 +1,6 @@
-namespace Media.Cli.Client;
+namespace Media.Client;
 
-internal static class ContentTypes
+public static class ContentTypes
 {
     public static string Guess(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {

@@ -2,12 +2,18 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Grpc.Net.Client.Configuration;
 using Grpc.Net.Client;
 using Media.Protos.V1;
 
-namespace Media.Cli.Client;
+namespace Media.Client;
 
-/// <summary>Typed calls the CLI needs: streamed upload with checksum, resumable watch, verified downloads.</summary>
+/// <summary>
+/// The Media Farm client: uploads (direct to storage when the farm offers it, parts retried on their own, else
+/// streamed with a checksum), <see cref="SubmitAndWaitAsync"/>, <see cref="WatchAsync"/> resuming after
+/// disconnects, SHA-256-verified downloads. Calls are retried on Unavailable only (the server never saw them or is
+/// restarting); every other status is the answer.
+/// </summary>
 public sealed class FarmClient : IDisposable
 {
     public const int ChunkBytes = 1024 * 1024;
@@ -17,13 +23,37 @@ public sealed class FarmClient : IDisposable
 
     public const string ApiKeyVariable = "MEDIA_API_KEY";
 
+    private const int PartAttempts = 4;
+    private const int MaxWatchFailures = 60;
+
     private readonly GrpcChannel _channel;
 
     /// <param name="apiKey">Sent as "authorization: Bearer …" on every call; null takes $MEDIA_API_KEY (none when unset).</param>
     public FarmClient(string address, string? apiKey = null)
     {
         Address = address;
-        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = 16 * 1024 * 1024,
+            ServiceConfig = new ServiceConfig
+            {
+                MethodConfigs =
+                {
+                    new MethodConfig
+                    {
+                        Names = { MethodName.Default },
+                        RetryPolicy = new RetryPolicy
+                        {
+                            MaxAttempts = 5,
+                            InitialBackoff = TimeSpan.FromMilliseconds(200),
+                            MaxBackoff = TimeSpan.FromSeconds(5),
+                            BackoffMultiplier = 2,
+                            RetryableStatusCodes = { StatusCode.Unavailable },
+                        },
+                    },
+                },
+            },
+        });
         var key = ApiKey = apiKey ?? Environment.GetEnvironmentVariable(ApiKeyVariable);
         // Metadata, not call credentials: those are refused on the plain-h2c channels a farm usually listens on.
         var invoker = key is { Length: > 0 }
@@ -99,15 +129,31 @@ public sealed class FarmClient : IDisposable
             var bytes = new byte[part.SizeBytes];
             file.Position = part.Offset;
             await file.ReadExactlyAsync(bytes, cancellationToken);
-            using var response = await http.PutAsync(new Uri(part.Url), new ByteArrayContent(bytes), cancellationToken);
-            response.EnsureSuccessStatusCode();
-            var etag = response.Headers.ETag?.Tag ?? throw new InvalidOperationException($"Storage answered part {part.PartNumber} without an ETag.");
+            var etag = await PutPartAsync(http, part, bytes, cancellationToken);
             completed.Parts.Add(new CompletedPart { PartNumber = part.PartNumber, Etag = etag });
             sent += part.SizeBytes;
             progress?.Invoke(sent, total);
         }
 
         return await Uploads.CompleteUploadAsync(completed, cancellationToken: cancellationToken);
+    }
+
+    // A failed part is sent again on its own (the parts already stored stay): a flaky link costs one part, not the file.
+    private static async Task<string> PutPartAsync(HttpClient http, UploadPartTarget part, byte[] bytes, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                using var response = await http.PutAsync(new Uri(part.Url), new ByteArrayContent(bytes), cancellationToken);
+                response.EnsureSuccessStatusCode();
+                return response.Headers.ETag?.Tag ?? throw new InvalidOperationException($"Storage answered part {part.PartNumber} without an ETag.");
+            }
+            catch (HttpRequestException) when (attempt < PartAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+            }
+        }
     }
 
     private async Task<UploadResponse> UploadStreamedAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)
@@ -137,35 +183,73 @@ public sealed class FarmClient : IDisposable
         return await call;
     }
 
-    /// <summary>Follows a job to its end, resuming from the last sequence if the stream breaks.</summary>
-    public async Task<Job> WaitAsync(string jobId, Action<JobEvent>? onEvent, CancellationToken cancellationToken)
+    /// <summary>
+    /// A job's events from <paramref name="afterSequence"/> on, until its terminal event; when the stream breaks
+    /// (the server restarts, the connection drops) it resumes after the last event seen, so none is lost or repeated.
+    /// </summary>
+    public async IAsyncEnumerable<JobEvent> WatchAsync(string jobId, long afterSequence = 0, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        long after = 0;
+        var after = afterSequence;
         var failures = 0;
         while (true)
         {
-            try
+            var events = new List<JobEvent>();
+            var broken = false;
+            using (var call = Jobs.WatchJob(new WatchJobRequest { JobId = jobId, AfterSequence = after }, cancellationToken: cancellationToken))
             {
-                using var call = Jobs.WatchJob(new WatchJobRequest { JobId = jobId, AfterSequence = after }, cancellationToken: cancellationToken);
-                await foreach (var jobEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+                var stream = call.ResponseStream;
+                while (true)
                 {
-                    after = jobEvent.Sequence;
-                    failures = 0;
-                    onEvent?.Invoke(jobEvent);
-                }
+                    try
+                    {
+                        if (!await stream.MoveNext(cancellationToken))
+                        {
+                            break;
+                        }
+                    }
+                    catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ++failures <= MaxWatchFailures)
+                    {
+                        broken = true;
+                        break;
+                    }
 
-                var job = await Jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
-                if (IsTerminal(job.State))
-                {
-                    return job;
+                    after = stream.Current.Sequence;
+                    failures = 0;
+                    yield return stream.Current;
                 }
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable && ++failures <= 30)
+
+            if (broken)
             {
-                // The server restarts or the connection dropped: resume where we were.
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+                continue;
+            }
+
+            // The stream ends after the terminal event; a stream that ended early (a server shutting down) resumes.
+            var job = await Jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+            if (IsTerminal(job.State) && job.LastSequence <= after)
+            {
+                yield break;
             }
         }
+    }
+
+    /// <summary>Follows a job to its end (see <see cref="WatchAsync"/>) and returns it as it finished.</summary>
+    public async Task<Job> WaitAsync(string jobId, Action<JobEvent>? onEvent, CancellationToken cancellationToken)
+    {
+        await foreach (var jobEvent in WatchAsync(jobId, 0, cancellationToken))
+        {
+            onEvent?.Invoke(jobEvent);
+        }
+
+        return await Jobs.GetJobAsync(new GetJobRequest { JobId = jobId }, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Submits a job and waits for its end; set an idempotency key to make a retried submission safe.</summary>
+    public async Task<Job> SubmitAndWaitAsync(SubmitJobRequest request, Action<JobEvent>? onEvent, CancellationToken cancellationToken)
+    {
+        var job = await Jobs.SubmitJobAsync(request, cancellationToken: cancellationToken);
+        return await WaitAsync(job.Id, onEvent, cancellationToken);
     }
 
     /// <summary>Downloads every output into <paramref name="directory"/> and checks each SHA-256.</summary>
@@ -175,7 +259,7 @@ public sealed class FarmClient : IDisposable
         var paths = new List<string>();
         foreach (var output in job.Outputs)
         {
-            var path = Path.Combine(directory, Media.Platform.Storage.BlobKey.SafeSegment($"{job.Id}-{output.Name}"));
+            var path = Path.Combine(directory, SafeFileName($"{job.Id}-{output.Name}"));
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
                 await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
@@ -199,6 +283,13 @@ public sealed class FarmClient : IDisposable
         }
 
         return paths;
+    }
+
+    // Output names come from the server; a local file name must not climb out of the folder whatever they say.
+    private static string SafeFileName(string name)
+    {
+        var safe = new string(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray()).TrimStart('.');
+        return safe.Length == 0 ? "output" : safe;
     }
 
     public static bool IsTerminal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
