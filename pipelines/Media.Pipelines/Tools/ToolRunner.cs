@@ -12,7 +12,10 @@ namespace Media.Pipelines.Tools;
 /// </summary>
 public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
 {
-    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(1.5);
+    // A cancelled run's output is deleted anyway, so ffmpeg gets only a moment to stop on "q" (x264 at a slow
+    // preset can take seconds to flush its lookahead) before it is killed: cancellation must land within 2 s
+    // even on a loaded machine.
+    public static readonly TimeSpan DefaultGracePeriod = TimeSpan.FromSeconds(0.5);
 
     public async Task<ToolResult> RunAsync(
         string fileName,
