@@ -10,6 +10,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     ServeCommand.CreateWorker(),
     ProcessCommand.Create(),
     SubmitCommand.Create(),
+    BulkCommand.Create(),
     JobsCommand.Create(),
     PatternsCommand.Create(),
     HooksCommand.Create(),
