@@ -62,7 +62,7 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
                 using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
                 while (!await RendersOnAsync(client, ids, victim.ProcessId))
                 {
-                    await Task.Delay(200, wait.Token);
+                    await Task.Delay(100, wait.Token);
                 }
 
                 await victim.KillAsync();
@@ -102,18 +102,13 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
         }
     }
 
+    // One listing of the running jobs (with their stages) per look: a 2 s render is easy to miss when every job is
+    // fetched one by one on a loaded machine.
     private static async Task<bool> RendersOnAsync(FarmClient client, IEnumerable<string> ids, int pid)
     {
-        foreach (var id in ids)
-        {
-            var job = await client.Jobs.GetJobAsync(new GetJobRequest { JobId = id });
-            if (job.Stages.Any(s => s.Kind == StageKind.Render && s.State == StageState.Running && s.WorkerId.EndsWith($"-{pid}", StringComparison.Ordinal)))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        var running = await client.Jobs.ListJobsAsync(new ListJobsRequest { State = JobState.Running, PageSize = 500 });
+        return running.Jobs.Where(j => ids.Contains(j.Id)).Any(job =>
+            job.Stages.Any(s => s.Kind == StageKind.Render && s.State == StageState.Running && s.WorkerId.EndsWith($"-{pid}", StringComparison.Ordinal)));
     }
 
     private static async Task<int> CountSucceededAsync(FarmClient client, IEnumerable<string> ids)
