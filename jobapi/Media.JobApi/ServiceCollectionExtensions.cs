@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Publishing.Publications>();
         services.AddOptions<Publishing.PublishOptions>().BindConfiguration(Publishing.PublishOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Publishing.PublishScheduler>();
+        services.AddMetrics();
         services.AddSingleton<Media.Platform.Telemetry.QueueDepth>();
         services.AddSingleton<Orchestrator>();
         services.AddHostedService<OrchestratorService>();

@@ -1,14 +1,8 @@
-using System.Collections.Concurrent;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Media.JobApi.Webhooks;
 using Media.Platform.Bus;
 using Media.Protos.V1;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.IntegrationTests;
@@ -24,23 +18,11 @@ public sealed class PublishingTests(TestMedia media) : IAsyncLifetime
         ["Media:Publishing:PollMilliseconds"] = "100",
     });
 
-    private readonly ConcurrentQueue<(string Event, string Body, string Signature)> _received = new();
-    private WebApplication _receiver = null!;
-    private string _hook = string.Empty;
+    private WebhookReceiver _receiver = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _receiver = builder.Build();
-        _receiver.MapPost("/hook", async (HttpContext http) =>
-        {
-            using var reader = new StreamReader(http.Request.Body);
-            _received.Enqueue((http.Request.Headers["Media-Event"].ToString(), await reader.ReadToEndAsync(), http.Request.Headers[WebhookSignature.Header].ToString()));
-            return Results.Ok();
-        });
-        await _receiver.StartAsync();
-        _hook = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
+        _receiver = await WebhookReceiver.StartAsync();
         await _farm.InitializeAsync();
     }
 
@@ -60,7 +42,7 @@ public sealed class PublishingTests(TestMedia media) : IAsyncLifetime
         {
             Source = new Source { UploadId = upload.UploadId },
             PatternName = "reframe-vertical",
-            WebhookUrl = _hook,
+            WebhookUrl = _receiver.Url,
             PublishAt = Timestamp.FromDateTimeOffset(publishAt),
             Destinations = { new Destination { Platform = "tiktok", Account = "@acme" }, new Destination { Platform = "youtube", Account = "UC123" } },
             Labels = { ["campaign"] = "winter" },
@@ -101,10 +83,10 @@ public sealed class PublishingTests(TestMedia media) : IAsyncLifetime
             await Task.Delay(100, timeout.Token);
         }
 
-        var posted = _received.Single(r => r.Event == "job.publish_requested");
-        Assert.Equal(job.Id, PublishRequested.Parser.ParseJson(posted.Body).JobId);
-        Assert.True(WebhookSignature.Verify(Secret, posted.Signature, System.Text.Encoding.UTF8.GetBytes(posted.Body), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
-        Assert.Contains(_received, r => r.Event == "job.finished");
+        var posted = _receiver.Received.Single(r => r.Event == "job.publish_requested");
+        Assert.Equal(job.Id, PublishRequested.Parser.ParseJson(System.Text.Encoding.UTF8.GetString(posted.Body)).JobId);
+        Assert.True(WebhookSignature.Verify(Secret, posted.Signature, posted.Body, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(5)));
+        Assert.Contains(_receiver.Received, r => r.Event == "job.finished");
         var again = await Assert.ThrowsAsync<RpcException>(async () => await _farm.Client.Jobs.SchedulePublishAsync(new SchedulePublishRequest { JobId = job.Id, PublishAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddHours(1)), Destinations = { request.Destinations } }));
         Assert.Equal(StatusCode.FailedPrecondition, again.StatusCode);
     }

@@ -1,13 +1,6 @@
-using System.Collections.Concurrent;
 using Grpc.Core;
 using Media.JobApi.Webhooks;
 using Media.Protos.V1;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.IntegrationTests;
 
@@ -22,25 +15,12 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         ["Media:Webhooks:RetryBaseDelayMilliseconds"] = "100",
     });
 
-    private readonly ConcurrentQueue<(byte[] Body, string Signature, string Event)> _received = new();
-    private WebApplication _receiver = null!;
-    private int _calls;
+    private WebhookReceiver _receiver = null!;
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _receiver = builder.Build();
-        _receiver.MapPost("/hook", async (HttpContext http) =>
-        {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer);
-            _received.Enqueue((buffer.ToArray(), http.Request.Headers[WebhookSignature.Header].ToString(), http.Request.Headers["Media-Event"].ToString()));
-
-            // The first delivery fails, as a receiver that is briefly down would.
-            return Interlocked.Increment(ref _calls) == 1 ? Results.StatusCode(503) : Results.Ok();
-        });
-        await _receiver.StartAsync();
+        // The first delivery fails, as a receiver that is briefly down would.
+        _receiver = await WebhookReceiver.StartAsync(call => call == 1 ? 503 : 200);
         await _farm.InitializeAsync();
     }
 
@@ -53,9 +33,8 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
     [Fact]
     public async Task FinishedJob_IsPostedSignedRetriedAndEveryAttemptRecorded()
     {
-        var address = _receiver.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         var upload = await _farm.Client.UploadFileAsync(media.Landscape, null, CancellationToken.None);
-        var job = await _farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical", WebhookUrl = address + "/hook" });
+        var job = await _farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical", WebhookUrl = _receiver.Url });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         job = await _farm.Client.WaitAsync(job.Id, null, timeout.Token);
         Assert.Equal(JobState.Succeeded, job.State);
@@ -81,8 +60,8 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
 
         Assert.Equal([503, 200], deliveries.Attempts.Select(a => a.StatusCode));
         Assert.Contains("503", deliveries.Attempts[0].Error, StringComparison.Ordinal);
-        Assert.Equal(2, _received.Count);
-        foreach (var (body, signature, kind) in _received)
+        Assert.Equal(2, _receiver.Received.Count);
+        foreach (var (body, signature, kind) in _receiver.Received)
         {
             Assert.Equal("job.finished", kind);
             Assert.True(WebhookSignature.Verify(Secret, signature, body, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)), $"bad signature {signature}");
@@ -93,7 +72,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         }
 
         // A replayed delivery (old timestamp) or a changed body is refused by a receiver that checks.
-        var (firstBody, firstSignature, _) = _received.First();
+        var (firstBody, firstSignature, _) = _receiver.Received.First();
         Assert.False(WebhookSignature.Verify(Secret, firstSignature, firstBody, TimeProvider.System.GetUtcNow().AddMinutes(10), TimeSpan.FromMinutes(5)));
         Assert.False(WebhookSignature.Verify(Secret, firstSignature, [.. firstBody, (byte)' '], TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)));
     }

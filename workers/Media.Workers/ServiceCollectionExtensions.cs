@@ -20,6 +20,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IStageHandler, RenderStageHandler>();
         services.AddSingleton<IStageHandler, ThumbnailStageHandler>();
         services.AddSingleton<Hardware.HardwareProbe>();
+        services.AddMetrics();
         services.AddSingleton<Hardware.WorkerHardware>();
         services.AddHealthChecks().AddCheck<Hardware.HardwareHealthCheck>("hardware", tags: ["ready"]);
         services.AddSingleton<StageWorker>();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
+using Media.Pipelines.Tools;
 using Media.Cli.Client;
 using Media.Client;
 using Media.Cli.Commands;
@@ -8,6 +9,7 @@ using Media.Cli.Hosting;
 using Media.Platform.Bus.Kafka;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using static System.FormattableString;
 
 namespace Media.Cli.Bench;
@@ -20,6 +22,8 @@ namespace Media.Cli.Bench;
 /// </summary>
 internal static class LoadBenchCommand
 {
+    private static readonly ToolRunner Tools = new(NullLogger<ToolRunner>.Instance, TimeProvider.System);
+
     private const string BootstrapKey = "bench-load-bootstrap-admin-key-0123456789";
 
     public static Command Create()
@@ -220,24 +224,9 @@ internal static class LoadBenchCommand
         return jobs;
     }
 
-    private static async Task RunToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.WaitForExitAsync(cancellationToken);
-        await Task.WhenAll(output, error);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{tool} failed: {await error}");
-        }
-    }
+    // The farm's own process runner: argument lists, stderr tail on failure.
+    private static Task RunToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>
+        Tools.RunAsync(tool, arguments, cancellationToken);
 
     private sealed record LoadResult(int Submitted, double SubmitSeconds, List<double> SubmitLatencies, double TotalSeconds, int Succeeded, int Failed, int Lost, int Duplicates, double[] TenantFinish);
 }

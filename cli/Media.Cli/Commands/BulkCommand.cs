@@ -36,7 +36,7 @@ internal static class BulkCommand
             var asJson = parse.GetValue(json);
             using var client = new FarmClient(parse.GetValue(server)!);
             var submitted = await SubmitAllAsync(client, items, batchName, CommonOptions.ParsePriority(parse.GetValue(priority)), Math.Clamp(parse.GetValue(concurrency), 1, 32), asJson, cancellationToken);
-            var jobs = parse.GetValue(noWait) ? submitted : await FollowAsync(client, submitted, asJson, cancellationToken);
+            var jobs = parse.GetValue(noWait) ? submitted : await FollowAsync(client, submitted, batchName, asJson, cancellationToken);
             var totals = jobs.GroupBy(j => j.Job.State).ToDictionary(g => g.Key.ToString().ToLowerInvariant(), g => g.Count());
             if (asJson)
             {
@@ -152,19 +152,28 @@ internal static class BulkCommand
         return "bulk-" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..40];
     }
 
-    private static async Task<List<(string File, Job Job)>> FollowAsync(FarmClient client, List<(string File, Job Job)> jobs, bool quiet, CancellationToken cancellationToken)
+    // One listing of the batch per look (pages of 500), not a call per job: a thousand-job batch stays cheap to follow.
+    private static async Task<List<(string File, Job Job)>> FollowAsync(FarmClient client, List<(string File, Job Job)> jobs, string batch, bool quiet, CancellationToken cancellationToken)
     {
         var current = jobs.ToList();
         var last = string.Empty;
         while (true)
         {
-            for (var i = 0; i < current.Count; i++)
+            var listed = new Dictionary<string, Job>(StringComparer.Ordinal);
+            var token = string.Empty;
+            do
             {
-                if (!FarmClient.IsTerminal(current[i].Job.State))
+                var page = await client.Jobs.ListJobsAsync(new ListJobsRequest { Labels = { ["batch"] = batch }, PageSize = 500, PageToken = token }, cancellationToken: cancellationToken);
+                foreach (var job in page.Jobs)
                 {
-                    current[i] = (current[i].File, await client.Jobs.GetJobAsync(new GetJobRequest { JobId = current[i].Job.Id }, cancellationToken: cancellationToken));
+                    listed[job.Id] = job;
                 }
+
+                token = page.NextPageToken;
             }
+            while (token.Length > 0);
+
+            current = current.Select(j => listed.TryGetValue(j.Job.Id, out var fresh) ? (j.File, fresh) : j).ToList();
 
             var line = string.Join("  ", new[] { JobState.Queued, JobState.Running, JobState.Succeeded, JobState.Failed, JobState.Cancelled }
                 .Select(s => $"{s.ToString().ToLowerInvariant()} {current.Count(j => j.Job.State == s)}"));

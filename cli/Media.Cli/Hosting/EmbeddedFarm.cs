@@ -128,17 +128,14 @@ public static class EmbeddedFarm
     }
 
     /// <summary>The plain-HTTP address (/metrics, /healthz, /readyz), when Settings.HttpPort was set.</summary>
-    public static string? HttpAddress(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
-        return addresses.Count > 1 ? addresses[1].Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal) : null;
-    }
+    public static string? HttpAddress(WebApplication app) => Addresses(app) is [_, var http, ..] ? http : null;
 
     /// <summary>The address the started app really listens on (port 0 becomes the chosen port).</summary>
-    public static string Address(WebApplication app)
-    {
-        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
-        var address = addresses?.FirstOrDefault() ?? throw new InvalidOperationException("The server has no address.");
-        return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
-    }
+    public static string Address(WebApplication app) => Addresses(app) is [var grpc, ..] ? grpc : throw new InvalidOperationException("The server has no address.");
+
+    // In listen order (gRPC first, then plain HTTP), with wildcard hosts made dialable.
+    private static List<string> Addresses(WebApplication app) =>
+        (app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+            .Select(a => a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal))
+            .ToList();
 }

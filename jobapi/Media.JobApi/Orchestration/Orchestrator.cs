@@ -145,13 +145,11 @@ public sealed class Orchestrator(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var room = _quotas.RunningJobsFor(tenant) - await store.CountAdmittedJobsAsync(tenant, cancellationToken);
-            if (room <= 0)
-            {
-                return;
-            }
-
-            foreach (var jobId in await store.GetHeldJobIdsAsync(tenant, room, cancellationToken))
+            // Most finishing jobs leave nothing held behind: one query answers that, the count only when there is.
+            var allowance = _quotas.RunningJobsFor(tenant);
+            var held = await store.GetHeldJobIdsAsync(tenant, allowance, cancellationToken);
+            var room = held.Count == 0 ? 0 : allowance - await store.CountAdmittedJobsAsync(tenant, cancellationToken);
+            foreach (var jobId in held.Take(Math.Max(0, room)))
             {
                 try
                 {

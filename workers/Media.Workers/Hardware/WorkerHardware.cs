@@ -8,8 +8,9 @@ public sealed class WorkerHardware
 {
     private readonly TaskCompletionSource<HardwareCapabilities> _probed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public WorkerHardware() =>
-        FarmTelemetry.Meter.CreateObservableGauge("media.worker.capability", Observe, "1", "1 where this worker's probe found the capability working (tag: capability).");
+    // On the host's meter (see QueueDepth): gone with the host.
+    public WorkerHardware(IMeterFactory meters) =>
+        meters.Create(FarmTelemetry.Name).CreateObservableGauge("media.worker.capability", Observe, "1", "1 where this worker's probe found the capability working (tag: capability).");
 
     public HardwareCapabilities Current { get; private set; } = HardwareCapabilities.Unprobed;
 
