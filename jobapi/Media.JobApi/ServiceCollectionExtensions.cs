@@ -1,5 +1,7 @@
 using Media.JobApi.Auth;
 using Media.JobApi.Errors;
+using Media.JobApi.Dashboard;
+using Media.JobApi.Http;
 using Media.JobApi.Orchestration;
 using Media.JobApi.Services;
 using Media.JobApi.Store;
@@ -51,6 +53,9 @@ public static class ServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<Media.Platform.Telemetry.QueueDepth>();
         services.AddSingleton<Orchestrator>();
+        services.AddSingleton<Http.OutputLinks>();
+        services.AddSingleton<Farm.WorkerDirectory>();
+        services.AddHostedService(sp => sp.GetRequiredService<Farm.WorkerDirectory>());
         services.AddHostedService<OrchestratorService>();
         // After the orchestrator service, whose start prepares the store the scheduler reads.
         services.AddHostedService(sp => sp.GetRequiredService<Publishing.PublishScheduler>());
@@ -80,11 +85,14 @@ public static class ServiceCollectionExtensions
         endpoints.MapGrpcService<PatternsService>().EnableGrpcWeb();
         endpoints.MapGrpcService<EngagementService>().EnableGrpcWeb();
         endpoints.MapGrpcService<AdminService>().EnableGrpcWeb();
+        endpoints.MapGrpcService<FarmService>().EnableGrpcWeb();
+        endpoints.MapOutputContent();
+        endpoints.MapDashboard();
         var openApi = Http.OpenApiDocument.Write();
         endpoints.MapGet("/openapi.json", () => Results.Bytes(openApi, "application/json"));
         endpoints.MapGrpcReflectionService();
         endpoints.MapGrpcHealthChecksService();
-        endpoints.MapGet("/", () => Results.Text("Media Farm job API. gRPC (h2c) on the gRPC port; REST/JSON (/v1/…, described by /openapi.json), gRPC-Web, /metrics, /healthz and /readyz on the HTTP port. Services: media.v1.Jobs, Uploads, Patterns, Engagement, Admin; API keys as \"authorization: Bearer <key>\"; reflection and grpc.health.v1 enabled.\n"));
+        endpoints.MapGet("/", () => Results.Text("Media Farm job API. gRPC (h2c) on the gRPC port; REST/JSON (/v1/…, described by /openapi.json), gRPC-Web, /metrics, /healthz and /readyz on the HTTP port. The operator dashboard is at /dashboard/ on the HTTP port. Services: media.v1.Jobs, Uploads, Patterns, Engagement, Admin, Farm; API keys as \"authorization: Bearer <key>\"; reflection and grpc.health.v1 enabled.\n"));
         return endpoints;
     }
 }

@@ -30,7 +30,8 @@ public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? override
     {
         _app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides ?? new Dictionary<string, string?>(), HttpPort = 0 });
         await _app.StartAsync();
-        Client = new FarmClient(EmbeddedFarm.Address(_app));
+        // Upload journals under the farm's folder, not the user's cache.
+        Client = new FarmClient(EmbeddedFarm.Address(_app)) { ResumeDirectory = Path.Combine(DataDirectory, "client-uploads") };
     }
 
     public async Task DisposeAsync()

@@ -109,16 +109,8 @@ public sealed partial class ServeProcess : IAsyncDisposable
     public static string MediaDll()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Media.sln")))
-            {
-                var dll = Path.Combine(dir.FullName, "cli", "Media.Cli", "bin", configuration, "net10.0", "linux-x64", "media.dll");
-                return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the CLI first.", dll);
-            }
-        }
-
-        throw new DirectoryNotFoundException("Media.sln not found above " + AppContext.BaseDirectory);
+        var dll = Path.Combine(RepositoryPaths.Root(), "cli", "Media.Cli", "bin", configuration, "net10.0", "linux-x64", "media.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the CLI first.", dll);
     }
 
     [GeneratedRegex(@"Media Farm \w+ listening on (\S+)")]

@@ -187,6 +187,36 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
 
     private static async Task<RpcException> Refused(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
 
+    [Fact]
+    public async Task FarmStatus_SpansTenants_SoOnlyAdminKeysMayReadIt()
+    {
+        var admin = Client(BootstrapKey);
+        var acme = Client((await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Tenant = "acme" })).Secret);
+        using var http = new HttpClient { BaseAddress = new Uri(_farm.HttpAddress) };
+
+        var anonymous = await http.GetAsync("/v1/farm");
+        var tenant = await Assert.ThrowsAsync<RpcException>(async () => await acme.Farm.GetFarmStatusAsync(new GetFarmStatusRequest()));
+        FarmStatus status;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            // The worker's first announcement comes as it starts; poll in case this call beats it.
+            while ((status = await admin.Farm.GetFarmStatusAsync(new GetFarmStatusRequest(), cancellationToken: timeout.Token)).Workers.Count == 0)
+            {
+                await Task.Delay(200, timeout.Token);
+            }
+        }
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, tenant.StatusCode);
+        var worker = Assert.Single(status.Workers);
+        Assert.Equal("cpu", worker.Pool);
+        Assert.True(worker.TakingWork);
+        Assert.Equal(["nvenc", "cuda_decode", "onnx_cuda", "whisper_gpu"], worker.Capabilities.Select(c => c.Name));
+        Assert.Equal(
+            ["cpu/high", "cpu/normal", "cpu/bulk", "gpu/high", "gpu/normal", "gpu/bulk", "cpu/held"],
+            status.Queues.Select(q => $"{q.Pool}/{q.Priority}"));
+    }
+
     private FarmClient Client(string key)
     {
         var client = new FarmClient(_farm.Client.Address, key);

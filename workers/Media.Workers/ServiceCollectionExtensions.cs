@@ -25,6 +25,7 @@ public static class ServiceCollectionExtensions
         services.AddHealthChecks().AddCheck<Hardware.HardwareHealthCheck>("hardware", tags: ["ready"]);
         services.AddSingleton<StageWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<StageWorker>());
+        services.AddHostedService<WorkerAnnouncer>();
 
         return services;
     }

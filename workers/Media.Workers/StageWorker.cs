@@ -23,7 +23,7 @@ public sealed class StageWorker : BackgroundService
     private readonly WorkerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<StageWorker> _logger;
-    private readonly ConcurrentDictionary<string, RunningStage> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ActiveStage> _running = new(StringComparer.Ordinal);
     private readonly RecentSet _cancelledJobs = new(10_000);
 
     private readonly Hardware.HardwareProbe _probe;
@@ -57,6 +57,21 @@ public sealed class StageWorker : BackgroundService
     /// <summary>Stages running right now.</summary>
     public int ActiveStages => _running.Count;
 
+    private readonly TaskCompletionSource _decided = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Whether this worker reads its pool's topics (false until it starts, and for a GPU-pool worker without NVENC).</summary>
+    public bool TakingWork { get; private set; }
+
+    /// <summary>Completes once the worker has started reading its topics or decided not to (a GPU-pool worker without NVENC).</summary>
+    public Task Decided => _decided.Task;
+
+    public int Slots => _options.Slots;
+
+    public string Pool => _options.Pool;
+
+    /// <summary>The stages running right now, for the worker's announcements.</summary>
+    public IReadOnlyList<RunningStage> DescribeRunning() => [.. _running.Values.Select(s => s.Describe()).OrderBy(s => s.StageId, StringComparer.Ordinal)];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Scratch left by a crash of this worker (kill -9 mid-render) is of no use to anyone.
@@ -75,6 +90,7 @@ public sealed class StageWorker : BackgroundService
             if (!capabilities.Nvenc.Available)
             {
                 _logger.LogError("Worker {WorkerId} is in the GPU pool but NVENC does not work ({Detail}); it takes no stages", WorkerId, capabilities.Nvenc.Detail);
+                _decided.TrySetResult();
                 try
                 {
                     await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -91,6 +107,8 @@ public sealed class StageWorker : BackgroundService
         await using var work = _bus.Subscribe($"workers-{_options.Pool}", Topics.StageTopics(_options.Pool));
         await using var control = _bus.Subscribe($"control-{WorkerId}", [new TopicWeight(Topics.Control)], onlyNewMessages: true);
         var controlLoop = ListenForControlAsync(control, stoppingToken);
+        TakingWork = true;
+        _decided.TrySetResult();
         using var slots = new SemaphoreSlim(_options.Slots, _options.Slots);
         var inFlight = new ConcurrentDictionary<Task, byte>();
         _logger.LogInformation("Worker {WorkerId} serving pool {Pool} with {Slots} slots", WorkerId, _options.Pool, _options.Slots);
@@ -129,6 +147,7 @@ public sealed class StageWorker : BackgroundService
             // Shutting down.
         }
 
+        TakingWork = false;
         await Task.WhenAll(inFlight.Keys);
         await controlLoop;
         await probing;
@@ -190,7 +209,7 @@ public sealed class StageWorker : BackgroundService
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.MaxStageSeconds), _time);
         using var timeoutLink = timeout.Token.Register(cancel.Cancel);
-        var running = new RunningStage(dispatch.JobId, dispatch.StageId, cancel);
+        var running = new ActiveStage(dispatch, cancel);
         var runningKey = $"{dispatch.StageId}#{dispatch.Attempt}";
         _running[runningKey] = running;
         var workDirectory = Path.Combine(_options.WorkDirectory, $"{dispatch.StageId}-a{dispatch.Attempt}-{Guid.NewGuid():N}");
@@ -243,7 +262,7 @@ public sealed class StageWorker : BackgroundService
         }
         catch (Exception ex)
         {
-            var error = StageFailures.Describe(ex);
+            var error = Redact(StageFailures.Describe(ex), dispatch, workDirectory);
             _logger.LogWarning(ex, "Stage {StageId} of job {JobId} failed: {Code} {Message}", dispatch.StageId, dispatch.JobId, error.Code, error.Message);
             await PublishFailureAsync(dispatch, error);
         }
@@ -264,6 +283,26 @@ public sealed class StageWorker : BackgroundService
                 reporter = null;
             }
         }
+    }
+
+    // Errors go to the job's owner: they name the source by its object key and scratch files by their own names,
+    // never by this machine's folders.
+    private JobError Redact(JobError error, StageDispatch dispatch, string workDirectory)
+    {
+        var sourcePath = _blobs.TryGetLocalPath(dispatch.SourceKey);
+        string Clean(string text)
+        {
+            if (sourcePath is not null)
+            {
+                text = text.Replace(sourcePath, dispatch.SourceKey, StringComparison.Ordinal);
+            }
+
+            return text.Replace(workDirectory + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal).Replace(workDirectory, ".", StringComparison.Ordinal);
+        }
+
+        error.Message = Clean(error.Message);
+        error.ToolStderrTail = Clean(error.ToolStderrTail);
+        return error;
     }
 
     private static void RecordStage(StageDispatch dispatch, string outcome, double seconds)
@@ -377,13 +416,15 @@ public sealed class StageWorker : BackgroundService
         }
     }
 
-    private sealed class RunningStage(string jobId, string stageId, CancellationTokenSource cancel)
+    private sealed class ActiveStage(StageDispatch dispatch, CancellationTokenSource cancel)
     {
         private volatile bool _cancelledByOrchestrator;
 
-        public string JobId { get; } = jobId;
+        public string JobId { get; } = dispatch.JobId;
 
-        public string StageId { get; } = stageId;
+        public string StageId { get; } = dispatch.StageId;
+
+        public RunningStage Describe() => new() { JobId = dispatch.JobId, StageId = dispatch.StageId, Kind = dispatch.Kind.ToString().ToLowerInvariant(), Attempt = dispatch.Attempt };
 
         public bool CancelledByOrchestrator => _cancelledByOrchestrator;
 

@@ -26,6 +26,10 @@ public sealed class WorkerOptions
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 5;
 
+    /// <summary>How often the worker describes itself (pool, slots, running stages, capabilities) on media.workers for the dashboard.</summary>
+    [Range(1, 300)]
+    public int AnnounceSeconds { get; set; } = 5;
+
     /// <summary>A stage running longer than this is stopped and reported as failed.</summary>
     [Range(10, 86400)]
     public int MaxStageSeconds { get; set; } = 4 * 3600;

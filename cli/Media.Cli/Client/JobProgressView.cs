@@ -8,11 +8,12 @@ namespace Media.Cli.Client;
 /// <summary>Shows a job's live progress: bars on a terminal, plain lines when output is piped (CI, scripts).</summary>
 public static class JobProgressView
 {
-    public static async Task<Job> FollowAsync(FarmClient client, string jobId, CancellationToken cancellationToken)
+    /// <summary>Bars on an interactive terminal; plain lines otherwise, or always on <paramref name="plain"/> when given (stderr under --json).</summary>
+    public static async Task<Job> FollowAsync(FarmClient client, string jobId, CancellationToken cancellationToken, TextWriter? plain = null)
     {
-        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        if (plain is not null || !AnsiConsole.Profile.Capabilities.Interactive)
         {
-            return await FollowPlainAsync(client, jobId, cancellationToken);
+            return await FollowPlainAsync(client, jobId, plain ?? Console.Out, cancellationToken);
         }
 
         Job? result = null;
@@ -65,7 +66,7 @@ public static class JobProgressView
         return result!;
     }
 
-    private static async Task<Job> FollowPlainAsync(FarmClient client, string jobId, CancellationToken cancellationToken)
+    private static async Task<Job> FollowPlainAsync(FarmClient client, string jobId, TextWriter output, CancellationToken cancellationToken)
     {
         var lastReported = -1;
         return await client.WaitAsync(jobId, jobEvent =>
@@ -73,19 +74,19 @@ public static class JobProgressView
             switch (jobEvent.EventCase)
             {
                 case JobEvent.EventOneofCase.StateChanged:
-                    Console.WriteLine($"job {jobId}: {jobEvent.StateChanged.State}");
+                    output.WriteLine($"job {jobId}: {jobEvent.StateChanged.State}");
                     break;
                 case JobEvent.EventOneofCase.StageChanged:
                     var stage = jobEvent.StageChanged;
                     var error = stage.Error is { } e && e.Message.Length > 0 ? $" ({e.Code}: {e.Message})" : string.Empty;
-                    Console.WriteLine($"  stage {ShortStage(stage.StageId)} attempt {stage.Attempt}: {stage.State}{error}");
+                    output.WriteLine($"  stage {ShortStage(stage.StageId)} attempt {stage.Attempt}: {stage.State}{error}");
                     break;
                 case JobEvent.EventOneofCase.Progress:
                     var percent = (int)(jobEvent.Progress.Progress * 100);
                     if (percent / 10 > lastReported / 10)
                     {
                         lastReported = percent;
-                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  progress {percent}% (speed {jobEvent.Progress.Speed:0.##}x)"));
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  progress {percent}% (speed {jobEvent.Progress.Speed:0.##}x)"));
                     }
 
                     break;

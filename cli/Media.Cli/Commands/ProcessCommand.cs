@@ -42,6 +42,7 @@ internal static class ProcessCommand
                     idempotencyKey: string.Empty,
                     wait: true,
                     outputDirectory: parse.GetValue(output)!,
+                    json: false,
                     cancellationToken);
             }
             finally

@@ -18,7 +18,8 @@ internal static class SubmitCommand
         var labels = CommonOptions.KeyValues("--label", "Label, e.g. batch=2026-11-22");
         var priority = new Option<string>("--priority") { Description = "high, normal or bulk", DefaultValueFactory = _ => "normal" };
         var key = new Option<string>("--idempotency-key") { Description = "Resubmitting with the same key returns the same job", DefaultValueFactory = _ => string.Empty };
-        var command = new Command("submit", "Upload a file to a running farm and submit a job") { file, pattern, server, wait, output, parameters, labels, priority, key };
+        var json = JsonOutput.Option("the submitted job (with --wait: the finished job)");
+        var command = new Command("submit", "Upload a file to a running farm and submit a job") { file, pattern, server, wait, output, parameters, labels, priority, key, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var source = parse.GetValue(file)!;
@@ -38,6 +39,7 @@ internal static class SubmitCommand
                 parse.GetValue(key)!,
                 parse.GetValue(wait),
                 parse.GetValue(output)!,
+                parse.GetValue(json),
                 cancellationToken);
         });
         return command;
@@ -54,10 +56,12 @@ internal static class SubmitCommand
         string idempotencyKey,
         bool wait,
         string outputDirectory,
+        bool json,
         CancellationToken cancellationToken)
     {
-        var upload = await client.UploadFileAsync(path, null, cancellationToken);
-        Console.WriteLine($"uploaded {Path.GetFileName(path)}: {upload.UploadId} ({upload.SizeBytes} bytes, sha256 {upload.Sha256})");
+        var human = JsonOutput.HumanOut(json);
+        var upload = await UploadProgressView.UploadAsync(client, path, cancellationToken, json ? human : null);
+        human.WriteLine($"uploaded {Path.GetFileName(path)}: {upload.UploadId} ({upload.SizeBytes} bytes, sha256 {upload.Sha256})");
         var request = new SubmitJobRequest
         {
             Source = new Source { UploadId = upload.UploadId },
@@ -68,25 +72,32 @@ internal static class SubmitCommand
         request.Parameters.Add(parameters);
         request.Labels.Add(labels);
         var job = await client.Jobs.SubmitJobAsync(request, cancellationToken: cancellationToken);
-        Console.WriteLine($"submitted job {job.Id}");
+        human.WriteLine($"submitted job {job.Id}");
         if (!wait)
         {
+            PrintJson(json, job);
             return ExitCodes.Ok;
         }
 
-        job = await JobProgressView.FollowAsync(client, job.Id, cancellationToken);
-        JobPrinter.Print(job, Console.Out);
-        if (job.State != JobState.Succeeded)
+        job = await JobProgressView.FollowAsync(client, job.Id, cancellationToken, json ? human : null);
+        JobPrinter.Print(job, human);
+        if (job.State == JobState.Succeeded)
         {
-            return ExitCodes.JobFailed;
+            foreach (var file in await client.DownloadOutputsAsync(job, outputDirectory, cancellationToken))
+            {
+                human.WriteLine($"output: {Path.GetFullPath(file)}");
+            }
         }
 
-        var files = await client.DownloadOutputsAsync(job, outputDirectory, cancellationToken);
-        foreach (var file in files)
-        {
-            Console.WriteLine($"output: {Path.GetFullPath(file)}");
-        }
+        PrintJson(json, job);
+        return job.State == JobState.Succeeded ? ExitCodes.Ok : ExitCodes.JobFailed;
+    }
 
-        return ExitCodes.Ok;
+    private static void PrintJson(bool json, Job job)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonOutput.Format(job));
+        }
     }
 }

@@ -18,6 +18,7 @@ public static class OpenApiDocument
         Protos.V1.Patterns.Descriptor,
         Protos.V1.Engagement.Descriptor,
         Protos.V1.Admin.Descriptor,
+        Protos.V1.Farm.Descriptor,
     ];
 
     /// <summary>Every method with a REST route: (service, method, HTTP verb, path, body).</summary>

@@ -135,7 +135,7 @@ public sealed class Orchestrator(
         var depth = new[] { Topics.CpuPool, Topics.GpuPool }
             .SelectMany(pool => Topics.Priorities.Select(priority => (pool, priority)))
             .ToDictionary(k => k, k => dispatched.Where(d => d.Key.Pool == k.pool && PriorityName(d.Key.Priority) == k.priority).Sum(d => d.Value));
-        depth[(Topics.CpuPool, "held")] = held;
+        depth[(Topics.CpuPool, Topics.Held)] = held;
         queueDepth.Set(depth);
     }
 

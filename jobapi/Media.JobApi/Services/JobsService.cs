@@ -16,7 +16,8 @@ public sealed class JobsService(
     JobEventNotifier notifier,
     IOptions<JobApiOptions> options,
     ILogger<JobsService> logger,
-    Publishing.Publications publications) : Jobs.JobsBase
+    Publishing.Publications publications,
+    Http.OutputLinks links) : Jobs.JobsBase
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
@@ -166,14 +167,7 @@ public sealed class JobsService(
     public override async Task DownloadOutput(DownloadOutputRequest request, IServerStreamWriter<DataChunk> responseStream, ServerCallContext context)
     {
         var job = await GetOwnedAsync(request.JobId, context);
-        if (string.IsNullOrEmpty(request.Name))
-        {
-            throw new RequestValidationException("name", "is required (an output name from GetJob)");
-        }
-
-        var outputs = await store.GetOutputsAsync(job.Id, context.CancellationToken);
-        var output = outputs.FirstOrDefault(o => o.Name == request.Name)
-            ?? throw new ResourceNotFoundException("output", $"{job.Id}/{request.Name}");
+        var output = await FindOutputAsync(job, request.Name, context.CancellationToken);
         await using var stream = await blobs.OpenReadAsync(output.Key, context.CancellationToken);
         var buffer = new byte[DownloadChunkBytes];
         int read;
@@ -181,6 +175,16 @@ public sealed class JobsService(
         {
             await responseStream.WriteAsync(new DataChunk { Data = Google.Protobuf.ByteString.CopyFrom(buffer, 0, read) }, context.CancellationToken);
         }
+    }
+
+    public override async Task<OutputLink> GetOutputLink(GetOutputLinkRequest request, ServerCallContext context)
+    {
+        var job = await GetOwnedAsync(request.JobId, context);
+        var output = await FindOutputAsync(job, request.Name, context.CancellationToken);
+        var expiresAt = links.ExpiresAt();
+        var url = blobs.TryGetDownloadUrl(output.Key, TimeSpan.FromSeconds(options.Value.OutputLinkSeconds))
+            ?? links.Create(job.Tenant, job.Id, output.Name, expiresAt);
+        return new OutputLink { Url = url, ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(expiresAt), ContentType = output.ContentType };
     }
 
     public override async Task<WebhookDeliveries> GetWebhookDeliveries(GetWebhookDeliveriesRequest request, ServerCallContext context)
@@ -210,6 +214,17 @@ public sealed class JobsService(
     {
         RequireId(jobId);
         return await store.GetOwnedJobAsync(jobId, CallerTenant.Of(context), context.CancellationToken);
+    }
+
+    private async Task<Output> FindOutputAsync(JobRecord job, string name, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new RequestValidationException("name", "is required (an output name from GetJob)");
+        }
+
+        var outputs = await store.GetOutputsAsync(job.Id, cancellationToken);
+        return outputs.FirstOrDefault(o => o.Name == name) ?? throw new ResourceNotFoundException("output", $"{job.Id}/{name}");
     }
 
     private static void RequireId(string jobId)

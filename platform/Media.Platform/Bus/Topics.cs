@@ -10,10 +10,16 @@ public static class Topics
     /// <summary>PublishRequested messages for publishers, keyed by job id.</summary>
     public const string Publish = "media.publish";
 
+    /// <summary>WorkerAnnouncement messages (who is there, what it can do, what it runs), keyed by worker id.</summary>
+    public const string Workers = "media.workers";
+
     public const string CpuPool = "cpu";
 
     /// <summary>Workers with a working NVENC encoder (probed at start); renders of outputs with hardware: gpu.</summary>
     public const string GpuPool = "gpu";
+
+    /// <summary>The queue-depth priority of jobs held back by their tenant's running-jobs allowance (counted under the cpu pool).</summary>
+    public const string Held = "held";
 
     public static readonly IReadOnlyList<string> Priorities = ["high", "normal", "bulk"];
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Grpc.Core;
 using Media.Protos.V1;
 
@@ -28,16 +29,7 @@ public sealed class DirectUploadTests(S3Server server) : IAsyncLifetime
     [Fact]
     public async Task DirectUpload_ThreeParts_IsAssembledVerifiedAndUsableAsAJobSource()
     {
-        var clip = Path.Combine(_folder, "clip.mp4");
-        await TestMedia.MakeClipAsync(clip, 1.0);
-        // A real clip followed by noise: 11 MiB, so three 5 MiB parts, the last one short. ffprobe still reads it.
-        await using (var file = new FileStream(clip, FileMode.Append))
-        {
-            var noise = new byte[(11 * 1024 * 1024) - (int)file.Length];
-            new Random(7).NextBytes(noise);
-            await file.WriteAsync(noise);
-        }
-
+        var clip = await MakeElevenMebibyteClipAsync();
         var progress = new List<long>();
         var upload = await _farm.Client.UploadDirectAsync(clip, (sent, _) => progress.Add(sent), PartBytes, CancellationToken.None);
         var again = await _farm.Client.Uploads.CompleteUploadAsync(new CompleteUploadRequest { UploadId = upload.UploadId, Parts = { new CompletedPart { PartNumber = 1, Etag = "x" } } });
@@ -48,6 +40,31 @@ public sealed class DirectUploadTests(S3Server server) : IAsyncLifetime
         Assert.Equal([5L * 1024 * 1024, 10L * 1024 * 1024, 11L * 1024 * 1024], progress);
         Assert.Equal(upload, again);
         Assert.Equal(JobState.Queued, job.State);
+    }
+
+    [Fact]
+    public async Task DirectUpload_StoppedAfterOnePart_ANewClientSendsOnlyTheRestOfTheSameUpload()
+    {
+        var clip = await MakeElevenMebibyteClipAsync();
+        var journals = Path.Combine(_folder, "journals");
+        using var stop = new CancellationTokenSource();
+        using (var first = new Media.Client.FarmClient(_farm.Client.Address) { ResumeDirectory = journals })
+        {
+            // The process "dies" once the first part is stored: nothing after it is sent.
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.UploadDirectAsync(clip, (sent, _) => stop.Cancel(), PartBytes, stop.Token));
+        }
+
+        var journal = Assert.Single(Directory.GetFiles(journals));
+        var uploadId = JsonDocument.Parse(await File.ReadAllTextAsync(journal)).RootElement.GetProperty("UploadId").GetString();
+        var progress = new List<long>();
+        using var second = new Media.Client.FarmClient(_farm.Client.Address) { ResumeDirectory = journals };
+        var upload = await second.UploadDirectAsync(clip, (sent, _) => progress.Add(sent), PartBytes, CancellationToken.None);
+
+        Assert.Equal(uploadId, upload.UploadId);
+        // The first report is the part stored before the stop; only the two others were sent again.
+        Assert.Equal([5L * 1024 * 1024, 10L * 1024 * 1024, 11L * 1024 * 1024], progress);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(clip))), upload.Sha256);
+        Assert.Empty(Directory.GetFiles(journals));
     }
 
     [Fact]
@@ -91,6 +108,18 @@ public sealed class DirectUploadTests(S3Server server) : IAsyncLifetime
         Assert.Contains("parts[0].etag", order.Status.Detail, StringComparison.Ordinal);
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
         Assert.Contains($"size_bytes: declared {PartBytes + 1000} bytes but the parts hold {PartBytes}", missing.Status.Detail, StringComparison.Ordinal);
+    }
+
+    // A real clip followed by noise: 11 MiB, so three 5 MiB parts, the last one short. ffprobe still reads it.
+    private async Task<string> MakeElevenMebibyteClipAsync()
+    {
+        var clip = Path.Combine(_folder, "clip.mp4");
+        await TestMedia.MakeClipAsync(clip, 1.0);
+        await using var file = new FileStream(clip, FileMode.Append);
+        var noise = new byte[(11 * 1024 * 1024) - (int)file.Length];
+        new Random(7).NextBytes(noise);
+        await file.WriteAsync(noise);
+        return clip;
     }
 
     private static async Task<string> PutAsync(string url, byte[] body)

@@ -51,7 +51,7 @@ public sealed class S3Server : IAsyncLifetime
 
     public async Task StartAsync()
     {
-        var script = Path.Combine(RepositoryRoot(), ".tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
+        var script = Path.Combine(RepositoryPaths.Root(), ".tools", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
         Assert.True(File.Exists(script), $"s3rver is not installed at {script}; run scripts/setup.sh.");
         var start = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { script, "--directory", _directory, "--address", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", Bucket })
@@ -87,19 +87,6 @@ public sealed class S3Server : IAsyncLifetime
     {
         await StopAsync();
         Directory.Delete(_directory, recursive: true);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Media.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("Media.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static int FreePort()

@@ -16,6 +16,7 @@ public sealed class KafkaTopicsInitializer(IOptions<KafkaBusOptions> options, IL
         Topics.Control,
         Topics.DeadLetter,
         Topics.Publish,
+        Topics.Workers,
     ];
 
     public async Task StartAsync(CancellationToken cancellationToken)

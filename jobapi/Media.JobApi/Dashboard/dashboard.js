@@ -1,0 +1,316 @@
+// The operator dashboard: reads the REST routes of the job API (the same services gRPC clients use) once a
+// second and draws them. Every value from the farm goes into the page as text (textContent), never as markup:
+// job labels, error messages and output names are user data.
+'use strict';
+
+const refreshMs = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 1000);
+const state = {
+  key: localStorage.getItem('media.apiKey') || '',
+  tenant: localStorage.getItem('media.tenant') || '',
+  filter: '',
+  selected: new URLSearchParams(location.hash.slice(1)).get('job'),
+  outputsShown: '',
+  links: new Map(),
+};
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function api(path, method = 'GET') {
+  const headers = { accept: 'application/json' };
+  if (state.key) headers.authorization = 'Bearer ' + state.key;
+  if (state.tenant) headers['media-tenant'] = state.tenant;
+  const init = { method, headers, cache: 'no-store' };
+  if (method !== 'GET') {
+    headers['content-type'] = 'application/json';
+    init.body = '{}';
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  if (!response.ok) {
+    throw new ApiError(response.status, (body && body.message) || `${response.status} ${response.statusText}`);
+  }
+  return body;
+}
+
+function el(tag, props, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props || {})) {
+    if (value === undefined || value === null) continue;
+    if (name.startsWith('data-')) node.setAttribute(name, String(value));
+    else if (name === 'class') node.className = value;
+    else node[name] = value;
+  }
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const $ = (id) => document.getElementById(id);
+const short = (enumName, prefix) => (enumName || '').replace(prefix, '').toLowerCase() || '—';
+const jobState = (s) => short(s, 'JOB_STATE_');
+const stageState = (s) => short(s, 'STAGE_STATE_');
+const percent = (p) => `${Math.round((p || 0) * 100)}%`;
+
+function ago(timestamp) {
+  if (!timestamp) return '—';
+  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(timestamp)) / 1000));
+  if (seconds < 90) return `${seconds} s ago`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+  return new Date(timestamp).toLocaleString();
+}
+
+// Absolute times for rows kept across refreshes (a relative one would go stale in a row that is not redrawn).
+function when(timestamp) {
+  if (!timestamp) return '—';
+  const date = new Date(timestamp);
+  return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString() : date.toLocaleString();
+}
+
+function progressCell(value, active) {
+  const bar = el('progress', { max: 1, value: value || 0 });
+  return el('td', { 'data-progress': (value || 0).toFixed(4) }, bar, ' ', active ? percent(value) : '');
+}
+
+// A row is kept while what it shows is unchanged, so the row under the pointer survives a refresh and clicks land.
+const signatures = new WeakMap();
+
+function setRows(table, items, key, build, noteId) {
+  const body = table.tBodies[0];
+  const old = new Map([...body.rows].map((row) => [row.dataset.key, row]));
+  const rows = items.map((item) => {
+    const signature = JSON.stringify(item);
+    const existing = old.get(key(item));
+    if (existing && signatures.get(existing) === signature) return existing;
+    const row = build(item);
+    row.dataset.key = key(item);
+    signatures.set(row, signature);
+    return row;
+  });
+  if (rows.length !== body.rows.length || rows.some((row, i) => body.rows[i] !== row)) body.replaceChildren(...rows);
+  if (noteId) $(noteId).hidden = rows.length > 0;
+}
+
+function renderQueues(status) {
+  const byPool = new Map();
+  for (const q of status.queues || []) {
+    if (!byPool.has(q.pool)) byPool.set(q.pool, {});
+    byPool.get(q.pool)[q.priority] = Number(q.depth || 0);
+  }
+  setRows($('queues'), [...byPool], ([pool]) => pool, ([pool, depth]) => el('tr', { 'data-pool': pool },
+    el('th', {}, pool),
+    ...['high', 'normal', 'bulk', 'held'].map((priority) =>
+      el('td', { class: 'num', 'data-priority': priority }, depth[priority] ?? 0))));
+}
+
+function renderWorkers(status) {
+  const workers = status.workers || [];
+  setRows($('workers'), workers, (w) => w.workerId, (w) => {
+    const running = (w.running || []).map((r) => el('div', {}, `${r.kind} `, jobLink(r.jobId), r.attempt > 1 ? ` (attempt ${r.attempt})` : ''));
+    const caps = (w.capabilities || []).map((c) => el('span', { class: 'cap ' + (c.available ? 'yes' : 'no'), title: c.detail || '', 'data-capability': c.name, 'data-available': String(!!c.available) }, c.name));
+    const devices = (w.devices || []).length ? el('div', { class: 'hint' }, w.devices.join(', ')) : null;
+    return el('tr', { 'data-worker-id': w.workerId, 'data-pool': w.pool },
+      el('td', {}, w.workerId, el('div', { class: 'hint' }, `${w.host || ''} ${w.version ? 'v' + w.version : ''}`)),
+      el('td', {}, w.pool, w.takingWork ? '' : el('div', { class: 'error' }, 'takes no work')),
+      el('td', { class: 'num', 'data-busy': (w.running || []).length }, `${(w.running || []).length} / ${w.slots}`),
+      el('td', {}, ...running),
+      el('td', {}, ...caps, devices),
+      el('td', {}, ago(w.lastSeenAt)));
+  }, 'workers-note');
+  $('workers-count').textContent = `${workers.length} announced`;
+}
+
+function jobLink(jobId) {
+  return el('a', { href: '#job=' + encodeURIComponent(jobId), onclick: (e) => { e.preventDefault(); select(jobId); } }, jobId);
+}
+
+function labelsText(labels) {
+  return Object.entries(labels || {}).map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+function renderJobs(list) {
+  const items = (list.jobs || []).map((job) => ({ job, selected: job.id === state.selected }));
+  setRows($('jobs'), items, (item) => item.job.id, ({ job, selected }) => {
+    const s = jobState(job.state);
+    return el('tr', { class: 'clickable' + (selected ? ' selected' : ''), 'data-job-id': job.id, 'data-state': s, onclick: () => select(job.id) },
+      el('td', {}, job.id),
+      el('td', {}, job.patternName),
+      el('td', { class: 'state state-' + s }, s, job.deadLettered ? ' (dead-lettered)' : ''),
+      progressCell(job.progress, s === 'running'),
+      el('td', {}, short(job.priority, 'PRIORITY_')),
+      el('td', {}, when(job.createdAt)),
+      el('td', {}, labelsText(job.labels)));
+  }, 'jobs-note');
+}
+
+function renderFailures(list) {
+  setRows($('failures'), list.jobs || [], (job) => job.id, (job) => el('tr', { class: 'clickable', 'data-job-id': job.id, onclick: () => select(job.id) },
+    el('td', {}, job.id),
+    el('td', {}, job.patternName),
+    el('td', { class: 'error', 'data-error-code': job.error?.code || '' }, job.error?.code || '—', job.deadLettered ? ' (dead-lettered)' : ''),
+    el('td', {}, job.error?.message || ''),
+    el('td', {}, when(job.finishedAt))), 'failures-note');
+}
+
+function select(jobId) {
+  state.selected = jobId;
+  state.outputsShown = '';
+  history.replaceState(null, '', jobId ? '#job=' + encodeURIComponent(jobId) : location.pathname + location.search);
+  refreshSoon();
+}
+
+async function renderDetail() {
+  const panel = $('job-detail');
+  if (!state.selected) {
+    panel.hidden = true;
+    return;
+  }
+  const job = await api('/v1/jobs/' + encodeURIComponent(state.selected));
+  const s = jobState(job.state);
+  panel.hidden = false;
+  panel.dataset.jobId = job.id;
+  panel.dataset.state = s;
+  $('detail-id').textContent = job.id;
+  $('detail-state').textContent = s;
+  $('detail-state').className = 'state state-' + s;
+  $('detail-cancel').hidden = !(s === 'queued' || s === 'running');
+  $('detail-retry').hidden = s !== 'failed';
+  $('detail-error').hidden = !job.error;
+  $('detail-error').textContent = job.error ? `${job.error.code}: ${job.error.message}` : '';
+  $('detail-stderr').hidden = !job.error?.toolStderrTail;
+  $('detail-stderr').textContent = job.error?.toolStderrTail || '';
+  setRows($('stages'), job.stages || [], (st) => st.id, (st) => {
+    const ss = stageState(st.state);
+    return el('tr', { 'data-stage-id': st.id },
+      el('td', {}, short(st.kind, 'STAGE_KIND_')),
+      el('td', {}, st.outputName || ''),
+      el('td', { class: 'state state-' + ss }, ss),
+      progressCell(st.progress, ss === 'running'),
+      el('td', { class: 'num' }, st.attempt || 0),
+      el('td', {}, st.workerId || ''),
+      el('td', { class: 'error' }, st.error ? `${st.error.code}: ${st.error.message}` : ''));
+  });
+  await renderOutputs(job);
+}
+
+// Previews are rebuilt only when the set of outputs changes: rebuilding a playing video every second would restart it.
+async function renderOutputs(job) {
+  const outputs = job.outputs || [];
+  const signature = job.id + '|' + outputs.map((o) => o.name + ':' + o.sha256).join(',');
+  if (signature === state.outputsShown) return;
+  const figures = [];
+  for (const output of outputs) {
+    const link = await linkFor(job.id, output.name);
+    const type = output.contentType || link.contentType || '';
+    const caption = el('figcaption', {}, `${output.name} · ${output.width ? output.width + '×' + output.height + ' · ' : ''}${formatBytes(output.sizeBytes)}${output.encoder ? ' · ' + output.encoder : ''}${output.device ? ' · ' + output.device : ''}`);
+    let preview;
+    if (type.startsWith('video/')) preview = el('video', { src: link.url, controls: true, preload: 'metadata', muted: true, playsInline: true });
+    else if (type.startsWith('image/')) preview = el('img', { src: link.url, alt: output.name, loading: 'lazy' });
+    else preview = el('a', { href: link.url, target: '_blank', rel: 'noopener' }, 'open');
+    figures.push(el('figure', { 'data-output': output.name, 'data-content-type': type }, preview, caption));
+  }
+  $('outputs').replaceChildren(...figures);
+  state.outputsShown = signature;
+}
+
+async function linkFor(jobId, name) {
+  const cacheKey = jobId + '/' + name;
+  const cached = state.links.get(cacheKey);
+  if (cached && Date.parse(cached.expiresAt) - Date.now() > 60_000) return cached;
+  const link = await api(`/v1/jobs/${encodeURIComponent(jobId)}/outputs/${encodeURIComponent(name)}:link`);
+  state.links.set(cacheKey, link);
+  return link;
+}
+
+function formatBytes(value) {
+  const n = Number(value || 0);
+  if (n >= 1 << 30) return (n / (1 << 30)).toFixed(1) + ' GiB';
+  if (n >= 1 << 20) return (n / (1 << 20)).toFixed(1) + ' MiB';
+  if (n >= 1 << 10) return (n / (1 << 10)).toFixed(0) + ' KiB';
+  return n + ' B';
+}
+
+let timer = null;
+let refreshing = false;
+
+function refreshSoon() {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 0);
+}
+
+async function refresh() {
+  clearTimeout(timer);
+  if (refreshing) return;
+  refreshing = true;
+  const problems = [];
+  const jobsPath = '/v1/jobs?pageSize=50' + (state.filter ? '&state=' + state.filter : '');
+  const [farm, jobs, failures] = await Promise.allSettled([api('/v1/farm'), api(jobsPath), api('/v1/jobs?state=JOB_STATE_FAILED&pageSize=20')]);
+  if (farm.status === 'fulfilled') {
+    renderQueues(farm.value);
+    renderWorkers(farm.value);
+    $('queues-note').hidden = true;
+  } else {
+    problems.push('farm: ' + farm.reason.message);
+    $('queues-note').hidden = false;
+    $('queues-note').textContent = farm.reason.message;
+  }
+  if (jobs.status === 'fulfilled') renderJobs(jobs.value); else problems.push('jobs: ' + jobs.reason.message);
+  if (failures.status === 'fulfilled') renderFailures(failures.value); else problems.push('failures: ' + failures.reason.message);
+  try {
+    await renderDetail();
+  } catch (e) {
+    problems.push('job: ' + e.message);
+  }
+  const status = $('status');
+  status.className = problems.length ? 'down' : '';
+  status.textContent = problems.length ? problems.join(' · ') : `updated ${new Date().toLocaleTimeString()}`;
+  document.body.dataset.refreshed = String(Date.now());
+  refreshing = false;
+  timer = setTimeout(refresh, document.hidden ? refreshMs * 5 : refreshMs);
+}
+
+async function act(verb) {
+  if (!state.selected) return;
+  try {
+    await api(`/v1/jobs/${encodeURIComponent(state.selected)}:${verb}`, 'POST');
+  } catch (e) {
+    $('status').textContent = `${verb}: ${e.message}`;
+    $('status').className = 'down';
+  }
+  refreshSoon();
+}
+
+document.addEventListener('DOMContentLoaded', () => {
+  $('api-key').value = state.key;
+  $('tenant').value = state.tenant;
+  $('access-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    state.key = $('api-key').value.trim();
+    state.tenant = $('tenant').value.trim();
+    localStorage.setItem('media.apiKey', state.key);
+    localStorage.setItem('media.tenant', state.tenant);
+    state.links.clear();
+    state.outputsShown = '';
+    refreshSoon();
+  });
+  $('forget').addEventListener('click', () => {
+    localStorage.removeItem('media.apiKey');
+    localStorage.removeItem('media.tenant');
+    state.key = state.tenant = '';
+    $('api-key').value = $('tenant').value = '';
+    refreshSoon();
+  });
+  $('state-filter').addEventListener('change', (e) => { state.filter = e.target.value; refreshSoon(); });
+  $('detail-close').addEventListener('click', () => select(null));
+  $('detail-cancel').addEventListener('click', () => act('cancel'));
+  $('detail-retry').addEventListener('click', () => act('retry'));
+  refresh();
+});

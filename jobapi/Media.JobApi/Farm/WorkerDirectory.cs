@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using Media.Platform.Bus;
+using Media.Protos.V1;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Media.JobApi.Farm;
+
+/// <summary>
+/// The workers that announced themselves on media.workers lately, as this replica heard them. Every replica
+/// listens in its own group (every replica hears every worker) from the newest message on; a worker that
+/// goes silent for three of its announcement intervals, or says it is stopping, drops off.
+/// </summary>
+public sealed class WorkerDirectory(IMessageBus bus, TimeProvider time, ILogger<WorkerDirectory> logger) : BackgroundService
+{
+    private const int MissedAnnouncements = 3;
+    private readonly ConcurrentDictionary<string, (WorkerInfo Worker, DateTimeOffset HeardAt)> _workers = new(StringComparer.Ordinal);
+    private readonly string _group = "farm-view-" + Guid.NewGuid().ToString("N");
+
+    /// <summary>Live workers by pool, then id; last_seen_at is when this replica heard the worker.</summary>
+    public IReadOnlyList<WorkerInfo> Current()
+    {
+        var now = time.GetUtcNow();
+        foreach (var (id, entry) in _workers)
+        {
+            if (now - entry.HeardAt > TimeSpan.FromSeconds(MissedAnnouncements * Math.Max(1, entry.Worker.AnnounceSeconds)))
+            {
+                _workers.TryRemove(new KeyValuePair<string, (WorkerInfo, DateTimeOffset)>(id, entry));
+            }
+        }
+
+        return [.. _workers.Values
+            .Select(e => e.Worker)
+            .OrderBy(w => w.Pool, StringComparer.Ordinal)
+            .ThenBy(w => w.WorkerId, StringComparer.Ordinal)];
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await using var subscription = bus.Subscribe(_group, [new TopicWeight(Topics.Workers)], onlyNewMessages: true);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            BusDelivery delivery;
+            try
+            {
+                delivery = await subscription.ReceiveAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await delivery.AcknowledgeAsync();
+            WorkerAnnouncement announcement;
+            try
+            {
+                announcement = WorkerAnnouncement.Parser.ParseFrom(delivery.Message.Payload.Span);
+            }
+            catch (Google.Protobuf.InvalidProtocolBufferException ex)
+            {
+                logger.LogWarning(ex, "Dropped an unreadable worker announcement");
+                continue;
+            }
+
+            if (announcement.Worker is not { WorkerId.Length: > 0 } worker)
+            {
+                continue;
+            }
+
+            if (announcement.Stopping)
+            {
+                _workers.TryRemove(worker.WorkerId, out _);
+                continue;
+            }
+
+            var heardAt = time.GetUtcNow();
+            worker.LastSeenAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(heardAt);
+            _workers[worker.WorkerId] = (worker, heardAt);
+        }
+    }
+}

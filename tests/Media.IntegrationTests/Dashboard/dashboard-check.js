@@ -1,0 +1,92 @@
+// Drives the operator dashboard in headless Chromium and reports what the page showed, as one JSON object on
+// stdout; DashboardBrowserTests compares it with what the API says. Screenshots go to the artifacts folder.
+// Usage: node dashboard-check.js <playwright-core dir> <chromium> <dashboard url> <artifacts dir> <long job> <short job> <failed job>
+'use strict';
+const path = require('path');
+const [playwrightDir, chromiumPath, url, artifacts, longJob, shortJob, failedJob] = process.argv.slice(2);
+const { chromium } = require(playwrightDir);
+
+const deadline = (seconds) => Date.now() + seconds * 1000;
+
+async function main() {
+  const report = { problems: [], consoleErrors: [], progress: [], screenshots: [], maxQueued: 0, workerShowedLongJob: false };
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => report.consoleErrors.push('pageerror: ' + e.message));
+    page.on('console', (m) => { if (m.type() === 'error') report.consoleErrors.push(m.text()); });
+    const shot = async (name) => {
+      const file = path.join(artifacts, name);
+      await page.screenshot({ path: file, fullPage: true });
+      report.screenshots.push(file);
+    };
+
+    await page.goto(url);
+    const worker = page.locator('#workers tbody tr[data-worker-id]').first();
+    await worker.waitFor({ timeout: 30_000 });
+    report.worker = await worker.evaluate((row) => ({
+      id: row.dataset.workerId,
+      pool: row.dataset.pool,
+      capabilities: Object.fromEntries([...row.querySelectorAll('[data-capability]')].map((c) => [c.dataset.capability, c.dataset.available === 'true'])),
+    }));
+
+    // Follow the long job as the page shows it, sampling faster than the page refreshes.
+    let sawRunning = false;
+    for (const end = deadline(120); Date.now() < end;) {
+      const sample = await page.evaluate(({ longJob }) => {
+        const row = document.querySelector(`#jobs tbody tr[data-job-id="${longJob}"]`);
+        const queued = [...document.querySelectorAll('#queues tbody tr[data-pool="cpu"] td[data-priority]')].reduce((n, td) => n + Number(td.textContent), 0);
+        const workers = [...document.querySelectorAll('#workers tbody tr')].map((tr) => tr.textContent).join(' ');
+        if (!row) return { queued, workers };
+        return { state: row.dataset.state, progress: Number(row.querySelector('[data-progress]').dataset.progress), queued, workers };
+      }, { longJob });
+      report.maxQueued = Math.max(report.maxQueued, sample.queued);
+      if (sample.workers.includes(longJob)) report.workerShowedLongJob = true;
+      if (sample.state) {
+        const last = report.progress[report.progress.length - 1];
+        if (!last || last.state !== sample.state || last.progress !== sample.progress) report.progress.push({ state: sample.state, progress: sample.progress });
+        if (!sawRunning && sample.state === 'running' && sample.progress > 0 && sample.progress < 1) {
+          sawRunning = true;
+          await shot('dashboard-running.png');
+        }
+        if (['succeeded', 'failed', 'cancelled'].includes(sample.state)) break;
+      }
+      await page.waitForTimeout(100);
+    }
+
+    const failure = page.locator(`#failures tbody tr[data-job-id="${failedJob}"]`);
+    await failure.waitFor({ timeout: 30_000 });
+    report.failure = await failure.evaluate((row) => ({ code: row.querySelector('[data-error-code]').dataset.errorCode, text: row.textContent }));
+
+    // Open the short job by clicking its row, as an operator would.
+    await page.locator(`#jobs tbody tr[data-job-id="${shortJob}"]`).click();
+    await page.locator(`#job-detail[data-job-id="${shortJob}"][data-state="succeeded"]`).waitFor({ timeout: 30_000 });
+    await page.locator('#outputs figure').first().waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => {
+      const videos = [...document.querySelectorAll('#outputs video')];
+      const images = [...document.querySelectorAll('#outputs img')];
+      return videos.length > 0 && videos.every((v) => v.readyState >= 1 || v.error) && images.every((i) => i.complete);
+    }, null, { timeout: 30_000 });
+    report.previews = await page.evaluate(() => [...document.querySelectorAll('#outputs figure')].map((f) => {
+      const video = f.querySelector('video');
+      const image = f.querySelector('img');
+      return {
+        name: f.dataset.output,
+        element: video ? 'video' : image ? 'img' : 'link',
+        width: video ? video.videoWidth : image ? image.naturalWidth : 0,
+        height: video ? video.videoHeight : image ? image.naturalHeight : 0,
+        duration: video ? video.duration : 0,
+        error: video && video.error ? video.error.code : 0,
+      };
+    }));
+    report.stages = await page.evaluate(() => [...document.querySelectorAll('#stages tbody tr')].map((r) => r.querySelector('.state').textContent));
+    await shot('dashboard-job.png');
+  } catch (e) {
+    report.problems.push(String(e && e.stack || e));
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(report) + '\n');
+}
+
+main().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
