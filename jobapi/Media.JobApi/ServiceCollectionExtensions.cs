@@ -44,7 +44,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IJobStore>(),
             sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section);
+        services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Webhooks.WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
         services.AddSingleton<Publishing.Publications>();

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Media.IntegrationTests;
 
 /// <summary>The embedded farm started inside the test process on a free loopback port, with a gRPC client.</summary>
-public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? overrides = null) : IAsyncLifetime
+/// <param name="dataDirectory">A folder to run on (a restart of an earlier farm; the caller removes it), or null for a fresh one removed on dispose.</param>
+public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? overrides = null, string? dataDirectory = null) : IAsyncLifetime
 {
     private WebApplication? _app;
 
@@ -16,7 +17,7 @@ public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? override
     {
     }
 
-    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
+    public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
 
     public FarmClient Client { get; private set; } = null!;
 
@@ -44,6 +45,9 @@ public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? override
         }
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(DataDirectory, recursive: true);
+        if (dataDirectory is null)
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }

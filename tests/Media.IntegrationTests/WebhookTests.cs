@@ -39,24 +39,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         job = await _farm.Client.WaitAsync(job.Id, null, timeout.Token);
         Assert.Equal(JobState.Succeeded, job.State);
 
-        WebhookDeliveries deliveries;
-        while (true)
-        {
-            try
-            {
-                deliveries = await _farm.Client.Jobs.GetWebhookDeliveriesAsync(new GetWebhookDeliveriesRequest { JobId = job.Id }, cancellationToken: timeout.Token);
-                if (deliveries.State == WebhookDelivery.Delivered)
-                {
-                    break;
-                }
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-                // Not attempted yet.
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
+        var deliveries = await WaitForDeliveryAsync(_farm, job.Id, WebhookDelivery.Delivered, timeout.Token);
 
         Assert.Equal([503, 200], deliveries.Attempts.Select(a => a.StatusCode));
         Assert.Contains("503", deliveries.Attempts[0].Error, StringComparison.Ordinal);
@@ -75,5 +58,80 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         var (firstBody, firstSignature, _) = _receiver.Received.First();
         Assert.False(WebhookSignature.Verify(Secret, firstSignature, firstBody, TimeProvider.System.GetUtcNow().AddMinutes(10), TimeSpan.FromMinutes(5)));
         Assert.False(WebhookSignature.Verify(Secret, firstSignature, [.. firstBody, (byte)' '], TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)));
+    }
+
+    [Fact]
+    public async Task Delivery_WhoseApiStoppedBetweenRetries_IsResumedByTheNextProcess()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Media:Webhooks:Secret"] = Secret,
+            // The first process would wait a minute before its second attempt: it is stopped long before that.
+            ["Media:Webhooks:RetryBaseDelayMilliseconds"] = "60000",
+            ["Media:Webhooks:ResumeAfterSeconds"] = "2",
+            ["Media:Webhooks:ResumeSweepSeconds"] = "1",
+        };
+        await using var receiver = await WebhookReceiver.StartAsync(call => call == 1 ? 503 : 200);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        string jobId;
+        try
+        {
+            var first = new InProcessFarm(settings, data);
+            await first.InitializeAsync();
+            try
+            {
+                var upload = await first.Client.UploadFileAsync(media.Landscape, null, timeout.Token);
+                var job = await first.Client.SubmitAndWaitAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical", WebhookUrl = receiver.Url }, null, timeout.Token);
+                jobId = job.Id;
+                await WaitForDeliveryAsync(first, jobId, WebhookDelivery.Retrying, timeout.Token);
+            }
+            finally
+            {
+                await first.DisposeAsync();
+            }
+
+            var second = new InProcessFarm(settings, data);
+            await second.InitializeAsync();
+            try
+            {
+                var deliveries = await WaitForDeliveryAsync(second, jobId, WebhookDelivery.Delivered, timeout.Token);
+
+                Assert.Equal([503, 200], deliveries.Attempts.Select(a => a.StatusCode));
+                Assert.Equal(2, receiver.Received.Count);
+                var (body, signature, _) = receiver.Received.Last();
+                Assert.True(WebhookSignature.Verify(Secret, signature, body, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)));
+                Assert.Equal(jobId, Job.Parser.ParseJson(System.Text.Encoding.UTF8.GetString(body)).Id);
+            }
+            finally
+            {
+                await second.DisposeAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task<WebhookDeliveries> WaitForDeliveryAsync(InProcessFarm farm, string jobId, string state, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var deliveries = await farm.Client.Jobs.GetWebhookDeliveriesAsync(new GetWebhookDeliveriesRequest { JobId = jobId }, cancellationToken: cancellationToken);
+                if (deliveries.State == state)
+                {
+                    return deliveries;
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                // Not attempted yet.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
     }
 }

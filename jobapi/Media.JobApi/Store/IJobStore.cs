@@ -85,6 +85,18 @@ public interface IJobStore
 
     Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Finished jobs with a webhook_url, finished in [finishedAfter, quietSince), whose job.finished delivery has no
+    /// record or a "retrying" record untouched since <paramref name="quietSince"/>: deliveries whose sender died.
+    /// </summary>
+    Task<IReadOnlyList<UnsettledWebhook>> ListUnsettledWebhooksAsync(DateTimeOffset finishedAfter, DateTimeOffset quietSince, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes over an unsettled delivery: creates its record, or touches it if nobody else did since it was listed.
+    /// False when another replica got there first.
+    /// </summary>
+    Task<bool> TryClaimWebhookAsync(UnsettledWebhook webhook, StoredDocument claim, CancellationToken cancellationToken);
+
     /// <summary>Stores or replaces an API key record (name = key id, globally unique; the record as JSON).</summary>
     Task PutApiKeyAsync(StoredDocument key, CancellationToken cancellationToken);
 

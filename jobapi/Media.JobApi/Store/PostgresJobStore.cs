@@ -85,6 +85,7 @@ public sealed partial class PostgresJobStore(IOptions<PostgresStoreOptions> opti
         (7, "CREATE TABLE api_keys (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name)); CREATE UNIQUE INDEX api_keys_by_id ON api_keys (name)"),
         (8, "CREATE TABLE publications (job_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, publish_at BIGINT NOT NULL, state INTEGER NOT NULL, document TEXT NOT NULL); CREATE INDEX ix_publications_due ON publications (state, publish_at)"),
         (9, "ALTER TABLE stages ADD COLUMN pool TEXT NOT NULL DEFAULT 'cpu'"),
+        (10, "CREATE INDEX ix_jobs_webhook_finished ON jobs (finished_at) WHERE webhook_url <> ''"),
     ];
 
     private const long MigrationLockKey = 0x4D656469614A6F62; // "MediaJob"

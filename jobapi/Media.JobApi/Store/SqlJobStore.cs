@@ -53,6 +53,56 @@ public abstract class SqlJobStore : IJobStore
     public async Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken) =>
         await ListDocumentsAsync("webhook_deliveries", tenant, cancellationToken, jobId) is [var found, ..] ? found : null;
 
+    public async Task<IReadOnlyList<UnsettledWebhook>> ListUnsettledWebhooksAsync(DateTimeOffset finishedAfter, DateTimeOffset quietSince, int limit, CancellationToken cancellationToken)
+    {
+        const string Sql = """
+            SELECT j.id, j.tenant, j.webhook_url, d.document, d.updated_at FROM jobs j
+            LEFT JOIN webhook_deliveries d ON d.tenant = j.tenant AND d.name = j.id
+            WHERE j.webhook_url <> '' AND j.finished_at >= $after AND j.finished_at < $quiet
+              AND (d.name IS NULL OR (d.updated_at < $quiet AND d.document LIKE $retrying))
+            ORDER BY j.finished_at LIMIT $limit
+            """;
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null, Sql,
+            ("$after", finishedAfter.ToUnixTimeMilliseconds()), ("$quiet", quietSince.ToUnixTimeMilliseconds()),
+            ("$retrying", "%\"state\":\"" + Webhooks.WebhookDelivery.Retrying + "\"%"), ("$limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var found = new List<UnsettledWebhook>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (id, tenant) = (reader.GetString(0), reader.GetString(1));
+            var delivery = reader.IsDBNull(3) ? null : new StoredDocument(tenant, id, reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+            found.Add(new UnsettledWebhook(id, tenant, reader.GetString(2), delivery));
+        }
+
+        return found;
+    }
+
+    public async Task<bool> TryClaimWebhookAsync(UnsettledWebhook webhook, StoredDocument claim, CancellationToken cancellationToken)
+    {
+        using (await WriteLockAsync(cancellationToken))
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            if (webhook.Delivery is null)
+            {
+                try
+                {
+                    await ExecuteAsync(connection, null, "INSERT INTO webhook_deliveries (tenant, name, document, updated_at) VALUES ($tenant, $name, $document, $at)", cancellationToken,
+                        ("$tenant", claim.Tenant), ("$name", claim.Name), ("$document", claim.Document), ("$at", claim.UpdatedAt.ToUnixTimeMilliseconds()));
+                    return true;
+                }
+                catch (DbException ex) when (IsUniqueViolation(ex))
+                {
+                    return false;
+                }
+            }
+
+            await using var command = Command(connection, null, "UPDATE webhook_deliveries SET updated_at = $at WHERE tenant = $tenant AND name = $name AND updated_at = $seen",
+                ("$at", claim.UpdatedAt.ToUnixTimeMilliseconds()), ("$tenant", claim.Tenant), ("$name", claim.Name), ("$seen", webhook.Delivery.UpdatedAt.ToUnixTimeMilliseconds()));
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }
+    }
+
     public Task PutApiKeyAsync(StoredDocument key, CancellationToken cancellationToken) => PutDocumentAsync("api_keys", key, cancellationToken);
 
     public async Task<StoredDocument?> FindApiKeyAsync(string keyId, CancellationToken cancellationToken) =>

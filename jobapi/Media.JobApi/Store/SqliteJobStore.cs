@@ -39,6 +39,7 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_idempotency ON jobs (tenant, idempotency_key) WHERE idempotency_key <> '';
         CREATE INDEX IF NOT EXISTS ix_jobs_list ON jobs (tenant, created_at DESC, id DESC);
         CREATE INDEX IF NOT EXISTS ix_jobs_state ON jobs (state);
+        CREATE INDEX IF NOT EXISTS ix_jobs_webhook_finished ON jobs (finished_at) WHERE webhook_url <> '';
         CREATE TABLE IF NOT EXISTS job_labels (
             job_id TEXT NOT NULL,
             key TEXT NOT NULL,
@@ -145,7 +146,7 @@ public sealed class SqliteJobStore : SqlJobStore, IDisposable
         );
         """;
 
-    private const int SchemaVersion = 8;
+    private const int SchemaVersion = 9;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);

@@ -14,4 +14,19 @@ public sealed class WebhookOptions
     public int RetryBaseDelayMilliseconds { get; set; } = 2000;
 
     public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// A finished job's delivery with no record, or a retrying one untouched this long, has lost its sender (an API process
+    /// that stopped) and is taken over. Longer than the longest wait between two attempts (5 min with jitter, plus the timeout).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 86400)]
+    public int ResumeAfterSeconds { get; set; } = 420;
+
+    /// <summary>How often deliveries to take over are looked for.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 3600)]
+    public int ResumeSweepSeconds { get; set; } = 60;
+
+    /// <summary>Jobs finished longer ago than this are not delivered any more after a restart.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 720)]
+    public int ResumeWindowHours { get; set; } = 24;
 }

@@ -13,7 +13,9 @@ namespace Media.JobApi.Webhooks;
 /// <summary>
 /// Posts a job's final state (the same JSON as GetJob) to its webhook_url when it finishes: signed (Media-Signature),
 /// retried with exponential backoff and jitter on a non-2xx answer or no answer, every attempt recorded with the job.
-/// Deliveries run side by side, so one slow receiver never delays another job's webhook.
+/// Deliveries run side by side, so one slow receiver never delays another job's webhook. A delivery whose API process
+/// stopped (before its first attempt, or between retries) is taken over by a sweep in any replica: claimed in the store
+/// first, so one replica resumes it, continuing the attempt count.
 /// </summary>
 public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
 {
@@ -21,17 +23,19 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
     public const string JobFinishedEvent = "job.finished";
     public const string PublishRequestedEvent = "job.publish_requested";
 
+    private const int ResumeBatch = 200;
     private readonly Channel<Pending> _pending = Channel.CreateUnbounded<Pending>();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _delivering = new(StringComparer.Ordinal);
     private readonly HttpClient _http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false })
     {
         Timeout = TimeSpan.FromSeconds(options.Value.TimeoutSeconds),
     };
 
     /// <summary>Called after the commit that made a job terminal.</summary>
-    public void JobFinished(string jobId) => _pending.Writer.TryWrite(new Pending(jobId, JobFinishedEvent, null));
+    public void JobFinished(string jobId) => _pending.Writer.TryWrite(new Pending(jobId, JobFinishedEvent, null, []));
 
     /// <summary>Called when a job's publication is due; the body is the PublishRequested message as JSON.</summary>
-    public void PublishRequested(string jobId, byte[] body) => _pending.Writer.TryWrite(new Pending(jobId, PublishRequestedEvent, body));
+    public void PublishRequested(string jobId, byte[] body) => _pending.Writer.TryWrite(new Pending(jobId, PublishRequestedEvent, body, []));
 
     /// <summary>The stored delivery record's name: the job id for job.finished, "{job}/publish" for the hand-off.</summary>
     public static string RecordName(string jobId, string eventName) => eventName == PublishRequestedEvent ? jobId + "/publish" : jobId;
@@ -49,17 +53,81 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
             logger.LogWarning("Media:Webhooks:Secret is not set: webhooks are sent without a Media-Signature header.");
         }
 
-        await foreach (var pending in _pending.Reader.ReadAllAsync(stoppingToken))
+        var resuming = ResumeLoopAsync(stoppingToken);
+        try
         {
-            // Not awaited: a delivery waits out its retries without holding up the next job's. DeliverAsync
-            // handles its own failures and ends with the stopping token.
-            _ = DeliverAsync(pending, stoppingToken);
+            await foreach (var pending in _pending.Reader.ReadAllAsync(stoppingToken))
+            {
+                // Not awaited: a delivery waits out its retries without holding up the next job's. DeliverAsync
+                // handles its own failures and ends with the stopping token.
+                _ = DeliverAsync(pending, stoppingToken);
+            }
+        }
+        finally
+        {
+            await resuming;
+        }
+    }
+
+    /// <summary>Takes over deliveries whose sender stopped; returns how many it resumed.</summary>
+    public async Task<int> ResumeOrphanedAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var settings = options.Value;
+        var resumed = 0;
+        foreach (var orphan in await store.ListUnsettledWebhooksAsync(now.AddHours(-settings.ResumeWindowHours), now.AddSeconds(-settings.ResumeAfterSeconds), ResumeBatch, cancellationToken))
+        {
+            if (_delivering.ContainsKey(RecordName(orphan.JobId, JobFinishedEvent)))
+            {
+                continue;
+            }
+
+            var previous = orphan.Delivery is null ? [] : WebhookDelivery.FromJson(orphan.Delivery.Document).Attempts;
+            var claim = new WebhookDelivery(orphan.JobId, orphan.Url, WebhookDelivery.Retrying, previous);
+            if (await store.TryClaimWebhookAsync(orphan, new StoredDocument(orphan.Tenant, orphan.JobId, claim.ToJson(), time.GetUtcNow()), cancellationToken))
+            {
+                logger.LogInformation("Resuming the webhook of job {JobId} after {Attempts} earlier attempts (its sender stopped)", orphan.JobId, previous.Count);
+                resumed++;
+                _ = DeliverAsync(new Pending(orphan.JobId, JobFinishedEvent, null, previous), cancellationToken);
+            }
+        }
+
+        return resumed;
+    }
+
+    private async Task ResumeLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ResumeSweepSeconds), time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    await ResumeOrphanedAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Looking for webhook deliveries to resume failed; trying again in {Seconds} s", options.Value.ResumeSweepSeconds);
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down.
         }
     }
 
     private async Task DeliverAsync(Pending pending, CancellationToken cancellationToken)
     {
         var jobId = pending.JobId;
+        var recordName = RecordName(jobId, pending.Event);
+        if (!_delivering.TryAdd(recordName, 0))
+        {
+            return;
+        }
+
         try
         {
             var job = await store.GetJobAsync(jobId, cancellationToken);
@@ -70,15 +138,15 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
 
             var body = pending.Body ?? System.Text.Encoding.UTF8.GetBytes(Formatter.Format(
                 JobMapper.ToProto(job, await store.GetStagesAsync(jobId, cancellationToken), await store.GetOutputsAsync(jobId, cancellationToken))));
-            var attempts = new List<WebhookAttempt>();
-            for (var attempt = 1; attempt <= options.Value.MaxAttempts; attempt++)
+            var attempts = new List<WebhookAttempt>(pending.Previous);
+            for (var attempt = attempts.Count + 1; attempt <= Math.Max(options.Value.MaxAttempts, attempts.Count + 1); attempt++)
             {
                 var result = await PostAsync(job.WebhookUrl, jobId, pending.Event, body, cancellationToken);
                 attempts.Add(result);
                 var delivered = result.StatusCode is >= 200 and < 300;
-                var state = delivered ? WebhookDelivery.Delivered : attempt == options.Value.MaxAttempts ? WebhookDelivery.Failed : WebhookDelivery.Retrying;
+                var state = delivered ? WebhookDelivery.Delivered : attempt >= options.Value.MaxAttempts ? WebhookDelivery.Failed : WebhookDelivery.Retrying;
                 var record = new WebhookDelivery(jobId, job.WebhookUrl, state, attempts);
-                await store.PutWebhookDeliveryAsync(new StoredDocument(job.Tenant, RecordName(jobId, pending.Event), record.ToJson(), time.GetUtcNow()), cancellationToken);
+                await store.PutWebhookDeliveryAsync(new StoredDocument(job.Tenant, recordName, record.ToJson(), time.GetUtcNow()), cancellationToken);
                 if (state != WebhookDelivery.Retrying)
                 {
                     if (!delivered)
@@ -99,6 +167,10 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
         catch (Exception ex)
         {
             logger.LogError(ex, "Webhook delivery for job {JobId} stopped", jobId);
+        }
+        finally
+        {
+            _delivering.TryRemove(recordName, out _);
         }
     }
 
@@ -127,7 +199,7 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
         }
     }
 
-    private sealed record Pending(string JobId, string Event, byte[]? Body);
+    private sealed record Pending(string JobId, string Event, byte[]? Body, IReadOnlyList<WebhookAttempt> Previous);
 
     private TimeSpan Backoff(int attempt)
     {

@@ -224,6 +224,47 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnsettledWebhooks_AreFinishedJobsWithoutARecordOrWithAQuietRetry_ClaimedOnce()
+    {
+        async Task FinishedAsync(string id, int minute, string webhook = "https://example.invalid/hook", JobState state = JobState.Succeeded)
+        {
+            var finished = T0.AddMinutes(minute);
+            await Store.CommitAsync(new JobChanges(Job(id) with { State = state, WebhookUrl = webhook, FinishedAt = state == JobState.Running ? null : finished, UpdatedAt = finished }, isNew: true), CancellationToken.None);
+        }
+
+        StoredDocument Record(string id, string state, int minute) =>
+            new("t1", id, new Media.JobApi.Webhooks.WebhookDelivery(id, "https://example.invalid/hook", state, []).ToJson(), T0.AddMinutes(minute));
+
+        await FinishedAsync("no-record", 2);
+        await FinishedAsync("quiet-retry", 1);
+        await FinishedAsync("busy-retry", 3);
+        await FinishedAsync("delivered", 4);
+        await FinishedAsync("failed-for-good", 5, state: JobState.Failed);
+        await FinishedAsync("no-webhook", 6, webhook: string.Empty);
+        await FinishedAsync("still-running", 7, state: JobState.Running);
+        await FinishedAsync("too-old", -100);
+        await FinishedAsync("too-new", 30);
+        await Store.PutWebhookDeliveryAsync(Record("quiet-retry", "retrying", 3), CancellationToken.None);
+        await Store.PutWebhookDeliveryAsync(Record("busy-retry", "retrying", 12), CancellationToken.None);
+        await Store.PutWebhookDeliveryAsync(Record("delivered", "delivered", 5), CancellationToken.None);
+
+        var unsettled = await Store.ListUnsettledWebhooksAsync(T0, T0.AddMinutes(10), 10, CancellationToken.None);
+
+        // "failed-for-good" is a failed job with no record yet: its webhook is still owed.
+        Assert.Equal(["quiet-retry", "no-record", "failed-for-good"], unsettled.Select(w => w.JobId));
+        Assert.Null(unsettled[1].Delivery);
+        Assert.Equal(T0.AddMinutes(3), unsettled[0].Delivery!.UpdatedAt);
+        Assert.Equal("https://example.invalid/hook", unsettled[0].Url);
+        var claim = Record("quiet-retry", "retrying", 11);
+        Assert.True(await Store.TryClaimWebhookAsync(unsettled[0], claim, CancellationToken.None));
+        Assert.False(await Store.TryClaimWebhookAsync(unsettled[0], claim with { UpdatedAt = T0.AddMinutes(12) }, CancellationToken.None));
+        Assert.True(await Store.TryClaimWebhookAsync(unsettled[1], Record("no-record", "retrying", 11), CancellationToken.None));
+        Assert.False(await Store.TryClaimWebhookAsync(unsettled[1], Record("no-record", "retrying", 12), CancellationToken.None));
+        Assert.Equal(["failed-for-good"], (await Store.ListUnsettledWebhooksAsync(T0, T0.AddMinutes(10), 10, CancellationToken.None)).Select(w => w.JobId));
+        Assert.Equal(T0.AddMinutes(11), (await Store.GetWebhookDeliveryAsync("t1", "no-record", CancellationToken.None))!.UpdatedAt);
+    }
+
+    [Fact]
     public async Task Publications_DueInTimeOrder_ReplacedOnlyFromTheExpectedState()
     {
         PublicationRecord Scheduled(string jobId, int minutes) => new(jobId, "t1", new Publication
