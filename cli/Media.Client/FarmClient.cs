@@ -136,9 +136,9 @@ public sealed class FarmClient : IDisposable
             {
                 return await SendPartsAsync(path, resumed, journalPath, total, progress, cancellationToken);
             }
-            catch (Exception ex) when (ex is RpcException { StatusCode: StatusCode.NotFound } or HttpRequestException { StatusCode: System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound })
+            catch (Exception ex) when (ex is RpcException { StatusCode: StatusCode.NotFound or StatusCode.FailedPrecondition } or HttpRequestException { StatusCode: System.Net.HttpStatusCode.Forbidden or System.Net.HttpStatusCode.NotFound })
             {
-                // The farm or storage no longer knows that upload (expired, aborted): start a new one.
+                // The farm or storage no longer knows that upload (expired, abandoned, aborted): start a new one.
                 UploadJournal.Delete(journalPath!);
             }
         }

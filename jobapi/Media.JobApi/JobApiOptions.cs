@@ -51,6 +51,10 @@ public sealed class JobApiOptions
     [Range(10, 7 * 24 * 3600)]
     public int OutputLinkSeconds { get; set; } = 3600;
 
+    /// <summary>How often direct uploads that expired without being completed are aborted in storage and forgotten.</summary>
+    [Range(10, 86400)]
+    public int DirectUploadSweepSeconds { get; set; } = 600;
+
     /// <summary>Browser origins allowed to call REST and gRPC-Web (e.g. https://studio.example.com); none by default.</summary>
     public string[] CorsOrigins { get; set; } = [];
 }

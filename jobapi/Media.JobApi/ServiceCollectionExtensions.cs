@@ -43,7 +43,9 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<IJobStore>(),
             sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DirectUploads>>()));
+        services.AddHostedService<ExpiredUploadSweeper>();
         services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Webhooks.WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());

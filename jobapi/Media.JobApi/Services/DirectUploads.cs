@@ -4,6 +4,7 @@ using Media.JobApi.Errors;
 using Media.JobApi.Store;
 using Media.Platform.Storage;
 using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
 
 namespace Media.JobApi.Services;
 
@@ -12,8 +13,10 @@ namespace Media.JobApi.Services;
 /// client to S3; completion assembles, re-hashes and registers the object. The plan is kept in the job store,
 /// so any API replica can complete what another created.
 /// </summary>
-public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, TimeProvider time)
+public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, TimeProvider time, ILogger<DirectUploads> logger)
 {
+    private const int AbandonBatch = 100;
+
     // S3's limits: parts of at least 5 MiB (but the last), at most 5 GiB, at most 10,000 of them.
     private const long MinPartBytes = 5L * 1024 * 1024;
     private const long MaxPartBytes = 5L * 1024 * 1024 * 1024;
@@ -135,6 +138,46 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
             cancellationToken);
         Media.Platform.Telemetry.FarmTelemetry.BytesUploaded.Add(stored.SizeBytes);
         return new UploadResponse { UploadId = pending.Id, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, Key = pending.Key };
+    }
+
+    /// <summary>
+    /// Forgets direct uploads whose part URLs expired before <paramref name="now"/> without being completed: the
+    /// multipart upload is aborted in storage (its parts stop costing space) and the plan is deleted. Returns how many
+    /// were forgotten, and how many of those storage confirmed aborting.
+    /// </summary>
+    public async Task<(int Forgotten, int Aborted)> AbandonExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (storage is null)
+        {
+            return (0, 0);
+        }
+
+        var abandoned = 0;
+        var aborted = 0;
+        foreach (var pending in await store.ListExpiredPendingUploadsAsync(now, AbandonBatch, cancellationToken))
+        {
+            try
+            {
+                await storage.AbortDirectUploadAsync(pending.Key, pending.StorageUploadId, cancellationToken);
+                aborted++;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Already aborted (another replica's sweep) or storage away: the plan goes either way; a bucket
+                // lifecycle rule for incomplete multipart uploads is the backstop.
+                logger.LogInformation("Could not abort the storage upload of expired upload {UploadId}: {Error}", pending.Id, ex.Message);
+            }
+
+            await store.DeletePendingUploadAsync(pending.Id, cancellationToken);
+            abandoned++;
+        }
+
+        if (abandoned > 0)
+        {
+            logger.LogInformation("Abandoned {Count} direct uploads that expired without being completed", abandoned);
+        }
+
+        return (abandoned, aborted);
     }
 
     private static List<UploadedPart> CheckParts(CompleteUploadRequest request)

@@ -59,6 +59,9 @@ public interface IJobStore
     /// <summary>Registers the finished upload and forgets the pending one, atomically; false when it was already completed.</summary>
     Task<bool> CompletePendingUploadAsync(UploadRecord upload, CancellationToken cancellationToken);
 
+    /// <summary>Direct uploads never completed whose part URLs expired before <paramref name="now"/>, oldest first.</summary>
+    Task<IReadOnlyList<PendingUploadRecord>> ListExpiredPendingUploadsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
     Task DeletePendingUploadAsync(string uploadId, CancellationToken cancellationToken);
 
     /// <summary>Stores or replaces a tenant's cover template.</summary>

@@ -482,7 +482,7 @@ public abstract class SqlJobStore : IJobStore
         {
             await using var connection = await OpenAsync(cancellationToken);
             await ExecuteAsync(connection, null,
-                "INSERT INTO pending_uploads (id, tenant, key, file_name, content_type, size_bytes, sha256, storage_upload_id, created_at, expires_at) VALUES ($id, $tenant, $key, $name, $type, $size, $sha, $storage, $created, $expires)",
+                $"INSERT INTO pending_uploads ({PendingUploadColumns}) VALUES ($id, $tenant, $key, $name, $type, $size, $sha, $storage, $created, $expires)",
                 cancellationToken,
                 ("$id", pending.Id), ("$tenant", pending.Tenant), ("$key", pending.Key), ("$name", pending.FileName), ("$type", pending.ContentType),
                 ("$size", pending.SizeBytes), ("$sha", pending.Sha256), ("$storage", pending.StorageUploadId),
@@ -490,21 +490,30 @@ public abstract class SqlJobStore : IJobStore
         }
     }
 
-    public async Task<PendingUploadRecord?> GetPendingUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken)
+    private const string PendingUploadColumns = "id, tenant, key, file_name, content_type, size_bytes, sha256, storage_upload_id, created_at, expires_at";
+
+    public async Task<PendingUploadRecord?> GetPendingUploadAsync(string tenant, string uploadId, CancellationToken cancellationToken) =>
+        await QueryPendingUploadsAsync($"SELECT {PendingUploadColumns} FROM pending_uploads WHERE id = $id AND tenant = $tenant", cancellationToken, ("$id", uploadId), ("$tenant", tenant))
+            is [var found, ..] ? found : null;
+
+    public Task<IReadOnlyList<PendingUploadRecord>> ListExpiredPendingUploadsAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        QueryPendingUploadsAsync($"SELECT {PendingUploadColumns} FROM pending_uploads WHERE expires_at < $now ORDER BY expires_at LIMIT $limit", cancellationToken,
+            ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit));
+
+    private async Task<IReadOnlyList<PendingUploadRecord>> QueryPendingUploadsAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
-            "SELECT id, tenant, key, file_name, content_type, size_bytes, sha256, storage_upload_id, created_at, expires_at FROM pending_uploads WHERE id = $id AND tenant = $tenant",
-            ("$id", uploadId), ("$tenant", tenant));
+        await using var command = Command(connection, null, sql, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var found = new List<PendingUploadRecord>();
+        while (await reader.ReadAsync(cancellationToken))
         {
-            return null;
+            found.Add(new PendingUploadRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))));
         }
 
-        return new PendingUploadRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-            reader.GetInt64(5), reader.GetString(6), reader.GetString(7),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)));
+        return found;
     }
 
     public async Task<bool> CompletePendingUploadAsync(UploadRecord upload, CancellationToken cancellationToken)

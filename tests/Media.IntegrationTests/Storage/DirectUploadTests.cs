@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Grpc.Core;
 using Media.Protos.V1;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Media.IntegrationTests.Storage;
 
@@ -65,6 +66,24 @@ public sealed class DirectUploadTests(S3Server server) : IAsyncLifetime
         Assert.Equal([5L * 1024 * 1024, 10L * 1024 * 1024, 11L * 1024 * 1024], progress);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(clip))), upload.Sha256);
         Assert.Empty(Directory.GetFiles(journals));
+    }
+
+    [Fact]
+    public async Task ExpiredUpload_NeverCompleted_IsAbortedInStorageAndForgotten()
+    {
+        var plan = await _farm.Client.Uploads.CreateUploadAsync(new CreateUploadRequest { FileName = "x.mp4", SizeBytes = PartBytes + 1000, Sha256 = new string('c', 64), PartSizeBytes = PartBytes });
+        var first = await PutAsync(plan.Parts[0].Url, new byte[PartBytes]);
+        var uploads = _farm.Services.GetRequiredService<Media.JobApi.Services.DirectUploads>();
+
+        var early = await uploads.AbandonExpiredAsync(DateTimeOffset.UtcNow, CancellationToken.None);
+        var late = await uploads.AbandonExpiredAsync(plan.ExpiresAt.ToDateTimeOffset().AddSeconds(1), CancellationToken.None);
+        var complete = await Assert.ThrowsAsync<RpcException>(() => _farm.Client.Uploads.CompleteUploadAsync(
+            new CompleteUploadRequest { UploadId = plan.UploadId, Parts = { new CompletedPart { PartNumber = 1, Etag = first } } }).ResponseAsync);
+
+        // s3rver has no AbortMultipartUpload (405): the abort's storage side is not exercised here, and its failure
+        // must not keep the expired plan alive.
+        Assert.Equal((0, 1), (early.Forgotten, late.Forgotten));
+        Assert.Equal(StatusCode.NotFound, complete.StatusCode);
     }
 
     [Fact]
