@@ -213,7 +213,7 @@ async function renderOutputs(job) {
     const caption = el('figcaption', {}, `${output.name} · ${output.width ? output.width + '×' + output.height + ' · ' : ''}${formatBytes(output.sizeBytes)}${output.encoder ? ' · ' + output.encoder : ''}${output.device ? ' · ' + output.device : ''}`);
     let preview;
     if (type.startsWith('video/')) preview = el('video', { src: link.url, controls: true, preload: 'metadata', muted: true, playsInline: true });
-    else if (type.startsWith('image/')) preview = el('img', { src: link.url, alt: output.name, loading: 'lazy' });
+    else if (type.startsWith('image/')) preview = el('img', { src: link.url, alt: output.name });
     else preview = el('a', { href: link.url, target: '_blank', rel: 'noopener' }, 'open');
     figures.push(el('figure', { 'data-output': output.name, 'data-content-type': type }, preview, caption));
   }

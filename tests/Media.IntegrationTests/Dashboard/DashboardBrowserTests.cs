@@ -18,6 +18,8 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
     // One slot: the long job's stages queue behind each other, so the queue panel has something to show.
     private readonly InProcessFarm _farm = new(new Dictionary<string, string?> { ["Media:Worker:Slots"] = "1", ["Media:Worker:AnnounceSeconds"] = "1" });
 
+    private const string Hostile = "<img src=x onerror=\"window.pwned=1\"><script>window.pwned=2</script>";
+
     public Task InitializeAsync() => _farm.InitializeAsync();
 
     public Task DisposeAsync() => _farm.DisposeAsync();
@@ -34,7 +36,8 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
             : Path.Combine(RepositoryPaths.Root(), "TestResults", "dashboard");
         Directory.CreateDirectory(artifacts);
 
-        var longJob = await SubmitAsync(media.Long);
+        // Labels are user data: markup in them must show as text and run nothing.
+        var longJob = await SubmitAsync(media.Long, new() { ["note"] = Hostile });
         var shortJob = await SubmitAsync(media.Landscape);
         var failedJob = await SubmitAsync(media.TextFile);
         var script = Path.Combine(AppContext.BaseDirectory, "Dashboard", "dashboard-check.js");
@@ -45,6 +48,8 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
         var page = report.RootElement;
         Assert.Empty(page.GetProperty("problems").EnumerateArray().Select(p => p.GetString()));
         Assert.Empty(page.GetProperty("consoleErrors").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal("note=" + Hostile, page.GetProperty("hostileLabel").GetString());
+        Assert.False(page.GetProperty("pwned").GetBoolean(), "markup from a job label ran in the page");
 
         // The worker row is this farm's worker with what its probe really found.
         var worker = _farm.Services.GetRequiredService<StageWorker>();
@@ -100,10 +105,12 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(2, page.GetProperty("screenshots").GetArrayLength());
     }
 
-    private async Task<string> SubmitAsync(string file)
+    private async Task<string> SubmitAsync(string file, Dictionary<string, string>? labels = null)
     {
         var upload = await _farm.Client.UploadFileAsync(file, null, CancellationToken.None);
-        var job = await _farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical" });
+        var request = new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical" };
+        request.Labels.Add(labels ?? []);
+        var job = await _farm.Client.Jobs.SubmitJobAsync(request);
         return job.Id;
     }
 }

@@ -54,6 +54,10 @@ async function main() {
       await page.waitForTimeout(100);
     }
 
+    // The long job carries a label full of markup: it must show as text and run nothing.
+    report.hostileLabel = await page.locator(`#jobs tbody tr[data-job-id="${longJob}"] td:last-child`).textContent();
+    report.pwned = await page.evaluate(() => window.pwned !== undefined || document.querySelector('#jobs img, #jobs script') !== null);
+
     const failure = page.locator(`#failures tbody tr[data-job-id="${failedJob}"]`);
     await failure.waitFor({ timeout: 30_000 });
     report.failure = await failure.evaluate((row) => ({ code: row.querySelector('[data-error-code]').dataset.errorCode, text: row.textContent }));
@@ -65,7 +69,7 @@ async function main() {
     await page.waitForFunction(() => {
       const videos = [...document.querySelectorAll('#outputs video')];
       const images = [...document.querySelectorAll('#outputs img')];
-      return videos.length > 0 && videos.every((v) => v.readyState >= 1 || v.error) && images.every((i) => i.complete);
+      return videos.length > 0 && videos.every((v) => v.readyState >= 1 || v.error) && images.every((i) => i.complete && i.naturalWidth > 0);
     }, null, { timeout: 30_000 });
     report.previews = await page.evaluate(() => [...document.querySelectorAll('#outputs figure')].map((f) => {
       const video = f.querySelector('video');
