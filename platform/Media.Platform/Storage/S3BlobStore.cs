@@ -19,6 +19,9 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
 {
     private const string MetaPrefix = "_meta/";
     private readonly IAmazonS3 _s3;
+
+    // Signs URLs for the public endpoint (the same client when there is none): signing is local, it never calls out.
+    private readonly IAmazonS3 _presigner;
     private readonly S3BlobStoreOptions _options;
     private readonly TimeProvider _time;
 
@@ -43,10 +46,18 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
             config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(_options.Region);
         }
 
-        _s3 = _options.AccessKey.Length > 0
-            ? new AmazonS3Client(new BasicAWSCredentials(_options.AccessKey, _options.SecretKey), config)
-            : new AmazonS3Client(config);
+        _s3 = Client(config);
+        _presigner = _options.PublicServiceUrl.Length == 0 ? _s3 : Client(new AmazonS3Config
+        {
+            ForcePathStyle = _options.ForcePathStyle,
+            ServiceURL = _options.PublicServiceUrl,
+            AuthenticationRegion = _options.Region,
+        });
     }
+
+    private IAmazonS3 Client(AmazonS3Config config) => _options.AccessKey.Length > 0
+        ? new AmazonS3Client(new BasicAWSCredentials(_options.AccessKey, _options.SecretKey), config)
+        : new AmazonS3Client(config);
 
     public async Task<BlobInfo> PutAsync(string key, Stream content, string contentType, CancellationToken cancellationToken)
     {
@@ -93,7 +104,7 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
     {
         var objectKey = ObjectKey(key);
         var expires = _time.GetUtcNow().Add(validFor).UtcDateTime;
-        return [.. Enumerable.Range(1, partCount).Select(part => _s3.GetPreSignedURL(new GetPreSignedUrlRequest
+        return [.. Enumerable.Range(1, partCount).Select(part => _presigner.GetPreSignedURL(new GetPreSignedUrlRequest
         {
             BucketName = _options.Bucket,
             Key = objectKey,
@@ -202,7 +213,7 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
 
     /// <summary>A time-limited GET URL for an object (results handed to publishers, browsers, CDNs).</summary>
     public string GetDownloadUrl(string key, TimeSpan? validFor = null) =>
-        _s3.GetPreSignedURL(new GetPreSignedUrlRequest
+        _presigner.GetPreSignedURL(new GetPreSignedUrlRequest
         {
             BucketName = _options.Bucket,
             Key = ObjectKey(key),
@@ -211,10 +222,18 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
             Expires = _time.GetUtcNow().Add(validFor ?? TimeSpan.FromSeconds(_options.PresignedUrlSeconds)).UtcDateTime,
         });
 
-    public void Dispose() => _s3.Dispose();
+    public void Dispose()
+    {
+        _s3.Dispose();
+        if (!ReferenceEquals(_presigner, _s3))
+        {
+            _presigner.Dispose();
+        }
+    }
 
     // The SDK presigns https unless told otherwise; a plain-http MinIO endpoint needs http links.
-    private Protocol UrlProtocol => _options.ServiceUrl.StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
+    private Protocol UrlProtocol =>
+        (_options.PublicServiceUrl.Length > 0 ? _options.PublicServiceUrl : _options.ServiceUrl).StartsWith("http://", StringComparison.OrdinalIgnoreCase) ? Protocol.HTTP : Protocol.HTTPS;
 
     private async Task<long> PutMultipartAsync(string objectKey, Stream content, string contentType, byte[] buffer, int filled, IncrementalHash hash, CancellationToken cancellationToken)
     {

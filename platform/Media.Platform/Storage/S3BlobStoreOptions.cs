@@ -15,6 +15,12 @@ public sealed class S3BlobStoreOptions
     /// <summary>Endpoint for MinIO and other S3-compatible stores; empty = AWS for <see cref="Region"/>.</summary>
     public string ServiceUrl { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The endpoint browsers and publishers reach the store by (https://media.example.com), when it differs from
+    /// ServiceUrl (an in-cluster address such as http://minio:9000); presigned URLs are signed for it. Empty = ServiceUrl.
+    /// </summary>
+    public string PublicServiceUrl { get; set; } = string.Empty;
+
     public string Region { get; set; } = "us-east-1";
 
     /// <summary>MinIO and most self-hosted stores need path-style URLs (http://host/bucket/key).</summary>

@@ -31,12 +31,13 @@ public sealed class S3BlobStoreConformanceTests : BlobStoreConformance, IDisposa
 
     protected override IBlobStore Store => _store;
 
-    private static S3BlobStore Create(S3Server server, string prefix) => new(
+    private static S3BlobStore Create(S3Server server, string prefix, string publicUrl = "") => new(
         Options.Create(new S3BlobStoreOptions
         {
             Bucket = S3Server.Bucket,
             Prefix = prefix,
             ServiceUrl = server.ServiceUrl,
+            PublicServiceUrl = publicUrl,
             ForcePathStyle = true,
             AccessKey = S3Server.AccessKey,
             SecretKey = S3Server.SecretKey,
@@ -53,6 +54,24 @@ public sealed class S3BlobStoreConformanceTests : BlobStoreConformance, IDisposa
         var bytes = await http.GetByteArrayAsync(new Uri(_store.GetDownloadUrl("p/clip.bin", TimeSpan.FromMinutes(5))));
 
         Assert.Equal([1, 2, 3, 4], bytes);
+    }
+
+    [Fact]
+    public async Task PresignedUrl_NamesThePublicEndpoint_WhenOneIsConfigured()
+    {
+        // The farm talks to 127.0.0.1; browsers are told "localhost" (an in-cluster name and a public one, in small).
+        var publicUrl = _server.ServiceUrl.Replace("127.0.0.1", "localhost", StringComparison.Ordinal);
+        using var store = Create(_server, _prefix, publicUrl);
+        await store.PutAsync("p/public.bin", new MemoryStream([5, 6, 7]), "application/octet-stream", CancellationToken.None);
+
+        var url = store.GetDownloadUrl("p/public.bin", TimeSpan.FromMinutes(5));
+        var part = Assert.Single(store.PresignUploadParts("p/other.bin", "upload-1", 1, TimeSpan.FromMinutes(5)));
+        using var http = new HttpClient();
+
+        Assert.StartsWith(publicUrl + "/", url, StringComparison.Ordinal);
+        Assert.StartsWith(publicUrl + "/", part, StringComparison.Ordinal);
+        Assert.StartsWith(_server.ServiceUrl + "/", _store.GetDownloadUrl("p/public.bin", TimeSpan.FromMinutes(5)), StringComparison.Ordinal);
+        Assert.Equal([5, 6, 7], await http.GetByteArrayAsync(new Uri(url)));
     }
 
     [Fact]
