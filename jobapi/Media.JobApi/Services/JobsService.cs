@@ -94,11 +94,9 @@ public sealed class JobsService(
             new JobQuery(CallerTenant.Of(context), request.State, request.Labels, request.PageSize == 0 ? DefaultPageSize : request.PageSize, request.PageToken),
             context.CancellationToken);
         var response = new ListJobsResponse { NextPageToken = page.NextPageToken };
-        foreach (var job in page.Jobs)
-        {
-            response.Jobs.Add(await LoadAsync(job, context.CancellationToken));
-        }
-
+        // Three queries for the whole page, not three per job: a dashboard lists 50 jobs every second.
+        var details = await store.GetJobDetailsAsync([.. page.Jobs.Select(j => j.Id)], context.CancellationToken);
+        response.Jobs.AddRange(page.Jobs.Select(job => Compose(job, details.GetValueOrDefault(job.Id, JobDetails.None))));
         return response;
     }
 
@@ -240,16 +238,22 @@ public sealed class JobsService(
         }
     }
 
-    private async Task<Job> LoadAsync(JobRecord job, CancellationToken cancellationToken)
+    private async Task<Job> LoadAsync(JobRecord job, CancellationToken cancellationToken) =>
+        Compose(job, new JobDetails(
+            await store.GetStagesAsync(job.Id, cancellationToken),
+            await store.GetOutputsAsync(job.Id, cancellationToken),
+            await store.GetPublicationAsync(job.Id, cancellationToken)));
+
+    private Job Compose(JobRecord job, JobDetails details)
     {
-        var proto = JobMapper.ToProto(job, await store.GetStagesAsync(job.Id, cancellationToken), await store.GetOutputsAsync(job.Id, cancellationToken));
+        var proto = JobMapper.ToProto(job, details.Stages, details.Outputs);
         foreach (var output in proto.Outputs)
         {
             // Signed per read, never stored: a URL in the database would outlive its expiry.
             output.DownloadUrl = blobs.TryGetDownloadUrl(output.Key) ?? string.Empty;
         }
 
-        proto.Publication = (await store.GetPublicationAsync(job.Id, cancellationToken))?.Publication;
+        proto.Publication = details.Publication?.Publication;
         return proto;
     }
 }

@@ -20,6 +20,9 @@ public interface IJobStore
 
     Task<StageRecord?> GetStageAsync(string stageId, CancellationToken cancellationToken);
 
+    /// <summary>Stages, outputs and publications of many jobs (a page of ListJobs) in one query each, by job id.</summary>
+    Task<IReadOnlyDictionary<string, JobDetails>> GetJobDetailsAsync(IReadOnlyList<string> jobIds, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<Output>> GetOutputsAsync(string jobId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<JobEvent>> GetEventsAsync(string jobId, long afterSequence, int limit, CancellationToken cancellationToken);

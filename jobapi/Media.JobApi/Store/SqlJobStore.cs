@@ -270,6 +270,38 @@ public abstract class SqlJobStore : IJobStore
     public async Task<StageRecord?> GetStageAsync(string stageId, CancellationToken cancellationToken) =>
         await QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE id = $id", cancellationToken, ("$id", stageId)) is [var stage, ..] ? stage : null;
 
+    public async Task<IReadOnlyDictionary<string, JobDetails>> GetJobDetailsAsync(IReadOnlyList<string> jobIds, CancellationToken cancellationToken)
+    {
+        if (jobIds.Count == 0)
+        {
+            return new Dictionary<string, JobDetails>();
+        }
+
+        // One placeholder per id ($j0, $j1 …): the ids are values, never spliced into the SQL.
+        var parameters = jobIds.Select((id, i) => ($"$j{i.ToString(CultureInfo.InvariantCulture)}", (object?)id)).ToArray();
+        var list = string.Join(", ", parameters.Select(p => p.Item1));
+        var stages = await QueryStagesAsync($"SELECT {StageColumns} FROM stages WHERE job_id IN ({list}) ORDER BY job_id, kind, id", cancellationToken, parameters);
+        var publications = await QueryPublicationsAsync($"SELECT job_id, tenant, document FROM publications WHERE job_id IN ({list})", cancellationToken, parameters);
+        var outputs = new List<(string JobId, Output Output)>();
+        await using (var connection = await OpenAsync(cancellationToken))
+        await using (var command = Command(connection, null, $"SELECT job_id, payload FROM outputs WHERE job_id IN ({list}) ORDER BY job_id, name", parameters))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                outputs.Add((reader.GetString(0), Output.Parser.ParseFrom((byte[])reader[1])));
+            }
+        }
+
+        var stagesByJob = stages.ToLookup(s => s.JobId, StringComparer.Ordinal);
+        var outputsByJob = outputs.ToLookup(o => o.JobId, o => o.Output, StringComparer.Ordinal);
+        var publicationByJob = publications.ToDictionary(p => p.JobId, StringComparer.Ordinal);
+        return jobIds.Distinct(StringComparer.Ordinal).ToDictionary(
+            id => id,
+            id => new JobDetails([.. stagesByJob[id]], [.. outputsByJob[id]], publicationByJob.GetValueOrDefault(id)),
+            StringComparer.Ordinal);
+    }
+
     public async Task<IReadOnlyList<Output>> GetOutputsAsync(string jobId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -224,6 +224,41 @@ public abstract class JobStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task JobDetails_ForAPage_AreWhatEachJobsOwnLookupsReturn()
+    {
+        foreach (var id in new[] { "d1", "d2", "d3" })
+        {
+            var changes = new JobChanges(Job(id), isNew: true);
+            changes.Stages.Add(Stage(id, "b", StageState.Waiting));
+            changes.Stages.Add(Stage(id, "a", StageState.Dispatched, T0.AddSeconds(30)));
+            if (id != "d2")
+            {
+                changes.Outputs.Add(new Output { Name = $"{id}-z.mp4", Key = "k", Sha256 = "s" });
+                changes.Outputs.Add(new Output { Name = $"{id}-a.jpg", Key = "k2", Sha256 = "s2" });
+            }
+
+            await Store.CommitAsync(changes, CancellationToken.None);
+        }
+
+        await Store.PutPublicationAsync(new PublicationRecord("d3", "t1", new Publication { State = PublicationState.Scheduled, PublishAt = Timestamp.FromDateTimeOffset(T0) }), CancellationToken.None);
+
+        var details = await Store.GetJobDetailsAsync(["d3", "d1", "d2", "missing"], CancellationToken.None);
+
+        Assert.Equal(["d1", "d2", "d3", "missing"], details.Keys.Order(StringComparer.Ordinal));
+        foreach (var id in new[] { "d1", "d2", "d3" })
+        {
+            Assert.Equal((await Store.GetStagesAsync(id, CancellationToken.None)).Select(st => st.Id), details[id].Stages.Select(st => st.Id));
+            Assert.Equal(await Store.GetOutputsAsync(id, CancellationToken.None), details[id].Outputs);
+        }
+
+        Assert.Empty(details["d2"].Outputs);
+        Assert.Empty(details["missing"].Stages);
+        Assert.Equal(PublicationState.Scheduled, details["d3"].Publication?.Publication.State);
+        Assert.Null(details["d1"].Publication);
+        Assert.Empty(await Store.GetJobDetailsAsync([], CancellationToken.None));
+    }
+
+    [Fact]
     public async Task UnsettledWebhooks_AreFinishedJobsWithoutARecordOrWithAQuietRetry_ClaimedOnce()
     {
         async Task FinishedAsync(string id, int minute, string webhook = "https://example.invalid/hook", JobState state = JobState.Succeeded)
