@@ -24,6 +24,8 @@ public sealed class FarmClient : IDisposable
     public const string ApiKeyVariable = "MEDIA_API_KEY";
 
     private const int PartAttempts = 4;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> JournalsInUse = new(StringComparer.Ordinal);
     private const int MaxWatchFailures = 60;
 
     private readonly GrpcChannel _channel;
@@ -128,7 +130,29 @@ public sealed class FarmClient : IDisposable
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashing, cancellationToken));
         }
 
-        var journalPath = ResumeDirectory is null ? null : UploadJournal.PathFor(ResumeDirectory, Address, sha256, total, partSizeBytes);
+        var journalPath = ResumeDirectory is null ? null : UploadJournal.PathFor(ResumeDirectory, Address, ApiKey, sha256, total, partSizeBytes);
+        if (journalPath is not null && !JournalsInUse.TryAdd(journalPath, 0))
+        {
+            // The same file is being uploaded by this process already (a bulk run with two identical files): this
+            // copy goes without a journal rather than share that upload's parts.
+            journalPath = null;
+        }
+
+        try
+        {
+            return await UploadDirectAsync(path, progress, partSizeBytes, sha256, total, journalPath, cancellationToken);
+        }
+        finally
+        {
+            if (journalPath is not null)
+            {
+                JournalsInUse.TryRemove(journalPath, out _);
+            }
+        }
+    }
+
+    private async Task<UploadResponse> UploadDirectAsync(string path, Action<long, long>? progress, long partSizeBytes, string sha256, long total, string? journalPath, CancellationToken cancellationToken)
+    {
         var resumed = journalPath is null ? null : UploadJournal.TryLoad(journalPath, DateTimeOffset.UtcNow);
         if (resumed is not null)
         {

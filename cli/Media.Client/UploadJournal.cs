@@ -23,9 +23,10 @@ internal sealed class UploadJournal
     /// <summary>Part number → the ETag storage answered.</summary>
     public Dictionary<int, string> Stored { get; init; } = [];
 
-    public static string PathFor(string directory, string address, string sha256, long size, long partSize)
+    /// <summary>One journal per farm, caller (the key decides the tenant, so another key never resumes it), content and part size.</summary>
+    public static string PathFor(string directory, string address, string? apiKey, string sha256, long size, long partSize)
     {
-        var identity = SHA256.HashData(Encoding.UTF8.GetBytes($"{address}\n{sha256}\n{size}\n{partSize}"));
+        var identity = SHA256.HashData(Encoding.UTF8.GetBytes($"{address}\n{apiKey}\n{sha256}\n{size}\n{partSize}"));
         return Path.Combine(directory, Convert.ToHexStringLower(identity) + ".json");
     }
 
@@ -58,12 +59,37 @@ internal sealed class UploadJournal
 
     public long StoredBytes => Parts.Where(p => Stored.ContainsKey(p.PartNumber)).Sum(p => p.SizeBytes);
 
-    /// <summary>Written beside and renamed over, so a crash mid-write leaves the previous journal, never half of one.</summary>
+    /// <summary>
+    /// Written beside and renamed over, so a crash mid-write leaves the previous journal, never half of one. Readable by
+    /// its owner only: the part URLs in it are credentials for writing those parts until they expire.
+    /// </summary>
     public void Save(string path)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
+        var directory = Path.GetDirectoryName(path)!;
+        if (!Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+        }
+
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var file = new FileStream(temporary, options))
+        {
+            JsonSerializer.Serialize(file, this, Json);
+        }
+
         File.Move(temporary, path, overwrite: true);
     }
 

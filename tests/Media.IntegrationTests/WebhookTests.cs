@@ -64,12 +64,21 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
     public async Task Delivery_WhoseApiStoppedBetweenRetries_IsResumedByTheNextProcess()
     {
         var data = Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
-        var settings = new Dictionary<string, string?>
+        var firstSettings = new Dictionary<string, string?>
         {
             ["Media:Webhooks:Secret"] = Secret,
             // The first process would wait a minute before its second attempt: it is stopped long before that.
             ["Media:Webhooks:RetryBaseDelayMilliseconds"] = "60000",
-            ["Media:Webhooks:ResumeAfterSeconds"] = "2",
+        };
+
+        // The next process waits less between attempts, so it may take over deliveries silent for 3 s (more than its
+        // longest wait, 100 ms doubled to 1.6 s with jitter plus a 1 s timeout: checked at start).
+        var secondSettings = new Dictionary<string, string?>
+        {
+            ["Media:Webhooks:Secret"] = Secret,
+            ["Media:Webhooks:RetryBaseDelayMilliseconds"] = "100",
+            ["Media:Webhooks:TimeoutSeconds"] = "1",
+            ["Media:Webhooks:ResumeAfterSeconds"] = "3",
             ["Media:Webhooks:ResumeSweepSeconds"] = "1",
         };
         await using var receiver = await WebhookReceiver.StartAsync(call => call == 1 ? 503 : 200);
@@ -77,7 +86,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         string jobId;
         try
         {
-            var first = new InProcessFarm(settings, data);
+            var first = new InProcessFarm(firstSettings, data);
             await first.InitializeAsync();
             try
             {
@@ -91,7 +100,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
                 await first.DisposeAsync();
             }
 
-            var second = new InProcessFarm(settings, data);
+            var second = new InProcessFarm(secondSettings, data);
             await second.InitializeAsync();
             try
             {

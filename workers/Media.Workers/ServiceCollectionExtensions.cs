@@ -24,8 +24,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Hardware.WorkerHardware>();
         services.AddHealthChecks().AddCheck<Hardware.HardwareHealthCheck>("hardware", tags: ["ready"]);
         services.AddSingleton<StageWorker>();
-        services.AddHostedService(sp => sp.GetRequiredService<StageWorker>());
+        // Before the worker, so it stops after it: the goodbye is said once the running stages are handed back.
         services.AddHostedService<WorkerAnnouncer>();
+        services.AddHostedService(sp => sp.GetRequiredService<StageWorker>());
 
         return services;
     }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 
@@ -12,6 +13,11 @@ public sealed class StageContext(StageDispatch dispatch, string workDirectory, I
 
     public IBlobStore Blobs { get; } = blobs;
 
+    /// <summary>Store files handed to tools by their own path (folder storage), with their keys: errors name the key.</summary>
+    public IReadOnlyDictionary<string, string> KeysByLocalPath => _keysByLocalPath;
+
+    private readonly ConcurrentDictionary<string, string> _keysByLocalPath = new(StringComparer.Ordinal);
+
     /// <summary>Fraction 0..1, speed (x real time), frames per second.</summary>
     public void ReportProgress(double fraction, double speed = 0, double fps = 0) =>
         reportProgress(Math.Clamp(fraction, 0, 1), speed, fps);
@@ -24,6 +30,7 @@ public sealed class StageContext(StageDispatch dispatch, string workDirectory, I
     {
         if (Blobs.TryGetLocalPath(key) is { } local)
         {
+            _keysByLocalPath[local] = key;
             return local;
         }
 

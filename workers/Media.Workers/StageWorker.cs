@@ -219,6 +219,7 @@ public sealed class StageWorker : BackgroundService
         Task? reporter = null;
         var started = _time.GetTimestamp();
         var outcome = "failed";
+        var context = new StageContext(dispatch, workDirectory, _blobs, progress.Set);
 
         try
         {
@@ -234,7 +235,6 @@ public sealed class StageWorker : BackgroundService
             }
 
             _logger.LogInformation("Stage {StageId} (attempt {Attempt}) of job {JobId} started", dispatch.StageId, dispatch.Attempt, dispatch.JobId);
-            var context = new StageContext(dispatch, workDirectory, _blobs, progress.Set);
             var completed = await handler.HandleAsync(context, cancel.Token);
             await StopReporterAsync();
             await _events.PublishAsync(NewEvent(dispatch, e => e.Completed = completed), CancellationToken.None);
@@ -262,7 +262,7 @@ public sealed class StageWorker : BackgroundService
         }
         catch (Exception ex)
         {
-            var error = Redact(StageFailures.Describe(ex), dispatch, workDirectory);
+            var error = Redact(StageFailures.Describe(ex), context);
             _logger.LogWarning(ex, "Stage {StageId} of job {JobId} failed: {Code} {Message}", dispatch.StageId, dispatch.JobId, error.Code, error.Message);
             await PublishFailureAsync(dispatch, error);
         }
@@ -285,20 +285,20 @@ public sealed class StageWorker : BackgroundService
         }
     }
 
-    // Errors go to the job's owner: they name the source by its object key and scratch files by their own names,
-    // never by this machine's folders.
-    private JobError Redact(JobError error, StageDispatch dispatch, string workDirectory)
+    // Errors go to the job's owner: they name stored files by their object keys and scratch files by their own
+    // names, never by this machine's folders.
+    private JobError Redact(JobError error, StageContext context)
     {
-        var sourcePath = _blobs.TryGetLocalPath(dispatch.SourceKey);
-        string Clean(string text)
-        {
-            if (sourcePath is not null)
-            {
-                text = text.Replace(sourcePath, dispatch.SourceKey, StringComparison.Ordinal);
-            }
-
-            return text.Replace(workDirectory + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal).Replace(workDirectory, ".", StringComparison.Ordinal);
-        }
+        var replacements = context.KeysByLocalPath
+            .Select(p => (Path: p.Key, With: p.Value))
+            .Append((Path: _blobs.TryGetLocalPath(context.Dispatch.SourceKey) ?? string.Empty, With: context.Dispatch.SourceKey))
+            .Append((Path: context.WorkDirectory + Path.DirectorySeparatorChar, With: string.Empty))
+            .Append((Path: context.WorkDirectory, With: "."))
+            .Append((Path: _options.WorkDirectory, With: "<work>"))
+            .Where(r => r.Path.Length > 0)
+            .OrderByDescending(r => r.Path.Length)
+            .ToList();
+        string Clean(string text) => replacements.Aggregate(text, (current, r) => current.Replace(r.Path, r.With, StringComparison.Ordinal));
 
         error.Message = Clean(error.Message);
         error.ToolStderrTail = Clean(error.ToolStderrTail);
@@ -424,7 +424,7 @@ public sealed class StageWorker : BackgroundService
 
         public string StageId { get; } = dispatch.StageId;
 
-        public RunningStage Describe() => new() { JobId = dispatch.JobId, StageId = dispatch.StageId, Kind = dispatch.Kind.ToString().ToLowerInvariant(), Attempt = dispatch.Attempt };
+        public RunningStage Describe() => new() { JobId = dispatch.JobId, StageId = dispatch.StageId, Kind = dispatch.Kind.ToString().ToLowerInvariant(), Attempt = dispatch.Attempt, Tenant = dispatch.Tenant };
 
         public bool CancelledByOrchestrator => _cancelledByOrchestrator;
 

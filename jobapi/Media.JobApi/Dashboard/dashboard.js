@@ -4,12 +4,17 @@
 'use strict';
 
 const refreshMs = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 1000);
+const requestTimeoutMs = 10_000;
+// The API's routes relative to this page (/dashboard/ → /), so the page also works behind a proxy's path prefix.
+const apiBase = new URL('../', location.href);
+const apiUrl = (path) => new URL(path.replace(/^\//, ''), apiBase).toString();
 const state = {
   key: localStorage.getItem('media.apiKey') || '',
   tenant: localStorage.getItem('media.tenant') || '',
   filter: '',
   selected: new URLSearchParams(location.hash.slice(1)).get('job'),
   outputsShown: '',
+  outputsExpire: 0,
   links: new Map(),
 };
 
@@ -29,12 +34,18 @@ async function api(path, method = 'GET') {
     headers['content-type'] = 'application/json';
     init.body = '{}';
   }
-  const response = await fetch(path, init);
+  // A request that hangs must not hold up the page: it is abandoned and the next refresh asks again.
+  init.signal = AbortSignal.timeout(requestTimeoutMs);
+  const response = await fetch(apiUrl(path), init);
   const text = await response.text();
   let body = null;
   try { body = text ? JSON.parse(text) : null; } catch { body = null; }
   if (!response.ok) {
     throw new ApiError(response.status, (body && body.message) || `${response.status} ${response.statusText}`);
+  }
+  if (body === null || typeof body !== 'object') {
+    // E.g. a proxy's login page answering 200 in place of the API.
+    throw new ApiError(response.status, `${path} did not answer with JSON`);
   }
   return body;
 }
@@ -161,6 +172,10 @@ function renderFailures(list) {
 }
 
 function select(jobId) {
+  if (jobId !== state.selected) {
+    clearTable('stages');
+    $('outputs').replaceChildren();
+  }
   state.selected = jobId;
   state.outputsShown = '';
   history.replaceState(null, '', jobId ? '#job=' + encodeURIComponent(jobId) : location.pathname + location.search);
@@ -169,11 +184,14 @@ function select(jobId) {
 
 async function renderDetail() {
   const panel = $('job-detail');
-  if (!state.selected) {
+  const selected = state.selected;
+  if (!selected) {
     panel.hidden = true;
     return;
   }
-  const job = await api('/v1/jobs/' + encodeURIComponent(state.selected));
+  const job = await api('/v1/jobs/' + encodeURIComponent(selected));
+  // Another job was chosen (or the panel closed) while this one loaded: draw nothing stale.
+  if (state.selected !== selected) return;
   const s = jobState(job.state);
   panel.hidden = false;
   panel.dataset.jobId = job.id;
@@ -205,10 +223,14 @@ async function renderDetail() {
 async function renderOutputs(job) {
   const outputs = job.outputs || [];
   const signature = job.id + '|' + outputs.map((o) => o.name + ':' + o.sha256).join(',');
-  if (signature === state.outputsShown) return;
+  // Rebuilt when the outputs change, and before their links expire (an open player could not seek any more).
+  if (signature === state.outputsShown && Date.now() < state.outputsExpire - 60_000) return;
   const figures = [];
+  let expires = Infinity;
   for (const output of outputs) {
     const link = await linkFor(job.id, output.name);
+    if (state.selected !== job.id) return;
+    expires = Math.min(expires, Date.parse(link.expiresAt) || Infinity);
     const type = output.contentType || link.contentType || '';
     const caption = el('figcaption', {}, `${output.name} · ${output.width ? output.width + '×' + output.height + ' · ' : ''}${formatBytes(output.sizeBytes)}${output.encoder ? ' · ' + output.encoder : ''}${output.device ? ' · ' + output.device : ''}`);
     let preview;
@@ -219,6 +241,7 @@ async function renderOutputs(job) {
   }
   $('outputs').replaceChildren(...figures);
   state.outputsShown = signature;
+  state.outputsExpire = expires;
 }
 
 async function linkFor(jobId, name) {
@@ -226,6 +249,8 @@ async function linkFor(jobId, name) {
   const cached = state.links.get(cacheKey);
   if (cached && Date.parse(cached.expiresAt) - Date.now() > 60_000) return cached;
   const link = await api(`/v1/jobs/${encodeURIComponent(jobId)}/outputs/${encodeURIComponent(name)}:link`);
+  // Links the API serves itself are paths from its root; presigned storage links are absolute already.
+  if (link.url.startsWith('/')) link.url = apiUrl(link.url);
   state.links.set(cacheKey, link);
   return link;
 }
@@ -240,41 +265,69 @@ function formatBytes(value) {
 
 let timer = null;
 let refreshing = false;
+let again = false;
 
 function refreshSoon() {
+  if (refreshing) {
+    again = true;
+    return;
+  }
   clearTimeout(timer);
   timer = setTimeout(refresh, 0);
+}
+
+function clearTable(id) {
+  $(id).tBodies[0].replaceChildren();
+}
+
+// What one key showed must not stay on screen for the next (or after "Forget").
+function forgetShown() {
+  for (const id of ['queues', 'workers', 'jobs', 'failures', 'stages']) clearTable(id);
+  $('outputs').replaceChildren();
+  $('job-detail').hidden = true;
+  state.links.clear();
+  state.outputsShown = '';
+  state.outputsExpire = 0;
 }
 
 async function refresh() {
   clearTimeout(timer);
   if (refreshing) return;
   refreshing = true;
-  const problems = [];
-  const jobsPath = '/v1/jobs?pageSize=50' + (state.filter ? '&state=' + state.filter : '');
-  const [farm, jobs, failures] = await Promise.allSettled([api('/v1/farm'), api(jobsPath), api('/v1/jobs?state=JOB_STATE_FAILED&pageSize=20')]);
-  if (farm.status === 'fulfilled') {
-    renderQueues(farm.value);
-    renderWorkers(farm.value);
-    $('queues-note').hidden = true;
-  } else {
-    problems.push('farm: ' + farm.reason.message);
-    $('queues-note').hidden = false;
-    $('queues-note').textContent = farm.reason.message;
-  }
-  if (jobs.status === 'fulfilled') renderJobs(jobs.value); else problems.push('jobs: ' + jobs.reason.message);
-  if (failures.status === 'fulfilled') renderFailures(failures.value); else problems.push('failures: ' + failures.reason.message);
+  again = false;
   try {
-    await renderDetail();
+    const problems = [];
+    const jobsPath = '/v1/jobs?pageSize=50' + (state.filter ? '&state=' + state.filter : '');
+    const [farm, jobs, failures] = await Promise.allSettled([api('/v1/farm'), api(jobsPath), api('/v1/jobs?state=JOB_STATE_FAILED&pageSize=20')]);
+    if (farm.status === 'fulfilled') {
+      renderQueues(farm.value);
+      renderWorkers(farm.value);
+      $('queues-note').hidden = true;
+    } else {
+      problems.push('farm: ' + farm.reason.message);
+      clearTable('queues');
+      clearTable('workers');
+      $('queues-note').hidden = false;
+      $('queues-note').textContent = farm.reason.message;
+    }
+    if (jobs.status === 'fulfilled') renderJobs(jobs.value); else { problems.push('jobs: ' + jobs.reason.message); clearTable('jobs'); }
+    if (failures.status === 'fulfilled') renderFailures(failures.value); else { problems.push('failures: ' + failures.reason.message); clearTable('failures'); }
+    try {
+      await renderDetail();
+    } catch (e) {
+      problems.push('job: ' + e.message);
+    }
+    const status = $('status');
+    status.className = problems.length ? 'down' : '';
+    status.textContent = problems.length ? problems.join(' · ') : `updated ${new Date().toLocaleTimeString()}`;
+    document.body.dataset.refreshed = String(Date.now());
   } catch (e) {
-    problems.push('job: ' + e.message);
+    $('status').className = 'down';
+    $('status').textContent = 'refresh failed: ' + e.message;
+  } finally {
+    refreshing = false;
+    timer = setTimeout(refresh, again ? 0 : document.hidden ? refreshMs * 5 : refreshMs);
   }
-  const status = $('status');
-  status.className = problems.length ? 'down' : '';
-  status.textContent = problems.length ? problems.join(' · ') : `updated ${new Date().toLocaleTimeString()}`;
-  document.body.dataset.refreshed = String(Date.now());
-  refreshing = false;
-  timer = setTimeout(refresh, document.hidden ? refreshMs * 5 : refreshMs);
 }
 
 async function act(verb) {
@@ -297,8 +350,7 @@ document.addEventListener('DOMContentLoaded', () => {
     state.tenant = $('tenant').value.trim();
     localStorage.setItem('media.apiKey', state.key);
     localStorage.setItem('media.tenant', state.tenant);
-    state.links.clear();
-    state.outputsShown = '';
+    forgetShown();
     refreshSoon();
   });
   $('forget').addEventListener('click', () => {
@@ -306,6 +358,7 @@ document.addEventListener('DOMContentLoaded', () => {
     localStorage.removeItem('media.tenant');
     state.key = state.tenant = '';
     $('api-key').value = $('tenant').value = '';
+    forgetShown();
     refreshSoon();
   });
   $('state-filter').addEventListener('change', (e) => { state.filter = e.target.value; refreshSoon(); });

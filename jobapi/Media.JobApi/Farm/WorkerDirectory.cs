@@ -23,7 +23,7 @@ public sealed class WorkerDirectory(IMessageBus bus, TimeProvider time, ILogger<
         var now = time.GetUtcNow();
         foreach (var (id, entry) in _workers)
         {
-            if (now - entry.HeardAt > TimeSpan.FromSeconds(MissedAnnouncements * Math.Max(1, entry.Worker.AnnounceSeconds)))
+            if (now - entry.HeardAt > TimeSpan.FromSeconds(MissedAnnouncements * Math.Clamp(entry.Worker.AnnounceSeconds, 1, 300)))
             {
                 _workers.TryRemove(new KeyValuePair<string, (WorkerInfo, DateTimeOffset)>(id, entry));
             }

@@ -16,6 +16,7 @@ namespace Media.JobApi.Services;
 public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, TimeProvider time, ILogger<DirectUploads> logger)
 {
     private const int AbandonBatch = 100;
+    private static readonly TimeSpan ExpiryGrace = TimeSpan.FromHours(1);
 
     // S3's limits: parts of at least 5 MiB (but the last), at most 5 GiB, at most 10,000 of them.
     private const long MinPartBytes = 5L * 1024 * 1024;
@@ -133,15 +134,27 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
             throw new RequestValidationException([problem]);
         }
 
-        await store.CompletePendingUploadAsync(
+        if (!await store.CompletePendingUploadAsync(
             new UploadRecord(pending.Id, tenant, pending.Key, pending.FileName, pending.ContentType, stored.SizeBytes, stored.Sha256, time.GetUtcNow()),
-            cancellationToken);
+            cancellationToken))
+        {
+            // The plan went while storage assembled the parts: another completion of the same upload won (answer
+            // what it registered), or the plan was abandoned as expired (nothing is registered: say so, keep nothing).
+            if (await store.GetUploadAsync(tenant, request.UploadId, cancellationToken) is { } registered)
+            {
+                return new UploadResponse { UploadId = registered.Id, SizeBytes = registered.SizeBytes, Sha256 = registered.Sha256, Key = registered.Key };
+            }
+
+            await blobs.DeleteAsync(pending.Key, CancellationToken.None);
+            throw new PreconditionFailedException($"Upload {pending.Id} expired and was abandoned while it completed; create a new one.");
+        }
+
         Media.Platform.Telemetry.FarmTelemetry.BytesUploaded.Add(stored.SizeBytes);
         return new UploadResponse { UploadId = pending.Id, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, Key = pending.Key };
     }
 
     /// <summary>
-    /// Forgets direct uploads whose part URLs expired before <paramref name="now"/> without being completed: the
+    /// Forgets direct uploads whose part URLs expired an hour before <paramref name="now"/> without being completed: the
     /// multipart upload is aborted in storage (its parts stop costing space) and the plan is deleted. Returns how many
     /// were forgotten, and how many of those storage confirmed aborting.
     /// </summary>
@@ -154,23 +167,22 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
 
         var abandoned = 0;
         var aborted = 0;
-        foreach (var pending in await store.ListExpiredPendingUploadsAsync(now, AbandonBatch, cancellationToken))
+        IReadOnlyList<PendingUploadRecord> batch;
+        do
         {
-            try
+            // Only well past their expiry: a completion that began just before it may still be assembling the parts.
+            batch = await store.ListExpiredPendingUploadsAsync(now - ExpiryGrace, AbandonBatch, cancellationToken);
+            foreach (var pending in batch)
             {
-                await storage.AbortDirectUploadAsync(pending.Key, pending.StorageUploadId, cancellationToken);
-                aborted++;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // Already aborted (another replica's sweep) or storage away: the plan goes either way; a bucket
-                // lifecycle rule for incomplete multipart uploads is the backstop.
-                logger.LogInformation("Could not abort the storage upload of expired upload {UploadId}: {Error}", pending.Id, ex.Message);
-            }
+                if (await AbandonAsync(storage, pending, cancellationToken))
+                {
+                    aborted++;
+                }
 
-            await store.DeletePendingUploadAsync(pending.Id, cancellationToken);
-            abandoned++;
+                abandoned++;
+            }
         }
+        while (batch.Count == AbandonBatch);
 
         if (abandoned > 0)
         {
@@ -178,6 +190,25 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
         }
 
         return (abandoned, aborted);
+    }
+
+    private async Task<bool> AbandonAsync(IDirectUploadStore storage, PendingUploadRecord pending, CancellationToken cancellationToken)
+    {
+        var aborted = false;
+        try
+        {
+            await storage.AbortDirectUploadAsync(pending.Key, pending.StorageUploadId, cancellationToken);
+            aborted = true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Already aborted (another replica's sweep) or storage away: the plan goes either way; a bucket
+            // lifecycle rule for incomplete multipart uploads is the backstop.
+            logger.LogInformation("Could not abort the storage upload of expired upload {UploadId}: {Error}", pending.Id, ex.Message);
+        }
+
+        await store.DeletePendingUploadAsync(pending.Id, cancellationToken);
+        return aborted;
     }
 
     private static List<UploadedPart> CheckParts(CompleteUploadRequest request)

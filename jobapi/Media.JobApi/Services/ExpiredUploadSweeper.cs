@@ -18,7 +18,7 @@ public sealed class ExpiredUploadSweeper(DirectUploads uploads, IOptions<JobApiO
                 {
                     await uploads.AbandonExpiredAsync(time.GetUtcNow(), stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning(ex, "Sweeping expired direct uploads failed; trying again in {Seconds} s", options.Value.DirectUploadSweepSeconds);
                 }

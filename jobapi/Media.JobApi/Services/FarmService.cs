@@ -14,8 +14,12 @@ public sealed class FarmService(WorkerDirectory workers, Platform.Telemetry.Queu
 
     public override Task<FarmStatus> GetFarmStatus(GetFarmStatusRequest request, ServerCallContext context)
     {
-        // Queues and workers span every tenant: operators only. An anonymous caller got this far only where keys are not required.
-        if (context.UserState.TryGetValue(Caller.UserStateKey, out var value) && value is Caller { KeyId: not null, IsAdmin: false })
+        // Queues and workers span every tenant: operators only. An anonymous caller got this far only where keys are not
+        // required (the single-machine farm); it sees which job a stage serves only for its own tenant's jobs.
+        var caller = context.UserState.TryGetValue(Caller.UserStateKey, out var value) && value is Caller known
+            ? known
+            : throw new InvalidOperationException($"{context.Method} ran without the authentication interceptor.");
+        if (caller is { KeyId: not null, IsAdmin: false })
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, "The farm's status spans every tenant: it needs an API key with the admin role."));
         }
@@ -43,7 +47,24 @@ public sealed class FarmService(WorkerDirectory workers, Platform.Telemetry.Queu
             }
         }
 
-        status.Workers.AddRange(workers.Current());
+        foreach (var worker in workers.Current())
+        {
+            var shown = worker.Clone();
+            foreach (var stage in caller.IsAdmin ? [] : shown.Running)
+            {
+                if (TenantOf(stage) != caller.Tenant)
+                {
+                    stage.JobId = stage.StageId = string.Empty;
+                }
+
+                stage.Tenant = string.Empty;
+            }
+
+            status.Workers.Add(shown);
+        }
+
         return Task.FromResult(status);
     }
+
+    private static string TenantOf(RunningStage stage) => stage.Tenant.Length == 0 ? Store.TenantIds.Default : stage.Tenant;
 }

@@ -106,7 +106,7 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
                 {
                     await ResumeOrphanedAsync(stoppingToken);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning(ex, "Looking for webhook deliveries to resume failed; trying again in {Seconds} s", options.Value.ResumeSweepSeconds);
                 }

@@ -75,8 +75,9 @@ public sealed class DirectUploadTests(S3Server server) : IAsyncLifetime
         var first = await PutAsync(plan.Parts[0].Url, new byte[PartBytes]);
         var uploads = _farm.Services.GetRequiredService<Media.JobApi.Services.DirectUploads>();
 
-        var early = await uploads.AbandonExpiredAsync(DateTimeOffset.UtcNow, CancellationToken.None);
-        var late = await uploads.AbandonExpiredAsync(plan.ExpiresAt.ToDateTimeOffset().AddSeconds(1), CancellationToken.None);
+        // Just expired is not yet abandoned (a completion may be assembling the parts); an hour later it is.
+        var early = await uploads.AbandonExpiredAsync(plan.ExpiresAt.ToDateTimeOffset().AddMinutes(1), CancellationToken.None);
+        var late = await uploads.AbandonExpiredAsync(plan.ExpiresAt.ToDateTimeOffset().AddHours(1).AddSeconds(1), CancellationToken.None);
         var complete = await Assert.ThrowsAsync<RpcException>(() => _farm.Client.Uploads.CompleteUploadAsync(
             new CompleteUploadRequest { UploadId = plan.UploadId, Parts = { new CompletedPart { PartNumber = 1, Etag = first } } }).ResponseAsync);
 
