@@ -64,24 +64,7 @@ public sealed class PublishingTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(PublicationState.Requested, done.Publication.State);
         Assert.True(done.Publication.RequestedAt.ToDateTimeOffset() >= publishAt);
 
-        WebhookDeliveries deliveries;
-        while (true)
-        {
-            try
-            {
-                deliveries = await _farm.Client.Jobs.GetWebhookDeliveriesAsync(new GetWebhookDeliveriesRequest { JobId = job.Id, Event = "job.publish_requested" }, cancellationToken: timeout.Token);
-                if (deliveries.State == WebhookDelivery.Delivered)
-                {
-                    break;
-                }
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-                // Not attempted yet.
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
+        await WebhookReceiver.WaitForDeliveryAsync(_farm.Client, job.Id, WebhookDelivery.Delivered, timeout.Token, "job.publish_requested");
 
         var posted = _receiver.Received.Single(r => r.Event == "job.publish_requested");
         Assert.Equal(job.Id, PublishRequested.Parser.ParseJson(System.Text.Encoding.UTF8.GetString(posted.Body)).JobId);

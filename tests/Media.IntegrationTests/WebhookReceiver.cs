@@ -40,5 +40,27 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
+    /// <summary>Polls the farm until the job's delivery of <paramref name="eventName"/> is in <paramref name="state"/> with at least <paramref name="attempts"/> attempts.</summary>
+    public static async Task<Media.Protos.V1.WebhookDeliveries> WaitForDeliveryAsync(Media.Client.FarmClient client, string jobId, string state, CancellationToken cancellationToken, string eventName = "", int attempts = 0)
+    {
+        while (true)
+        {
+            try
+            {
+                var deliveries = await client.Jobs.GetWebhookDeliveriesAsync(new Media.Protos.V1.GetWebhookDeliveriesRequest { JobId = jobId, Event = eventName }, cancellationToken: cancellationToken);
+                if (deliveries.State == state && deliveries.Attempts.Count >= attempts)
+                {
+                    return deliveries;
+                }
+            }
+            catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.NotFound)
+            {
+                // Not attempted yet.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -39,7 +39,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         job = await _farm.Client.WaitAsync(job.Id, null, timeout.Token);
         Assert.Equal(JobState.Succeeded, job.State);
 
-        var deliveries = await WaitForDeliveryAsync(_farm, job.Id, WebhookDelivery.Delivered, timeout.Token);
+        var deliveries = await WebhookReceiver.WaitForDeliveryAsync(_farm.Client, job.Id, WebhookDelivery.Delivered, timeout.Token);
 
         Assert.Equal([503, 200], deliveries.Attempts.Select(a => a.StatusCode));
         Assert.Contains("503", deliveries.Attempts[0].Error, StringComparison.Ordinal);
@@ -93,7 +93,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
                 var upload = await first.Client.UploadFileAsync(media.Landscape, null, timeout.Token);
                 var job = await first.Client.SubmitAndWaitAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical", WebhookUrl = receiver.Url }, null, timeout.Token);
                 jobId = job.Id;
-                await WaitForDeliveryAsync(first, jobId, WebhookDelivery.Retrying, timeout.Token);
+                await WebhookReceiver.WaitForDeliveryAsync(first.Client, jobId, WebhookDelivery.Retrying, timeout.Token, attempts: 1);
             }
             finally
             {
@@ -104,7 +104,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
             await second.InitializeAsync();
             try
             {
-                var deliveries = await WaitForDeliveryAsync(second, jobId, WebhookDelivery.Delivered, timeout.Token);
+                var deliveries = await WebhookReceiver.WaitForDeliveryAsync(second.Client, jobId, WebhookDelivery.Delivered, timeout.Token);
 
                 Assert.Equal([503, 200], deliveries.Attempts.Select(a => a.StatusCode));
                 Assert.Equal(2, receiver.Received.Count);
@@ -120,27 +120,6 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
         finally
         {
             Directory.Delete(data, recursive: true);
-        }
-    }
-
-    private static async Task<WebhookDeliveries> WaitForDeliveryAsync(InProcessFarm farm, string jobId, string state, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                var deliveries = await farm.Client.Jobs.GetWebhookDeliveriesAsync(new GetWebhookDeliveriesRequest { JobId = jobId }, cancellationToken: cancellationToken);
-                if (deliveries.State == state)
-                {
-                    return deliveries;
-                }
-            }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-            {
-                // Not attempted yet.
-            }
-
-            await Task.Delay(100, cancellationToken);
         }
     }
 }

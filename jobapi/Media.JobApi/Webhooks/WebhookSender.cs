@@ -139,6 +139,14 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
             var body = pending.Body ?? System.Text.Encoding.UTF8.GetBytes(Formatter.Format(
                 JobMapper.ToProto(job, await store.GetStagesAsync(jobId, cancellationToken), await store.GetOutputsAsync(jobId, cancellationToken))));
             var attempts = new List<WebhookAttempt>(pending.Previous);
+            if (attempts.Count == 0)
+            {
+                // Recorded before the first attempt: if this process stops now, the record (quiet, retrying) is what
+                // the takeover sweep finds, also for a job finishing again after RetryJob (its old record said delivered).
+                await store.PutWebhookDeliveryAsync(
+                    new StoredDocument(job.Tenant, recordName, new WebhookDelivery(jobId, job.WebhookUrl, WebhookDelivery.Retrying, []).ToJson(), time.GetUtcNow()), cancellationToken);
+            }
+
             for (var attempt = attempts.Count + 1; attempt <= Math.Max(options.Value.MaxAttempts, attempts.Count + 1); attempt++)
             {
                 var result = await PostAsync(job.WebhookUrl, jobId, pending.Event, body, cancellationToken);
