@@ -61,7 +61,7 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Delivery_WhoseApiStoppedBetweenRetries_IsResumedByTheNextProcess()
+    public async Task Deliveries_WhoseApiStoppedBetweenRetries_AreResumedByTheNextProcess()
     {
         var data = Path.Combine(Path.GetTempPath(), "media-farm-" + Guid.NewGuid().ToString("N"));
         var firstSettings = new Dictionary<string, string?>
@@ -81,7 +81,8 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
             ["Media:Webhooks:ResumeAfterSeconds"] = "3",
             ["Media:Webhooks:ResumeSweepSeconds"] = "1",
         };
-        await using var receiver = await WebhookReceiver.StartAsync(call => call == 1 ? 503 : 200);
+        // The first attempt of both deliveries (job.finished and the publish hand-off) fails; later ones succeed.
+        await using var receiver = await WebhookReceiver.StartAsync(call => call <= 2 ? 503 : 200);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         string jobId;
         try
@@ -91,9 +92,20 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
             try
             {
                 var upload = await first.Client.UploadFileAsync(media.Landscape, null, timeout.Token);
-                var job = await first.Client.SubmitAndWaitAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical", WebhookUrl = receiver.Url }, null, timeout.Token);
+                var job = await first.Client.SubmitAndWaitAsync(
+                    new SubmitJobRequest
+                    {
+                        Source = new Source { UploadId = upload.UploadId },
+                        PatternName = "reframe-vertical",
+                        WebhookUrl = receiver.Url,
+                        PublishAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(1)),
+                        Destinations = { new Destination { Platform = "tiktok", Account = "@acme" } },
+                    },
+                    null,
+                    timeout.Token);
                 jobId = job.Id;
                 await WebhookReceiver.WaitForDeliveryAsync(first.Client, jobId, WebhookDelivery.Retrying, timeout.Token, attempts: 1);
+                await WebhookReceiver.WaitForDeliveryAsync(first.Client, jobId, WebhookDelivery.Retrying, timeout.Token, "job.publish_requested", attempts: 1);
             }
             finally
             {
@@ -104,13 +116,22 @@ public sealed class WebhookTests(TestMedia media) : IAsyncLifetime
             await second.InitializeAsync();
             try
             {
-                var deliveries = await WebhookReceiver.WaitForDeliveryAsync(second.Client, jobId, WebhookDelivery.Delivered, timeout.Token);
+                var finished = await WebhookReceiver.WaitForDeliveryAsync(second.Client, jobId, WebhookDelivery.Delivered, timeout.Token);
+                var handOff = await WebhookReceiver.WaitForDeliveryAsync(second.Client, jobId, WebhookDelivery.Delivered, timeout.Token, "job.publish_requested");
 
-                Assert.Equal([503, 200], deliveries.Attempts.Select(a => a.StatusCode));
-                Assert.Equal(2, receiver.Received.Count);
-                var (body, signature, _) = receiver.Received.Last();
-                Assert.True(WebhookSignature.Verify(Secret, signature, body, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)));
-                Assert.Equal(jobId, Job.Parser.ParseJson(System.Text.Encoding.UTF8.GetString(body)).Id);
+                Assert.Equal([503, 200], finished.Attempts.Select(a => a.StatusCode));
+                Assert.Equal([503, 200], handOff.Attempts.Select(a => a.StatusCode));
+                Assert.Equal(4, receiver.Received.Count);
+                foreach (var (body, signature, _) in receiver.Received)
+                {
+                    Assert.True(WebhookSignature.Verify(Secret, signature, body, TimeProvider.System.GetUtcNow(), TimeSpan.FromMinutes(5)));
+                }
+
+                var resent = receiver.Received.Skip(2).ToDictionary(r => r.Event, r => System.Text.Encoding.UTF8.GetString(r.Body));
+                Assert.Equal(jobId, Job.Parser.ParseJson(resent["job.finished"]).Id);
+                var message = PublishRequested.Parser.ParseJson(resent["job.publish_requested"]);
+                Assert.Equal((jobId, "tiktok:@acme"), (message.JobId, $"{message.Destinations[0].Platform}:{message.Destinations[0].Account}"));
+                Assert.Contains(message.Outputs, o => o.Kind == OutputKind.Video);
             }
             finally
             {

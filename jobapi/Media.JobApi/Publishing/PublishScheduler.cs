@@ -1,10 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Media.JobApi.Services;
 using Media.JobApi.Store;
-using Media.Pipelines.Publishing;
 using Media.Platform.Bus;
-using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,7 +17,7 @@ namespace Media.JobApi.Publishing;
 /// </summary>
 public sealed class PublishScheduler(
     IJobStore store,
-    IBlobStore blobs,
+    PublishRequests requests,
     IMessageBus bus,
     IOptions<PublishOptions> options,
     TimeProvider time,
@@ -28,7 +25,6 @@ public sealed class PublishScheduler(
     Webhooks.WebhookSender? webhooks = null) : BackgroundService
 {
     private const int Batch = 200;
-    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
 
     /// <summary>One pass over what is due (the loop's body; tests call it directly).</summary>
     public async Task<int> RunDueAsync(CancellationToken cancellationToken)
@@ -40,7 +36,7 @@ public sealed class PublishScheduler(
             {
                 emitted += await HandleAsync(due, cancellationToken) ? 1 : 0;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Publication of job {JobId} not handled; trying again on the next pass", due.JobId);
             }
@@ -58,7 +54,7 @@ public sealed class PublishScheduler(
             {
                 await RunDueAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(ex, "Publication pass failed");
             }
@@ -93,7 +89,7 @@ public sealed class PublishScheduler(
             return false; // another replica emitted it, or it was rescheduled or cancelled meanwhile
         }
 
-        var message = await BuildAsync(job, due, cancellationToken);
+        var message = await requests.BuildAsync(job, due, cancellationToken);
         try
         {
             await bus.PublishAsync(new BusMessage(Topics.Publish, job.Id, message.ToByteArray()), cancellationToken);
@@ -107,39 +103,10 @@ public sealed class PublishScheduler(
 
         if (!string.IsNullOrEmpty(job.WebhookUrl))
         {
-            webhooks?.PublishRequested(job.Id, System.Text.Encoding.UTF8.GetBytes(Formatter.Format(message)));
+            webhooks?.PublishRequested(job.Id, PublishRequests.ToJson(message));
         }
 
         logger.LogInformation("Publication of job {JobId} requested for {Destinations} destinations", job.Id, due.Publication.Destinations.Count);
         return true;
-    }
-
-    private async Task<PublishRequested> BuildAsync(JobRecord job, PublicationRecord due, CancellationToken cancellationToken)
-    {
-        var outputs = await store.GetOutputsAsync(job.Id, cancellationToken);
-        var message = new PublishRequested
-        {
-            JobId = job.Id,
-            Tenant = job.Tenant,
-            PublishAt = due.Publication.PublishAt,
-            Destinations = { due.Publication.Destinations },
-            Labels = { new Dictionary<string, string>(job.Labels) },
-        };
-        foreach (var stored in outputs)
-        {
-            var output = stored.Clone();
-            output.DownloadUrl = blobs.TryGetDownloadUrl(output.Key) ?? string.Empty;
-            message.Outputs.Add(output);
-        }
-
-        if (outputs.FirstOrDefault(o => o.Kind == OutputKind.Metadata) is { } metadata
-            && PublishSuggestions.FromJson(await blobs.ReadAllBytesAsync(metadata.Key, cancellationToken)) is { } suggestions)
-        {
-            message.Title = suggestions.Title;
-            message.Description = suggestions.Description;
-            message.Hashtags.AddRange(suggestions.Hashtags);
-        }
-
-        return message;
     }
 }

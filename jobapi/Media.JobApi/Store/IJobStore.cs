@@ -92,8 +92,9 @@ public interface IJobStore
     Task<StoredDocument?> GetWebhookDeliveryAsync(string tenant, string jobId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Finished jobs with a webhook_url, finished in [finishedAfter, quietSince), whose job.finished delivery has no
-    /// record or a "retrying" record untouched since <paramref name="quietSince"/>: deliveries whose sender died.
+    /// Deliveries whose sender died: jobs with a webhook_url, finished in [finishedAfter, quietSince), whose job.finished
+    /// delivery, or (for a publication requested before quietSince) job.publish_requested delivery, has no record or a
+    /// "retrying" record untouched since <paramref name="quietSince"/>.
     /// </summary>
     Task<IReadOnlyList<UnsettledWebhook>> ListUnsettledWebhooksAsync(DateTimeOffset finishedAfter, DateTimeOffset quietSince, int limit, CancellationToken cancellationToken);
 

@@ -55,24 +55,42 @@ public abstract class SqlJobStore : IJobStore
 
     public async Task<IReadOnlyList<UnsettledWebhook>> ListUnsettledWebhooksAsync(DateTimeOffset finishedAfter, DateTimeOffset quietSince, int limit, CancellationToken cancellationToken)
     {
-        const string Sql = """
+        const string Unsettled = "(d.name IS NULL OR (d.updated_at < $quiet AND d.document LIKE $retrying))";
+        const string Finished = $"""
             SELECT j.id, j.tenant, j.webhook_url, d.document, d.updated_at FROM jobs j
             LEFT JOIN webhook_deliveries d ON d.tenant = j.tenant AND d.name = j.id
-            WHERE j.webhook_url <> '' AND j.finished_at >= $after AND j.finished_at < $quiet
-              AND (d.name IS NULL OR (d.updated_at < $quiet AND d.document LIKE $retrying))
+            WHERE j.webhook_url <> '' AND j.finished_at >= $after AND j.finished_at < $quiet AND {Unsettled}
             ORDER BY j.finished_at LIMIT $limit
             """;
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null, Sql,
+
+        // A publication is requested once both its time and its job's end have come, so both before quietSince means
+        // its delivery had time to record itself.
+        const string Published = $"""
+            SELECT j.id, j.tenant, j.webhook_url, d.document, d.updated_at FROM publications p
+            JOIN jobs j ON j.id = p.job_id
+            LEFT JOIN webhook_deliveries d ON d.tenant = j.tenant AND d.name = j.id || '/publish'
+            WHERE p.state = $requested AND p.publish_at < $quiet AND j.webhook_url <> ''
+              AND j.finished_at >= $after AND j.finished_at < $quiet AND {Unsettled}
+            ORDER BY j.finished_at LIMIT $limit
+            """;
+        (string, object?)[] parameters =
+        [
             ("$after", finishedAfter.ToUnixTimeMilliseconds()), ("$quiet", quietSince.ToUnixTimeMilliseconds()),
-            ("$retrying", "%\"state\":\"" + Webhooks.WebhookDelivery.Retrying + "\"%"), ("$limit", limit));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            ("$retrying", "%\"state\":\"" + Webhooks.WebhookDelivery.Retrying + "\"%"), ("$limit", limit), ("$requested", (int)PublicationState.Requested),
+        ];
         var found = new List<UnsettledWebhook>();
-        while (await reader.ReadAsync(cancellationToken))
+        await using var connection = await OpenAsync(cancellationToken);
+        foreach (var (sql, publication) in new[] { (Finished, false), (Published, true) })
         {
-            var (id, tenant) = (reader.GetString(0), reader.GetString(1));
-            var delivery = reader.IsDBNull(3) ? null : new StoredDocument(tenant, id, reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
-            found.Add(new UnsettledWebhook(id, tenant, reader.GetString(2), delivery));
+            await using var command = Command(connection, null, sql, [.. parameters.Where(p => sql.Contains(p.Item1, StringComparison.Ordinal))]);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var (id, tenant) = (reader.GetString(0), reader.GetString(1));
+                var name = publication ? id + "/publish" : id;
+                var delivery = reader.IsDBNull(3) ? null : new StoredDocument(tenant, name, reader.GetString(3), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+                found.Add(new UnsettledWebhook(id, tenant, reader.GetString(2), delivery, publication));
+            }
         }
 
         return found;

@@ -17,7 +17,7 @@ namespace Media.JobApi.Webhooks;
 /// stopped (before its first attempt, or between retries) is taken over by a sweep in any replica: claimed in the store
 /// first, so one replica resumes it, continuing the attempt count.
 /// </summary>
-public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
+public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests publishRequests, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
     public const string JobFinishedEvent = "job.finished";
@@ -77,19 +77,36 @@ public sealed class WebhookSender(IJobStore store, IOptions<WebhookOptions> opti
         var resumed = 0;
         foreach (var orphan in await store.ListUnsettledWebhooksAsync(now.AddHours(-settings.ResumeWindowHours), now.AddSeconds(-settings.ResumeAfterSeconds), ResumeBatch, cancellationToken))
         {
-            if (_delivering.ContainsKey(RecordName(orphan.JobId, JobFinishedEvent)))
+            if (_delivering.ContainsKey(orphan.RecordName))
             {
                 continue;
             }
 
             var previous = orphan.Delivery is null ? [] : WebhookDelivery.FromJson(orphan.Delivery.Document).Attempts;
             var claim = new WebhookDelivery(orphan.JobId, orphan.Url, WebhookDelivery.Retrying, previous);
-            if (await store.TryClaimWebhookAsync(orphan, new StoredDocument(orphan.Tenant, orphan.JobId, claim.ToJson(), time.GetUtcNow()), cancellationToken))
+            if (!await store.TryClaimWebhookAsync(orphan, new StoredDocument(orphan.Tenant, orphan.RecordName, claim.ToJson(), time.GetUtcNow()), cancellationToken))
             {
-                logger.LogInformation("Resuming the webhook of job {JobId} after {Attempts} earlier attempts (its sender stopped)", orphan.JobId, previous.Count);
-                resumed++;
-                _ = DeliverAsync(new Pending(orphan.JobId, JobFinishedEvent, null, previous), cancellationToken);
+                continue;
             }
+
+            // The hand-off's body is built again (the same message, with freshly signed output URLs).
+            byte[]? body = null;
+            if (orphan.Publication)
+            {
+                var job = await store.GetJobAsync(orphan.JobId, cancellationToken);
+                var publication = await store.GetPublicationAsync(orphan.JobId, cancellationToken);
+                if (job is null || publication is null)
+                {
+                    continue;
+                }
+
+                body = Publishing.PublishRequests.ToJson(await publishRequests.BuildAsync(job, publication, cancellationToken));
+            }
+
+            var eventName = orphan.Publication ? PublishRequestedEvent : JobFinishedEvent;
+            logger.LogInformation("Resuming the {Event} webhook of job {JobId} after {Attempts} earlier attempts (its sender stopped)", eventName, orphan.JobId, previous.Count);
+            resumed++;
+            _ = DeliverAsync(new Pending(orphan.JobId, eventName, body, previous), cancellationToken);
         }
 
         return resumed;

@@ -283,10 +283,25 @@ public abstract class JobStoreConformance : IAsyncLifetime
         await Store.PutWebhookDeliveryAsync(Record("busy-retry", "retrying", 12), CancellationToken.None);
         await Store.PutWebhookDeliveryAsync(Record("delivered", "delivered", 5), CancellationToken.None);
 
+        // Publications: requested with no hand-off record (owed), requested and delivered, requested too recently.
+        async Task RequestedAsync(string id, int publishMinute)
+        {
+            await FinishedAsync(id, 2);
+            await Store.PutWebhookDeliveryAsync(Record(id, "delivered", 3), CancellationToken.None);
+            await Store.PutPublicationAsync(new PublicationRecord(id, "t1", new Publication { State = PublicationState.Requested, PublishAt = Timestamp.FromDateTimeOffset(T0.AddMinutes(publishMinute)) }), CancellationToken.None);
+        }
+
+        await RequestedAsync("handoff-owed", 1);
+        await RequestedAsync("handoff-done", 1);
+        await RequestedAsync("handoff-just-now", 20);
+        await Store.PutWebhookDeliveryAsync(Record("handoff-done", "delivered", 3) with { Name = "handoff-done/publish" }, CancellationToken.None);
+
         var unsettled = await Store.ListUnsettledWebhooksAsync(T0, T0.AddMinutes(10), 10, CancellationToken.None);
 
         // "failed-for-good" is a failed job with no record yet: its webhook is still owed.
-        Assert.Equal(["quiet-retry", "no-record", "failed-for-good"], unsettled.Select(w => w.JobId));
+        Assert.Equal(["quiet-retry", "no-record", "failed-for-good", "handoff-owed/publish"], unsettled.Select(w => w.RecordName));
+        Assert.True(unsettled[3].Publication);
+        Assert.Null(unsettled[3].Delivery);
         Assert.Null(unsettled[1].Delivery);
         Assert.Equal(T0.AddMinutes(3), unsettled[0].Delivery!.UpdatedAt);
         Assert.Equal("https://example.invalid/hook", unsettled[0].Url);
@@ -295,7 +310,8 @@ public abstract class JobStoreConformance : IAsyncLifetime
         Assert.False(await Store.TryClaimWebhookAsync(unsettled[0], claim with { UpdatedAt = T0.AddMinutes(12) }, CancellationToken.None));
         Assert.True(await Store.TryClaimWebhookAsync(unsettled[1], Record("no-record", "retrying", 11), CancellationToken.None));
         Assert.False(await Store.TryClaimWebhookAsync(unsettled[1], Record("no-record", "retrying", 12), CancellationToken.None));
-        Assert.Equal(["failed-for-good"], (await Store.ListUnsettledWebhooksAsync(T0, T0.AddMinutes(10), 10, CancellationToken.None)).Select(w => w.JobId));
+        Assert.True(await Store.TryClaimWebhookAsync(unsettled[3], Record("handoff-owed", "retrying", 11) with { Name = "handoff-owed/publish" }, CancellationToken.None));
+        Assert.Equal(["failed-for-good"], (await Store.ListUnsettledWebhooksAsync(T0, T0.AddMinutes(10), 10, CancellationToken.None)).Select(w => w.RecordName));
         Assert.Equal(T0.AddMinutes(11), (await Store.GetWebhookDeliveryAsync("t1", "no-record", CancellationToken.None))!.UpdatedAt);
     }
 
