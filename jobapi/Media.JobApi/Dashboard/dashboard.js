@@ -3,7 +3,9 @@
 // job labels, error messages and output names are user data.
 'use strict';
 
-const refreshMs = Math.max(250, Number(new URLSearchParams(location.search).get('refresh')) || 1000);
+const query = new URLSearchParams(location.search);
+const refreshMs = Math.max(250, Number(query.get('refresh')) || 1000);
+const pageSize = Math.min(500, Math.max(1, Number(query.get('pageSize')) || 50));
 const requestTimeoutMs = 10_000;
 // The API's routes relative to this page (/dashboard/ → /), so the page also works behind a proxy's path prefix.
 const apiBase = new URL('../', location.href);
@@ -12,6 +14,9 @@ const state = {
   key: localStorage.getItem('media.apiKey') || '',
   tenant: localStorage.getItem('media.tenant') || '',
   filter: '',
+  // Keyset paging: the token of each page shown so far (the first is ''), so "newest" and "older" are exact.
+  pages: [''],
+  nextPage: '',
   selected: new URLSearchParams(location.hash.slice(1)).get('job'),
   outputsShown: '',
   outputsExpire: 0,
@@ -148,6 +153,10 @@ function labelsText(labels) {
 }
 
 function renderJobs(list) {
+  state.nextPage = list.nextPageToken || '';
+  $('jobs-older').hidden = !state.nextPage;
+  $('jobs-newest').hidden = state.pages.length === 1;
+  $('jobs-page').textContent = state.pages.length > 1 ? `page ${state.pages.length}` : '';
   const items = (list.jobs || []).map((job) => ({ job, selected: job.id === state.selected }));
   setRows($('jobs'), items, (item) => item.job.id, ({ job, selected }) => {
     const s = jobState(job.state);
@@ -297,7 +306,8 @@ async function refresh() {
   again = false;
   try {
     const problems = [];
-    const jobsPath = '/v1/jobs?pageSize=50' + (state.filter ? '&state=' + state.filter : '');
+    const page = state.pages[state.pages.length - 1];
+    const jobsPath = `/v1/jobs?pageSize=${pageSize}` + (state.filter ? '&state=' + state.filter : '') + (page ? '&pageToken=' + encodeURIComponent(page) : '');
     const [farm, jobs, failures] = await Promise.allSettled([api('/v1/farm'), api(jobsPath), api('/v1/jobs?state=JOB_STATE_FAILED&pageSize=20')]);
     if (farm.status === 'fulfilled') {
       renderQueues(farm.value);
@@ -330,6 +340,21 @@ async function refresh() {
   }
 }
 
+// Admins may look at any tenant: offer the tenants that have keys. Anyone else's key is refused here, harmlessly.
+async function fillTenants() {
+  if (!state.key) {
+    $('tenants').replaceChildren();
+    return;
+  }
+  try {
+    const keys = await api('/v1/admin/keys');
+    const tenants = [...new Set((keys.keys || []).map((k) => k.tenant))].sort();
+    $('tenants').replaceChildren(...tenants.map((t) => el('option', { value: t })));
+  } catch {
+    $('tenants').replaceChildren();
+  }
+}
+
 async function act(verb) {
   if (!state.selected) return;
   try {
@@ -350,7 +375,9 @@ document.addEventListener('DOMContentLoaded', () => {
     state.tenant = $('tenant').value.trim();
     localStorage.setItem('media.apiKey', state.key);
     localStorage.setItem('media.tenant', state.tenant);
+    state.pages = [''];
     forgetShown();
+    fillTenants();
     refreshSoon();
   });
   $('forget').addEventListener('click', () => {
@@ -358,10 +385,15 @@ document.addEventListener('DOMContentLoaded', () => {
     localStorage.removeItem('media.tenant');
     state.key = state.tenant = '';
     $('api-key').value = $('tenant').value = '';
+    state.pages = [''];
     forgetShown();
+    fillTenants();
     refreshSoon();
   });
-  $('state-filter').addEventListener('change', (e) => { state.filter = e.target.value; refreshSoon(); });
+  $('state-filter').addEventListener('change', (e) => { state.filter = e.target.value; state.pages = ['']; refreshSoon(); });
+  $('jobs-older').addEventListener('click', () => { if (state.nextPage) { state.pages.push(state.nextPage); refreshSoon(); } });
+  $('jobs-newest').addEventListener('click', () => { state.pages = ['']; refreshSoon(); });
+  fillTenants();
   $('detail-close').addEventListener('click', () => select(null));
   $('detail-cancel').addEventListener('click', () => act('cancel'));
   $('detail-retry').addEventListener('click', () => act('retry'));

@@ -103,6 +103,10 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
             Assert.True(bytes.Length > 1000 && bytes[1] == (byte)'P' && bytes[2] == (byte)'N' && bytes[3] == (byte)'G', $"{s} is not a PNG screenshot");
         });
         Assert.Equal(2, page.GetProperty("screenshots").GetArrayLength());
+
+        // One job per page: the newest is the text file, the one before it the short job.
+        var paging = page.GetProperty("paging");
+        Assert.Equal((failedJob, shortJob, "page 2"), (paging.GetProperty("newest").GetString(), paging.GetProperty("older").GetString(), paging.GetProperty("pageLabel").GetString()));
     }
 
     private async Task<string> SubmitAsync(string file, Dictionary<string, string>? labels = null)

@@ -85,6 +85,22 @@ async function main() {
     }));
     report.stages = await page.evaluate(() => [...document.querySelectorAll('#stages tbody tr')].map((r) => r.querySelector('.state').textContent));
     await shot('dashboard-job.png');
+
+    // Paging through the jobs one at a time: newest, the one before it, and back.
+    await page.goto(url + '&pageSize=1');
+    const firstRow = page.locator('#jobs tbody tr').first();
+    await firstRow.waitFor({ timeout: 30_000 });
+    const newest = await firstRow.getAttribute('data-job-id');
+    await page.locator('#jobs-older').click();
+    await page.waitForFunction((id) => {
+      const rows = document.querySelectorAll('#jobs tbody tr');
+      return rows.length === 1 && rows[0].dataset.jobId !== id;
+    }, newest, { timeout: 30_000 });
+    const older = await firstRow.getAttribute('data-job-id');
+    const pageLabel = await page.locator('#jobs-page').textContent();
+    await page.locator('#jobs-newest').click();
+    await page.waitForFunction((id) => document.querySelector('#jobs tbody tr')?.dataset.jobId === id, newest, { timeout: 30_000 });
+    report.paging = { newest, older, pageLabel };
   } catch (e) {
     report.problems.push(String(e && e.stack || e));
   } finally {
