@@ -295,6 +295,7 @@ public sealed class StageWorker : BackgroundService
             .Append((Path: context.WorkDirectory + Path.DirectorySeparatorChar, With: string.Empty))
             .Append((Path: context.WorkDirectory, With: "."))
             .Append((Path: _options.WorkDirectory, With: "<work>"))
+            .Append((Path: StorageRoot(context.KeysByLocalPath) ?? string.Empty, With: "<storage>"))
             .Where(r => r.Path.Length > 0)
             .OrderByDescending(r => r.Path.Length)
             .ToList();
@@ -304,6 +305,14 @@ public sealed class StageWorker : BackgroundService
         error.ToolStderrTail = Clean(error.ToolStderrTail);
         return error;
     }
+
+    // The folder store's own root (its data, meta and temp folders), from where it keeps a file it handed out
+    // ("<root>/data/<key>"): IO errors of the store name its files by that path.
+    private static string? StorageRoot(IEnumerable<KeyValuePair<string, string>> keysByLocalPath) =>
+        keysByLocalPath
+            .Where(p => p.Key.EndsWith(p.Value.Replace('/', Path.DirectorySeparatorChar), StringComparison.Ordinal))
+            .Select(p => Path.GetDirectoryName(p.Key[..^p.Value.Length].TrimEnd(Path.DirectorySeparatorChar)))
+            .FirstOrDefault(root => root is { Length: > 1 });
 
     private static void RecordStage(StageDispatch dispatch, string outcome, double seconds)
     {
