@@ -25,6 +25,12 @@ public sealed class FarmClient : IDisposable
 
     private const int PartAttempts = 4;
 
+    /// <summary>Streamed uploads at least this big are resumable (when there is a <see cref="ResumeDirectory"/>).</summary>
+    public const long ResumableStreamBytes = 8L * 1024 * 1024;
+
+    // The part size a streamed upload's journal is filed under (direct uploads use theirs, at least 5 MiB, or 0).
+    private const long StreamedJournal = -1;
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> JournalsInUse = new(StringComparer.Ordinal);
     private const int MaxWatchFailures = 60;
 
@@ -244,27 +250,93 @@ public sealed class FarmClient : IDisposable
 
     private async Task<UploadResponse> UploadStreamedAsync(string path, Action<long, long>? progress, CancellationToken cancellationToken)
     {
+        var total = new FileInfo(path).Length;
+        if (ResumeDirectory is null || total < ResumableStreamBytes)
+        {
+            return await SendStreamAsync(path, progress, null, 0, null, cancellationToken);
+        }
+
+        // A resumable stream: the token lives in a journal, so a later run (after a crash or a dropped link) asks the
+        // farm how much it holds and sends only the rest.
+        string sha256;
+        await using (var hashing = File.OpenRead(path))
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(hashing, cancellationToken));
+        }
+
+        var journalPath = UploadJournal.PathFor(ResumeDirectory, Address, ApiKey, sha256, total, StreamedJournal);
+        if (!JournalsInUse.TryAdd(journalPath, 0))
+        {
+            return await SendStreamAsync(path, progress, null, 0, sha256, cancellationToken);
+        }
+
+        try
+        {
+            var journal = UploadJournal.TryLoad(journalPath, DateTimeOffset.UtcNow);
+            if (journal is null)
+            {
+                journal = new UploadJournal { UploadId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), ExpiresAt = DateTimeOffset.UtcNow.AddHours(23), Parts = [] };
+                journal.Save(journalPath);
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                var offset = (await Uploads.GetUploadProgressAsync(new GetUploadProgressRequest { ResumeToken = journal.UploadId }, cancellationToken: cancellationToken)).ReceivedBytes;
+                try
+                {
+                    var response = await SendStreamAsync(path, progress, journal.UploadId, offset, sha256, cancellationToken);
+                    UploadJournal.Delete(journalPath);
+                    return response;
+                }
+                catch (RpcException ex) when (ex.StatusCode is StatusCode.Aborted or StatusCode.FailedPrecondition && attempt < 3)
+                {
+                    // The farm still finishes receiving the broken stream, or holds a different amount: ask again.
+                    await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+                {
+                    // Whole but refused (checksum, size): the farm dropped those bytes; the journal goes with them.
+                    UploadJournal.Delete(journalPath);
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            JournalsInUse.TryRemove(journalPath, out _);
+        }
+    }
+
+    private async Task<UploadResponse> SendStreamAsync(string path, Action<long, long>? progress, string? resumeToken, long offset, string? sha256, CancellationToken cancellationToken)
+    {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkBytes, FileOptions.Asynchronous | FileOptions.SequentialScan);
         var total = file.Length;
+        file.Position = offset;
         using var call = Uploads.Upload(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(new UploadRequest
         {
-            Header = new UploadHeader { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total },
+            Header = new UploadHeader { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total, ResumeToken = resumeToken ?? string.Empty, Offset = offset },
         }, cancellationToken);
 
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        // Hashed while it streams unless the whole file's hash is known already (a resumed stream starts mid-file).
+        using var hash = sha256 is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var buffer = new byte[ChunkBytes];
-        long sent = 0;
+        var sent = offset;
+        if (sent > 0)
+        {
+            progress?.Invoke(sent, total);
+        }
+
         int read;
         while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
         {
-            hash.AppendData(buffer, 0, read);
+            hash?.AppendData(buffer, 0, read);
             await call.RequestStream.WriteAsync(new UploadRequest { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
             sent += read;
             progress?.Invoke(sent, total);
         }
 
-        await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()) } }, cancellationToken);
+        await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = sha256 ?? Convert.ToHexStringLower(hash!.GetHashAndReset()) } }, cancellationToken);
         await call.RequestStream.CompleteAsync();
         return await call;
     }

@@ -45,6 +45,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DirectUploads>>()));
+        services.AddSingleton<PartialUploads>();
         services.AddHostedService<ExpiredUploadSweeper>();
         services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Publishing.PublishRequests>();

@@ -39,4 +39,63 @@ public sealed class ClientLibraryTests(TestMedia media) : IAsyncLifetime
         var again = await client.SubmitAndWaitAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "reframe-vertical", IdempotencyKey = "client-lib-1" }, null, timeout.Token);
         Assert.Equal(job.Id, again.Id);
     }
+
+    [Fact]
+    public async Task StreamedUpload_CutOffMidway_ANewClientSendsOnlyTheRest()
+    {
+        const int Size = 10 * 1024 * 1024;
+        var file = Path.Combine(_farm.DataDirectory, "big.bin");
+        var bytes = new byte[Size];
+        new Random(11).NextBytes(bytes);
+        await File.WriteAllBytesAsync(file, bytes);
+        var journals = Path.Combine(_farm.DataDirectory, "journals");
+        using var stop = new CancellationTokenSource();
+        using (var first = new FarmClient(_farm.Client.Address) { ResumeDirectory = journals })
+        {
+            // The link "drops" once 4 MiB are on their way.
+            var cut = await Record.ExceptionAsync(() => first.UploadFileAsync(file, (sent, _) => { if (sent >= 4 * 1024 * 1024) stop.Cancel(); }, stop.Token));
+            Assert.True(cut is OperationCanceledException or Grpc.Core.RpcException { StatusCode: Grpc.Core.StatusCode.Cancelled }, $"unexpected {cut}");
+        }
+
+        var progress = new List<long>();
+        using var second = new FarmClient(_farm.Client.Address) { ResumeDirectory = journals };
+        var upload = await second.UploadFileAsync(file, (sent, _) => progress.Add(sent), CancellationToken.None);
+        var blobs = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Media.Platform.Storage.IBlobStore>(_farm.Services);
+        await using var stored = await blobs.OpenReadAsync(upload.Key, CancellationToken.None);
+
+        // The first report is where the farm's copy stood: the resumed call sent only the rest.
+        Assert.InRange(progress[0], 1, Size - 1);
+        Assert.Equal(Size, progress[^1]);
+        Assert.Equal((Size, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))), (upload.SizeBytes, upload.Sha256));
+        Assert.Equal(upload.Sha256, Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(stored)));
+        Assert.Empty(Directory.GetFiles(journals));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_farm.DataDirectory, "partial-uploads")));
+    }
+
+    [Fact]
+    public async Task ResumableUpload_BadTokenOrOffset_IsRefusedNamingTheField()
+    {
+        async Task<Grpc.Core.RpcException> SendAsync(UploadHeader header)
+        {
+            using var call = _farm.Client.Uploads.Upload();
+            return await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () =>
+            {
+                await call.RequestStream.WriteAsync(new UploadRequest { Header = header });
+                await call.RequestStream.WriteAsync(new UploadRequest { Data = Google.Protobuf.ByteString.CopyFrom(new byte[10]) });
+                await call.RequestStream.CompleteAsync();
+                await call;
+            });
+        }
+
+        var offsetWithoutToken = await SendAsync(new UploadHeader { FileName = "a.bin", Offset = 5 });
+        var badToken = await SendAsync(new UploadHeader { FileName = "a.bin", ResumeToken = "short" });
+        var aheadOfServer = await SendAsync(new UploadHeader { FileName = "a.bin", ResumeToken = "token-0123456789abcdef", Offset = 5 });
+        var progress = await _farm.Client.Uploads.GetUploadProgressAsync(new GetUploadProgressRequest { ResumeToken = "token-unknown-0123456789" });
+
+        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, true), (offsetWithoutToken.StatusCode, offsetWithoutToken.Status.Detail.Contains("header.offset", StringComparison.Ordinal)));
+        Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, true), (badToken.StatusCode, badToken.Status.Detail.Contains("header.resume_token", StringComparison.Ordinal)));
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, aheadOfServer.StatusCode);
+        Assert.Contains("resume from offset 0", aheadOfServer.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, progress.ReceivedBytes);
+    }
 }

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Options;
 
 namespace Media.JobApi.Services;
 
-/// <summary>Every DirectUploadSweepSeconds, aborts and forgets direct uploads that expired without being completed.</summary>
-public sealed class ExpiredUploadSweeper(DirectUploads uploads, IOptions<JobApiOptions> options, TimeProvider time, ILogger<ExpiredUploadSweeper> logger) : BackgroundService
+/// <summary>
+/// Every DirectUploadSweepSeconds, aborts and forgets direct uploads that expired without being completed, and removes
+/// partial streamed uploads nobody resumed within a day.
+/// </summary>
+public sealed class ExpiredUploadSweeper(DirectUploads uploads, PartialUploads partials, IOptions<JobApiOptions> options, TimeProvider time, ILogger<ExpiredUploadSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -17,6 +20,7 @@ public sealed class ExpiredUploadSweeper(DirectUploads uploads, IOptions<JobApiO
                 try
                 {
                     await uploads.AbandonExpiredAsync(time.GetUtcNow(), stoppingToken);
+                    partials.RemoveAbandoned();
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {

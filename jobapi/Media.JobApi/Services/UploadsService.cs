@@ -12,8 +12,14 @@ namespace Media.JobApi.Services;
 /// Client-streamed uploads: header, data chunks, trailer with the SHA-256. The object is stored under a
 /// fresh key per upload and only registered when the checksum matches; otherwise it is deleted.
 /// </summary>
-public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUploads direct, IOptions<JobApiOptions> options, TimeProvider time) : Uploads.UploadsBase
+public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUploads direct, PartialUploads partials, IOptions<JobApiOptions> options, TimeProvider time) : Uploads.UploadsBase
 {
+    public override Task<UploadProgress> GetUploadProgress(GetUploadProgressRequest request, ServerCallContext context)
+    {
+        RequireToken(request.ResumeToken, "resume_token");
+        return Task.FromResult(new UploadProgress { ResumeToken = request.ResumeToken, ReceivedBytes = partials.ReceivedBytes(CallerTenant.Of(context), request.ResumeToken) });
+    }
+
     public override Task<CreateUploadResponse> CreateUpload(CreateUploadRequest request, ServerCallContext context) =>
         direct.CreateAsync(request, CallerTenant.Of(context), context.CancellationToken);
 
@@ -46,27 +52,66 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
             throw new RequestValidationException("header.content_type", "must be at most 200 characters without control characters");
         }
 
+        var tenant = CallerTenant.Of(context);
         var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var key = TenantKeys.Upload(CallerTenant.Of(context), uploadId, header.FileName);
-        var body = new UploadChunkStream(requestStream, maxBytes);
+        var key = TenantKeys.Upload(tenant, uploadId, header.FileName);
+        var resumable = header.ResumeToken.Length > 0;
+        if (resumable)
+        {
+            RequireToken(header.ResumeToken, "header.resume_token");
+            if (header.Offset < 0 || header.Offset > maxBytes)
+            {
+                throw new RequestValidationException("header.offset", $"must be between 0 and the limit of {maxBytes} bytes");
+            }
+        }
+        else if (header.Offset != 0)
+        {
+            throw new RequestValidationException("header.offset", "needs header.resume_token (only a resumable upload continues)");
+        }
+
+        var body = new UploadChunkStream(requestStream, maxBytes - header.Offset);
+        if (resumable)
+        {
+            // Received bytes go to the token's file first: a broken stream leaves them there for the next attempt.
+            await using (var partial = partials.OpenForAppend(tenant, header.ResumeToken, header.Offset))
+            {
+                await body.CopyToAsync(partial, cancellationToken);
+            }
+        }
+
         BlobInfo stored;
         try
         {
-            stored = await blobs.PutAsync(key, body, contentType, cancellationToken);
+            await using (var content = resumable ? partials.OpenRead(tenant, header.ResumeToken) : (Stream)body)
+            {
+                stored = await blobs.PutAsync(key, content, contentType, cancellationToken);
+            }
+
             var problem = Check(header, body, stored);
             if (problem is not null)
             {
                 throw problem;
             }
         }
-        catch
+        catch (Exception ex)
         {
             await blobs.DeleteAsync(key, CancellationToken.None);
+            if (resumable && ex is RequestValidationException)
+            {
+                // Whole but wrong (a checksum or size mismatch): these bytes cannot be resumed, start over.
+                partials.Delete(tenant, header.ResumeToken);
+            }
+
             throw;
         }
 
+        if (resumable)
+        {
+            partials.Delete(tenant, header.ResumeToken);
+        }
+
         await store.CreateUploadAsync(
-            new UploadRecord(uploadId, CallerTenant.Of(context), key, header.FileName, contentType, stored.SizeBytes, stored.Sha256, time.GetUtcNow()),
+            new UploadRecord(uploadId, tenant, key, header.FileName, contentType, stored.SizeBytes, stored.Sha256, time.GetUtcNow()),
             cancellationToken);
         Media.Platform.Telemetry.FarmTelemetry.BytesUploaded.Add(stored.SizeBytes);
         return new UploadResponse { UploadId = uploadId, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, Key = key };
@@ -95,6 +140,14 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
         }
 
         return null;
+    }
+
+    private static void RequireToken(string token, string field)
+    {
+        if (!PartialUploads.IsValidToken(token))
+        {
+            throw new RequestValidationException(field, "must be 16-64 characters of A-Z a-z 0-9 _ - (chosen by the client and kept to resume)");
+        }
     }
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
