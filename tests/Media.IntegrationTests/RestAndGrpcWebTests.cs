@@ -39,6 +39,9 @@ public sealed class RestAndGrpcWebTests(TestMedia media) : IAsyncLifetime
         var missing = await _http.GetAsync("/v1/jobs/job_nope");
         var invalid = await _http.PostAsJsonAsync("/v1/jobs", new { source = new { uploadId = upload.UploadId }, patternName = "no-such-pattern" });
         var patterns = JsonDocument.Parse(await _http.GetStringAsync("/v1/patterns")).RootElement;
+        var byLabel = JsonDocument.Parse(await _http.GetStringAsync("/v1/jobs?label=via%3Drest")).RootElement;
+        var byOtherLabel = JsonDocument.Parse(await _http.GetStringAsync("/v1/jobs?label=via%3Dgrpc")).RootElement;
+        var badLabel = await _http.GetAsync("/v1/jobs?label=no-equals-sign");
 
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
         Assert.StartsWith("job_", id, StringComparison.Ordinal);
@@ -51,6 +54,10 @@ public sealed class RestAndGrpcWebTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
         Assert.Contains("pattern_name", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains(patterns.GetProperty("patterns").EnumerateArray(), p => p.GetProperty("name").GetString() == "reframe-vertical");
+        Assert.Equal(id, Assert.Single(byLabel.GetProperty("jobs").EnumerateArray()).GetProperty("id").GetString());
+        Assert.False(byOtherLabel.TryGetProperty("jobs", out var none) && none.GetArrayLength() > 0);
+        Assert.Equal(HttpStatusCode.BadRequest, badLabel.StatusCode);
+        Assert.Contains("label", await badLabel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         Assert.Equal(JobState.Succeeded, (await _farm.Client.WaitAsync(id, null, timeout.Token)).State);

@@ -14,6 +14,7 @@ const state = {
   key: localStorage.getItem('media.apiKey') || '',
   tenant: localStorage.getItem('media.tenant') || '',
   filter: '',
+  label: '',
   // Keyset paging: the token of each page shown so far (the first is ''), so "newest" and "older" are exact.
   pages: [''],
   nextPage: '',
@@ -307,7 +308,7 @@ async function refresh() {
   try {
     const problems = [];
     const page = state.pages[state.pages.length - 1];
-    const jobsPath = `/v1/jobs?pageSize=${pageSize}` + (state.filter ? '&state=' + state.filter : '') + (page ? '&pageToken=' + encodeURIComponent(page) : '');
+    const jobsPath = `/v1/jobs?pageSize=${pageSize}` + (state.filter ? '&state=' + state.filter : '') + (state.label ? '&label=' + encodeURIComponent(state.label) : '') + (page ? '&pageToken=' + encodeURIComponent(page) : '');
     const [farm, jobs, failures] = await Promise.allSettled([api('/v1/farm'), api(jobsPath), api('/v1/jobs?state=JOB_STATE_FAILED&pageSize=20')]);
     if (farm.status === 'fulfilled') {
       renderQueues(farm.value);
@@ -391,6 +392,7 @@ document.addEventListener('DOMContentLoaded', () => {
     refreshSoon();
   });
   $('state-filter').addEventListener('change', (e) => { state.filter = e.target.value; state.pages = ['']; refreshSoon(); });
+  $('label-filter').addEventListener('change', (e) => { state.label = e.target.value.trim(); state.pages = ['']; refreshSoon(); });
   $('jobs-older').addEventListener('click', () => { if (state.nextPage) { state.pages.push(state.nextPage); refreshSoon(); } });
   $('jobs-newest').addEventListener('click', () => { state.pages = ['']; refreshSoon(); });
   fillTenants();

@@ -91,7 +91,7 @@ public sealed class JobsService(
         }
 
         var page = await store.ListJobsAsync(
-            new JobQuery(CallerTenant.Of(context), request.State, request.Labels, request.PageSize == 0 ? DefaultPageSize : request.PageSize, request.PageToken),
+            new JobQuery(CallerTenant.Of(context), request.State, LabelFilter(request), request.PageSize == 0 ? DefaultPageSize : request.PageSize, request.PageToken),
             context.CancellationToken);
         var response = new ListJobsResponse { NextPageToken = page.NextPageToken };
         // Three queries for the whole page, not three per job: a dashboard lists 50 jobs every second.
@@ -223,6 +223,28 @@ public sealed class JobsService(
 
         var outputs = await store.GetOutputsAsync(job.Id, cancellationToken);
         return outputs.FirstOrDefault(o => o.Name == name) ?? throw new ResourceNotFoundException("output", $"{job.Id}/{name}");
+    }
+
+    private static IReadOnlyDictionary<string, string> LabelFilter(ListJobsRequest request)
+    {
+        if (request.Label.Count == 0)
+        {
+            return request.Labels;
+        }
+
+        var labels = new Dictionary<string, string>(request.Labels, StringComparer.Ordinal);
+        foreach (var pair in request.Label)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new RequestValidationException("label", $"'{(pair.Length > 80 ? pair[..80] + "…" : pair)}' must be key=value");
+            }
+
+            labels[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return labels;
     }
 
     private static void RequireId(string jobId)

@@ -41,7 +41,7 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
         var shortJob = await SubmitAsync(media.Landscape);
         var failedJob = await SubmitAsync(media.TextFile);
         var script = Path.Combine(AppContext.BaseDirectory, "Dashboard", "dashboard-check.js");
-        var run = await TestMedia.RunAsync("node", [script, playwright, chromium, _farm.HttpAddress + "/dashboard/?refresh=250", artifacts, longJob, shortJob, failedJob]);
+        var run = await TestMedia.RunAsync("node", [script, playwright, chromium, _farm.HttpAddress + "/dashboard/?refresh=250", artifacts, longJob, shortJob, failedJob, "note=" + Hostile]);
 
         Assert.True(run.ExitCode == 0, $"the browser script failed: {run.Stderr}");
         using var report = JsonDocument.Parse(run.Stdout.Trim().Split('\n')[^1]);
@@ -107,6 +107,7 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
         // One job per page: the newest is the text file, the one before it the short job.
         var paging = page.GetProperty("paging");
         Assert.Equal((failedJob, shortJob, "page 2"), (paging.GetProperty("newest").GetString(), paging.GetProperty("older").GetString(), paging.GetProperty("pageLabel").GetString()));
+        Assert.Equal(longJob, page.GetProperty("labelFiltered").GetString());
     }
 
     private async Task<string> SubmitAsync(string file, Dictionary<string, string>? labels = null)

@@ -1,9 +1,9 @@
 // Drives the operator dashboard in headless Chromium and reports what the page showed, as one JSON object on
 // stdout; DashboardBrowserTests compares it with what the API says. Screenshots go to the artifacts folder.
-// Usage: node dashboard-check.js <playwright-core dir> <chromium> <dashboard url> <artifacts dir> <long job> <short job> <failed job>
+// Usage: node dashboard-check.js <playwright-core dir> <chromium> <dashboard url> <artifacts dir> <long job> <short job> <failed job> <label filter>
 'use strict';
 const path = require('path');
-const [playwrightDir, chromiumPath, url, artifacts, longJob, shortJob, failedJob] = process.argv.slice(2);
+const [playwrightDir, chromiumPath, url, artifacts, longJob, shortJob, failedJob, labelFilter] = process.argv.slice(2);
 const { chromium } = require(playwrightDir);
 
 const deadline = (seconds) => Date.now() + seconds * 1000;
@@ -101,6 +101,15 @@ async function main() {
     await page.locator('#jobs-newest').click();
     await page.waitForFunction((id) => document.querySelector('#jobs tbody tr')?.dataset.jobId === id, newest, { timeout: 30_000 });
     report.paging = { newest, older, pageLabel };
+
+    // Filtering by a label whose value is markup with quotes: only the long job is left.
+    await page.locator('#label-filter').fill(labelFilter);
+    await page.locator('#label-filter').press('Enter');
+    await page.waitForFunction((id) => {
+      const rows = document.querySelectorAll('#jobs tbody tr');
+      return rows.length === 1 && rows[0].dataset.jobId === id;
+    }, longJob, { timeout: 30_000 });
+    report.labelFiltered = await page.locator('#jobs tbody tr').first().getAttribute('data-job-id');
   } catch (e) {
     report.problems.push(String(e && e.stack || e));
   } finally {
