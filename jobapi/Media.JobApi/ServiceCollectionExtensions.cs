@@ -43,6 +43,7 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<IBlobStore>(),
             sp.GetRequiredService<IJobStore>(),
             sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
+            sp.GetRequiredService<IOptions<QuotaOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DirectUploads>>()));
         services.AddSingleton<PartialUploads>();

@@ -37,6 +37,8 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
         ["Media:Auth:RequireApiKeys"] = "true",
         ["Media:Auth:BootstrapAdminKey"] = BootstrapKey,
         ["Media:Auth:CacheSeconds"] = "0",
+        // A small plan for one tenant.
+        ["Media:Quotas:Tenants:initech:MaxUploadBytes"] = "1000",
     });
 
     private readonly List<FarmClient> _clients = [];
@@ -215,6 +217,21 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(
             ["cpu/high", "cpu/normal", "cpu/bulk", "gpu/high", "gpu/normal", "gpu/bulk", "cpu/held"],
             status.Queues.Select(q => $"{q.Pool}/{q.Priority}"));
+    }
+
+    [Fact]
+    public async Task TenantUploadLimit_RefusesThatTenantsBiggerUploads_NamingItsOwnSetting()
+    {
+        var admin = Client(BootstrapKey);
+        var initech = Client((await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Tenant = "initech" })).Secret);
+        var acme = Client((await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Tenant = "acme" })).Secret);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => initech.UploadFileAsync(media.Landscape, null, CancellationToken.None));
+        var accepted = await acme.UploadFileAsync(media.Landscape, null, CancellationToken.None);
+
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("Media:Quotas:Tenants:initech:MaxUploadBytes", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.True(accepted.SizeBytes > 1000);
     }
 
     private FarmClient Client(string key)

@@ -194,22 +194,24 @@ public sealed class Orchestrator(
 
     private async Task CheckQuotasAsync(string tenant, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var (maxUnfinished, unfinishedKey) = _quotas.UnfinishedJobsFor(tenant);
         var unfinished = await store.CountUnfinishedJobsAsync(tenant, cancellationToken);
-        if (unfinished >= _quotas.MaxUnfinishedJobsPerTenant)
+        if (unfinished >= maxUnfinished)
         {
             throw new QuotaExceededException(
-                $"{QuotaOptions.Section}:MaxUnfinishedJobsPerTenant",
-                $"The tenant has {unfinished} unfinished jobs; the limit is {_quotas.MaxUnfinishedJobsPerTenant} ({QuotaOptions.Section}:MaxUnfinishedJobsPerTenant). Submit more as jobs finish.");
+                unfinishedKey,
+                $"The tenant has {unfinished} unfinished jobs; the limit is {maxUnfinished} ({unfinishedKey}). Submit more as jobs finish.");
         }
 
-        if (_quotas.MaxSourceMinutesPerDay > 0)
+        var (maxMinutes, minutesKey) = _quotas.SourceMinutesPerDayFor(tenant);
+        if (maxMinutes > 0)
         {
             var minutes = await store.SumSourceSecondsAsync(tenant, now.AddDays(-1), cancellationToken) / 60;
-            if (minutes >= _quotas.MaxSourceMinutesPerDay)
+            if (minutes >= maxMinutes)
             {
                 throw new QuotaExceededException(
-                    $"{QuotaOptions.Section}:MaxSourceMinutesPerDay",
-                    $"The tenant submitted {minutes:0.#} source minutes in the last 24 hours; the limit is {_quotas.MaxSourceMinutesPerDay:0.#} ({QuotaOptions.Section}:MaxSourceMinutesPerDay).");
+                    minutesKey,
+                    $"The tenant submitted {minutes:0.#} source minutes in the last 24 hours; the limit is {maxMinutes:0.#} ({minutesKey}).");
             }
         }
     }

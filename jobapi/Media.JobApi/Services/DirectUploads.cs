@@ -13,7 +13,7 @@ namespace Media.JobApi.Services;
 /// client to S3; completion assembles, re-hashes and registers the object. The plan is kept in the job store,
 /// so any API replica can complete what another created.
 /// </summary>
-public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, TimeProvider time, ILogger<DirectUploads> logger)
+public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, QuotaOptions quotas, TimeProvider time, ILogger<DirectUploads> logger)
 {
     private const int AbandonBatch = 100;
     private static readonly TimeSpan ExpiryGrace = TimeSpan.FromHours(1);
@@ -31,9 +31,10 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
         var direct = storage ?? throw new PreconditionFailedException(
             "Direct uploads need S3 storage (Media:Storage=s3); this farm stores files in a folder, so stream the file with Uploads.Upload instead.");
         var violations = new List<FieldViolation>();
-        if (request.SizeBytes <= 0 || request.SizeBytes > options.MaxUploadBytes)
+        var (maxBytes, limitKey) = quotas.UploadBytesFor(tenant, options.MaxUploadBytes);
+        if (request.SizeBytes <= 0 || request.SizeBytes > maxBytes)
         {
-            violations.Add(new FieldViolation("size_bytes", $"must be between 1 and the limit of {options.MaxUploadBytes} bytes (Media:JobApi:MaxUploadBytes)"));
+            violations.Add(new FieldViolation("size_bytes", $"must be between 1 and the limit of {maxBytes} bytes ({limitKey})"));
         }
 
         if (!IsSha256(request.Sha256))

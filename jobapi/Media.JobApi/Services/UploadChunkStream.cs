@@ -8,7 +8,7 @@ namespace Media.JobApi.Services;
 /// Presents the data chunks of an Upload call as a read-only stream, so the bytes flow straight into the
 /// blob store (which hashes them) without a temporary copy. Captures the trailer; enforces the size limit.
 /// </summary>
-internal sealed class UploadChunkStream(IAsyncStreamReader<UploadRequest> requests, long maxBytes) : Stream
+internal sealed class UploadChunkStream(IAsyncStreamReader<UploadRequest> requests, long maxBytes, string limitKey = "Media:JobApi:MaxUploadBytes") : Stream
 {
     private ReadOnlyMemory<byte> _current;
     private bool _ended;
@@ -69,7 +69,7 @@ internal sealed class UploadChunkStream(IAsyncStreamReader<UploadRequest> reques
         BytesRead += count;
         if (BytesRead > maxBytes)
         {
-            throw new RequestValidationException("data", $"the upload is larger than the limit of {maxBytes} bytes (Media:JobApi:MaxUploadBytes)");
+            throw new RequestValidationException("data", $"the upload is larger than the limit of {maxBytes} bytes ({limitKey})");
         }
 
         return count;

@@ -12,7 +12,7 @@ namespace Media.JobApi.Services;
 /// Client-streamed uploads: header, data chunks, trailer with the SHA-256. The object is stored under a
 /// fresh key per upload and only registered when the checksum matches; otherwise it is deleted.
 /// </summary>
-public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUploads direct, PartialUploads partials, IOptions<JobApiOptions> options, TimeProvider time) : Uploads.UploadsBase
+public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUploads direct, PartialUploads partials, IOptions<JobApiOptions> options, IOptions<QuotaOptions> quotas, TimeProvider time) : Uploads.UploadsBase
 {
     public override Task<UploadProgress> GetUploadProgress(GetUploadProgressRequest request, ServerCallContext context)
     {
@@ -35,10 +35,11 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
         }
 
         var header = requestStream.Current.Header;
-        var maxBytes = options.Value.MaxUploadBytes;
+        var tenant = CallerTenant.Of(context);
+        var (maxBytes, limitKey) = quotas.Value.UploadBytesFor(tenant, options.Value.MaxUploadBytes);
         if (header.SizeBytes < 0 || header.SizeBytes > maxBytes)
         {
-            throw new RequestValidationException("header.size_bytes", $"must be between 0 and the limit of {maxBytes} bytes (Media:JobApi:MaxUploadBytes)");
+            throw new RequestValidationException("header.size_bytes", $"must be between 0 and the limit of {maxBytes} bytes ({limitKey})");
         }
 
         if (header.FileName.Length > DirectUploads.MaxFileNameLength || header.FileName.Any(char.IsControl))
@@ -52,7 +53,6 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
             throw new RequestValidationException("header.content_type", "must be at most 200 characters without control characters");
         }
 
-        var tenant = CallerTenant.Of(context);
         var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var key = TenantKeys.Upload(tenant, uploadId, header.FileName);
         var resumable = header.ResumeToken.Length > 0;
@@ -69,7 +69,7 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
             throw new RequestValidationException("header.offset", "needs header.resume_token (only a resumable upload continues)");
         }
 
-        var body = new UploadChunkStream(requestStream, maxBytes - header.Offset);
+        var body = new UploadChunkStream(requestStream, maxBytes - header.Offset, limitKey);
         if (resumable)
         {
             // Received bytes go to the token's file first: a broken stream leaves them there for the next attempt.

@@ -80,6 +80,35 @@ public sealed class AdmissionTests
     }
 
     [Fact]
+    public async Task TenantQuotas_OverrideTheFarmsForThatTenantOnly_AndNameTheirOwnSetting()
+    {
+        var quotas = new QuotaOptions { MaxUnfinishedJobsPerTenant = 3, Tenants = { ["acme"] = new TenantQuota { MaxUnfinishedJobs = 1, MaxRunningJobs = 5 } } };
+        await using var h = new OrchestratorHarness(quotas: quotas);
+        await h.SubmitAsync(tenant: "acme");
+
+        var refused = await Assert.ThrowsAsync<QuotaExceededException>(() => h.SubmitAsync(tenant: "acme"));
+        await h.SubmitAsync();
+        await h.SubmitAsync();
+
+        Assert.Equal("Media:Quotas:Tenants:acme:MaxUnfinishedJobs", refused.Limit);
+        Assert.Contains("limit is 1", refused.Message, StringComparison.Ordinal);
+        Assert.Equal((5, 16), (quotas.RunningJobsFor("acme"), quotas.RunningJobsFor("globex")));
+        Assert.Equal((10L, "Media:JobApi:MaxUploadBytes"), quotas.UploadBytesFor("globex", 10));
+    }
+
+    [Fact]
+    public void TenantQuotas_BadNameOrValue_AreRefusedAtStartNamingTheTenant()
+    {
+        var quotas = new QuotaOptions { Tenants = { ["Bad Name"] = new TenantQuota(), ["acme"] = new TenantQuota { MaxUnfinishedJobs = 0 } } };
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(quotas, new(quotas), results, validateAllProperties: true));
+        Assert.Equal(2, results.Count);
+        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("Tenants:Bad Name: the tenant name", StringComparison.Ordinal));
+        Assert.Contains(results, r => r.ErrorMessage!.StartsWith("Tenants:acme:", StringComparison.Ordinal) && r.ErrorMessage.Contains("MaxUnfinishedJobs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Submit_PastDailySourceMinutes_IsResourceExhausted()
     {
         await using var h = new OrchestratorHarness(quotas: new QuotaOptions { MaxSourceMinutesPerDay = 0.1 });
