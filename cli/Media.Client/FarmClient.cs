@@ -313,31 +313,42 @@ public sealed class FarmClient : IDisposable
         var total = file.Length;
         file.Position = offset;
         using var call = Uploads.Upload(cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(new UploadRequest
+        try
         {
-            Header = new UploadHeader { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total, ResumeToken = resumeToken ?? string.Empty, Offset = offset },
-        }, cancellationToken);
+            await call.RequestStream.WriteAsync(new UploadRequest
+            {
+                Header = new UploadHeader { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total, ResumeToken = resumeToken ?? string.Empty, Offset = offset },
+            }, cancellationToken);
 
-        // Hashed while it streams unless the whole file's hash is known already (a resumed stream starts mid-file).
-        using var hash = sha256 is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
-        var buffer = new byte[ChunkBytes];
-        var sent = offset;
-        if (sent > 0)
+            // Hashed while it streams unless the whole file's hash is known already (a resumed stream starts mid-file).
+            using var hash = sha256 is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
+            var buffer = new byte[ChunkBytes];
+            var sent = offset;
+            if (sent > 0)
+            {
+                progress?.Invoke(sent, total);
+            }
+
+            int read;
+            while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                hash?.AppendData(buffer, 0, read);
+                await call.RequestStream.WriteAsync(new UploadRequest { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+                sent += read;
+                progress?.Invoke(sent, total);
+            }
+
+            await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = sha256 ?? Convert.ToHexStringLower(hash!.GetHashAndReset()) } }, cancellationToken);
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            progress?.Invoke(sent, total);
+            // The farm may have answered already (it refuses a header at once: too big, bad token), which ends the
+            // stream under the writer; its answer, not the broken write, is the reason to report.
+            await call.ResponseAsync;
+            throw;
         }
 
-        int read;
-        while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
-        {
-            hash?.AppendData(buffer, 0, read);
-            await call.RequestStream.WriteAsync(new UploadRequest { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
-            sent += read;
-            progress?.Invoke(sent, total);
-        }
-
-        await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = sha256 ?? Convert.ToHexStringLower(hash!.GetHashAndReset()) } }, cancellationToken);
-        await call.RequestStream.CompleteAsync();
         return await call;
     }
 

@@ -226,7 +226,11 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
         var initech = Client((await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Tenant = "initech" })).Secret);
         var acme = Client((await admin.Admin.CreateApiKeyAsync(new CreateApiKeyRequest { Tenant = "acme" })).Secret);
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => initech.UploadFileAsync(media.Landscape, null, CancellationToken.None));
+        // 6 MiB: the farm refuses the header while the client still has most of the file to send; the client must
+        // report the farm's reason, not the write that broke under it.
+        var big = Path.Combine(_farm.DataDirectory, "six-mib.mp4");
+        await File.WriteAllBytesAsync(big, new byte[6 * 1024 * 1024]);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => initech.UploadFileAsync(big, null, CancellationToken.None));
         var accepted = await acme.UploadFileAsync(media.Landscape, null, CancellationToken.None);
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
