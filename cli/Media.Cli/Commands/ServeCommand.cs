@@ -21,7 +21,8 @@ internal static class ServeCommand
         var data = new Option<string>("--data") { Description = "Data folder (job store, blobs, scratch)", DefaultValueFactory = _ => ".data" };
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "gRPC (h2c) port; 0 picks a free one", DefaultValueFactory = _ => defaultPort };
-        var httpPort = new Option<int>("--http-port") { Description = "Plain HTTP port for REST/JSON, gRPC-Web, the dashboard (/dashboard/), /metrics, /healthz, /readyz; 0 picks a free one, -1 turns it off", DefaultValueFactory = _ => defaultHttpPort };
+        var served = role == FarmRole.Worker ? "/metrics, /healthz, /readyz" : "REST/JSON, gRPC-Web, the dashboard (/dashboard/), /metrics, /healthz, /readyz";
+        var httpPort = new Option<int>("--http-port") { Description = $"Plain HTTP port for {served}; 0 picks a free one, -1 turns it off", DefaultValueFactory = _ => defaultHttpPort };
         var workers = new Option<int?>("--workers", "-w") { Description = "Stages run at once by the in-process worker (default: Media:Worker:Slots = 2)" };
         var command = new Command(name, description) { data, host, port, httpPort, workers };
         command.SetAction(async (parse, cancellationToken) =>
