@@ -16,7 +16,7 @@ public static class ApiKeyToken
     public static (string Id, string Token, string SecretHash) Create()
     {
         var id = "k_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var secret = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         return (id, $"{Prefix}{id}_{secret}", Hash(secret));
     }
 

@@ -52,6 +52,6 @@ public sealed class OutputLinks(IOptions<JobApiOptions> options, TimeProvider ti
     {
         // Newlines cannot occur in tenant names, job ids or output names, so the fields cannot run into each other.
         var signed = HMACSHA256.HashData(_secret, Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tenant}\n{jobId}\n{name}\n{expires}")));
-        return Convert.ToBase64String(signed).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return System.Buffers.Text.Base64Url.EncodeToString(signed);
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using Media.JobApi.Errors;
 using Media.JobApi.Store;
@@ -68,7 +67,7 @@ public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs,
             throw new RequestValidationException(violations);
         }
 
-        var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var uploadId = UploadRecord.NewId();
         var key = TenantKeys.Upload(tenant, uploadId, request.FileName);
         var now = time.GetUtcNow();
         var validFor = TimeSpan.FromSeconds(options.DirectUploadExpirySeconds);

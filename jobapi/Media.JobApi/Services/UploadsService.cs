@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Grpc.Core;
 using Media.JobApi.Errors;
 using Media.JobApi.Store;
@@ -53,7 +52,7 @@ public sealed class UploadsService(IBlobStore blobs, IJobStore store, DirectUplo
             throw new RequestValidationException("header.content_type", "must be at most 200 characters without control characters");
         }
 
-        var uploadId = "up_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        var uploadId = UploadRecord.NewId();
         var key = TenantKeys.Upload(tenant, uploadId, header.FileName);
         var resumable = header.ResumeToken.Length > 0;
         if (resumable)

@@ -73,16 +73,16 @@ public abstract class SqlJobStore : IJobStore
               AND j.finished_at >= $after AND j.finished_at < $quiet AND {Unsettled}
             ORDER BY j.finished_at LIMIT $limit
             """;
-        (string, object?)[] parameters =
+        (string Name, object? Value)[] shared =
         [
             ("$after", finishedAfter.ToUnixTimeMilliseconds()), ("$quiet", quietSince.ToUnixTimeMilliseconds()),
-            ("$retrying", "%\"state\":\"" + Webhooks.WebhookDelivery.Retrying + "\"%"), ("$limit", limit), ("$requested", (int)PublicationState.Requested),
+            ("$retrying", "%\"state\":\"" + Webhooks.WebhookDelivery.Retrying + "\"%"), ("$limit", limit),
         ];
         var found = new List<UnsettledWebhook>();
         await using var connection = await OpenAsync(cancellationToken);
         foreach (var (sql, publication) in new[] { (Finished, false), (Published, true) })
         {
-            await using var command = Command(connection, null, sql, [.. parameters.Where(p => sql.Contains(p.Item1, StringComparison.Ordinal))]);
+            await using var command = Command(connection, null, sql, publication ? [.. shared, ("$requested", (int)PublicationState.Requested)] : shared);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
