@@ -204,8 +204,6 @@ async function renderDetail() {
   if (state.selected !== selected) return;
   const s = jobState(job.state);
   panel.hidden = false;
-  panel.dataset.jobId = job.id;
-  panel.dataset.state = s;
   $('detail-id').textContent = job.id;
   $('detail-state').textContent = s;
   $('detail-state').className = 'state state-' + s;
@@ -227,6 +225,11 @@ async function renderDetail() {
       el('td', { class: 'error' }, st.error ? `${st.error.code}: ${st.error.message}` : ''));
   });
   await renderOutputs(job);
+  // Said last, so a panel that says "succeeded" shows that state's outputs, not the ones drawn while it ran.
+  if (state.selected === job.id) {
+    panel.dataset.jobId = job.id;
+    panel.dataset.state = s;
+  }
 }
 
 // Previews are rebuilt only when the set of outputs changes: rebuilding a playing video every second would restart it.
