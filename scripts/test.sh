@@ -6,8 +6,14 @@ bash scripts/setup.sh || exit 1
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_UI_LANGUAGE=en
 log=$(mktemp)
-dotnet test Media.sln -c Release --no-build 2>&1 | tee "$log"
+# The suite runs its test collections in parallel. Tests that assert a wall-clock bound (ffmpeg gone within 2 s of a
+# cancel) carry the trait Category=Timing and run afterwards on their own, one at a time, so that no assertion
+# depends on how loaded the machine is.
+dotnet test Media.sln -c Release --no-build --filter "Category!=Timing" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+dotnet test Media.sln -c Release --no-build -m:1 --filter "Category=Timing" -- xUnit.ParallelizeTestCollections=false 2>&1 | tee -a "$log"
+timing_status=${PIPESTATUS[0]}
+[ "$status" -ne 0 ] || status=$timing_status
 
 # xunit prints one summary per assembly: "Passed!  - Failed: 0, Passed: 12, Skipped: 0, Total: 12, ..."
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \

@@ -33,6 +33,8 @@ public static class ServiceCollectionExtensions
             };
         });
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
+        // The first hosted service of the job API: every sweep and consumer after it finds the tables there.
+        services.AddHostedService<JobStoreMigration>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ApiKeyRegistry>();
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -62,7 +64,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Farm.WorkerDirectory>();
         services.AddHostedService(sp => sp.GetRequiredService<Farm.WorkerDirectory>());
         services.AddHostedService<OrchestratorService>();
-        // After the orchestrator service, whose start prepares the store the scheduler reads.
         services.AddHostedService(sp => sp.GetRequiredService<Publishing.PublishScheduler>());
         services.AddGrpc(options =>
         {

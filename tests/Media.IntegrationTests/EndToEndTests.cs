@@ -49,7 +49,10 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         Assert.Equal(2, times.Count);
 
         // Structured logs: one JSON object per line, the worker's lines carrying the job and stage of their scope.
-        var stageLine = serve.Log.Split('\n').Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+        var lines = serve.Log.Split('\n').Where(l => l.StartsWith('{')).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        // A clean start on a fresh data folder and a clean job: no line carries an exception (a stack trace).
+        Assert.DoesNotContain(lines, l => l.TryGetProperty("Exception", out _));
+        var stageLine = lines
             .First(l => l.GetProperty("Message").GetString()!.Contains("succeeded", StringComparison.Ordinal) && l.TryGetProperty("Scopes", out _));
         Assert.Contains(stageLine.GetProperty("Scopes").EnumerateArray(), s => s.TryGetProperty("JobId", out var id) && id.GetString() == job.Id);
     }

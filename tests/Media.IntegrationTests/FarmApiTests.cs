@@ -105,7 +105,9 @@ public sealed class FarmApiTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(JobState.Succeeded, good.State);
     }
 
+    // Asserts a wall-clock bound: run apart from the parallel suite (scripts/test.sh runs the Timing trait alone).
     [Fact]
+    [Trait("Category", "Timing")]
     public async Task CancelJob_DuringRender_StopsFFmpegQuickly()
     {
         var upload = await _farm.Client.UploadFileAsync(media.Long, null, CancellationToken.None);

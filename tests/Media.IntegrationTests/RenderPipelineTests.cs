@@ -88,7 +88,9 @@ public sealed class RenderPipelineTests(TestMedia media) : IDisposable
         Assert.NotEmpty(text.ToolStderrTail);
     }
 
+    // Asserts a wall-clock bound: run apart from the parallel suite (scripts/test.sh runs the Timing trait alone).
     [Fact]
+    [Trait("Category", "Timing")]
     public async Task RunAsync_Cancelled_StopsFFmpegWithinTwoSeconds()
     {
         using var cancel = new CancellationTokenSource();

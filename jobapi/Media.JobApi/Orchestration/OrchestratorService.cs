@@ -1,5 +1,5 @@
-using Media.JobApi.Store;
 using Media.Platform.Bus;
+using Media.Platform.Hosting;
 using Media.Platform.Telemetry;
 using Media.Protos.V1;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +11,6 @@ namespace Media.JobApi.Orchestration;
 /// <summary>Runs the orchestrator: prepares the store, recovers in-flight work, consumes stage events, sweeps leases.</summary>
 public sealed class OrchestratorService(
     Orchestrator orchestrator,
-    IJobStore store,
     IMessageBus bus,
     IOptions<JobApiOptions> options,
     TimeProvider time,
@@ -22,7 +21,7 @@ public sealed class OrchestratorService(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await store.InitializeAsync(cancellationToken);
+        // The store was migrated by JobStoreMigration, the first hosted service to start.
         await orchestrator.RecoverAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
@@ -71,26 +70,6 @@ public sealed class OrchestratorService(
         }
     }
 
-    private async Task SweepAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await orchestrator.SweepAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogError(ex, "Lease sweep failed; trying again next tick");
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    private Task SweepAsync(CancellationToken stoppingToken) =>
+        PeriodicLoop.RunAsync(TimeSpan.FromMilliseconds(options.Value.SweepIntervalMilliseconds), orchestrator.SweepAsync, "The lease sweep", logger, time, stoppingToken);
 }

@@ -1,3 +1,4 @@
+using Media.Platform.Hosting;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Media.JobApi.Store;
@@ -45,22 +46,8 @@ public sealed class PublishScheduler(
         return emitted;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), time);
-        do
-        {
-            try
-            {
-                await RunDueAsync(stoppingToken);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "Publication pass failed");
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicLoop.RunAsync(TimeSpan.FromMilliseconds(options.Value.PollMilliseconds), RunDueAsync, "A publication pass", logger, time, stoppingToken, runAtStart: true);
 
     private async Task<bool> HandleAsync(PublicationRecord due, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Media.Platform.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,27 +11,16 @@ namespace Media.JobApi.Services;
 /// </summary>
 public sealed class ExpiredUploadSweeper(DirectUploads uploads, PartialUploads partials, IOptions<JobApiOptions> options, TimeProvider time, ILogger<ExpiredUploadSweeper> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.DirectUploadSweepSeconds), time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        PeriodicLoop.RunAsync(
+            TimeSpan.FromSeconds(options.Value.DirectUploadSweepSeconds),
+            async cancellationToken =>
             {
-                try
-                {
-                    await uploads.AbandonExpiredAsync(time.GetUtcNow(), stoppingToken);
-                    partials.RemoveAbandoned();
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning(ex, "Sweeping expired direct uploads failed; trying again in {Seconds} s", options.Value.DirectUploadSweepSeconds);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+                await uploads.AbandonExpiredAsync(time.GetUtcNow(), cancellationToken);
+                partials.RemoveAbandoned();
+            },
+            "Sweeping expired direct uploads",
+            logger,
+            time,
+            stoppingToken);
 }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Media.JobApi.Services;
 using Media.JobApi.Store;
+using Media.Platform.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -112,29 +113,8 @@ public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests pu
         return resumed;
     }
 
-    private async Task ResumeLoopAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ResumeSweepSeconds), time);
-        try
-        {
-            do
-            {
-                try
-                {
-                    await ResumeOrphanedAsync(stoppingToken);
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning(ex, "Looking for webhook deliveries to resume failed; trying again in {Seconds} s", options.Value.ResumeSweepSeconds);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+    private Task ResumeLoopAsync(CancellationToken stoppingToken) =>
+        PeriodicLoop.RunAsync(TimeSpan.FromSeconds(options.Value.ResumeSweepSeconds), ResumeOrphanedAsync, "Looking for webhook deliveries to resume", logger, time, stoppingToken, runAtStart: true);
 
     private async Task DeliverAsync(Pending pending, CancellationToken cancellationToken)
     {

@@ -164,7 +164,9 @@ public sealed class WhisperBindingTests : IDisposable
         Assert.Equal("tiny", recognizer.Model);
     }
 
+    // Asserts a wall-clock bound: run apart from the parallel suite (scripts/test.sh runs the Timing trait alone).
     [Fact]
+    [Trait("Category", "Timing")]
     public async Task Cancellation_stops_a_running_decode()
     {
         var model = Path.Combine(_work, "tiny.bin");
