@@ -22,16 +22,24 @@ public static class ServiceCollectionExtensions
     {
         services.AddMediaPipelines();
         services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IJobStore>(sp =>
+        services.AddSingleton(sp =>
         {
             var store = sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()[Media.Platform.ConfigurationKeys.Store] ?? "sqlite";
+            var time = sp.GetRequiredService<TimeProvider>();
             return store.ToLowerInvariant() switch
             {
-                "sqlite" => ActivatorUtilities.CreateInstance<SqliteJobStore>(sp),
-                "postgres" => ActivatorUtilities.CreateInstance<PostgresJobStore>(sp),
+                "sqlite" => JobDatabase.Sqlite(sp.GetRequiredService<IOptions<JobApiOptions>>().Value.DataDirectory, time),
+                "postgres" => JobDatabase.Postgres(sp.GetRequiredService<IOptions<PostgresStoreOptions>>().Value.ConnectionString, time),
                 _ => throw new InvalidOperationException($"Media:Store='{store}' is not supported; use sqlite or postgres."),
             };
         });
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Jobs);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Queries);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Uploads);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Documents);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().ApiKeys);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Webhooks);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Publications);
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
         // The first hosted service of the job API: every sweep and consumer after it finds the tables there.
         services.AddHostedService<JobStoreMigration>();
@@ -43,7 +51,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new DirectUploads(
             sp.GetService<IDirectUploadStore>(),
             sp.GetRequiredService<IBlobStore>(),
-            sp.GetRequiredService<IJobStore>(),
+            sp.GetRequiredService<IUploadStore>(),
             sp.GetRequiredService<IOptions<JobApiOptions>>().Value,
             sp.GetRequiredService<IOptions<QuotaOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(),

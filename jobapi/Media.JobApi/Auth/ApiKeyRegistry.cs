@@ -11,7 +11,7 @@ namespace Media.JobApi.Auth;
 /// Creates, lists and revokes API keys, and turns a presented key into a <see cref="Caller"/>. Checked keys are
 /// remembered for <see cref="AuthOptions.CacheSeconds"/> so a busy client does not cost a store read per call.
 /// </summary>
-public sealed class ApiKeyRegistry(IJobStore store, IOptions<AuthOptions> options, TimeProvider time)
+public sealed class ApiKeyRegistry(IApiKeyStore store, IOptions<AuthOptions> options, TimeProvider time)
 {
     public const string OperatorsTenant = "operators";
     public const int MaxLabelLength = 200;

@@ -13,7 +13,7 @@ namespace Media.JobApi.Orchestration;
 /// Checks a SubmitJob request and resolves what it names (pattern, source). Every problem is collected
 /// and reported at once with its field path; nothing is half-accepted.
 /// </summary>
-public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobStore store, IBlobStore blobs, TimeProvider? time = null)
+public sealed partial class SubmissionValidator(PatternLibrary patterns, TenantDocumentStores documents, IUploadStore uploads, IBlobStore blobs, TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -48,7 +48,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
                 pattern = patterns.Find(request.PatternName);
                 if (pattern is null)
                 {
-                    var ownPatterns = await store.ListPatternsAsync(tenant, cancellationToken);
+                    var ownPatterns = await documents.Patterns.ListAsync(tenant, cancellationToken);
                     if (ownPatterns.FirstOrDefault(p => p.Name == request.PatternName) is { } stored)
                     {
                         own = await OwnTemplatesAsync(tenant, cancellationToken);
@@ -179,7 +179,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
     public async Task<IReadOnlyDictionary<string, ThumbnailTemplate>> OwnTemplatesAsync(string tenant, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, ThumbnailTemplate>(StringComparer.Ordinal);
-        foreach (var stored in await store.ListTemplatesAsync(tenant, cancellationToken))
+        foreach (var stored in await documents.Templates.ListAsync(tenant, cancellationToken))
         {
             if (ThumbnailTemplateParser.Parse(stored.Document).Template is { } template)
             {
@@ -201,7 +201,7 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, IJobSto
                     return (null, null);
                 }
 
-                var upload = await store.GetUploadAsync(tenant, source.UploadId, cancellationToken);
+                var upload = await uploads.GetUploadAsync(tenant, source.UploadId, cancellationToken);
                 if (upload is null)
                 {
                     add("source.upload_id", $"no upload '{Truncate(source.UploadId)}' exists");

@@ -5,7 +5,7 @@ using Media.Protos.V1;
 namespace Media.JobApi.Publishing;
 
 /// <summary>Scheduling, rescheduling and cancelling a job's hand-off to a publisher (the RPCs' rules in one place).</summary>
-public sealed class Publications(IJobStore store, TimeProvider time)
+public sealed class Publications(IPublicationStore store, TimeProvider time)
 {
     public async Task ScheduleAsync(JobRecord job, SchedulePublishRequest request, CancellationToken cancellationToken)
     {

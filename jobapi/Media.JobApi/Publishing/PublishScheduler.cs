@@ -17,7 +17,8 @@ namespace Media.JobApi.Publishing;
 /// replicas exactly one emits, and a reschedule that lands in between wins.
 /// </summary>
 public sealed class PublishScheduler(
-    IJobStore store,
+    IJobStore jobs,
+    IPublicationStore store,
     PublishRequests requests,
     IMessageBus bus,
     IOptions<PublishOptions> options,
@@ -51,7 +52,7 @@ public sealed class PublishScheduler(
 
     private async Task<bool> HandleAsync(PublicationRecord due, CancellationToken cancellationToken)
     {
-        var job = await store.GetJobAsync(due.JobId, cancellationToken);
+        var job = await jobs.GetJobAsync(due.JobId, cancellationToken);
         if (job is not null && !job.IsTerminal)
         {
             return false; // due, but the outputs are not there yet: emitted as soon as the job succeeds

@@ -12,7 +12,7 @@ namespace Media.JobApi.Services;
 /// client to S3; completion assembles, re-hashes and registers the object. The plan is kept in the job store,
 /// so any API replica can complete what another created.
 /// </summary>
-public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IJobStore store, JobApiOptions options, QuotaOptions quotas, TimeProvider time, ILogger<DirectUploads> logger)
+public sealed class DirectUploads(IDirectUploadStore? storage, IBlobStore blobs, IUploadStore store, JobApiOptions options, QuotaOptions quotas, TimeProvider time, ILogger<DirectUploads> logger)
 {
     private const int AbandonBatch = 100;
     private static readonly TimeSpan ExpiryGrace = TimeSpan.FromHours(1);

@@ -15,7 +15,7 @@ namespace Media.JobApi.Services;
 /// clip's own opening, or the source's first seconds for a whole-source output) and the model version, read
 /// from the job's analysis when the metrics arrive, so `media hooks train` needs nothing but this list.
 /// </summary>
-public sealed class EngagementService(IJobStore store, IBlobStore blobs, TimeProvider time) : Protos.V1.Engagement.EngagementBase
+public sealed class EngagementService(IJobStore store, TenantDocumentStores documents, IBlobStore blobs, TimeProvider time) : Protos.V1.Engagement.EngagementBase
 {
     public const int MaxRecords = 10_000;
     private const string AnalysisName = "analysis.json";
@@ -58,7 +58,7 @@ public sealed class EngagementService(IJobStore store, IBlobStore blobs, TimePro
             }
         }
 
-        await store.PutEngagementAsync(new StoredDocument(tenant, $"{job.Id}/{request.OutputName}", Formatter.Format(record), time.GetUtcNow()), context.CancellationToken);
+        await documents.Engagement.PutAsync(new StoredDocument(tenant, $"{job.Id}/{request.OutputName}", Formatter.Format(record), time.GetUtcNow()), context.CancellationToken);
         return record;
     }
 
@@ -70,7 +70,7 @@ public sealed class EngagementService(IJobStore store, IBlobStore blobs, TimePro
         }
 
         var limit = request.Limit == 0 ? MaxRecords : request.Limit;
-        var stored = await store.ListEngagementAsync(CallerTenant.Of(context), context.CancellationToken);
+        var stored = await documents.Engagement.ListAsync(CallerTenant.Of(context), context.CancellationToken);
         var response = new ListEngagementResponse();
         response.Records.AddRange(stored.OrderByDescending(d => d.UpdatedAt).Take(limit).Select(d => EngagementRecord.Parser.ParseJson(d.Document)));
         return response;

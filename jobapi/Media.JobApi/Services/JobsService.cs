@@ -12,6 +12,8 @@ namespace Media.JobApi.Services;
 public sealed class JobsService(
     Orchestrator orchestrator,
     IJobStore store,
+    IWebhookStore webhookStore,
+    IPublicationStore publicationStore,
     IBlobStore blobs,
     JobEventNotifier notifier,
     IOptions<JobApiOptions> options,
@@ -194,7 +196,7 @@ public sealed class JobsService(
             throw new RequestValidationException("event", $"must be {Webhooks.WebhookSender.JobFinishedEvent} or {Webhooks.WebhookSender.PublishRequestedEvent}");
         }
 
-        var stored = await store.GetWebhookDeliveryAsync(job.Tenant, Webhooks.WebhookSender.RecordName(job.Id, eventName), context.CancellationToken)
+        var stored = await webhookStore.GetWebhookDeliveryAsync(job.Tenant, Webhooks.WebhookSender.RecordName(job.Id, eventName), context.CancellationToken)
             ?? throw new ResourceNotFoundException("webhook delivery", job.Id);
         var delivery = Webhooks.WebhookDelivery.FromJson(stored.Document);
         var response = new WebhookDeliveries { JobId = delivery.JobId, Url = delivery.Url, State = delivery.State };
@@ -264,7 +266,7 @@ public sealed class JobsService(
         Compose(job, new JobDetails(
             await store.GetStagesAsync(job.Id, cancellationToken),
             await store.GetOutputsAsync(job.Id, cancellationToken),
-            await store.GetPublicationAsync(job.Id, cancellationToken)));
+            await publicationStore.GetPublicationAsync(job.Id, cancellationToken)));
 
     private Job Compose(JobRecord job, JobDetails details)
     {

@@ -8,7 +8,7 @@ using Media.Protos.V1;
 
 namespace Media.JobApi.Services;
 
-public sealed class PatternsService(PatternLibrary library, IJobStore store, SubmissionValidator validator, TimeProvider time) : Patterns.PatternsBase
+public sealed class PatternsService(PatternLibrary library, TenantDocumentStores documents, SubmissionValidator validator, TimeProvider time) : Patterns.PatternsBase
 {
     public const int MaxTemplatesPerTenant = 100;
 
@@ -20,7 +20,7 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
         response.Patterns.AddRange(library.All.OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => ToInfo(p, builtIn: true)));
         var tenant = CallerTenant.Of(context);
         var templates = await validator.OwnTemplatesAsync(tenant, context.CancellationToken);
-        foreach (var stored in await store.ListPatternsAsync(tenant, context.CancellationToken))
+        foreach (var stored in await documents.Patterns.ListAsync(tenant, context.CancellationToken))
         {
             if (PatternParser.Parse(stored.Document, templates).Pattern is { } pattern)
             {
@@ -40,7 +40,7 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
         }
 
         var tenant = CallerTenant.Of(context);
-        var stored = (await store.ListPatternsAsync(tenant, context.CancellationToken)).FirstOrDefault(p => p.Name == request.Name)
+        var stored = (await documents.Patterns.ListAsync(tenant, context.CancellationToken)).FirstOrDefault(p => p.Name == request.Name)
             ?? throw new ResourceNotFoundException("pattern", request.Name);
         var parsed = PatternParser.Parse(stored.Document, await validator.OwnTemplatesAsync(tenant, context.CancellationToken));
         return parsed.Pattern is { } pattern
@@ -62,13 +62,13 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
             throw new ConflictException($"'{pattern.Name}' is a built-in pattern; choose another name.");
         }
 
-        var existing = await store.ListPatternsAsync(tenant, context.CancellationToken);
+        var existing = await documents.Patterns.ListAsync(tenant, context.CancellationToken);
         if (existing.Count >= MaxPatternsPerTenant && existing.All(p => p.Name != pattern.Name))
         {
             throw new RequestValidationException("document.name", $"you already have {existing.Count} patterns; the limit is {MaxPatternsPerTenant}");
         }
 
-        await store.PutPatternAsync(new StoredDocument(tenant, pattern.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        await documents.Patterns.PutAsync(new StoredDocument(tenant, pattern.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
         return ToInfo(pattern, builtIn: false);
     }
 
@@ -80,7 +80,7 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
             throw new PreconditionFailedException($"'{request.Name}' is a built-in pattern and cannot be deleted.");
         }
 
-        return await store.DeletePatternAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
+        return await documents.Patterns.DeleteAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
             ? new DeletePatternResponse()
             : throw new ResourceNotFoundException("pattern", request.Name);
     }
@@ -102,7 +102,7 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
     {
         var response = new ListTemplatesResponse();
         response.Templates.AddRange(ThumbnailTemplateLibrary.All.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => TemplateInfos.From(t, t.Document, builtIn: true)));
-        foreach (var stored in await store.ListTemplatesAsync(CallerTenant.Of(context), context.CancellationToken))
+        foreach (var stored in await documents.Templates.ListAsync(CallerTenant.Of(context), context.CancellationToken))
         {
             if (ThumbnailTemplateParser.Parse(stored.Document).Template is { } template)
             {
@@ -141,13 +141,13 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
         }
 
         var tenant = CallerTenant.Of(context);
-        var existing = await store.ListTemplatesAsync(tenant, context.CancellationToken);
+        var existing = await documents.Templates.ListAsync(tenant, context.CancellationToken);
         if (existing.Count >= MaxTemplatesPerTenant && existing.All(t => t.Name != template.Name))
         {
             throw new RequestValidationException("document.name", $"you already have {existing.Count} templates; the limit is {MaxTemplatesPerTenant}");
         }
 
-        await store.PutTemplateAsync(new StoredDocument(tenant, template.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        await documents.Templates.PutAsync(new StoredDocument(tenant, template.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
         return TemplateInfos.From(template, request.Document, builtIn: false);
     }
 
@@ -159,7 +159,7 @@ public sealed class PatternsService(PatternLibrary library, IJobStore store, Sub
             throw new PreconditionFailedException($"'{request.Name}' is a built-in template and cannot be deleted.");
         }
 
-        return await store.DeleteTemplateAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
+        return await documents.Templates.DeleteAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
             ? new DeleteTemplateResponse()
             : throw new ResourceNotFoundException("template", request.Name);
     }

@@ -35,6 +35,9 @@ public sealed record JobRecord
 
     public JobState State { get; init; } = JobState.Queued;
 
+    /// <summary>Queued behind the tenant's running-jobs allowance: none of its stages has been dispatched yet.</summary>
+    public bool Held { get; init; }
+
     public double Progress { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -52,5 +55,5 @@ public sealed record JobRecord
     /// <summary>Bumped by every commit; a commit from a stale read is refused (replicas never advance a job twice).</summary>
     public long Version { get; init; }
 
-    public bool IsTerminal => State is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+    public bool IsTerminal => State.IsTerminal();
 }

@@ -39,7 +39,7 @@ public sealed record StageRecord
     /// <summary>The worker pool that runs it ("cpu", or "gpu" for renders of outputs that ask for GPU encoding).</summary>
     public string Pool { get; init; } = "cpu";
 
-    public bool IsTerminal => State is StageState.Succeeded or StageState.Failed or StageState.Cancelled;
+    public bool IsTerminal => State.IsTerminal();
 
-    public bool IsActive => State is StageState.Dispatched or StageState.Running;
+    public bool IsActive => State.IsActive();
 }

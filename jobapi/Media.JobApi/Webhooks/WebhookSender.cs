@@ -18,7 +18,7 @@ namespace Media.JobApi.Webhooks;
 /// stopped (before its first attempt, or between retries) is taken over by a sweep in any replica: claimed in the store
 /// first, so one replica resumes it, continuing the attempt count.
 /// </summary>
-public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests publishRequests, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
+public sealed class WebhookSender(IJobStore store, IWebhookStore deliveries, IPublicationStore publications, Publishing.PublishRequests publishRequests, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookSender> logger) : BackgroundService
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(false));
     public const string JobFinishedEvent = "job.finished";
@@ -76,7 +76,7 @@ public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests pu
         var now = time.GetUtcNow();
         var settings = options.Value;
         var resumed = 0;
-        foreach (var orphan in await store.ListUnsettledWebhooksAsync(now.AddHours(-settings.ResumeWindowHours), now.AddSeconds(-settings.ResumeAfterSeconds), ResumeBatch, cancellationToken))
+        foreach (var orphan in await deliveries.ListUnsettledWebhooksAsync(now.AddHours(-settings.ResumeWindowHours), now.AddSeconds(-settings.ResumeAfterSeconds), ResumeBatch, cancellationToken))
         {
             if (_delivering.ContainsKey(orphan.RecordName))
             {
@@ -85,7 +85,7 @@ public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests pu
 
             var previous = orphan.Delivery is null ? [] : WebhookDelivery.FromJson(orphan.Delivery.Document).Attempts;
             var claim = new WebhookDelivery(orphan.JobId, orphan.Url, WebhookDelivery.Retrying, previous);
-            if (!await store.TryClaimWebhookAsync(orphan, new StoredDocument(orphan.Tenant, orphan.RecordName, claim.ToJson(), time.GetUtcNow()), cancellationToken))
+            if (!await deliveries.TryClaimWebhookAsync(orphan, new StoredDocument(orphan.Tenant, orphan.RecordName, claim.ToJson(), time.GetUtcNow()), cancellationToken))
             {
                 continue;
             }
@@ -95,7 +95,7 @@ public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests pu
             if (orphan.Publication)
             {
                 var job = await store.GetJobAsync(orphan.JobId, cancellationToken);
-                var publication = await store.GetPublicationAsync(orphan.JobId, cancellationToken);
+                var publication = await publications.GetPublicationAsync(orphan.JobId, cancellationToken);
                 if (job is null || publication is null)
                 {
                     continue;
@@ -140,8 +140,8 @@ public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests pu
             {
                 // Recorded before the first attempt: if this process stops now, the record (quiet, retrying) is what
                 // the takeover sweep finds, also for a job finishing again after RetryJob (its old record said delivered).
-                await store.PutWebhookDeliveryAsync(
-                    new StoredDocument(job.Tenant, recordName, new WebhookDelivery(jobId, job.WebhookUrl, WebhookDelivery.Retrying, []).ToJson(), time.GetUtcNow()), cancellationToken);
+                await deliveries.PutWebhookDeliveryAsync(
+                    new StoredDocument(job.Tenant, recordName, new WebhookDelivery(jobId, job.WebhookUrl, WebhookDelivery.Retrying, []).ToJson(), time.GetUtcNow()), WebhookDelivery.Retrying, cancellationToken);
             }
 
             for (var attempt = attempts.Count + 1; attempt <= Math.Max(options.Value.MaxAttempts, attempts.Count + 1); attempt++)
@@ -151,7 +151,7 @@ public sealed class WebhookSender(IJobStore store, Publishing.PublishRequests pu
                 var delivered = result.StatusCode is >= 200 and < 300;
                 var state = delivered ? WebhookDelivery.Delivered : attempt >= options.Value.MaxAttempts ? WebhookDelivery.Failed : WebhookDelivery.Retrying;
                 var record = new WebhookDelivery(jobId, job.WebhookUrl, state, attempts);
-                await store.PutWebhookDeliveryAsync(new StoredDocument(job.Tenant, recordName, record.ToJson(), time.GetUtcNow()), cancellationToken);
+                await deliveries.PutWebhookDeliveryAsync(new StoredDocument(job.Tenant, recordName, record.ToJson(), time.GetUtcNow()), state, cancellationToken);
                 if (state != WebhookDelivery.Retrying)
                 {
                     if (!delivered)

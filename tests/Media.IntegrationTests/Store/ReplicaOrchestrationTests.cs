@@ -23,7 +23,7 @@ public sealed class ReplicaOrchestrationTests(PostgresServer server) : IAsyncLif
     private readonly string _root = Path.Combine(Path.GetTempPath(), "replicas-" + Guid.NewGuid().ToString("N"));
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
     private readonly InProcessBus _bus = new();
-    private readonly List<PostgresJobStore> _stores = [];
+    private readonly List<JobDatabase> _databases = [];
     private readonly List<Orchestrator> _replicas = [];
     private IBusSubscription _work = null!;
 
@@ -34,10 +34,12 @@ public sealed class ReplicaOrchestrationTests(PostgresServer server) : IAsyncLif
         var blobs = new FolderBlobStore(Options.Create(new FolderBlobStoreOptions { Root = Path.Combine(_root, "blobs") }), _time);
         for (var i = 0; i < 2; i++)
         {
-            var store = new PostgresJobStore(Options.Create(new PostgresStoreOptions { ConnectionString = connection }));
-            await store.InitializeAsync(CancellationToken.None);
-            _stores.Add(store);
-            _replicas.Add(new Orchestrator(store, _bus, new SubmissionValidator(new PatternLibrary(), store, blobs), new JobEventNotifier(), options, _time, NullLogger<Orchestrator>.Instance));
+            var database = JobDatabase.Postgres(connection, _time);
+            await database.MigrateAsync(CancellationToken.None);
+            _databases.Add(database);
+            _replicas.Add(new Orchestrator(
+                database.Jobs, database.Queries, database.Publications, _bus, new SubmissionValidator(new PatternLibrary(), database.Documents, database.Uploads, blobs),
+                new JobEventNotifier(), options, _time, NullLogger<Orchestrator>.Instance));
         }
 
         _work = _bus.Subscribe("workers-cpu", Topics.StageTopics("cpu"));
@@ -51,9 +53,9 @@ public sealed class ReplicaOrchestrationTests(PostgresServer server) : IAsyncLif
             replica.Dispose();
         }
 
-        foreach (var store in _stores)
+        foreach (var database in _databases)
         {
-            await store.DisposeAsync();
+            await database.DisposeAsync();
         }
 
         if (Directory.Exists(_root))
@@ -65,12 +67,12 @@ public sealed class ReplicaOrchestrationTests(PostgresServer server) : IAsyncLif
     [Fact]
     public async Task TwoReplicas_SameEventsAndSweepsAtOnce_EachStageDispatchedOncePerAttempt()
     {
-        var store = _stores[0];
+        var store = _databases[0];
         var jobIds = new List<string>();
         for (var i = 0; i < Jobs; i++)
         {
             var upload = "up_" + i;
-            await store.CreateUploadAsync(new UploadRecord(upload, TenantIds.Default, $"uploads/{upload}/clip.mp4", "clip.mp4", "video/mp4", 10, "00", _time.GetUtcNow()), CancellationToken.None);
+            await store.Uploads.CreateUploadAsync(new UploadRecord(upload, TenantIds.Default, $"uploads/{upload}/clip.mp4", "clip.mp4", "video/mp4", 10, "00", _time.GetUtcNow()), CancellationToken.None);
             var job = await _replicas[i % 2].SubmitAsync(new SubmitJobRequest { Source = new Source { UploadId = upload }, PatternName = "reframe-vertical" }, TenantIds.Default, CancellationToken.None);
             jobIds.Add(job.Id);
         }
@@ -100,11 +102,11 @@ public sealed class ReplicaOrchestrationTests(PostgresServer server) : IAsyncLif
 
         foreach (var jobId in jobIds)
         {
-            var events = await store.GetEventsAsync(jobId, 0, 1000, CancellationToken.None);
+            var events = await store.Jobs.GetEventsAsync(jobId, 0, 1000, CancellationToken.None);
             Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
             Assert.Single(events, e => e.StageChanged is { Kind: StageKind.Probe, State: StageState.Succeeded });
             Assert.Single(events, e => e.StateChanged is { State: JobState.Running });
-            var probe = (await store.GetStagesAsync(jobId, CancellationToken.None)).Single(s => s.Kind == StageKind.Probe);
+            var probe = (await store.Jobs.GetStagesAsync(jobId, CancellationToken.None)).Single(s => s.Kind == StageKind.Probe);
             Assert.Equal((StageState.Succeeded, 1), (probe.State, probe.Attempt));
         }
     }

@@ -19,7 +19,7 @@ public sealed class AdmissionTests
         Assert.Equal(first.Id, firstProbe.JobId);
         Assert.False(await h.HasPendingDispatchAsync());
         Assert.Equal(JobState.Queued, (await h.JobAsync(normal.Id)).State);
-        Assert.All(await h.Store.GetStagesAsync(urgent.Id, CancellationToken.None), s => Assert.Equal((StageState.Waiting, 0), (s.State, s.Attempt)));
+        Assert.All(await h.Database.Jobs.GetStagesAsync(urgent.Id, CancellationToken.None), s => Assert.Equal((StageState.Waiting, 0), (s.State, s.Attempt)));
 
         await h.SendAsync(firstProbe, e => e.Failed = new StageFailed { Error = new JobError { Code = "invalid_media", Retryable = false } });
 
@@ -44,8 +44,8 @@ public sealed class AdmissionTests
 
         Assert.Contains(other.Id, dispatched);
         Assert.False(await h.HasPendingDispatchAsync());
-        Assert.Equal(3, (await h.Store.GetHeldJobIdsAsync("acme", 10, CancellationToken.None)).Count);
-        Assert.Equal(["acme"], await h.Store.GetTenantsWithHeldJobsAsync(CancellationToken.None));
+        Assert.Equal(3, (await h.Database.Queries.GetHeldJobIdsAsync("acme", 10, CancellationToken.None)).Count);
+        Assert.Equal(["acme"], await h.Database.Queries.GetTenantsWithHeldJobsAsync(CancellationToken.None));
     }
 
     [Fact]

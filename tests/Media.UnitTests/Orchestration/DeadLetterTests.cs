@@ -78,7 +78,7 @@ public sealed class DeadLetterTests
 
         var done = await h.JobAsync(job.Id);
         Assert.Equal(JobState.Succeeded, done.State);
-        Assert.DoesNotContain(await h.Store.GetOutputsAsync(job.Id, CancellationToken.None), o => o.Name == "stale.mp4");
+        Assert.DoesNotContain(await h.Database.Jobs.GetOutputsAsync(job.Id, CancellationToken.None), o => o.Name == "stale.mp4");
         Assert.NotEqual(thumbnail.Attempt, again.Single(d => d.Kind == StageKind.Thumbnail).Attempt);
     }
 

@@ -23,7 +23,7 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
         Quotas = quotas ?? new QuotaOptions();
         Options = options ?? new JobApiOptions { LeaseSeconds = 30, MaxAttempts = 3, RetryBaseDelayMilliseconds = 1000 };
         Options.DataDirectory = _root;
-        Store = new SqliteJobStore(Microsoft.Extensions.Options.Options.Create(Options));
+        Database = JobDatabase.Sqlite(_root, Time);
         Blobs = new FolderBlobStore(Microsoft.Extensions.Options.Options.Create(new FolderBlobStoreOptions { Root = Path.Combine(_root, "blobs") }), Time);
         _work = Bus.Subscribe("workers-cpu", Topics.StageTopics("cpu"));
         _control = Bus.Subscribe("control-test", [new TopicWeight(Topics.Control)]);
@@ -38,7 +38,7 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
 
     public InProcessBus Bus { get; } = new();
 
-    public SqliteJobStore Store { get; }
+    public JobDatabase Database { get; }
 
     public FolderBlobStore Blobs { get; }
 
@@ -47,9 +47,11 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
     public Orchestrator Orchestrator { get; private set; }
 
     public Orchestrator NewOrchestrator() => new(
-        Store,
+        Database.Jobs,
+        Database.Queries,
+        Database.Publications,
         Bus,
-        new SubmissionValidator(Patterns, Store, Blobs),
+        new SubmissionValidator(Patterns, Database.Documents, Database.Uploads, Blobs),
         new JobEventNotifier(),
         Microsoft.Extensions.Options.Options.Create(Options),
         Time,
@@ -58,9 +60,9 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
 
     public async Task<string> CreateUploadAsync(string tenant = TenantIds.Default)
     {
-        await Store.InitializeAsync(CancellationToken.None);
+        await Database.MigrateAsync(CancellationToken.None);
         var id = "up_" + Guid.NewGuid().ToString("N");
-        await Store.CreateUploadAsync(new UploadRecord(id, tenant, TenantKeys.Upload(tenant, id, "clip.mp4"), "clip.mp4", "video/mp4", 10, "00", Time.GetUtcNow()), CancellationToken.None);
+        await Database.Uploads.CreateUploadAsync(new UploadRecord(id, tenant, TenantKeys.Upload(tenant, id, "clip.mp4"), "clip.mp4", "video/mp4", 10, "00", Time.GetUtcNow()), CancellationToken.None);
         return id;
     }
 
@@ -106,9 +108,9 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
         return Orchestrator.HandleStageEventAsync(stageEvent, CancellationToken.None);
     }
 
-    public async Task<StageRecord> StageAsync(string stageId) => (await Store.GetStageAsync(stageId, CancellationToken.None))!;
+    public async Task<StageRecord> StageAsync(string stageId) => (await Database.Jobs.GetStageAsync(stageId, CancellationToken.None))!;
 
-    public async Task<JobRecord> JobAsync(string jobId) => (await Store.GetJobAsync(jobId, CancellationToken.None))!;
+    public async Task<JobRecord> JobAsync(string jobId) => (await Database.Jobs.GetJobAsync(jobId, CancellationToken.None))!;
 
     public static MediaInfo SourceInfo() => new() { DurationSeconds = 5, Width = 1280, Height = 720, HasVideo = true, HasAudio = true, FrameRate = 30, VideoCodec = "h264" };
 
@@ -117,7 +119,7 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
         await _work.DisposeAsync();
         await _control.DisposeAsync();
         Orchestrator.Dispose();
-        Store.Dispose();
+        await Database.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_root, recursive: true);
     }

@@ -19,7 +19,7 @@ public sealed class OrchestratorTests
         var probe = await h.StageAsync(dispatch.StageId);
         Assert.Equal(StageState.Dispatched, probe.State);
         Assert.Equal(h.Time.GetUtcNow().AddSeconds(30), probe.LeaseExpiresAt);
-        var stages = await h.Store.GetStagesAsync(job.Id, CancellationToken.None);
+        var stages = await h.Database.Jobs.GetStagesAsync(job.Id, CancellationToken.None);
         Assert.Equal([StageKind.Probe, StageKind.Render, StageKind.Thumbnail], stages.Select(s => s.Kind));
         Assert.All(stages.Skip(1), s => Assert.Equal([dispatch.StageId], s.DependsOn));
         Assert.All(stages.Skip(1), s => Assert.Equal(StageState.Waiting, s.State));
@@ -50,7 +50,7 @@ public sealed class OrchestratorTests
         var done = await h.JobAsync(job.Id);
         Assert.Equal(JobState.Succeeded, done.State);
         Assert.Equal(1, done.Progress);
-        var events = await h.Store.GetEventsAsync(job.Id, 0, 100, CancellationToken.None);
+        var events = await h.Database.Jobs.GetEventsAsync(job.Id, 0, 100, CancellationToken.None);
         Assert.Equal(Enumerable.Range(1, events.Count).Select(i => (long)i), events.Select(e => e.Sequence));
         var result = Assert.Single(events, e => e.EventCase == JobEvent.EventOneofCase.Result);
         Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4"], result.Result.Outputs.Select(o => o.Name));
@@ -167,7 +167,7 @@ public sealed class OrchestratorTests
         Assert.Equal(JobState.Failed, failed.State);
         Assert.Equal("invalid_media", failed.Error!.Code);
         Assert.Equal("moov atom not found", failed.Error.ToolStderrTail);
-        var stages = await h.Store.GetStagesAsync(job.Id, CancellationToken.None);
+        var stages = await h.Database.Jobs.GetStagesAsync(job.Id, CancellationToken.None);
         Assert.Equal([StageState.Failed, StageState.Cancelled, StageState.Cancelled], stages.Select(s => s.State));
         Assert.Equal(job.Id, (await h.NextControlAsync()).Cancel.JobId);
     }
@@ -202,7 +202,7 @@ public sealed class OrchestratorTests
 
         Assert.Equal(JobState.Cancelled, cancelled.State);
         Assert.Equal(job.Id, (await h.NextControlAsync()).Cancel.JobId);
-        Assert.All(await h.Store.GetStagesAsync(job.Id, CancellationToken.None), s => Assert.Equal(StageState.Cancelled, s.State));
+        Assert.All(await h.Database.Jobs.GetStagesAsync(job.Id, CancellationToken.None), s => Assert.Equal(StageState.Cancelled, s.State));
         await h.SendAsync(probe, e => e.Completed = new StageCompleted { MediaInfo = OrchestratorHarness.SourceInfo() });
         Assert.Equal(JobState.Cancelled, (await h.JobAsync(job.Id)).State);
         Assert.Equal(JobState.Cancelled, (await h.Orchestrator.CancelAsync(job.Id, "default", CancellationToken.None)).State);
@@ -271,7 +271,7 @@ public sealed class OrchestratorTests
     public async Task SubmitAsync_BadRequest_ReportsEveryFieldAtOnce()
     {
         await using var h = new OrchestratorHarness();
-        await h.Store.InitializeAsync(CancellationToken.None);
+        await h.Database.MigrateAsync(CancellationToken.None);
         var request = new SubmitJobRequest { PatternName = "no-such-pattern", WebhookUrl = "ftp://x", Priority = (Priority)42 };
         request.Parameters.Add("bad key!", "v");
         request.Labels.Add("ok", new string('x', 200));
@@ -287,7 +287,7 @@ public sealed class OrchestratorTests
     public async Task SubmitAsync_UnknownUploadOrBlob_NamesTheSourceField()
     {
         await using var h = new OrchestratorHarness();
-        await h.Store.InitializeAsync(CancellationToken.None);
+        await h.Database.MigrateAsync(CancellationToken.None);
 
         var upload = await Assert.ThrowsAsync<RequestValidationException>(() => h.Orchestrator.SubmitAsync(
             new SubmitJobRequest { Source = new Source { UploadId = "up_missing" }, PatternName = "reframe-vertical" }, "default", CancellationToken.None));

@@ -1,0 +1,134 @@
+using Google.Protobuf;
+using Media.JobApi.Orchestration.Machine;
+using Media.JobApi.Store;
+using Media.Platform.Bus;
+using Media.Platform.Storage;
+using Media.Platform.Telemetry;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Media.JobApi.Orchestration;
+
+/// <summary>
+/// Carries out what a committed decision asks for: dispatches and cancels on the bus, dead letters, webhooks, metrics,
+/// admission of the next held job, log lines. Runs after the orchestrator's lock is released. Nothing here can undo a
+/// commit: a dispatch that cannot be published parks its stage for the sweep, and the rest only informs.
+/// </summary>
+internal sealed class JobEffects(
+    IMessageBus bus,
+    JobApiOptions options,
+    ILogger logger,
+    Webhooks.WebhookSender? webhooks,
+    Func<string, CancellationToken, Task> admitHeld,
+    Func<StageRecord, Task> park)
+{
+    public bool BusIsDurable => bus.IsDurable;
+
+    public async Task CarryOutAsync(IReadOnlyList<JobEffect> effects)
+    {
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case DispatchStages dispatch:
+                    await PublishAsync(dispatch.Job, dispatch.Stages);
+                    break;
+                case StopWork stop:
+                    await TryPublishAsync(Topics.Control, stop.JobId, new ControlMessage { Cancel = new CancelStage { JobId = stop.JobId } },
+                        // Workers still stop: the job is terminal, so their next event is ignored and their lease is gone.
+                        "Could not tell workers to stop job {JobId}");
+                    break;
+                case SendDeadLetter dead:
+                    await TryPublishAsync(Topics.DeadLetter, dead.Letter.JobId, dead.Letter,
+                        // The job itself records the failure (dead_lettered); the topic is a notification for operators.
+                        "Could not publish the dead letter of job {JobId}");
+                    break;
+                case JobAccepted accepted:
+                    FarmTelemetry.JobsSubmitted.Add(1, new KeyValuePair<string, object?>("priority", accepted.Job.Priority.Name()));
+                    break;
+                case JobFinished finished:
+                    await FinishedAsync(finished.Job);
+                    break;
+                case Machine.StageFailed failed:
+                    FarmTelemetry.StageFailures.Add(1, new("kind", failed.Stage.Kind.ToString().ToLowerInvariant()), new("code", failed.Error.Code), new("retryable", failed.Error.Retryable));
+                    break;
+                case LogNote note:
+#pragma warning disable CA2254 // The templates are constants of the state machine.
+                    logger.Log(note.Level, note.Template, note.Arguments);
+#pragma warning restore CA2254
+                    break;
+            }
+        }
+    }
+
+    private async Task FinishedAsync(JobRecord job)
+    {
+        FarmTelemetry.JobsFinished.Add(1, new KeyValuePair<string, object?>("state", job.State.ToString().ToLowerInvariant()));
+        if (!string.IsNullOrEmpty(job.WebhookUrl))
+        {
+            webhooks?.JobFinished(job.Id);
+        }
+
+        try
+        {
+            // A slot of the tenant's allowance is free: its next held job goes.
+            await admitHeld(job.Tenant, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The sweep admits it instead; the transition that freed the slot has succeeded.
+            logger.LogWarning("Admitting held jobs of tenant {Tenant} failed ({Cause}); the sweep will", job.Tenant, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
+        }
+    }
+
+    // Published after the commit: if the process dies in between, the stored lease expires and the stage is dispatched
+    // again. Nothing depends on the publish succeeding.
+    private async Task PublishAsync(JobRecord job, IReadOnlyList<StageRecord> stages)
+    {
+        foreach (var stage in stages)
+        {
+            var dispatch = new StageDispatch
+            {
+                JobId = job.Id,
+                StageId = stage.Id,
+                Kind = stage.Kind,
+                Attempt = stage.Attempt,
+                SourceKey = job.SourceKey,
+                PatternDocument = job.PatternDocument,
+                Parameters = { new Dictionary<string, string>(job.Parameters) },
+                Templates = { new Dictionary<string, string>(job.Templates) },
+                OutputName = stage.OutputName,
+                OutputPrefix = TenantKeys.JobOutputs(job.Tenant, job.Id),
+                SourceInfo = job.SourceInfo ?? new MediaInfo(),
+                LeaseSeconds = options.LeaseSeconds,
+                Tenant = job.Tenant,
+            };
+            try
+            {
+                using var activity = FarmTelemetry.Source.StartActivity("dispatch " + stage.Kind.ToString().ToLowerInvariant(), System.Diagnostics.ActivityKind.Producer);
+                activity?.SetTag("media.job_id", job.Id).SetTag("media.stage_id", stage.Id).SetTag("media.attempt", stage.Attempt);
+                await bus.PublishAsync(new BusMessage(Topics.Stages(stage.Pool, job.Priority.Name()), job.Id, dispatch.ToByteArray()), CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The bus is unreachable: park the stage as a due retry (not a failure); the sweeper publishes it again.
+                logger.LogWarning("Could not publish stage {StageId} ({Cause}); retrying in 2 s", stage.Id, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
+                await park(stage);
+            }
+        }
+    }
+
+    private async Task TryPublishAsync(string topic, string key, IMessage message, string failure)
+    {
+        try
+        {
+            await bus.PublishAsync(new BusMessage(topic, key, message.ToByteArray()), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+#pragma warning disable CA2254 // Constant templates of this class.
+            logger.LogWarning(ex, failure, key);
+#pragma warning restore CA2254
+        }
+    }
+}

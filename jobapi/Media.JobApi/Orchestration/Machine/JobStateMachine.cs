@@ -1,0 +1,410 @@
+using Google.Protobuf.WellKnownTypes;
+using Media.JobApi.Errors;
+using Media.JobApi.Store;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Media.JobApi.Orchestration.Machine;
+
+/// <summary>
+/// Every job and stage transition, as a pure function: (job, stages, input, time) -> (changes, effects). No store, no bus,
+/// no clock. Stages are dispatched under a lease; worker events renew it; an expired lease or a retryable failure
+/// dispatches again with a new attempt number (events from older attempts are ignored), so work is done at least once
+/// and outputs, keyed per stage, are never duplicated. The shell (<see cref="Orchestrator"/>) reads, decides, commits
+/// with the job's version and carries the effects out.
+/// </summary>
+public sealed class JobStateMachine(MachineSettings settings)
+{
+    /// <summary>A new job: its first stages are dispatched at once when the tenant has room (<paramref name="admit"/>), else it is held.</summary>
+    public Decision Submit(JobRecord job, IReadOnlyList<StageRecord> planned, bool admit, DecisionTime time)
+    {
+        var changes = new JobChanges(job, isNew: true);
+        changes.Events.Add(StateEvent(JobState.Queued));
+        var dispatched = new List<StageRecord>();
+        foreach (var stage in planned)
+        {
+            var next = admit && stage.DependsOn.Count == 0 ? Dispatched(stage, time.Now) : stage;
+            changes.Stages.Add(next);
+            if (next.State == StageState.Dispatched)
+            {
+                dispatched.Add(next);
+                changes.Events.Add(StageEvent(next));
+            }
+        }
+
+        return new Decision(job, changes,
+        [
+            new JobAccepted(job),
+            new DispatchStages(job, dispatched),
+            new LogNote(LogLevel.Information, "Job {JobId} accepted: pattern {Pattern}, {StageCount} stages, priority {Priority}{Held}",
+                job.Id, job.PatternName, planned.Count, job.Priority, admit ? string.Empty : " (held: the tenant is at its running-jobs allowance)"),
+        ]);
+    }
+
+    public Decision Decide(JobSnapshot snapshot, JobInput input, DecisionTime time) => input switch
+    {
+        AdmitJob => Admit(snapshot, time.Now),
+        CancelJob => Cancel(snapshot, time.Now),
+        RetryJob => Retry(snapshot, time.Now),
+        ApplyStageEvent e => Apply(snapshot, e.Event, time),
+        SweepStage s => Sweep(snapshot, s.StageId, time),
+        RecoverStage r => Recover(snapshot, r.StageId, time.Now),
+        ParkStage p => Park(snapshot, p, time.Now),
+        _ => throw new ArgumentOutOfRangeException(nameof(input), input, "Unknown input."),
+    };
+
+    private Decision Admit(JobSnapshot snapshot, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        if (!job.Held || job.State != JobState.Queued)
+        {
+            return Decision.None(job);
+        }
+
+        var changes = new JobChanges(job with { Held = false, UpdatedAt = now });
+        var roots = snapshot.Stages.Where(s => s.DependsOn.Count == 0).Select(s => Dispatched(s, now)).ToList();
+        foreach (var root in roots)
+        {
+            changes.Stages.Add(root);
+            changes.Events.Add(StageEvent(root));
+        }
+
+        return new Decision(changes.Job, changes,
+        [
+            new DispatchStages(changes.Job, roots),
+            new LogNote(LogLevel.Information, "Job {JobId} admitted (tenant {Tenant})", job.Id, job.Tenant),
+        ]);
+    }
+
+    private static Decision Cancel(JobSnapshot snapshot, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        if (job.State == JobState.Cancelled)
+        {
+            return Decision.None(job);
+        }
+
+        if (job.IsTerminal)
+        {
+            throw new PreconditionFailedException($"Job {job.Id} already {job.State.ToString().ToUpperInvariant()}; only unfinished jobs can be cancelled.");
+        }
+
+        var changes = new JobChanges(job with { State = JobState.Cancelled, Held = false, UpdatedAt = now, FinishedAt = now });
+        foreach (var stage in snapshot.Stages.Where(s => !s.IsTerminal))
+        {
+            var cancelled = stage with { State = StageState.Cancelled, FinishedAt = now, LeaseExpiresAt = null };
+            changes.Stages.Add(cancelled);
+            changes.Events.Add(StageEvent(cancelled));
+        }
+
+        changes.Events.Add(StateEvent(JobState.Cancelled));
+        return new Decision(changes.Job, changes,
+        [
+            // The workers must hear it even if the caller has gone.
+            new StopWork(job.Id),
+            new JobFinished(changes.Job),
+            new LogNote(LogLevel.Information, "Job {JobId} cancelled", job.Id),
+        ]);
+    }
+
+    private Decision Retry(JobSnapshot snapshot, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        if (job.State != JobState.Failed)
+        {
+            throw new PreconditionFailedException($"Job {job.Id} is {job.State.ToString().ToUpperInvariant()}; only FAILED jobs can be retried.");
+        }
+
+        var changes = new JobChanges(job with { State = JobState.Queued, Error = null, FinishedAt = null, UpdatedAt = now });
+        changes.Events.Add(StateEvent(JobState.Queued));
+        var succeeded = Succeeded(snapshot.Stages);
+        var ready = new List<StageRecord>();
+
+        // Attempt numbers keep counting, so late events of the failed attempts stay ignored.
+        foreach (var stage in snapshot.Stages.Where(s => s.State is StageState.Failed or StageState.Cancelled))
+        {
+            var reset = stage with { State = StageState.Waiting, Failures = 0, Error = null, Progress = 0, WorkerId = string.Empty, LeaseExpiresAt = null, StartedAt = null, FinishedAt = null };
+            var next = reset.DependsOn.All(succeeded.Contains) ? Dispatched(reset, now) : reset;
+            if (next.State == StageState.Dispatched)
+            {
+                ready.Add(next);
+            }
+
+            changes.Stages.Add(next);
+            changes.Events.Add(StageEvent(next));
+        }
+
+        changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress(Merged(snapshot.Stages, changes.Stages)) };
+        return new Decision(changes.Job, changes,
+        [
+            new DispatchStages(changes.Job, ready),
+            new LogNote(LogLevel.Information, "Job {JobId} retried: {Stages} stages run again", job.Id, changes.Stages.Count),
+        ]);
+    }
+
+    private Decision Apply(JobSnapshot snapshot, StageEvent stageEvent, DecisionTime time)
+    {
+        var job = snapshot.Job;
+        var stage = snapshot.Stage(stageEvent.StageId);
+        if (stage is null || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt
+            || (stageEvent.EventCase == Protos.V1.StageEvent.EventOneofCase.Started && stage.State == StageState.Running && stage.WorkerId == stageEvent.WorkerId))
+        {
+            return Decision.None(job, new LogNote(LogLevel.Debug, "Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt));
+        }
+
+        var now = time.Now;
+        var lease = now.AddSeconds(settings.LeaseSeconds);
+        return stageEvent.EventCase switch
+        {
+            Protos.V1.StageEvent.EventOneofCase.Started => Started(job, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, StartedAt = stage.StartedAt ?? now, LeaseExpiresAt = lease }, now),
+            Protos.V1.StageEvent.EventOneofCase.Progress => Progressed(snapshot, stage with { State = StageState.Running, WorkerId = stageEvent.WorkerId, Progress = stageEvent.Progress.Fraction, LeaseExpiresAt = lease }, stageEvent.Progress, now),
+            Protos.V1.StageEvent.EventOneofCase.Completed => Completed(snapshot, stage, stageEvent.Completed, now),
+            Protos.V1.StageEvent.EventOneofCase.Failed => Failed(snapshot, stage, stageEvent.Failed.Error ?? new JobError { Code = "unknown", Message = "The worker reported a failure without details.", Retryable = true }, time, retryNow: false),
+            _ => Decision.None(job),
+        };
+    }
+
+    private static Decision Started(JobRecord job, StageRecord stage, DateTimeOffset now)
+    {
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        if (job.State == JobState.Queued)
+        {
+            changes.Job = changes.Job with { State = JobState.Running };
+            changes.Events.Add(StateEvent(JobState.Running));
+        }
+
+        changes.Stages.Add(stage);
+        changes.Events.Add(StageEvent(stage));
+        return new Decision(changes.Job, changes, []);
+    }
+
+    private static Decision Progressed(JobSnapshot snapshot, StageRecord stage, StageProgress progress, DateTimeOffset now)
+    {
+        var overall = JobPlanner.OverallProgress(Merged(snapshot.Stages, [stage]));
+        var changes = new JobChanges(snapshot.Job with { Progress = overall, UpdatedAt = now });
+        changes.Stages.Add(stage);
+        changes.Events.Add(NewEvent(e => e.Progress = new JobProgress
+        {
+            Progress = overall,
+            StageId = stage.Id,
+            StageProgress = stage.Progress,
+            Speed = progress.Speed,
+            Fps = progress.Fps,
+        }));
+        return new Decision(changes.Job, changes, []);
+    }
+
+    private Decision Completed(JobSnapshot snapshot, StageRecord stage, StageCompleted completed, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        var done = stage with { State = StageState.Succeeded, Progress = 1, FinishedAt = now, LeaseExpiresAt = null, Error = null };
+        if (completed.MediaInfo is not null)
+        {
+            job = job with { SourceInfo = completed.MediaInfo };
+        }
+
+        var stages = Merged(snapshot.Stages, [done]);
+        var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
+        changes.Stages.Add(done);
+        changes.Outputs.AddRange(completed.Outputs);
+        changes.Events.Add(StageEvent(done));
+
+        var succeeded = Succeeded(stages);
+        var ready = stages.Where(s => s.State == StageState.Waiting && s.Attempt == 0 && s.DependsOn.All(succeeded.Contains))
+            .Select(s => Dispatched(s, now))
+            .ToList();
+        foreach (var next in ready)
+        {
+            changes.Stages.Add(next);
+            changes.Events.Add(StageEvent(next));
+        }
+
+        var effects = new List<JobEffect> { new DispatchStages(changes.Job, ready) };
+        if (succeeded.Count == stages.Count)
+        {
+            var outputs = snapshot.Outputs.Where(o => completed.Outputs.All(c => c.Name != o.Name)).Concat(completed.Outputs).ToList();
+            changes.Job = changes.Job with { State = JobState.Succeeded, Progress = 1, FinishedAt = now };
+            changes.Events.Add(NewEvent(e => e.Result = new JobResult { Outputs = { outputs }, SourceInfo = changes.Job.SourceInfo }));
+            changes.Events.Add(StateEvent(JobState.Succeeded));
+            effects.Add(new JobFinished(changes.Job));
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId} succeeded with {OutputCount} outputs", job.Id, outputs.Count));
+        }
+
+        return new Decision(changes.Job, changes, effects);
+    }
+
+    private Decision Failed(JobSnapshot snapshot, StageRecord stage, JobError error, DecisionTime time, bool retryNow)
+    {
+        var job = snapshot.Job;
+        var now = time.Now;
+        if (error.Code == StageErrorCodes.WorkerStopping)
+        {
+            // A graceful shutdown hands the stage back; that is not the stage's fault.
+            return Redispatch(job, stage, now, new LogNote(LogLevel.Information, "Stage {StageId} handed back by a stopping worker; dispatching it again", stage.Id));
+        }
+
+        var failures = stage.Failures + 1;
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        if (error.Retryable && failures < settings.MaxAttempts)
+        {
+            changes.Events.Add(StageEvent(stage with { State = StageState.Failed, Error = error }));
+            var retryAt = retryNow ? now : now + Backoff(failures, time.Jitter);
+            var waiting = stage with { State = StageState.Waiting, Failures = failures, Error = error, LeaseExpiresAt = retryAt, Progress = 0 };
+            var effects = new List<JobEffect>
+            {
+                new StageFailed(stage, error, WillRetry: true),
+                new LogNote(LogLevel.Warning, "Stage {StageId} failed ({Code}: {Message}); retry {Failures}/{Max} at {RetryAt}", stage.Id, error.Code, error.Message, failures, settings.MaxAttempts - 1, retryAt),
+            };
+            if (retryNow)
+            {
+                // A silent worker's stage goes to another worker at once (the failure is counted all the same).
+                var again = Dispatched(waiting, now);
+                changes.Stages.Add(again);
+                changes.Events.Add(StageEvent(again));
+                effects.Add(new DispatchStages(changes.Job, [again]));
+            }
+            else
+            {
+                changes.Stages.Add(waiting);
+            }
+
+            return new Decision(changes.Job, changes, effects);
+        }
+
+        var failed = stage with { State = StageState.Failed, Failures = failures, Error = error, FinishedAt = now, LeaseExpiresAt = null };
+        changes.Stages.Add(failed);
+        changes.Events.Add(StageEvent(failed));
+        foreach (var other in snapshot.Stages.Where(s => s.Id != stage.Id && !s.IsTerminal))
+        {
+            var cancelled = other with { State = StageState.Cancelled, FinishedAt = now, LeaseExpiresAt = null };
+            changes.Stages.Add(cancelled);
+            changes.Events.Add(StageEvent(cancelled));
+        }
+
+        var jobError = error.Clone();
+        changes.Job = changes.Job with { State = JobState.Failed, FinishedAt = now, Error = jobError };
+        changes.Events.Add(NewEvent(e => e.StateChanged = new JobStateChanged { State = JobState.Failed, Error = jobError }));
+        var finalEffects = new List<JobEffect>
+        {
+            new StageFailed(stage, error, WillRetry: false),
+            new StopWork(job.Id),
+            new JobFinished(changes.Job),
+            new LogNote(LogLevel.Warning, "Job {JobId} failed in stage {StageId}: {Code}: {Message}", job.Id, stage.Id, error.Code, error.Message),
+        };
+        if (error.Retryable)
+        {
+            finalEffects.Add(new SendDeadLetter(new DeadLetter { JobId = job.Id, Tenant = job.Tenant, StageId = stage.Id, Kind = stage.Kind, Failures = failures, Error = jobError, FailedAt = Timestamp.FromDateTimeOffset(now) }));
+        }
+
+        return new Decision(changes.Job, changes, finalEffects);
+    }
+
+    private Decision Sweep(JobSnapshot snapshot, string stageId, DecisionTime time)
+    {
+        var job = snapshot.Job;
+        var stage = snapshot.Stage(stageId);
+        var now = time.Now;
+        if (stage is null || job.IsTerminal || stage.LeaseExpiresAt is not { } expiry || expiry > now)
+        {
+            return Decision.None(job);
+        }
+
+        if (stage.State == StageState.Waiting)
+        {
+            return Redispatch(job, stage, now, new LogNote(LogLevel.Information, "Retrying stage {StageId} (failure {Failures})", stage.Id, stage.Failures));
+        }
+
+        if (stage.State == StageState.Dispatched)
+        {
+            // Still queued: the worker acknowledges a dispatch only after reporting it started, so a message taken by a
+            // worker that died comes back by itself. Waiting in line is not a failure.
+            var renewed = new JobChanges(job) { Stages = { stage with { LeaseExpiresAt = now.AddSeconds(settings.LeaseSeconds) } } };
+            return new Decision(job, renewed, []);
+        }
+
+        if (stage.IsActive)
+        {
+            var error = new JobError { Code = "lease_expired", Message = $"Worker '{stage.WorkerId}' stopped reporting for {settings.LeaseSeconds} s.", Retryable = true };
+            var decision = Failed(snapshot, stage, error, time, retryNow: true);
+            return decision with
+            {
+                Effects = [new LogNote(LogLevel.Warning, "Lease of stage {StageId} attempt {Attempt} expired (worker {WorkerId} silent)", stage.Id, stage.Attempt, stage.WorkerId), .. decision.Effects],
+            };
+        }
+
+        return Decision.None(job);
+    }
+
+    private Decision Recover(JobSnapshot snapshot, string stageId, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        return snapshot.Stage(stageId) is { IsActive: true } stage && !job.IsTerminal
+            ? Redispatch(job, stage, now, new LogNote(LogLevel.Information, "Recovering stage {StageId} of job {JobId} after restart", stage.Id, job.Id))
+            : Decision.None(job);
+    }
+
+    private static Decision Park(JobSnapshot snapshot, ParkStage park, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        if (job.IsTerminal || snapshot.Stage(park.StageId) is not { } stage || stage.Attempt != park.Attempt || stage.State != StageState.Dispatched)
+        {
+            return Decision.None(job);
+        }
+
+        // A due retry, not a failure: the sweep publishes it again in 2 s.
+        var parked = new JobChanges(job) { Stages = { stage with { State = StageState.Waiting, LeaseExpiresAt = now.AddSeconds(2) } } };
+        return new Decision(job, parked, []);
+    }
+
+    private Decision Redispatch(JobRecord job, StageRecord stage, DateTimeOffset now, LogNote note)
+    {
+        var dispatched = Dispatched(stage, now);
+        var changes = new JobChanges(job with { UpdatedAt = now });
+        changes.Stages.Add(dispatched);
+        changes.Events.Add(StageEvent(dispatched));
+        return new Decision(changes.Job, changes, [note, new DispatchStages(changes.Job, [dispatched])]);
+    }
+
+    private StageRecord Dispatched(StageRecord stage, DateTimeOffset now) => stage with
+    {
+        State = StageState.Dispatched,
+        Attempt = stage.Attempt + 1,
+        Progress = 0,
+        WorkerId = string.Empty,
+        LeaseExpiresAt = now.AddSeconds(settings.LeaseSeconds),
+    };
+
+    /// <summary>Exponential from the base delay, capped at 60 s, spread by ±20 % so retries of many stages do not arrive together.</summary>
+    private TimeSpan Backoff(int failures, double jitter)
+    {
+        var exponential = TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds) * Math.Pow(2, failures - 1);
+        var capped = exponential > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : exponential;
+        return capped * (0.8 + 0.4 * jitter);
+    }
+
+    private static HashSet<string> Succeeded(IEnumerable<StageRecord> stages) =>
+        stages.Where(s => s.State == StageState.Succeeded).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+
+    private static List<StageRecord> Merged(IReadOnlyList<StageRecord> stages, IReadOnlyList<StageRecord> changed) =>
+        [.. stages.Select(s => changed.FirstOrDefault(c => c.Id == s.Id) ?? s)];
+
+    private static JobEvent NewEvent(Action<JobEvent> fill)
+    {
+        var jobEvent = new JobEvent();
+        fill(jobEvent);
+        return jobEvent;
+    }
+
+    private static JobEvent StateEvent(JobState state) => NewEvent(e => e.StateChanged = new JobStateChanged { State = state });
+
+    private static JobEvent StageEvent(StageRecord stage) => NewEvent(e => e.StageChanged = new StageChanged
+    {
+        StageId = stage.Id,
+        Kind = stage.Kind,
+        State = stage.State,
+        Attempt = stage.Attempt,
+        OutputName = stage.OutputName,
+        WorkerId = stage.WorkerId,
+        Error = stage.Error,
+    });
+}

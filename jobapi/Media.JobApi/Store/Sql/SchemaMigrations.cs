@@ -1,0 +1,108 @@
+using System.Globalization;
+using Media.Protos.V1;
+
+namespace Media.JobApi.Store.Sql;
+
+/// <summary>One step of a migration: portable SQL, or a column added only where it is missing.</summary>
+public abstract record MigrationStep;
+
+/// <summary>Portable DDL or data SQL; CREATE statements say IF NOT EXISTS, so a table an earlier release made is kept.</summary>
+public sealed record SqlStep(string Sql) : MigrationStep;
+
+/// <summary>ALTER TABLE … ADD COLUMN, skipped where the column exists.</summary>
+public sealed record AddColumn(string Table, string Column, string Definition) : MigrationStep;
+
+public sealed record Migration(int Version, IReadOnlyList<MigrationStep> Steps);
+
+/// <summary>
+/// The schema of the job store, as one ordered list of migrations shared by SQLite and PostgreSQL. Append only: a
+/// released migration never changes; a schema change is a new entry. Types are written portably (BLOB becomes BYTEA on
+/// PostgreSQL; SQLite reads BIGINT and DOUBLE PRECISION by affinity). Versions 1 to 10 are the PostgreSQL migrations of
+/// earlier releases, whose SQLite databases (numbered by user_version) hold the same tables: applying the list to
+/// either finds them and adds only what is missing.
+/// </summary>
+public static class SchemaMigrations
+{
+    private static readonly string Queued = ((int)JobState.Queued).ToString(CultureInfo.InvariantCulture);
+
+    private static SqlStep Sql(string sql) => new(sql);
+
+    private static SqlStep DocumentTable(string table) =>
+        Sql($"CREATE TABLE IF NOT EXISTS {table} (tenant TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, name))");
+
+    public static readonly IReadOnlyList<Migration> All =
+    [
+        new(1,
+        [
+            Sql("""
+                CREATE TABLE IF NOT EXISTS jobs (
+                    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, idempotency_key TEXT NOT NULL, request_hash TEXT NOT NULL,
+                    pattern_name TEXT NOT NULL, pattern_document TEXT NOT NULL, source_key TEXT NOT NULL, parameters TEXT NOT NULL,
+                    labels TEXT NOT NULL, outputs_wanted TEXT NOT NULL, priority INTEGER NOT NULL, webhook_url TEXT NOT NULL,
+                    state INTEGER NOT NULL, progress DOUBLE PRECISION NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                    finished_at BIGINT NULL, source_info BLOB NULL, error BLOB NULL, last_sequence BIGINT NOT NULL)
+                """),
+            // The first SQLite schema had no templates column.
+            new AddColumn("jobs", "templates", "TEXT NOT NULL DEFAULT '{}'"),
+            Sql("CREATE UNIQUE INDEX IF NOT EXISTS ix_jobs_idempotency ON jobs (tenant, idempotency_key) WHERE idempotency_key <> ''"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_jobs_list ON jobs (tenant, created_at DESC, id DESC)"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_jobs_state ON jobs (state)"),
+            Sql("CREATE TABLE IF NOT EXISTS job_labels (job_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (job_id, key))"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_job_labels ON job_labels (key, value)"),
+            Sql("""
+                CREATE TABLE IF NOT EXISTS stages (
+                    id TEXT PRIMARY KEY, job_id TEXT NOT NULL, kind INTEGER NOT NULL, state INTEGER NOT NULL, output_name TEXT NOT NULL,
+                    depends_on TEXT NOT NULL, attempt INTEGER NOT NULL, failures INTEGER NOT NULL, progress DOUBLE PRECISION NOT NULL,
+                    worker_id TEXT NOT NULL, lease_expires_at BIGINT NULL, started_at BIGINT NULL, finished_at BIGINT NULL, error BLOB NULL)
+                """),
+            Sql("CREATE INDEX IF NOT EXISTS ix_stages_job ON stages (job_id)"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_stages_due ON stages (state, lease_expires_at)"),
+            Sql("CREATE TABLE IF NOT EXISTS outputs (job_id TEXT NOT NULL, name TEXT NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (job_id, name))"),
+            Sql("CREATE TABLE IF NOT EXISTS events (job_id TEXT NOT NULL, sequence BIGINT NOT NULL, payload BLOB NOT NULL, PRIMARY KEY (job_id, sequence))"),
+            Sql("""
+                CREATE TABLE IF NOT EXISTS uploads (
+                    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, key TEXT NOT NULL, file_name TEXT NOT NULL,
+                    content_type TEXT NOT NULL, size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """),
+            DocumentTable("thumbnail_templates"),
+        ]),
+        new(2, [new AddColumn("jobs", "version", "BIGINT NOT NULL DEFAULT 0")]),
+        new(3,
+        [
+            Sql("""
+                CREATE TABLE IF NOT EXISTS pending_uploads (
+                    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, key TEXT NOT NULL, file_name TEXT NOT NULL, content_type TEXT NOT NULL,
+                    size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL, storage_upload_id TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """),
+        ]),
+        new(4, [DocumentTable("tenant_patterns")]),
+        new(5, [DocumentTable("engagement")]),
+        new(6, [DocumentTable("webhook_deliveries")]),
+        new(7, [DocumentTable("api_keys"), Sql("CREATE UNIQUE INDEX IF NOT EXISTS api_keys_by_id ON api_keys (name)")]),
+        new(8,
+        [
+            Sql("CREATE TABLE IF NOT EXISTS publications (job_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, publish_at BIGINT NOT NULL, state INTEGER NOT NULL, document TEXT NOT NULL)"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_publications_due ON publications (state, publish_at)"),
+        ]),
+        // Worker pools per stage came with GPU pools; every earlier stage ran on the CPU pool.
+        new(9, [new AddColumn("stages", "pool", "TEXT NOT NULL DEFAULT 'cpu'")]),
+        new(10, [Sql("CREATE INDEX IF NOT EXISTS ix_jobs_webhook_finished ON jobs (finished_at) WHERE webhook_url <> ''")]),
+
+        // A delivery's state in a column of its own (it was read with LIKE from the delivery's JSON).
+        new(11,
+        [
+            new AddColumn("webhook_deliveries", "state", "TEXT NOT NULL DEFAULT ''"),
+            Sql("""UPDATE webhook_deliveries SET state = 'retrying' WHERE state = '' AND document LIKE '%"state":"retrying"%'"""),
+            Sql("""UPDATE webhook_deliveries SET state = 'delivered' WHERE state = '' AND document LIKE '%"state":"delivered"%'"""),
+            Sql("""UPDATE webhook_deliveries SET state = 'failed' WHERE state = '' AND document LIKE '%"state":"failed"%'"""),
+        ]),
+
+        // "Held" (queued behind the tenant's running-jobs allowance) is a column, not a query over the stages.
+        new(12,
+        [
+            new AddColumn("jobs", "held", "INTEGER NOT NULL DEFAULT 0"),
+            Sql($"UPDATE jobs SET held = 1 WHERE state = {Queued} AND NOT EXISTS (SELECT 1 FROM stages s WHERE s.job_id = jobs.id AND s.attempt > 0)"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_jobs_held ON jobs (tenant, priority, created_at, id) WHERE held = 1"),
+        ]),
+    ];
+}

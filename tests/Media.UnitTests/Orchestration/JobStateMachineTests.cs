@@ -1,0 +1,309 @@
+using Media.JobApi.Errors;
+using Media.JobApi.Orchestration.Machine;
+using Media.JobApi.Store;
+using Media.Protos.V1;
+
+namespace Media.UnitTests.Orchestration;
+
+/// <summary>The job state machine as a pure function, table by table: no store, no bus, no clock.</summary>
+public sealed class JobStateMachineTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+    private static readonly JobStateMachine Machine = new(new MachineSettings(LeaseSeconds: 30, MaxAttempts: 3, RetryBaseDelayMilliseconds: 1000));
+
+    private static JobRecord Job(JobState state = JobState.Running, bool held = false) => new()
+    {
+        Id = "job_1",
+        Tenant = "acme",
+        PatternName = "reframe-vertical",
+        PatternDocument = "doc",
+        SourceKey = "k",
+        State = state,
+        Held = held,
+        WebhookUrl = "https://example.invalid/hook",
+        CreatedAt = Now.AddMinutes(-5),
+        UpdatedAt = Now.AddMinutes(-1),
+    };
+
+    private static StageRecord Stage(string name, StageKind kind, StageState state, int attempt = 1, int failures = 0, DateTimeOffset? lease = null, string worker = "w1", params string[] dependsOn) => new()
+    {
+        Id = "job_1." + name,
+        JobId = "job_1",
+        Kind = kind,
+        State = state,
+        Attempt = attempt,
+        Failures = failures,
+        LeaseExpiresAt = lease,
+        WorkerId = state is StageState.Running ? worker : string.Empty,
+        OutputName = kind == StageKind.Render ? name : string.Empty,
+        DependsOn = [.. dependsOn.Select(d => "job_1." + d)],
+    };
+
+    // probe (done) -> render (running) ; thumbnails (waiting after probe)
+    private static JobSnapshot Running(StageState render = StageState.Running, int attempt = 1, int failures = 0, DateTimeOffset? lease = null) => new(
+        Job(),
+        [
+            Stage("probe", StageKind.Probe, StageState.Succeeded),
+            Stage("vertical", StageKind.Render, render, attempt, failures, lease ?? Now.AddSeconds(10), "w1", "probe"),
+            Stage("thumbnails", StageKind.Thumbnail, StageState.Succeeded, dependsOn: "probe"),
+        ],
+        [new Output { Name = "cover.jpg", Kind = OutputKind.Thumbnail }]);
+
+    private static StageEvent Event(string stage, int attempt, Action<StageEvent> fill, string worker = "w1")
+    {
+        var stageEvent = new StageEvent { JobId = "job_1", StageId = "job_1." + stage, Attempt = attempt, WorkerId = worker };
+        fill(stageEvent);
+        return stageEvent;
+    }
+
+    private static DecisionTime At(DateTimeOffset now, double jitter = 0.5) => new(now, jitter);
+
+    [Theory]
+    [InlineData(true, StageState.Dispatched, false)]
+    [InlineData(false, StageState.Waiting, true)]
+    public void Submit_DispatchesTheRootsOnlyWhenAdmitted(bool admit, StageState probeState, bool held)
+    {
+        var planned = new[]
+        {
+            Stage("probe", StageKind.Probe, StageState.Waiting, attempt: 0),
+            Stage("vertical", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "probe"),
+        };
+
+        var decision = Machine.Submit(Job(JobState.Queued, held), planned, admit, At(Now));
+
+        Assert.Equal(probeState, decision.Changes!.Stages.Single(s => s.Kind == StageKind.Probe).State);
+        Assert.Equal(StageState.Waiting, decision.Changes.Stages.Single(s => s.Kind == StageKind.Render).State);
+        Assert.Equal(held, decision.Job.Held);
+        Assert.Equal(admit ? 1 : 0, decision.Effects.OfType<DispatchStages>().Single().Stages.Count);
+        Assert.Single(decision.Effects.OfType<JobAccepted>());
+        Assert.Equal(JobState.Queued, decision.Changes.Events[0].StateChanged.State);
+    }
+
+    // event, attempt of the event, worker -> is it applied?
+    [Theory]
+    [InlineData("started", 1, "w2", true)]
+    [InlineData("started", 1, "w1", false)] // the same worker saying it again
+    [InlineData("progress", 1, "w1", true)]
+    [InlineData("progress", 2, "w1", false)] // another attempt's heartbeat
+    [InlineData("completed", 0, "w1", false)]
+    [InlineData("failed", 1, "w1", true)]
+    public void StageEvent_FromTheCurrentAttemptOnly_IsApplied(string kind, int attempt, string worker, bool applied)
+    {
+        var stageEvent = Event("vertical", attempt, e =>
+        {
+            switch (kind)
+            {
+                case "started": e.Started = new StageStarted(); break;
+                case "progress": e.Progress = new StageProgress { Fraction = 0.5 }; break;
+                case "completed": e.Completed = new StageCompleted(); break;
+                default: e.Failed = new Protos.V1.StageFailed { Error = new JobError { Code = "x", Retryable = true } }; break;
+            }
+        }, worker);
+
+        var decision = Machine.Decide(Running(), new ApplyStageEvent(stageEvent), At(Now));
+
+        Assert.Equal(applied, decision.Changes is not null);
+    }
+
+    [Fact]
+    public void Progress_RenewsTheLeaseAndReportsOverallProgress()
+    {
+        var decision = Machine.Decide(Running(), new ApplyStageEvent(Event("vertical", 1, e => e.Progress = new StageProgress { Fraction = 0.5, Speed = 2, Fps = 60 })), At(Now));
+
+        var stage = decision.Changes!.Stages.Single();
+        Assert.Equal((StageState.Running, 0.5, Now.AddSeconds(30)), (stage.State, stage.Progress, stage.LeaseExpiresAt));
+        var progress = decision.Changes.Events.Single().Progress;
+        // probe 1 + thumbnails 1 done, render 8 half done: (1 + 1 + 4) / 10.
+        Assert.Equal((0.6, 0.5, 2.0, 60.0), (progress.Progress, progress.StageProgress, progress.Speed, progress.Fps));
+        Assert.Empty(decision.Effects);
+    }
+
+    [Fact]
+    public void Completed_LastStage_SucceedsWithEveryOutputAndFinishesTheJob()
+    {
+        var completed = new StageCompleted { Outputs = { new Output { Name = "vertical.mp4", Kind = OutputKind.Video } } };
+
+        var decision = Machine.Decide(Running(), new ApplyStageEvent(Event("vertical", 1, e => e.Completed = completed)), At(Now));
+
+        Assert.Equal((JobState.Succeeded, 1.0, Now), (decision.Job.State, decision.Job.Progress, decision.Job.FinishedAt));
+        var result = decision.Changes!.Events.Single(e => e.Result is not null).Result;
+        Assert.Equal(["cover.jpg", "vertical.mp4"], result.Outputs.Select(o => o.Name).Order());
+        Assert.Equal(JobState.Succeeded, decision.Changes.Events[^1].StateChanged.State);
+        Assert.Single(decision.Effects.OfType<JobFinished>());
+    }
+
+    [Fact]
+    public void Completed_Probe_DispatchesWhatWaitedForIt()
+    {
+        var snapshot = new JobSnapshot(Job(), [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            Stage("vertical", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "probe"),
+            Stage("thumbnails", StageKind.Thumbnail, StageState.Waiting, attempt: 0, dependsOn: "probe"),
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = new MediaInfo { DurationSeconds = 9 } })), At(Now));
+
+        Assert.Equal(9, decision.Job.SourceInfo!.DurationSeconds);
+        Assert.Equal(["job_1.thumbnails", "job_1.vertical"], decision.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id).Order());
+        Assert.All(decision.Effects.OfType<DispatchStages>().Single().Stages, s => Assert.Equal((StageState.Dispatched, 1, Now.AddSeconds(30)), (s.State, s.Attempt, s.LeaseExpiresAt)));
+        Assert.Equal(JobState.Running, decision.Job.State);
+    }
+
+    // retryable, failures so far -> stage state afterwards, job state, dead letter sent
+    [Theory]
+    [InlineData(true, 0, StageState.Waiting, JobState.Running, false)]
+    [InlineData(true, 1, StageState.Waiting, JobState.Running, false)]
+    [InlineData(true, 2, StageState.Failed, JobState.Failed, true)]
+    [InlineData(false, 0, StageState.Failed, JobState.Failed, false)]
+    public void Failed_RetriesTransientErrorsThenFailsTheJob(bool retryable, int failures, StageState stageAfter, JobState jobAfter, bool deadLetter)
+    {
+        var error = new JobError { Code = "tool_failed", Message = "ffmpeg exited 1", ToolStderrTail = "tail", Retryable = retryable };
+
+        var decision = Machine.Decide(Running(failures: failures), new ApplyStageEvent(Event("vertical", 1, e => e.Failed = new Protos.V1.StageFailed { Error = error })), At(Now));
+
+        Assert.Equal(stageAfter, decision.Changes!.Stages.Single(s => s.Id == "job_1.vertical").State);
+        Assert.Equal(jobAfter, decision.Job.State);
+        Assert.Equal(deadLetter, decision.Effects.OfType<SendDeadLetter>().Any());
+        Assert.Equal(jobAfter == JobState.Failed, decision.Effects.OfType<StopWork>().Any());
+        Assert.Equal(jobAfter == JobState.Failed, decision.Effects.OfType<JobFinished>().Any());
+        Assert.Equal(!(jobAfter == JobState.Failed), decision.Effects.OfType<JobApi.Orchestration.Machine.StageFailed>().Single().WillRetry);
+        if (jobAfter == JobState.Failed)
+        {
+            Assert.Equal("tail", decision.Job.Error!.ToolStderrTail);
+        }
+    }
+
+    // jitter -> the retry's delay after the first failure (1 s base, spread ±20 %)
+    [Theory]
+    [InlineData(0.0, 800)]
+    [InlineData(0.5, 1000)]
+    [InlineData(1.0, 1200)]
+    public void Failed_RetryWaitsTheJitteredBackoff(double jitter, int milliseconds)
+    {
+        var decision = Machine.Decide(Running(), new ApplyStageEvent(Event("vertical", 1, e => e.Failed = new Protos.V1.StageFailed { Error = new JobError { Code = "x", Retryable = true } })), At(Now, jitter));
+
+        Assert.Equal(Now.AddMilliseconds(milliseconds), decision.Changes!.Stages.Single().LeaseExpiresAt);
+        Assert.Empty(decision.Effects.OfType<DispatchStages>());
+    }
+
+    [Fact]
+    public void Failed_WorkerStopping_DispatchesAgainWithoutCountingAFailure()
+    {
+        var stopping = new JobError { Code = StageErrorCodes.WorkerStopping, Retryable = true };
+
+        var decision = Machine.Decide(Running(failures: 1), new ApplyStageEvent(Event("vertical", 1, e => e.Failed = new Protos.V1.StageFailed { Error = stopping })), At(Now));
+
+        var again = decision.Effects.OfType<DispatchStages>().Single().Stages.Single();
+        Assert.Equal((StageState.Dispatched, 2, 1), (again.State, again.Attempt, again.Failures));
+    }
+
+    // stage state, lease in the past -> what the sweep does
+    [Theory]
+    [InlineData(StageState.Running, true, "failed and dispatched again")]
+    [InlineData(StageState.Running, false, "nothing")]
+    [InlineData(StageState.Dispatched, true, "lease renewed")]
+    [InlineData(StageState.Waiting, true, "retry dispatched")]
+    public void Sweep_ActsOnlyOnLeasesThatRanOut(StageState state, bool expired, string expected)
+    {
+        var snapshot = Running(state, attempt: 1, lease: expired ? Now.AddSeconds(-1) : Now.AddSeconds(5));
+
+        var decision = Machine.Decide(snapshot, new SweepStage("job_1.vertical"), At(Now));
+
+        var dispatched = decision.Effects.OfType<DispatchStages>().SelectMany(d => d.Stages).ToList();
+        var outcome = decision.Changes is null ? "nothing"
+            : dispatched.Count == 1 && dispatched[0].Attempt == 2 && dispatched[0].Failures == 1 ? "failed and dispatched again"
+            : dispatched.Count == 1 && dispatched[0].Attempt == 2 ? "retry dispatched"
+            : decision.Changes.Stages.Single().LeaseExpiresAt == Now.AddSeconds(30) && decision.Changes.Events.Count == 0 ? "lease renewed"
+            : "unexpected";
+        Assert.Equal(expected, outcome);
+        if (expected == "failed and dispatched again")
+        {
+            Assert.Equal("lease_expired", dispatched[0].Error!.Code);
+            Assert.Equal([StageState.Failed, StageState.Dispatched], decision.Changes!.Events.Select(e => e.StageChanged.State));
+        }
+    }
+
+    [Theory]
+    [InlineData(JobState.Running, false)]
+    [InlineData(JobState.Queued, false)]
+    [InlineData(JobState.Cancelled, false)]
+    [InlineData(JobState.Succeeded, true)]
+    [InlineData(JobState.Failed, true)]
+    public void Cancel_UnfinishedJobs_StopsTheirWork_FinishedOnesAreRefused(JobState state, bool refused)
+    {
+        var snapshot = Running() with { Job = Job(state) };
+
+        if (refused)
+        {
+            Assert.Throws<PreconditionFailedException>(() => Machine.Decide(snapshot, new CancelJob(), At(Now)));
+            return;
+        }
+
+        var decision = Machine.Decide(snapshot, new CancelJob(), At(Now));
+
+        Assert.Equal(JobState.Cancelled, decision.Job.State);
+        Assert.Equal(state != JobState.Cancelled, decision.Effects.OfType<StopWork>().Any());
+        if (decision.Changes is { } changes)
+        {
+            Assert.Equal([StageState.Cancelled], changes.Stages.Select(s => s.State).Distinct());
+            Assert.Single(decision.Effects.OfType<JobFinished>());
+        }
+    }
+
+    [Fact]
+    public void Retry_FailedJob_RunsOnlyWhatFailedAndKeepsCountingAttempts()
+    {
+        var snapshot = new JobSnapshot(Job(JobState.Failed) with { Error = new JobError { Code = "x" } }, [
+            Stage("probe", StageKind.Probe, StageState.Succeeded),
+            Stage("vertical", StageKind.Render, StageState.Failed, attempt: 3, failures: 3, dependsOn: "probe"),
+            Stage("thumbnails", StageKind.Thumbnail, StageState.Cancelled, attempt: 0, dependsOn: "vertical"),
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new RetryJob(), At(Now));
+
+        Assert.Equal((JobState.Queued, (JobError?)null), (decision.Job.State, decision.Job.Error));
+        var render = decision.Changes!.Stages.Single(s => s.Kind == StageKind.Render);
+        Assert.Equal((StageState.Dispatched, 4, 0), (render.State, render.Attempt, render.Failures));
+        Assert.Equal(StageState.Waiting, decision.Changes.Stages.Single(s => s.Kind == StageKind.Thumbnail).State);
+        Assert.Throws<PreconditionFailedException>(() => Machine.Decide(Running(), new RetryJob(), At(Now)));
+    }
+
+    [Theory]
+    [InlineData(true, JobState.Queued, true)]
+    [InlineData(false, JobState.Queued, false)]
+    [InlineData(true, JobState.Cancelled, false)]
+    public void Admit_OnlyHeldQueuedJobs(bool held, JobState state, bool admitted)
+    {
+        var snapshot = new JobSnapshot(Job(state, held), [Stage("probe", StageKind.Probe, StageState.Waiting, attempt: 0)], []);
+
+        var decision = Machine.Decide(snapshot, new AdmitJob(), At(Now));
+
+        Assert.Equal(admitted, decision.Effects.OfType<DispatchStages>().Any(d => d.Stages.Count == 1));
+        Assert.False(admitted && decision.Job.Held);
+    }
+
+    [Theory]
+    [InlineData(1, StageState.Dispatched, true)]
+    [InlineData(2, StageState.Dispatched, false)]
+    [InlineData(1, StageState.Running, false)]
+    public void Park_OnlyTheUnpublishedAttempt_WaitsForTheSweep(int attempt, StageState state, bool parked)
+    {
+        var decision = Machine.Decide(Running(state, attempt: 1), new ParkStage("job_1.vertical", attempt), At(Now));
+
+        Assert.Equal(parked, decision.Changes is not null);
+        if (parked)
+        {
+            Assert.Equal((StageState.Waiting, Now.AddSeconds(2)), (decision.Changes!.Stages.Single().State, decision.Changes.Stages.Single().LeaseExpiresAt));
+        }
+    }
+
+    [Fact]
+    public void Recover_InFlightStage_IsDispatchedAgainAsANewAttempt()
+    {
+        var decision = Machine.Decide(Running(), new RecoverStage("job_1.vertical"), At(Now));
+
+        var again = decision.Effects.OfType<DispatchStages>().Single().Stages.Single();
+        Assert.Equal((2, 0), (again.Attempt, again.Failures));
+        Assert.Null(Machine.Decide(Running(StageState.Succeeded), new RecoverStage("job_1.vertical"), At(Now)).Changes);
+    }
+}
