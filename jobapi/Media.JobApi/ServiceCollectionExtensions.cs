@@ -20,7 +20,8 @@ public static class ServiceCollectionExtensions
     /// <summary>gRPC services, orchestrator and the SQLite job store. The bus and blob store come from the host.</summary>
     public static IServiceCollection AddMediaJobApi(this IServiceCollection services)
     {
-        services.AddMediaPipelines();
+        // Submissions are validated against the patterns; the API itself runs no media tool.
+        services.AddPatternParsing();
         services.AddOptions<JobApiOptions>().BindConfiguration(JobApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp =>
         {

@@ -17,12 +17,20 @@ namespace Media.Pipelines;
 
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Pattern library, tool runner and prober, with their options validated at start.</summary>
+    /// <summary>What reading patterns and templates needs (the job API validates submissions with it; it runs no tool).</summary>
+    public static IServiceCollection AddPatternParsing(this IServiceCollection services)
+    {
+        services.TryAddSingleton<PatternLibrary>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    /// <summary>Everything a worker runs: tool runner, prober, analysis, recognisers, faces, hooks; options validated at start.</summary>
     public static IServiceCollection AddMediaPipelines(this IServiceCollection services)
     {
+        services.AddPatternParsing();
         services.AddOptions<ToolPaths>().BindConfiguration(ToolPaths.Section);
         services.AddOptions<MediaLimits>().BindConfiguration(MediaLimits.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PatternLibrary>();
         services.AddSingleton<ToolRunner>();
         services.AddSingleton<MediaProber>();
         services.AddOptions<ModelOptions>().BindConfiguration(ModelOptions.Section);
@@ -40,7 +48,6 @@ public static class ServiceCollectionExtensions
         services.AddOptions<HookOptions>().BindConfiguration(HookOptions.Section);
         services.AddSingleton<HookScorer>();
         services.AddSingleton<LoudnessCalibrator>();
-        services.AddSingleton(TimeProvider.System);
         return services;
     }
 }
