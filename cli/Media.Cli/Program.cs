@@ -1,9 +1,8 @@
 using System.CommandLine;
 using Grpc.Core;
-using Media.Cli.Bench;
 using Media.Cli.Commands;
 
-var root = new RootCommand("media: the Media Farm command line (embedded farm, job client, benchmarks)")
+var root = new RootCommand("media: the Media Farm command line (embedded farm, job client); benchmarks and evaluations are in media-bench")
 {
     ServeCommand.Create(),
     ServeCommand.CreateJobApi(),
@@ -16,13 +15,6 @@ var root = new RootCommand("media: the Media Farm command line (embedded farm, j
     HooksCommand.Create(),
     KeysCommand.Create(),
     FarmCommand.Create(),
-    BenchCommand.Create(),
-    PatternBenchCommand.Create(),
-    PatternEvalCommand.Create(),
-    CaptionsEvalCommand.Create(),
-    ThumbnailEvalCommand.Create(),
-    TransportBenchCommand.Create(),
-    LoadBenchCommand.Create(),
 };
 
 try

@@ -22,17 +22,17 @@ public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? override
     public FarmClient Client { get; private set; } = null!;
 
     /// <summary>Plain HTTP (/metrics, /healthz, /readyz).</summary>
-    public string HttpAddress => (_app is null ? null : EmbeddedFarm.HttpAddress(_app)) ?? throw new InvalidOperationException("The farm has no HTTP port.");
+    public string HttpAddress => (_app is null ? null : FarmHost.HttpAddress(_app)) ?? throw new InvalidOperationException("The farm has no HTTP port.");
 
     /// <summary>The farm's services (its bus, store), for tests that watch from inside.</summary>
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The farm is not started.");
 
     public async Task InitializeAsync()
     {
-        _app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides ?? new Dictionary<string, string?>(), HttpPort = 0 });
+        _app = FarmHost.Build(new FarmHost.Settings(DataDirectory, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides ?? new Dictionary<string, string?>(), HttpPort = 0 });
         await _app.StartAsync();
         // Upload journals under the farm's folder, not the user's cache.
-        Client = new FarmClient(EmbeddedFarm.Address(_app)) { ResumeDirectory = Path.Combine(DataDirectory, "client-uploads") };
+        Client = new FarmClient(FarmHost.Address(_app)) { ResumeDirectory = Path.Combine(DataDirectory, "client-uploads") };
     }
 
     public async Task DisposeAsync()

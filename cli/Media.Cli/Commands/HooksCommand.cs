@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Media.Cli.Bench;
 using Media.Cli.Client;
 using Media.Client;
 using Media.Pipelines.Hooks;
@@ -9,17 +8,16 @@ using Media.Protos.V1;
 namespace Media.Cli.Commands;
 
 /// <summary>
-/// `media hooks train|export|eval`: fit the next hook model from labelled rows (CSV) or from the engagement a farm
-/// has recorded, write the built-in model, and measure the analysis (see <see cref="HooksEvalCommand"/>).
+/// `media hooks train|export`: fit the next hook model from labelled rows (CSV) or from the engagement a farm has
+/// recorded, and write the built-in model. (`media hooks eval`, which measures the analysis, is in media-bench.)
 /// </summary>
 internal static class HooksCommand
 {
     public static Command Create()
     {
-        var hooks = new Command("hooks", "The hook scorer: train a new model version, export the built-in one, evaluate the analysis");
+        var hooks = new Command("hooks", "The hook scorer: train a new model version, export the built-in one");
         hooks.Subcommands.Add(Train());
         hooks.Subcommands.Add(Export());
-        hooks.Subcommands.Add(HooksEvalCommand.Create());
         return hooks;
     }
 

@@ -27,11 +27,11 @@ internal static class ProcessCommand
             }
 
             var dataDirectory = parse.GetValue(data) ?? Path.Combine(Path.GetTempPath(), "media-process-" + Guid.NewGuid().ToString("N"));
-            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(dataDirectory, "127.0.0.1", 0, parse.GetValue(workers), LogLevel.Warning));
+            var app = FarmHost.Build(new FarmHost.Settings(dataDirectory, "127.0.0.1", 0, parse.GetValue(workers), LogLevel.Warning));
             await app.StartAsync(cancellationToken);
             try
             {
-                using var client = new FarmClient(EmbeddedFarm.Address(app));
+                using var client = new FarmClient(FarmHost.Address(app));
                 return await SubmitCommand.RunJobAsync(
                     client,
                     source.FullName,

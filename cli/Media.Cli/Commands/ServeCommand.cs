@@ -27,11 +27,11 @@ internal static class ServeCommand
         var command = new Command(name, description) { data, host, port, httpPort, workers };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(parse.GetValue(data)!, parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(workers), LogLevel.Information) { Role = role, HttpPort = parse.GetValue(httpPort) is >= 0 and var http ? http : null });
+            var app = FarmHost.Build(new FarmHost.Settings(parse.GetValue(data)!, parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(workers), LogLevel.Information) { Role = role, HttpPort = parse.GetValue(httpPort) is >= 0 and var http ? http : null });
             await app.StartAsync(cancellationToken);
             // Scripts and tests wait for this exact line to learn the address.
-            var probes = EmbeddedFarm.HttpAddress(app) is { } httpAddress ? $", metrics and probes on {httpAddress}" : string.Empty;
-            Console.WriteLine($"Media Farm {name} listening on {EmbeddedFarm.Address(app)} (data: {Path.GetFullPath(parse.GetValue(data)!)}{probes})");
+            var probes = FarmHost.HttpAddress(app) is { } httpAddress ? $", metrics and probes on {httpAddress}" : string.Empty;
+            Console.WriteLine($"Media Farm {name} listening on {FarmHost.Address(app)} (data: {Path.GetFullPath(parse.GetValue(data)!)}{probes})");
             try
             {
                 await app.WaitForShutdownAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using Media.Platform.Bus.Kafka;
+using Media.KafkaMock;
 
 namespace Media.IntegrationTests.Bus;
 

@@ -1,5 +1,6 @@
 using Grpc.Health.V1;
 using Media.Platform.Bus.Kafka;
+using Media.KafkaMock;
 using Media.Protos.V1;
 
 namespace Media.IntegrationTests.Bus;

@@ -61,22 +61,9 @@ public sealed class RenderStageHandler(
 
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
-        var textFiles = new List<string>();
-        for (var i = 0; i < plan.Texts.Count; i++)
+        var written = await RenderFiles.WriteAsync(plan, context.WorkDirectory, FontLocator.Find(tools.Value.Font), cancellationToken);
+        var assets = written.Assets with
         {
-            // drawtext reads the text from a file: no user character ever passes through filter syntax.
-            var file = Path.Combine(context.WorkDirectory, $"{plan.OutputName}.text{i}.txt");
-            await File.WriteAllTextAsync(file, plan.Texts[i].Text, cancellationToken);
-            textFiles.Add(file);
-        }
-
-        var captionFiles = plan.Captions is { } captions ? await WriteCaptionsAsync(context.WorkDirectory, plan, captions, cancellationToken) : [];
-        var assets = new RenderAssets
-        {
-            CaptionsPath = captionFiles.FirstOrDefault(f => f.EndsWith(".ass", StringComparison.Ordinal)),
-            FontsDirectory = plan.Captions is null ? null : Path.GetDirectoryName(FontLocator.Find(tools.Value.Font)),
-            TextFiles = textFiles,
-            FontPath = plan.Texts.Count > 0 ? FontLocator.Find(tools.Value.Font) : null,
             LogoPath = plan.Logo is { } logo ? await StoredMedia.LocalPathAsync(context, logo.SourceKey, "logo", StoredMedia.MaxLogoBytes, cancellationToken) : null,
             MusicPath = plan.Music is { } music ? await StoredMedia.LocalPathAsync(context, music.SourceKey, "music", StoredMedia.MaxMusicBytes, cancellationToken) : null,
             IntroPath = plan.Intro is { } intro ? bookends.First(b => b.Key == intro.SourceKey).Path : null,
@@ -102,10 +89,10 @@ public sealed class RenderStageHandler(
         var result = await prober.ProbeAsync(localOutput, cancellationToken);
         var blob = await context.UploadAsync(localOutput, plan.OutputName + ".mp4", "video/mp4", cancellationToken);
         var completed = new StageCompleted();
-        foreach (var file in captionFiles)
+        foreach (var file in written.CaptionFiles)
         {
             var name = Path.GetFileName(file);
-            var stored = await context.UploadAsync(file, name, CaptionContentType(name), cancellationToken);
+            var stored = await context.UploadAsync(file, name, RenderFiles.CaptionContentType(name), cancellationToken);
             completed.Outputs.Add(new Output { Name = name, Kind = OutputKind.Captions, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 });
         }
 
@@ -127,33 +114,4 @@ public sealed class RenderStageHandler(
         });
         return completed;
     }
-
-    // The burn-in script and the sidecar files, named after the output ("vertical.srt", …).
-    private static async Task<IReadOnlyList<string>> WriteCaptionsAsync(string folder, RenderPlan plan, PlannedCaptions captions, CancellationToken cancellationToken)
-    {
-        var files = new List<(string Name, string Text)>
-        {
-            ($"{plan.OutputName}.ass", AssWriter.Write(captions.Captions, captions.Step, plan.Width, plan.Height, "DejaVu Sans", captions.Emphasis)),
-            ($"{plan.OutputName}.srt", SubtitleFiles.Srt(captions.Captions)),
-            ($"{plan.OutputName}.vtt", SubtitleFiles.WebVtt(captions.Captions)),
-            ($"{plan.OutputName}.words.json", SubtitleFiles.WordsJson(captions.Transcript, captions.Words)),
-        };
-        var paths = new List<string>();
-        foreach (var (name, text) in files)
-        {
-            var path = Path.Combine(folder, name);
-            await File.WriteAllTextAsync(path, text, cancellationToken);
-            paths.Add(path);
-        }
-
-        return paths;
-    }
-
-    private static string CaptionContentType(string name) => Path.GetExtension(name) switch
-    {
-        ".srt" => "application/x-subrip",
-        ".vtt" => "text/vtt",
-        ".ass" => "text/x-ssa",
-        _ => "application/json",
-    };
 }

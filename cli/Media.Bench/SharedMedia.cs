@@ -1,4 +1,4 @@
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>The workplace's shared media folder (`shared/media` next to or above the current folder), when there is one.</summary>
 internal static class SharedMedia

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media bench-patterns`: a pattern's single-pass render (the farm's render stage) against (1) the same
@@ -88,14 +88,15 @@ internal static class PatternBenchCommand
             }
 
             var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], probe, analysis, parameters);
-            var texts = await WriteTextsAsync(plan, scratch, cancellationToken);
+            // The same files the worker's render stage writes, so the bare command is exactly the farm's.
             var font = FontLocator.Find(null);
+            var written = await RenderFiles.WriteAsync(plan, scratch, font, cancellationToken);
             var started = Stopwatch.GetTimestamp();
-            await runner.RunAsync("ffmpeg", RenderCommandBuilder.Build(plan, looped, Path.Combine(scratch, "bare.mp4"), new RenderAssets { TextFiles = texts, FontPath = font }).ToArguments(), cancellationToken);
+            await runner.RunAsync("ffmpeg", RenderCommandBuilder.Build(plan, looped, Path.Combine(scratch, "bare.mp4"), written.Assets).ToArguments(), cancellationToken);
             bare.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
 
             started = Stopwatch.GetTimestamp();
-            foreach (var step in NaiveSteps(plan, looped, scratch, texts, font))
+            foreach (var step in NaiveSteps(plan, looped, scratch, written.Assets))
             {
                 await runner.RunAsync("ffmpeg", step, cancellationToken);
             }
@@ -109,38 +110,27 @@ internal static class PatternBenchCommand
         Console.WriteLine(Invariant($"naive: one ffmpeg per step, 4 runs, 3 encodes median {Percentiles.Median(naive):0.000} s   single-pass speedup {Percentiles.Median(naive) / farmMedian:0.00}x"));
     }
 
-    // The same edit done step by step, each step a full ffmpeg run writing an intermediate file.
-    private static IEnumerable<IReadOnlyList<string>> NaiveSteps(RenderPlan plan, string source, string scratch, IReadOnlyList<string> texts, string font)
+    // The same edit done step by step, each step a full ffmpeg run writing an intermediate file: reframe, cut, draw
+    // texts and captions, set the loudness.
+    private static IEnumerable<IReadOnlyList<string>> NaiveSteps(RenderPlan plan, string source, string scratch, RenderAssets assets)
     {
         var reframed = Path.Combine(scratch, "naive-1-reframe.mp4");
         var cut = Path.Combine(scratch, "naive-2-cuts.mp4");
         var titled = Path.Combine(scratch, "naive-3-text.mp4");
         var final = Path.Combine(scratch, "naive-4-loudness.mp4");
         var whole = new List<PlannedSegment> { new(0, plan.Segments.Max(s => s.End), 1) };
-        var plain = plan with { Texts = [], GainDb = null, Speed = 1 };
+        var plain = plan with { Texts = [], Captions = null, GainDb = null, Speed = 1 };
         yield return RenderCommandBuilder.Build(plain with { Segments = whole }, source, reframed).ToArguments();
         yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null }, reframed, cut).ToArguments();
         var cutLength = plan.Segments.Sum(s => s.OutputDuration);
-        yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null, Segments = [new(0, cutLength, 1)], Texts = plan.Texts }, cut, titled, new RenderAssets { TextFiles = texts, FontPath = font }).ToArguments();
+        // Texts and captions are burned together in the third run, on the cut's timeline (as the plan times them).
+        yield return RenderCommandBuilder.Build(plain with { Reframe = ReframeMode.Center, FacePath = null, Segments = [new(0, cutLength, 1)], Texts = plan.Texts, Captions = plan.Captions }, cut, titled, assets).ToArguments();
         yield return
         [
             "-hide_banner", "-loglevel", "error", "-y", "-i", titled, "-c:v", "copy",
             "-af", $"volume={Number(plan.GainDb ?? 0)}dB,alimiter=limit={Number(plan.PeakLimit)}:attack=5:release=50:level=0,aresample=48000",
             "-c:a", "aac", "-b:a", "128k", final,
         ];
-    }
-
-    private static async Task<IReadOnlyList<string>> WriteTextsAsync(RenderPlan plan, string scratch, CancellationToken cancellationToken)
-    {
-        var files = new List<string>();
-        for (var i = 0; i < plan.Texts.Count; i++)
-        {
-            var file = Path.Combine(scratch, $"text{i}.txt");
-            await File.WriteAllTextAsync(file, plan.Texts[i].Text, cancellationToken);
-            files.Add(file);
-        }
-
-        return files;
     }
 
     private static double Seconds(Stage stage) => (stage.FinishedAt.ToDateTimeOffset() - stage.StartedAt.ToDateTimeOffset()).TotalSeconds;

@@ -14,11 +14,11 @@ using Microsoft.Extensions.Logging;
 namespace Media.Cli.Hosting;
 
 /// <summary>
-/// The one-process farm: gRPC job API + in-process workers on the in-process bus, folder storage and
-/// SQLite, all under one data folder. Environment variables (Media__...) override the defaults here;
-/// explicit command-line flags override both.
+/// Builds the host of every farm role: the whole farm in one process (gRPC job API + in-process workers on the
+/// in-process bus, folder storage and SQLite, all under one data folder), or only the job API, or only a worker.
+/// Environment variables (Media__...) override the defaults here; explicit command-line flags override both.
 /// </summary>
-public static class EmbeddedFarm
+public static class FarmHost
 {
     public sealed record Settings(string DataDirectory, string Host, int Port, int? Slots, LogLevel LogLevel)
     {

@@ -1,4 +1,4 @@
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 internal static class Percentiles
 {

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Media.Platform.Bus.Kafka;
+namespace Media.KafkaMock;
 
 /// <summary>
 /// librdkafka's built-in mock cluster (in-memory brokers on loopback), hosted in this process through its C API.

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>Peak resident memory from getrusage(2): of this process, and of the largest child it has waited for (ffmpeg, recognisers).</summary>
 internal static class ResourceUsage

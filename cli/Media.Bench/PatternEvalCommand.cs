@@ -12,7 +12,7 @@ using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media patterns-eval`: every built-in pattern on every video of a folder, through the embedded farm; each

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SkiaSharp;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media thumbnails-eval`: covers for every video in a folder (frame selection with faces, every built-in

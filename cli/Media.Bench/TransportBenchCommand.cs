@@ -8,13 +8,14 @@ using Media.Client;
 using Media.Cli.Hosting;
 using Media.Platform.Bus;
 using Media.Platform.Bus.Kafka;
+using Media.KafkaMock;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media bench-transport`: the embedded bus against Kafka in the same script (bus throughput and round-trip
@@ -112,11 +113,11 @@ internal static class TransportBenchCommand
     private static async Task FarmAsync(string name, Dictionary<string, string?> overrides, int jobs, CancellationToken cancellationToken)
     {
         var data = Path.Combine(Path.GetTempPath(), "media-bench-transport-" + Guid.NewGuid().ToString("N"));
-        var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides });
+        var app = FarmHost.Build(new FarmHost.Settings(data, "127.0.0.1", 0, 2, LogLevel.Warning) { Overrides = overrides });
         await app.StartAsync(cancellationToken);
         try
         {
-            using var client = new FarmClient(EmbeddedFarm.Address(app));
+            using var client = new FarmClient(FarmHost.Address(app));
             var (clientSide, serverSide) = await BenchCommand.MeasureDispatchLatencyAsync(client, jobs, data, cancellationToken);
             Console.WriteLine(Invariant($"{name,-10} submit -> stage RUNNING (client) p50 {Percentiles.Of(clientSide, 50),7:0.0} ms  p99 {Percentiles.Of(clientSide, 99),7:0.0} ms   created -> started (server) p50 {Percentiles.Of(serverSide, 50),7:0.0} ms  p99 {Percentiles.Of(serverSide, 99),7:0.0} ms"));
         }

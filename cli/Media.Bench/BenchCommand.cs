@@ -14,7 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media bench`: (1) the farm's render of a real clip against the bare ffmpeg command the farm generated,

@@ -11,7 +11,7 @@ using Media.Pipelines.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media captions-eval`: word error rate of the recogniser on the shared speech (mini-LibriSpeech + JFK) against

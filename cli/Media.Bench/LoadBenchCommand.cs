@@ -7,12 +7,13 @@ using Media.Client;
 using Media.Cli.Commands;
 using Media.Cli.Hosting;
 using Media.Platform.Bus.Kafka;
+using Media.KafkaMock;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using static System.FormattableString;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media bench-load`: many short jobs from many concurrent clients across several tenants against a running farm
@@ -113,12 +114,12 @@ internal static class LoadBenchCommand
     {
         overrides["Media:Auth:BootstrapAdminKey"] = BootstrapKey;
         var data = Path.Combine(Path.GetTempPath(), $"media-bench-load-{name}-" + Guid.NewGuid().ToString("N"));
-        var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, slots, LogLevel.Warning) { Overrides = overrides });
+        var app = FarmHost.Build(new FarmHost.Settings(data, "127.0.0.1", 0, slots, LogLevel.Warning) { Overrides = overrides });
         await app.StartAsync(cancellationToken);
         var owned = new List<FarmClient>();
         try
         {
-            var address = EmbeddedFarm.Address(app);
+            var address = FarmHost.Address(app);
             using var admin = new FarmClient(address, BootstrapKey);
             var run = Guid.NewGuid().ToString("N")[..8];
             var tenantClients = new List<(string Tenant, FarmClient Client, string Upload)>();

@@ -3,7 +3,7 @@ using Media.Client;
 using Media.Cli.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>An embedded farm in this process for a benchmark or evaluation run, with a client and a scratch folder; gone afterwards.</summary>
 internal static class BenchFarm
@@ -12,11 +12,11 @@ internal static class BenchFarm
     {
         var data = Path.Combine(Path.GetTempPath(), $"media-{name}-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        var app = EmbeddedFarm.Build(new EmbeddedFarm.Settings(data, "127.0.0.1", 0, workers, LogLevel.Warning));
+        var app = FarmHost.Build(new FarmHost.Settings(data, "127.0.0.1", 0, workers, LogLevel.Warning));
         await app.StartAsync(cancellationToken);
         try
         {
-            using var client = new FarmClient(EmbeddedFarm.Address(app));
+            using var client = new FarmClient(FarmHost.Address(app));
             await body(client, data);
         }
         finally

@@ -13,7 +13,7 @@ using Media.Pipelines.Tools;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Media.Cli.Bench;
+namespace Media.Bench;
 
 /// <summary>
 /// `media hooks eval`: the analysis behind hook scores on the shared media. Scene cuts of the 10-speaker montage

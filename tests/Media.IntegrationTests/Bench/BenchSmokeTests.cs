@@ -1,0 +1,98 @@
+namespace Media.IntegrationTests.Bench;
+
+/// <summary>
+/// Every benchmark and evaluation command of media-bench, run for seconds on generated media, so none can break
+/// unnoticed (bench-patterns once crashed for weeks). Each must finish with exit code 0 and print its numbers.
+/// </summary>
+public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniSharedMedia>
+{
+    [Fact]
+    public async Task Bench_RenderAndLatency_ReportsRatiosAgainstBareFFmpeg()
+    {
+        var output = await RunAsync("bench", "--clip", media.Clip, "--repeat", "1", "--jobs", "2");
+
+        Assert.Matches(@"farm render stage\s+median [0-9.]+ s\s+ratio [0-9.]+x bare", output);
+        Assert.Contains("Submit-to-start latency", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BenchPatterns_CaptionedPattern_RendersBareAndNaiveToo()
+    {
+        var output = await RunAsync("bench-patterns", "--clip", media.Clip, "--seconds", "3", "--repeat", "1", "--pattern", "tiktok-talking-head");
+
+        Assert.Matches(@"farm/bare overhead [0-9.]+x", output);
+        Assert.Matches(@"single-pass speedup [0-9.]+x", output);
+    }
+
+    [Fact]
+    public async Task BenchLoad_BothTransports_LoseAndDuplicateNothing()
+    {
+        var output = await RunAsync("bench-load", "--jobs", "4", "--clients", "2", "--tenants", "2", "--transport", "both");
+
+        Assert.Contains("inprocess  all ended", output, StringComparison.Ordinal);
+        Assert.Contains("kafka      all ended", output, StringComparison.Ordinal);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(output, "4 succeeded, 0 failed, 0 lost, 0 duplicated"));
+    }
+
+    [Fact]
+    public async Task BenchTransport_MockKafkaAndInProcess_ReportThroughputAndLatency()
+    {
+        var output = await RunAsync("bench-transport", "--messages", "100", "--jobs", "2");
+
+        Assert.Matches(@"kafka\s+throughput\s+[0-9]+ msg/s", output);
+        Assert.Matches(@"in-process submit -> stage RUNNING \(client\) p50\s+[0-9.]+ ms", output);
+    }
+
+    [Fact]
+    public async Task CaptionsEval_GeneratedSpeech_ReportsErrorRatesAndSpeed()
+    {
+        var output = await RunAsync("captions-eval", media.Folder, "--minutes", "0.1");
+
+        Assert.Matches(@"free recognition WER [0-9.]+ ?% over [0-9]+ words", output);
+        Assert.Contains("Word timing against the GRID alignment", output, StringComparison.Ordinal);
+        Assert.Contains("Silero VAD", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HooksEval_GeneratedMedia_ReportsCutsFacesSpeechAndSpeed()
+    {
+        var output = await RunAsync("hooks", "eval", media.Folder, "--minutes", "0.1");
+
+        Assert.Contains("# Scene cuts", output, StringComparison.Ordinal);
+        Assert.Matches(@"analysis [0-9.]+ s = real-time factor [0-9.]+", output);
+        Assert.Contains("face detector", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PatternsEval_TwoPatternsOnAClip_EveryRenderConforms()
+    {
+        var output = await RunAsync("patterns-eval", Path.GetDirectoryName(media.Clip)!, "--pattern", "reframe-vertical", "--pattern", "tiktok-talking-head");
+
+        Assert.Matches(@"([0-9]+) of \1 pattern renders conform", output);
+    }
+
+    [Fact]
+    public async Task ThumbnailsEval_Clips_WritesCoversAndReportsSpeed()
+    {
+        var covers = Path.Combine(media.Folder, "covers");
+
+        var output = await RunAsync("thumbnails-eval", Path.GetDirectoryName(media.Clip)!, "--out", covers, "--frames", "1");
+
+        Assert.Matches(@"compositing \(decode excluded, one thread\): [0-9.]+ composites/s", output);
+        Assert.NotEmpty(Directory.GetFiles(covers, "*.jpg", SearchOption.AllDirectories));
+    }
+
+    private static async Task<string> RunAsync(params string[] arguments)
+    {
+        var result = await TestMedia.RunAsync("dotnet", [BenchDll(), .. arguments]);
+        Assert.True(result.ExitCode == 0, $"media-bench {string.Join(' ', arguments)} exited {result.ExitCode}:\n{result.Stdout}\n{result.Stderr}");
+        return result.Stdout;
+    }
+
+    private static string BenchDll()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(RepositoryPaths.Root(), "cli", "Media.Bench", "bin", configuration, "net10.0", "linux-x64", "media-bench.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("Build media-bench first.", dll);
+    }
+}
