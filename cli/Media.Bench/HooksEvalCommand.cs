@@ -12,6 +12,7 @@ using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Media.Pipelines.Faces;
 
 namespace Media.Bench;
 

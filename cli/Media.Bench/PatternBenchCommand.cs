@@ -15,6 +15,7 @@ using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Media.Pipelines.Fonts;
 
 namespace Media.Bench;
 

@@ -78,7 +78,7 @@ internal static class PatternEvalCommand
     private static async Task CheckAsync(ToolRunner runner, Pattern pattern, Job job, IReadOnlyList<string> files, List<string> problems, List<string> notes, CancellationToken cancellationToken)
     {
         SourceAnalysis? analysis = null;
-        if (files.FirstOrDefault(f => f.EndsWith("analysis.json", StringComparison.Ordinal)) is { } document)
+        if (files.FirstOrDefault(f => f.EndsWith(SourceAnalysis.DocumentName, StringComparison.Ordinal)) is { } document)
         {
             analysis = SourceAnalysis.FromJson(await File.ReadAllBytesAsync(document, cancellationToken));
         }

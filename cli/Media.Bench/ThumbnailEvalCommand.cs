@@ -7,11 +7,12 @@ using Media.Pipelines.Probe;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Selection;
 using Media.Pipelines.Thumbnails.Templates;
-using Media.Pipelines.Thumbnails.Text;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SkiaSharp;
+using Media.Pipelines.Faces;
+using Media.Pipelines.Fonts;
 
 namespace Media.Bench;
 

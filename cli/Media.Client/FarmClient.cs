@@ -461,7 +461,7 @@ public sealed class FarmClient : IDisposable
         return safe.Length == 0 ? "output" : safe;
     }
 
-    public static bool IsTerminal(JobState state) => state is JobState.Succeeded or JobState.Failed or JobState.Cancelled;
+    public static bool IsTerminal(JobState state) => state.IsTerminal();
 
     public void Dispose() => _channel.Dispose();
 }

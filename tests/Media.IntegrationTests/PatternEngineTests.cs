@@ -1,6 +1,7 @@
 using Grpc.Core;
 using System.Text.Json;
 using Media.Protos.V1;
+using Media.Pipelines.Faces;
 
 namespace Media.IntegrationTests;
 
@@ -135,7 +136,7 @@ public sealed class PatternEngineTests : IAsyncLifetime
             runner,
             Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Tools.ToolPaths()),
             Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Models.ModelOptions()),
-            new Media.Pipelines.Thumbnails.NoFaceDetector(),
+            new Media.Pipelines.Faces.NoFaceDetector(),
             new DeafRecognizer());
         var probe = await new Media.Pipelines.Probe.MediaProber(runner, Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Tools.ToolPaths()), Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Probe.MediaLimits())).ProbeAsync(_speech, CancellationToken.None);
         var work = Directory.CreateTempSubdirectory("deaf-").FullName;

@@ -7,6 +7,8 @@ using Media.Pipelines.Thumbnails.Selection;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Media.Pipelines.Faces;
+using Media.Pipelines.Fonts;
 
 namespace Media.IntegrationTests;
 

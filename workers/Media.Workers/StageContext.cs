@@ -1,13 +1,20 @@
 using System.Collections.Concurrent;
+using Media.Pipelines.Patterns;
 using Media.Platform.Storage;
 using Media.Protos.V1;
+using Media.Workers.Handlers;
 
 namespace Media.Workers;
 
 /// <summary>What a handler gets for one stage run: the dispatch, a scratch folder, storage and a progress sink.</summary>
 public sealed class StageContext(StageDispatch dispatch, string workDirectory, IBlobStore blobs, Action<double, double, double> reportProgress)
 {
+    private readonly Lazy<Pattern> _pattern = new(() => PatternResolver.Parse(dispatch));
+
     public StageDispatch Dispatch { get; } = dispatch;
+
+    /// <summary>The job's pattern, read from the dispatch once per stage (it was validated when the job was submitted).</summary>
+    public Pattern Pattern => _pattern.Value;
 
     public string WorkDirectory { get; } = workDirectory;
 
@@ -41,11 +48,15 @@ public sealed class StageContext(StageDispatch dispatch, string workDirectory, I
         return target;
     }
 
-    /// <summary>Uploads a finished file under the stage's deterministic prefix (a re-run overwrites it).</summary>
-    public async Task<BlobInfo> UploadAsync(string localPath, string name, string contentType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a finished file as one of the job's outputs, under the stage's deterministic prefix (a re-run overwrites it),
+    /// and describes it (name, kind, key, type, size, SHA-256); the caller adds what it knows besides.
+    /// </summary>
+    public async Task<Output> UploadOutputAsync(string localPath, string name, OutputKind kind, string contentType, CancellationToken cancellationToken)
     {
         var key = $"{Dispatch.OutputPrefix}/{name}";
         await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        return await Blobs.PutAsync(key, file, contentType, cancellationToken);
+        var stored = await Blobs.PutAsync(key, file, contentType, cancellationToken);
+        return new Output { Name = name, Kind = kind, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 };
     }
 }

@@ -370,41 +370,21 @@ public sealed class StageWorker : BackgroundService
         }
     }
 
-    private async Task ListenForControlAsync(IBusSubscription control, CancellationToken stoppingToken)
-    {
-        try
+    private Task ListenForControlAsync(IBusSubscription control, CancellationToken stoppingToken) =>
+        BusConsumer.ConsumeAsync(control, ControlMessage.Parser, (message, _, _) =>
         {
-            while (!stoppingToken.IsCancellationRequested)
+            if (message.Cancel is { } cancel)
             {
-                var delivery = await control.ReceiveAsync(stoppingToken);
-                await delivery.AcknowledgeAsync();
-                ControlMessage message;
-                try
+                _cancelledJobs.Add(cancel.JobId);
+                foreach (var stage in _running.Values.Where(s => s.JobId == cancel.JobId && (cancel.StageId.Length == 0 || s.StageId == cancel.StageId)))
                 {
-                    message = ControlMessage.Parser.ParseFrom(delivery.Message.Payload.Span);
-                }
-                catch (Google.Protobuf.InvalidProtocolBufferException ex)
-                {
-                    _logger.LogError(ex, "Dropped an unreadable control message");
-                    continue;
-                }
-
-                if (message.Cancel is { } cancel)
-                {
-                    _cancelledJobs.Add(cancel.JobId);
-                    foreach (var stage in _running.Values.Where(s => s.JobId == cancel.JobId && (cancel.StageId.Length == 0 || s.StageId == cancel.StageId)))
-                    {
-                        _logger.LogInformation("Cancelling stage {StageId} of job {JobId}", stage.StageId, stage.JobId);
-                        stage.CancelByOrchestrator();
-                    }
+                    _logger.LogInformation("Cancelling stage {StageId} of job {JobId}", stage.StageId, stage.JobId);
+                    stage.CancelByOrchestrator();
                 }
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down.
-        }
-    }
+
+            return Task.CompletedTask;
+        }, _logger, stoppingToken, acknowledgeFirst: true);
 
     private StageEvent NewEvent(StageDispatch dispatch, Action<StageEvent> fill)
     {

@@ -37,11 +37,6 @@ internal static class CommonOptions
         return result;
     }
 
-    public static Priority ParsePriority(string? text) => text?.ToLowerInvariant() switch
-    {
-        null or "" or "normal" => Priority.Normal,
-        "high" => Priority.High,
-        "bulk" => Priority.Bulk,
-        _ => throw new UsageException($"--priority must be high, normal or bulk, not '{text}'."),
-    };
+    public static Priority ParsePriority(string? text) =>
+        Priorities.TryParse(text?.ToLowerInvariant(), out var priority) ? priority : throw new UsageException($"--priority must be high, normal or bulk, not '{text}'.");
 }

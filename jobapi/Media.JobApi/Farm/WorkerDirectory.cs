@@ -38,44 +38,23 @@ public sealed class WorkerDirectory(IMessageBus bus, TimeProvider time, ILogger<
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await using var subscription = bus.Subscribe(_group, [new TopicWeight(Topics.Workers)], onlyNewMessages: true);
-        while (!stoppingToken.IsCancellationRequested)
+        await BusConsumer.ConsumeAsync(subscription, WorkerAnnouncement.Parser, (announcement, _, _) =>
         {
-            BusDelivery delivery;
-            try
+            if (announcement.Worker is { WorkerId.Length: > 0 } worker)
             {
-                delivery = await subscription.ReceiveAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            await delivery.AcknowledgeAsync();
-            WorkerAnnouncement announcement;
-            try
-            {
-                announcement = WorkerAnnouncement.Parser.ParseFrom(delivery.Message.Payload.Span);
-            }
-            catch (Google.Protobuf.InvalidProtocolBufferException ex)
-            {
-                logger.LogWarning(ex, "Dropped an unreadable worker announcement");
-                continue;
+                if (announcement.Stopping)
+                {
+                    _workers.TryRemove(worker.WorkerId, out _);
+                }
+                else
+                {
+                    var heardAt = time.GetUtcNow();
+                    worker.LastSeenAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(heardAt);
+                    _workers[worker.WorkerId] = (worker, heardAt);
+                }
             }
 
-            if (announcement.Worker is not { WorkerId.Length: > 0 } worker)
-            {
-                continue;
-            }
-
-            if (announcement.Stopping)
-            {
-                _workers.TryRemove(worker.WorkerId, out _);
-                continue;
-            }
-
-            var heardAt = time.GetUtcNow();
-            worker.LastSeenAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(heardAt);
-            _workers[worker.WorkerId] = (worker, heardAt);
-        }
+            return Task.CompletedTask;
+        }, logger, stoppingToken, acknowledgeFirst: true);
     }
 }

@@ -98,6 +98,8 @@ internal sealed class JobEffects(
                 Parameters = { new Dictionary<string, string>(job.Parameters) },
                 Templates = { new Dictionary<string, string>(job.Templates) },
                 OutputName = stage.OutputName,
+                PatternOutput = stage.PatternOutput,
+                Clip = stage.Clip,
                 OutputPrefix = TenantKeys.JobOutputs(job.Tenant, job.Id),
                 SourceInfo = job.SourceInfo ?? new MediaInfo(),
                 LeaseSeconds = options.LeaseSeconds,
@@ -107,7 +109,7 @@ internal sealed class JobEffects(
             {
                 using var activity = FarmTelemetry.Source.StartActivity("dispatch " + stage.Kind.ToString().ToLowerInvariant(), System.Diagnostics.ActivityKind.Producer);
                 activity?.SetTag("media.job_id", job.Id).SetTag("media.stage_id", stage.Id).SetTag("media.attempt", stage.Attempt);
-                await bus.PublishAsync(new BusMessage(Topics.Stages(stage.Pool, job.Priority.Name()), job.Id, dispatch.ToByteArray()), CancellationToken.None);
+                await bus.PublishAsync(new BusMessage(Topics.Stages(stage.Pool, job.Priority), job.Id, dispatch.ToByteArray()), CancellationToken.None);
             }
             catch (Exception ex)
             {

@@ -20,7 +20,7 @@ public static class JobPlanner
         var probe = new StageRecord { Id = $"{jobId}.probe", JobId = jobId, Kind = StageKind.Probe };
         var stages = new List<StageRecord> { probe };
         var renderAfter = probe.Id;
-        if (pattern.Steps.Needs != AnalysisNeeds.None)
+        if (Media.Pipelines.Analysis.SourceAnalysis.IsNeededBy(pattern))
         {
             // Measured once, shared by every output's render.
             var analyze = new StageRecord { Id = $"{jobId}.analyze", JobId = jobId, Kind = StageKind.Analyze, DependsOn = [probe.Id] };
@@ -31,17 +31,18 @@ public static class JobPlanner
         foreach (var output in pattern.Outputs.Where(o => outputsWanted.Count == 0 || outputsWanted.Contains(o.Name)))
         {
             // A fan-out pattern renders each output once per clip ("vertical-clip1", …), side by side.
-            var names = pattern.Steps.Clips is { } clips
-                ? Enumerable.Range(1, clips.Count).Select(k => RenderPlanner.ClipOutputName(output.Name, k))
-                : [output.Name];
-            foreach (var name in names)
+            var clips = pattern.Steps.Clips is { } fanOut ? Enumerable.Range(1, fanOut.Count) : [0];
+            foreach (var clip in clips)
             {
+                var name = clip > 0 ? RenderPlanner.ClipOutputName(output.Name, clip) : output.Name;
                 stages.Add(new StageRecord
                 {
                     Id = $"{jobId}.render.{name}",
                     JobId = jobId,
                     Kind = StageKind.Render,
                     OutputName = name,
+                    PatternOutput = output.Name,
+                    Clip = clip,
                     DependsOn = [renderAfter],
                     Pool = output.Hardware == OutputHardware.Gpu ? Topics.GpuPool : Topics.CpuPool,
                 });

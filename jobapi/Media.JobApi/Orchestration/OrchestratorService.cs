@@ -32,42 +32,17 @@ public sealed class OrchestratorService(
     private async Task ConsumeEventsAsync(CancellationToken stoppingToken)
     {
         await using var subscription = bus.Subscribe("orchestrator", [new TopicWeight(Topics.Events, Prefetch: EventPrefetch)]);
-        while (!stoppingToken.IsCancellationRequested)
+        await BusConsumer.ConsumeAsync(subscription, StageEvent.Parser, async (stageEvent, delivery, cancellationToken) =>
         {
-            BusDelivery delivery;
-            try
-            {
-                delivery = await subscription.ReceiveAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            try
-            {
-                var stageEvent = StageEvent.Parser.ParseFrom(delivery.Message.Payload.Span);
-                // Progress is a heartbeat: a span each would drown the trace. Transitions continue the worker's trace,
-                // so the next stages' dispatches (made inside) carry it on.
-                using var activity = stageEvent.EventCase == StageEvent.EventOneofCase.Progress
-                    ? null
-                    : FarmTelemetry.StartFrom("orchestrate " + stageEvent.EventCase.ToString().ToLowerInvariant(), delivery.Message.Headers);
-                activity?.SetTag("media.job_id", stageEvent.JobId).SetTag("media.stage_id", stageEvent.StageId);
-                using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = stageEvent.JobId, ["StageId"] = stageEvent.StageId });
-                await orchestrator.HandleStageEventAsync(stageEvent, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // One bad event must not stop the farm; leases recover whatever it was about.
-                logger.LogError(ex, "Could not apply an event from {Topic}", delivery.Message.Topic);
-            }
-
-            await delivery.AcknowledgeAsync();
-        }
+            // Progress is a heartbeat: a span each would drown the trace. Transitions continue the worker's trace, so
+            // the next stages' dispatches (made inside) carry it on.
+            using var activity = stageEvent.EventCase == StageEvent.EventOneofCase.Progress
+                ? null
+                : FarmTelemetry.StartFrom("orchestrate " + stageEvent.EventCase.ToString().ToLowerInvariant(), delivery.Message.Headers);
+            activity?.SetTag("media.job_id", stageEvent.JobId).SetTag("media.stage_id", stageEvent.StageId);
+            using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobId"] = stageEvent.JobId, ["StageId"] = stageEvent.StageId });
+            await orchestrator.HandleStageEventAsync(stageEvent, cancellationToken);
+        }, logger, stoppingToken);
     }
 
     private Task SweepAsync(CancellationToken stoppingToken) =>

@@ -210,14 +210,12 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, TenantD
 
                 return (upload.Key, "sha256:" + upload.Sha256);
             case Source.KindOneofCase.Uri:
-                const string scheme = "blob:";
-                if (!source.Uri.StartsWith(scheme, StringComparison.Ordinal))
+                if (!StoredMediaReference.TryParse(source.Uri, out var key) || key is null)
                 {
                     add("source.uri", "must be 'blob:<key>' naming an object in the farm's storage");
                     return (null, null);
                 }
 
-                var key = source.Uri[scheme.Length..];
                 if (!BlobKey.IsValid(key, out var reason))
                 {
                     add("source.uri", $"the key {reason}");
@@ -248,20 +246,17 @@ public sealed partial class SubmissionValidator(PatternLibrary patterns, TenantD
 
         var names = MergeFields.Names(template);
         var field = names.Count == 1 ? $"parameters[{names[0]}]" : $"pattern.steps.{what}.source";
-        var reference = MergeFields.Render(template, request.Parameters).Trim();
-        const string scheme = "blob:";
-        if (reference.Length == 0)
-        {
-            return; // not given: the step is left out
-        }
-
-        if (!reference.StartsWith(scheme, StringComparison.Ordinal))
+        if (!StoredMediaReference.TryParse(MergeFields.Render(template, request.Parameters), out var key))
         {
             add(field, $"the {what} must be 'blob:<key>' of an uploaded file (e.g. the key an upload returned)");
             return;
         }
 
-        var key = reference[scheme.Length..];
+        if (key is null)
+        {
+            return; // not given: the step is left out
+        }
+
         if (!BlobKey.IsValid(key, out var reason))
         {
             add(field, $"the {what} key {reason}");

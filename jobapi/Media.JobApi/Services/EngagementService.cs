@@ -18,7 +18,6 @@ namespace Media.JobApi.Services;
 public sealed class EngagementService(IJobStore store, TenantDocumentStores documents, IBlobStore blobs, TimeProvider time) : Protos.V1.Engagement.EngagementBase
 {
     public const int MaxRecords = 10_000;
-    private const string AnalysisName = "analysis.json";
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
     public override async Task<EngagementRecord> RecordEngagement(RecordEngagementRequest request, ServerCallContext context)
@@ -48,11 +47,14 @@ public sealed class EngagementService(IJobStore store, TenantDocumentStores docu
             Shares = request.Shares,
             RecordedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()),
         };
-        if (outputs.FirstOrDefault(o => o.Name == AnalysisName) is { } analysisOutput)
+        if (outputs.FirstOrDefault(o => o.Name == SourceAnalysis.DocumentName) is { } analysisOutput)
         {
             var analysis = SourceAnalysis.FromJson(await blobs.ReadAllBytesAsync(analysisOutput.Key, context.CancellationToken));
             record.HookModel = analysis.Hooks?.Model ?? string.Empty;
-            foreach (var (name, value) in OpeningFeatures(analysis, request.OutputName))
+            // The render stage that made this output says which fan-out clip it is ("vertical-clip2.mp4" is clip 2).
+            var clip = (await store.GetStagesAsync(job.Id, context.CancellationToken))
+                .FirstOrDefault(s => s.Kind == StageKind.Render && Path.GetFileNameWithoutExtension(request.OutputName) == s.OutputName)?.Clip ?? 0;
+            foreach (var (name, value) in OpeningFeatures(analysis, clip))
             {
                 record.Features[name] = value;
             }
@@ -77,10 +79,9 @@ public sealed class EngagementService(IJobStore store, TenantDocumentStores docu
     }
 
     /// <summary>A clip's recorded opening features; otherwise the mean features of the source's first seconds.</summary>
-    public static IReadOnlyDictionary<string, double> OpeningFeatures(SourceAnalysis analysis, string outputName)
+    public static IReadOnlyDictionary<string, double> OpeningFeatures(SourceAnalysis analysis, int clip)
     {
-        if (RenderPlanner.ParseClipOutputName(outputName) is { } clip
-            && analysis.Clips?.FirstOrDefault(c => c.Rank == clip.Clip) is { Features: { } features })
+        if (clip > 0 && analysis.Clips?.FirstOrDefault(c => c.Rank == clip) is { Features: { } features })
         {
             return features;
         }

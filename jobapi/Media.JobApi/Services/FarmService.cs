@@ -31,7 +31,7 @@ public sealed class FarmService(WorkerDirectory workers, Platform.Telemetry.Queu
         // beyond the built-in ones come after.
         foreach (var pool in KnownPools)
         {
-            foreach (var priority in Topics.Priorities)
+            foreach (var priority in Priorities.All.Select(p => p.Name()))
             {
                 status.Queues.Add(new PoolQueueDepth { Pool = pool, Priority = priority, Depth = depth.GetValueOrDefault((pool, priority)) });
             }
@@ -41,7 +41,7 @@ public sealed class FarmService(WorkerDirectory workers, Platform.Telemetry.Queu
         status.Queues.Add(new PoolQueueDepth { Pool = Topics.CpuPool, Priority = Topics.Held, Depth = depth.GetValueOrDefault((Topics.CpuPool, Topics.Held)) });
         foreach (var ((pool, priority), count) in depth.OrderBy(d => d.Key.Pool, StringComparer.Ordinal).ThenBy(d => d.Key.Priority, StringComparer.Ordinal))
         {
-            if ((pool, priority) != (Topics.CpuPool, Topics.Held) && (!KnownPools.Contains(pool) || !Topics.Priorities.Contains(priority)))
+            if ((pool, priority) != (Topics.CpuPool, Topics.Held) && (!KnownPools.Contains(pool) || !Priorities.TryParse(priority, out _)))
             {
                 status.Queues.Add(new PoolQueueDepth { Pool = pool, Priority = priority, Depth = count });
             }

@@ -13,7 +13,14 @@ public sealed record StageRecord
 
     public StageState State { get; init; } = StageState.Waiting;
 
+    /// <summary>The name of what the stage stores ("vertical", or "vertical-clip2" for a fan-out clip).</summary>
     public string OutputName { get; init; } = string.Empty;
+
+    /// <summary>Render stages: the pattern's output it makes ("vertical").</summary>
+    public string PatternOutput { get; init; } = string.Empty;
+
+    /// <summary>Render stages of a fan-out output: which clip (1 = best); 0 otherwise.</summary>
+    public int Clip { get; init; }
 
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 

@@ -11,6 +11,9 @@ public sealed record SourceAnalysis
 {
     public const int CurrentVersion = 1;
 
+    /// <summary>The name it is stored under with the job's outputs (the renders read it from there).</summary>
+    public const string DocumentName = "analysis.json";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public int Version { get; init; } = CurrentVersion;
@@ -43,6 +46,9 @@ public sealed record SourceAnalysis
     /// limiter (measured by running the output's exact audio path once during analysis).
     /// </summary>
     public IReadOnlyDictionary<string, double>? LoudnessCorrections { get; init; }
+
+    /// <summary>Whether a job of this pattern has an analysis stage: only when a step needs a measurement.</summary>
+    public static bool IsNeededBy(Patterns.Pattern pattern) => pattern.Steps.Needs != Patterns.Steps.AnalysisNeeds.None;
 
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 

@@ -6,6 +6,7 @@ using Media.Pipelines.Speech;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Options;
+using Media.Pipelines.Faces;
 
 namespace Media.Pipelines.Analysis;
 

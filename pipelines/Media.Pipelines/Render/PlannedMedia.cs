@@ -34,30 +34,3 @@ public sealed record RenderAssets
 
     public string? OutroPath { get; init; }
 }
-
-/// <summary>"blob:&lt;key&gt;" references from merge fields, checked before anything is read.</summary>
-public static class StoredMediaReference
-{
-    public const string Scheme = "blob:";
-
-    /// <summary>The object key, or null when the reference is empty (the step is then left out).</summary>
-    public static string? KeyOf(string reference, string what)
-    {
-        var trimmed = reference.Trim();
-        if (trimmed.Length == 0)
-        {
-            return null;
-        }
-
-        if (!trimmed.StartsWith(Scheme, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"The {what} '{Shorten(trimmed)}' must be 'blob:<key>' of an uploaded file.");
-        }
-
-        // The key's own rules (no traversal, allowed characters) are enforced by the blob store that opens it.
-        var key = trimmed[Scheme.Length..];
-        return key.Length > 0 ? key : throw new InvalidDataException($"The {what} 'blob:' names no object.");
-    }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
-}

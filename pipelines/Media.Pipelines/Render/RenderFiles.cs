@@ -1,4 +1,5 @@
 using Media.Pipelines.Captions;
+using Media.Pipelines.Fonts;
 
 namespace Media.Pipelines.Render;
 

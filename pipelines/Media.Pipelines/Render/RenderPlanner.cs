@@ -8,7 +8,7 @@ using Media.Pipelines.Text;
 namespace Media.Pipelines.Render;
 
 /// <summary>Pattern + output + probed source + analysis + job parameters -> an immutable render plan. No I/O.</summary>
-public static partial class RenderPlanner
+public static class RenderPlanner
 {
     /// <param name="clip">Fan-out patterns (a clips step): which clip, 1 = best.</param>
     /// <param name="bookends">Intro/outro clips probed by the caller, by object key (see <see cref="BookendKeys"/>).</param>
@@ -165,14 +165,6 @@ public static partial class RenderPlanner
     /// <summary>The name of one clip of a fan-out output: "vertical-clip2".</summary>
     public static string ClipOutputName(string output, int clip) => $"{output}-clip{clip}";
 
-    /// <summary>The inverse of <see cref="ClipOutputName"/>, also for file names ("vertical-clip2.mp4" -> ("vertical", 2)); null for other names.</summary>
-    public static (string Output, int Clip)? ParseClipOutputName(string name) =>
-        ClipName().Match(name) is { Success: true } match
-            ? (match.Groups[1].Value, int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
-            : null;
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(.+)-clip([0-9]{1,2})(\.[a-z0-9]+)?$")]
-    private static partial System.Text.RegularExpressions.Regex ClipName();
 
     /// <summary>Usable width as a fraction: vertical video keeps clear of the right-side buttons.</summary>
     public static double SafeWidth(PatternOutput output) => output.Height > output.Width ? 0.8 : 0.9;

@@ -1,5 +1,6 @@
 using Media.Pipelines.Thumbnails.Templates;
 using SkiaSharp;
+using Media.Pipelines.Faces;
 
 namespace Media.Pipelines.Thumbnails;
 

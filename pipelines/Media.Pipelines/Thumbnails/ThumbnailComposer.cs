@@ -1,8 +1,9 @@
 using System.Globalization;
 using Media.Pipelines.Text;
 using Media.Pipelines.Thumbnails.Templates;
-using Media.Pipelines.Thumbnails.Text;
 using SkiaSharp;
+using Media.Pipelines.Faces;
+using Media.Pipelines.Fonts;
 
 namespace Media.Pipelines.Thumbnails;
 

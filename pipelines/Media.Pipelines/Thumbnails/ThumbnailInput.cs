@@ -1,4 +1,5 @@
 using SkiaSharp;
+using Media.Pipelines.Faces;
 
 namespace Media.Pipelines.Thumbnails;
 

@@ -1,3 +1,5 @@
+using Media.Protos.V1;
+
 namespace Media.Platform.Bus;
 
 /// <summary>Topic names shared by the job API and the workers.</summary>
@@ -21,15 +23,16 @@ public static class Topics
     /// <summary>The queue-depth priority of jobs held back by their tenant's running-jobs allowance (counted under the cpu pool).</summary>
     public const string Held = "held";
 
-    public static readonly IReadOnlyList<string> Priorities = ["high", "normal", "bulk"];
+    public static string Stages(string pool, Priority priority) => $"media.stages.{pool}.{priority.Name()}";
 
-    public static string Stages(string pool, string priority) => $"media.stages.{pool}.{priority}";
+    /// <summary>Every pool's work topics, for creating them.</summary>
+    public static IEnumerable<string> AllStageTopics => new[] { CpuPool, GpuPool }.SelectMany(pool => Priorities.All.Select(priority => Stages(pool, priority)));
 
     /// <summary>A pool's work topics with the weights they are consumed with: high 6, normal 3, bulk 1.</summary>
     public static IReadOnlyList<TopicWeight> StageTopics(string pool) =>
     [
-        new(Stages(pool, "high"), 6),
-        new(Stages(pool, "normal"), 3),
-        new(Stages(pool, "bulk"), 1),
+        new(Stages(pool, Priority.High), 6),
+        new(Stages(pool, Priority.Normal), 3),
+        new(Stages(pool, Priority.Bulk), 1),
     ];
 }

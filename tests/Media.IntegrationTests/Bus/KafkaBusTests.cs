@@ -62,7 +62,7 @@ public sealed class KafkaBusTests(KafkaMockFixture cluster) : IDisposable
         var onCluster = await raw.ReceiveAsync(timeout.Token);
         Assert.Equal((Topics.Events, "event"), (inFarm.Message.Topic, Text(inFarm)));
         Assert.Equal((prefix + "events", "event"), (onCluster.Message.Topic, Text(onCluster)));
-        Assert.Equal("acme-prod.stages.gpu.bulk", KafkaTopicsInitializer.PhysicalName(Topics.Stages("gpu", "bulk"), "acme-prod."));
+        Assert.Equal("acme-prod.stages.gpu.bulk", KafkaTopicsInitializer.PhysicalName(Topics.Stages("gpu", Media.Protos.V1.Priority.Bulk), "acme-prod."));
     }
 
     [Fact]

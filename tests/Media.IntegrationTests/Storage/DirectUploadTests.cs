@@ -3,6 +3,7 @@ using System.Text.Json;
 using Grpc.Core;
 using Media.Protos.V1;
 using Microsoft.Extensions.DependencyInjection;
+using Media.JobApi.Uploads;
 
 namespace Media.IntegrationTests.Storage;
 
@@ -73,7 +74,7 @@ public sealed class DirectUploadTests(S3Server server) : IAsyncLifetime
     {
         var plan = await _farm.Client.Uploads.CreateUploadAsync(new CreateUploadRequest { FileName = "x.mp4", SizeBytes = PartBytes + 1000, Sha256 = new string('c', 64), PartSizeBytes = PartBytes });
         var first = await PutAsync(plan.Parts[0].Url, new byte[PartBytes]);
-        var uploads = _farm.Services.GetRequiredService<Media.JobApi.Services.DirectUploads>();
+        var uploads = _farm.Services.GetRequiredService<Media.JobApi.Uploads.DirectUploads>();
 
         // Just expired is not yet abandoned (a completion may be assembling the parts); an hour later it is.
         var early = await uploads.AbandonExpiredAsync(plan.ExpiresAt.ToDateTimeOffset().AddMinutes(1), CancellationToken.None);

@@ -122,7 +122,7 @@ public sealed partial class DeploymentFilesTests
             var pool = Scalar(Sequence(Containers(deployment).Single(), "env").Cast<YamlMappingNode>().Single(e => Scalar(e["name"]) == "Media__Worker__Pool")["value"]);
             var triggers = Sequence(spec, "triggers").Cast<YamlMappingNode>().Select(t => (YamlMappingNode)t["metadata"]).ToList();
             Assert.All(triggers, t => Assert.Equal(($"workers-{pool}", bootstrap), (Scalar(t["consumerGroup"]), Scalar(t["bootstrapServers"]))));
-            Assert.Equal(Topics.Priorities.Select(p => Topics.Stages(pool, p)).Order(), triggers.Select(t => Scalar(t["topic"])).Order());
+            Assert.Equal(Media.Protos.V1.Priorities.All.Select(p => Topics.Stages(pool, p)).Order(), triggers.Select(t => Scalar(t["topic"])).Order());
         }
 
         var gpu = Containers(deployments["worker-gpu"]).Single();

@@ -85,7 +85,7 @@ public sealed class GpuOutputTests
             onCpu = await h.NextDispatchAsync();
         }
 
-        Assert.Equal((job.Id, "fast", Topics.Stages(Topics.GpuPool, "normal")), (onGpu.JobId, onGpu.OutputName, delivery.Message.Topic));
+        Assert.Equal((job.Id, "fast", Topics.Stages(Topics.GpuPool, Priority.Normal)), (onGpu.JobId, onGpu.OutputName, delivery.Message.Topic));
         Assert.Equal("safe", onCpu.OutputName);
     }
 }

@@ -45,6 +45,7 @@ public sealed class JobPlannerTests
 
         Assert.Equal(["j1.probe", "j1.analyze", "j1.render.a-clip1", "j1.render.a-clip2"], stages.Select(s => s.Id));
         Assert.Equal(["a-clip1", "a-clip2"], stages.Skip(2).Select(s => s.OutputName));
+        Assert.Equal([("a", 1), ("a", 2)], stages.Skip(2).Select(s => (s.PatternOutput, s.Clip)));
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed class SqliteMigrationTests : IDisposable
     }
 
     [Fact]
-    public async Task MigrateAsync_LastSchemaBeforeOneMigrationList_GetsDeliveryStatesAndHeldJobs()
+    public async Task MigrateAsync_LastSchemaBeforeOneMigrationList_GetsDeliveryStatesHeldJobsAndClipNumbers()
     {
         // The tables as the SQLite store of the previous release left them (user_version 9): deliveries keep their
         // state only inside their JSON, and a held job is one whose stages were never dispatched.
@@ -70,6 +70,8 @@ public sealed class SqliteMigrationTests : IDisposable
             ALTER TABLE webhook_deliveries DROP COLUMN state;
             DROP INDEX ix_jobs_held;
             ALTER TABLE jobs DROP COLUMN held;
+            ALTER TABLE stages DROP COLUMN pattern_output;
+            ALTER TABLE stages DROP COLUMN clip;
             DROP TABLE schema_migrations;
             PRAGMA user_version = 9;
             INSERT INTO jobs (id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted,
@@ -77,7 +79,10 @@ public sealed class SqliteMigrationTests : IDisposable
                 VALUES ('held', 'acme', '', '', 'p', 'doc', 'k', '{"{}"}', '{"{}"}', '[]', 2, '', {(int)JobState.Queued}, 0, 1, 1, 0, '{"{}"}', 0),
                        ('admitted', 'acme', '', '', 'p', 'doc', 'k', '{"{}"}', '{"{}"}', '[]', 2, '', {(int)JobState.Queued}, 0, 2, 2, 0, '{"{}"}', 0);
             INSERT INTO stages (id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id)
-                VALUES ('held.probe', 'held', 1, 1, '', '[]', 0, 0, 0, ''), ('admitted.probe', 'admitted', 1, 2, '', '[]', 1, 0, 0, '');
+                VALUES ('held.probe', 'held', 1, 1, '', '[]', 0, 0, 0, ''), ('admitted.probe', 'admitted', 1, 2, '', '[]', 1, 0, 0, ''),
+                       ('admitted.render.vertical-clip2', 'admitted', {(int)StageKind.Render}, 1, 'vertical-clip2', '[]', 0, 0, 0, ''),
+                       ('admitted.render.square-clip12', 'admitted', {(int)StageKind.Render}, 1, 'square-clip12', '[]', 0, 0, 0, ''),
+                       ('admitted.render.my-clipz', 'admitted', {(int)StageKind.Render}, 1, 'my-clipz', '[]', 0, 0, 0, '');
             INSERT INTO webhook_deliveries (tenant, name, document, updated_at) VALUES
                 ('acme', 'a', '{"{"}"jobId":"a","state":"retrying","attempts":[]{"}"}', 5),
                 ('acme', 'b', '{"{"}"jobId":"b","state":"delivered","attempts":[]{"}"}', 5);
@@ -91,6 +96,10 @@ public sealed class SqliteMigrationTests : IDisposable
         Assert.Equal(["held"], await database.Queries.GetHeldJobIdsAsync("acme", 10, CancellationToken.None));
         Assert.Equal(1, await database.Queries.CountAdmittedJobsAsync("acme", CancellationToken.None));
         Assert.Equal(["retrying:a", "delivered:b"], await ReadAsync("SELECT state || ':' || name FROM webhook_deliveries ORDER BY name"));
+        var renders = (await database.Jobs.GetStagesAsync("admitted", CancellationToken.None)).Where(s => s.Kind == StageKind.Render).ToDictionary(s => s.OutputName, s => (s.PatternOutput, s.Clip));
+        Assert.Equal(("vertical", 2), renders["vertical-clip2"]);
+        Assert.Equal(("square", 12), renders["square-clip12"]);
+        Assert.Equal(("my-clipz", 0), renders["my-clipz"]);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Selection;
+using Media.Pipelines.Faces;
 
 namespace Media.UnitTests.Thumbnails;
 

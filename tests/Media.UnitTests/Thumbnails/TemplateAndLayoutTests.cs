@@ -1,6 +1,8 @@
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Templates;
-using Media.Pipelines.Thumbnails.Text;
+using Media.Pipelines.Faces;
+using Media.Pipelines.Fonts;
+using Media.Pipelines.Text;
 
 namespace Media.UnitTests.Thumbnails;
 

@@ -1,7 +1,8 @@
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Templates;
-using Media.Pipelines.Thumbnails.Text;
 using SkiaSharp;
+using Media.Pipelines.Faces;
+using Media.Pipelines.Fonts;
 
 namespace Media.UnitTests.Thumbnails;
 

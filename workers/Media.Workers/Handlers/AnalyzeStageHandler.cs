@@ -11,14 +11,12 @@ namespace Media.Workers.Handlers;
 /// <summary>Measures what the pattern's steps need and stores it with the job as `analysis.json`; the renders read it.</summary>
 public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober, HookScorer hooks) : IStageHandler
 {
-    public const string DocumentName = "analysis.json";
-
     public StageKind Kind => StageKind.Analyze;
 
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var pattern = PatternResolver.Parse(dispatch);
+        var pattern = context.Pattern;
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var probe = dispatch.SourceInfo.ToProbe();
         var script = pattern.Steps.Captions is { } captions ? MergeFields.Render(captions.Script, dispatch.Parameters).Trim() : null;
@@ -43,22 +41,14 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
             key => StoredMedia.LocalPathAsync(context, key, "music", StoredMedia.MaxMusicBytes, cancellationToken),
             (await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken)).ToDictionary(b => b.Key, b => b.Probe),
             cancellationToken);
-        var path = Path.Combine(context.WorkDirectory, DocumentName);
+        var path = Path.Combine(context.WorkDirectory, SourceAnalysis.DocumentName);
         await File.WriteAllBytesAsync(path, analysis.ToJson(), cancellationToken);
-        var blob = await context.UploadAsync(path, DocumentName, "application/json", cancellationToken);
-        var completed = new StageCompleted
-        {
-            Outputs =
-            {
-                new Output { Name = DocumentName, Kind = OutputKind.Analysis, Key = blob.Key, ContentType = blob.ContentType, SizeBytes = blob.SizeBytes, Sha256 = blob.Sha256 },
-            },
-        };
+        var completed = new StageCompleted { Outputs = { await context.UploadOutputAsync(path, SourceAnalysis.DocumentName, OutputKind.Analysis, "application/json", cancellationToken) } };
         if (PublishSuggestions.FromTranscript(analysis.Transcript) is { } suggestions)
         {
             var suggestionsPath = Path.Combine(context.WorkDirectory, PublishSuggestions.DocumentName);
             await File.WriteAllBytesAsync(suggestionsPath, suggestions.ToJson(), cancellationToken);
-            var stored = await context.UploadAsync(suggestionsPath, PublishSuggestions.DocumentName, "application/json", cancellationToken);
-            completed.Outputs.Add(new Output { Name = PublishSuggestions.DocumentName, Kind = OutputKind.Metadata, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 });
+            completed.Outputs.Add(await context.UploadOutputAsync(suggestionsPath, PublishSuggestions.DocumentName, OutputKind.Metadata, "application/json", cancellationToken));
         }
 
         return completed;

@@ -22,18 +22,12 @@ internal static class PatternResolver
             : throw new PatternMismatchException($"The dispatched pattern is invalid: {string.Join("; ", parsed.Violations)}");
     }
 
-    /// <summary>The pattern, the output a render stage makes, and for fan-out patterns which clip ("vertical-clip2" -> 2).</summary>
-    public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageDispatch dispatch)
+    /// <summary>The pattern, the output a render stage makes, and for fan-out patterns which clip (as the dispatch says).</summary>
+    public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageContext context)
     {
-        var pattern = Parse(dispatch);
-        if (pattern.Steps.Clips is not null && RenderPlanner.ParseClipOutputName(dispatch.OutputName) is { } clip
-            && pattern.Outputs.FirstOrDefault(o => o.Name == clip.Output) is { } clipOutput)
-        {
-            return (pattern, clipOutput, clip.Clip);
-        }
-
-        var output = pattern.Outputs.FirstOrDefault(o => o.Name == dispatch.OutputName)
-            ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{dispatch.OutputName}'.");
-        return (pattern, output, null);
+        var (pattern, dispatch) = (context.Pattern, context.Dispatch);
+        var output = pattern.Outputs.FirstOrDefault(o => o.Name == dispatch.PatternOutput)
+            ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{dispatch.PatternOutput}'.");
+        return (pattern, output, dispatch.Clip > 0 ? dispatch.Clip : null);
     }
 }

@@ -11,6 +11,7 @@ using Media.Pipelines.Tools;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Media.Pipelines.Fonts;
 
 namespace Media.Workers.Handlers;
 
@@ -27,11 +28,11 @@ public sealed class RenderStageHandler(
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var (pattern, output, clip) = PatternResolver.Resolve(dispatch);
+        var (pattern, output, clip) = PatternResolver.Resolve(context);
         SourceAnalysis? analysis = null;
-        if (pattern.Steps.Needs != AnalysisNeeds.None)
+        if (SourceAnalysis.IsNeededBy(pattern))
         {
-            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{AnalyzeStageHandler.DocumentName}", cancellationToken));
+            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
         }
 
         var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);
@@ -87,23 +88,16 @@ public sealed class RenderStageHandler(
             });
 
         var result = await prober.ProbeAsync(localOutput, cancellationToken);
-        var blob = await context.UploadAsync(localOutput, plan.OutputName + ".mp4", "video/mp4", cancellationToken);
+        var video = await context.UploadOutputAsync(localOutput, plan.OutputName + ".mp4", OutputKind.Video, "video/mp4", cancellationToken);
         var completed = new StageCompleted();
         foreach (var file in written.CaptionFiles)
         {
             var name = Path.GetFileName(file);
-            var stored = await context.UploadAsync(file, name, RenderFiles.CaptionContentType(name), cancellationToken);
-            completed.Outputs.Add(new Output { Name = name, Kind = OutputKind.Captions, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 });
+            completed.Outputs.Add(await context.UploadOutputAsync(file, name, OutputKind.Captions, RenderFiles.CaptionContentType(name), cancellationToken));
         }
 
-        completed.Outputs.Add(new Output
+        video.MergeFrom(new Output
         {
-            Name = plan.OutputName + ".mp4",
-            Kind = OutputKind.Video,
-            Key = blob.Key,
-            ContentType = blob.ContentType,
-            SizeBytes = blob.SizeBytes,
-            Sha256 = blob.Sha256,
             DurationSeconds = result.DurationSeconds,
             Width = result.Width,
             Height = result.Height,
@@ -112,6 +106,7 @@ public sealed class RenderStageHandler(
             Encoder = plan.VideoEncoder,
             Device = device,
         });
+        completed.Outputs.Add(video);
         return completed;
     }
 }

@@ -1,14 +1,15 @@
+using Media.Pipelines.Patterns;
 using Media.Pipelines.Text;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Thumbnails.Selection;
 using Media.Pipelines.Thumbnails.Templates;
-using Media.Pipelines.Thumbnails.Text;
 using Media.Pipelines.Tools;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SkiaSharp;
+using Media.Pipelines.Fonts;
 
 namespace Media.Workers.Handlers;
 
@@ -23,7 +24,7 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var pattern = PatternResolver.Parse(dispatch);
+        var pattern = context.Pattern;
         var spec = pattern.Thumbnail ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' asks for no thumbnails.");
         var source = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var frames = await selection.SelectAsync(source, dispatch.SourceInfo.ToProbe(), spec.Frames, context.WorkDirectory, cancellationToken);
@@ -45,20 +46,15 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
                 var name = $"thumbnail-{template.Name}-{k + 1}.{composed.Extension}";
                 var local = Path.Combine(context.WorkDirectory, name);
                 await File.WriteAllBytesAsync(local, composed.Bytes, cancellationToken);
-                var blob = await context.UploadAsync(local, name, composed.ContentType, cancellationToken);
-                completed.Outputs.Add(new Output
+                var output = await context.UploadOutputAsync(local, name, OutputKind.Thumbnail, composed.ContentType, cancellationToken);
+                output.MergeFrom(new Output
                 {
-                    Name = name,
-                    Kind = OutputKind.Thumbnail,
-                    Key = blob.Key,
-                    ContentType = blob.ContentType,
-                    SizeBytes = blob.SizeBytes,
-                    Sha256 = blob.Sha256,
                     Width = composed.Width,
                     Height = composed.Height,
                     Encoder = $"skia-{composed.Extension}",
                     FrameTimeSeconds = frames[k].Candidate.TimeSeconds,
                 });
+                completed.Outputs.Add(output);
                 logger.LogDebug("Cover {Name}: frame {Time:0.###} s, score {Score:0.###}, {Faces} faces, face in crop {Inside}, quality {Quality}",
                     name, frames[k].Candidate.TimeSeconds, frames[k].Candidate.Score, frames[k].Candidate.Faces.Count, composed.FaceInsideCrop, composed.Quality);
                 context.ReportProgress(0.4 + 0.6 * completed.Outputs.Count / total);
@@ -85,15 +81,9 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
         }
 
         var source = MergeFields.Render(template.Logo.Source, parameters).Trim();
-        if (source.Length == 0)
+        if (StoredMediaReference.KeyOf(source, "logo") is not { } key)
         {
             return null;
-        }
-
-        const string scheme = "blob:";
-        if (!source.StartsWith(scheme, StringComparison.Ordinal))
-        {
-            throw new InvalidDataException($"Logo '{source}' must be 'blob:<key>' of an uploaded image.");
         }
 
         if (loaded.TryGetValue(source, out var cached))
@@ -101,7 +91,6 @@ public sealed class ThumbnailStageHandler(FrameSelection selection, IOptions<Too
             return cached;
         }
 
-        var key = source[scheme.Length..];
         StoredMedia.CheckOwned(context, key, "logo");
         var info = await context.Blobs.GetInfoAsync(key, cancellationToken) ?? throw new InvalidDataException($"Logo '{source}' does not exist.");
         if (info.SizeBytes > MaxLogoBytes)

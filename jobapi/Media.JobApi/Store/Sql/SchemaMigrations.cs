@@ -24,6 +24,7 @@ public sealed record Migration(int Version, IReadOnlyList<MigrationStep> Steps);
 public static class SchemaMigrations
 {
     private static readonly string Queued = ((int)JobState.Queued).ToString(CultureInfo.InvariantCulture);
+    private static readonly string Render = ((int)StageKind.Render).ToString(CultureInfo.InvariantCulture);
 
     private static SqlStep Sql(string sql) => new(sql);
 
@@ -103,6 +104,23 @@ public static class SchemaMigrations
             new AddColumn("jobs", "held", "INTEGER NOT NULL DEFAULT 0"),
             Sql($"UPDATE jobs SET held = 1 WHERE state = {Queued} AND NOT EXISTS (SELECT 1 FROM stages s WHERE s.job_id = jobs.id AND s.attempt > 0)"),
             Sql("CREATE INDEX IF NOT EXISTS ix_jobs_held ON jobs (tenant, priority, created_at, id) WHERE held = 1"),
+        ]),
+
+        // A render stage says which pattern output and which fan-out clip it makes (its name "vertical-clip2" was parsed).
+        new(13,
+        [
+            new AddColumn("stages", "pattern_output", "TEXT NOT NULL DEFAULT ''"),
+            new AddColumn("stages", "clip", "INTEGER NOT NULL DEFAULT 0"),
+            Sql($"UPDATE stages SET pattern_output = output_name WHERE kind = {Render} AND pattern_output = ''"),
+            Sql($"""
+                UPDATE stages SET clip = CAST(substr(output_name, length(output_name), 1) AS INTEGER), pattern_output = substr(output_name, 1, length(output_name) - 6)
+                WHERE kind = {Render} AND output_name LIKE '%-clip_' AND substr(output_name, length(output_name), 1) BETWEEN '0' AND '9'
+                """),
+            Sql($"""
+                UPDATE stages SET clip = CAST(substr(output_name, length(output_name) - 1, 2) AS INTEGER), pattern_output = substr(output_name, 1, length(output_name) - 7)
+                WHERE kind = {Render} AND output_name LIKE '%-clip__'
+                  AND substr(output_name, length(output_name) - 1, 1) BETWEEN '0' AND '9' AND substr(output_name, length(output_name), 1) BETWEEN '0' AND '9'
+                """),
         ]),
     ];
 }

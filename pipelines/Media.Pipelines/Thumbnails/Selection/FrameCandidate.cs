@@ -1,3 +1,5 @@
+using Media.Pipelines.Faces;
+
 namespace Media.Pipelines.Thumbnails.Selection;
 
 /// <summary>A scored candidate frame; every part of the score is kept so choices can be explained.</summary>

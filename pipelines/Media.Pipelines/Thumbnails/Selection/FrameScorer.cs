@@ -1,3 +1,5 @@
+using Media.Pipelines.Faces;
+
 namespace Media.Pipelines.Thumbnails.Selection;
 
 /// <summary>

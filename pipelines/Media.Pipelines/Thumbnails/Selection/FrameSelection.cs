@@ -1,6 +1,7 @@
 using Media.Pipelines.Probe;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Options;
+using Media.Pipelines.Faces;
 
 namespace Media.Pipelines.Thumbnails.Selection;
 

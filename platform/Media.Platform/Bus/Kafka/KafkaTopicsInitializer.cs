@@ -11,7 +11,7 @@ public sealed class KafkaTopicsInitializer(IOptions<KafkaBusOptions> options, IL
 {
     public static IReadOnlyList<string> AllTopics { get; } =
     [
-        .. new[] { "cpu", "gpu" }.SelectMany(pool => Topics.Priorities.Select(priority => Topics.Stages(pool, priority))),
+        .. Topics.AllStageTopics,
         Topics.Events,
         Topics.Control,
         Topics.DeadLetter,

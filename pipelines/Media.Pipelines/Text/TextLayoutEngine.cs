@@ -1,6 +1,7 @@
 using System.Globalization;
+using Media.Pipelines.Fonts;
 
-namespace Media.Pipelines.Thumbnails.Text;
+namespace Media.Pipelines.Text;
 
 /// <summary>
 /// Fits text into a box: the largest size from max down to min at which it wraps into at most maxLines;

@@ -5,7 +5,7 @@ using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 
-namespace Media.JobApi.Services;
+namespace Media.JobApi.Uploads;
 
 /// <summary>
 /// Direct-to-storage uploads: the API plans the parts and presigns a PUT per part; the bytes go from the

@@ -1,4 +1,4 @@
-namespace Media.Pipelines.Thumbnails;
+namespace Media.Pipelines.Faces;
 
 /// <summary>Used when no face model is installed; the reason is logged at start.</summary>
 public sealed class NoFaceDetector : IFaceDetector

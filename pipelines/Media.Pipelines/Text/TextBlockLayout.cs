@@ -1,4 +1,4 @@
-namespace Media.Pipelines.Thumbnails.Text;
+namespace Media.Pipelines.Text;
 
 public sealed record TextBlockLayout(IReadOnlyList<LaidOutLine> Lines, float FontSize, float LineHeight, bool RightToLeft, bool Truncated)
 {

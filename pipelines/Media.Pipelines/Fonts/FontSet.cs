@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using SkiaSharp;
 using SkiaSharp.HarfBuzz;
+using Media.Pipelines.Text;
 
-namespace Media.Pipelines.Thumbnails.Text;
+namespace Media.Pipelines.Fonts;
 
 /// <summary>
 /// A primary font plus fallbacks (CJK, colour emoji), loaded by path because Skia's default typeface on a bare

@@ -1,4 +1,4 @@
-namespace Media.Pipelines.Thumbnails;
+namespace Media.Pipelines.Faces;
 
 /// <summary>Finds faces in an RGB24 frame. Implementations load their model once and are shared.</summary>
 public interface IFaceDetector

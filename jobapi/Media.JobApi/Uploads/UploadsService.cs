@@ -4,14 +4,15 @@ using Media.JobApi.Store;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Options;
+using Media.JobApi.Services;
 
-namespace Media.JobApi.Services;
+namespace Media.JobApi.Uploads;
 
 /// <summary>
 /// Client-streamed uploads: header, data chunks, trailer with the SHA-256. The object is stored under a
 /// fresh key per upload and only registered when the checksum matches; otherwise it is deleted.
 /// </summary>
-public sealed class UploadsService(IBlobStore blobs, IUploadStore store, DirectUploads direct, PartialUploads partials, IOptions<JobApiOptions> options, IOptions<QuotaOptions> quotas, TimeProvider time) : Uploads.UploadsBase
+public sealed class UploadsService(IBlobStore blobs, IUploadStore store, DirectUploads direct, PartialUploads partials, IOptions<JobApiOptions> options, IOptions<QuotaOptions> quotas, TimeProvider time) : Protos.V1.Uploads.UploadsBase
 {
     public override Task<UploadProgress> GetUploadProgress(GetUploadProgressRequest request, ServerCallContext context)
     {

@@ -2,7 +2,7 @@ using Grpc.Core;
 using Media.JobApi.Errors;
 using Media.Protos.V1;
 
-namespace Media.JobApi.Services;
+namespace Media.JobApi.Uploads;
 
 /// <summary>
 /// Presents the data chunks of an Upload call as a read-only stream, so the bytes flow straight into the

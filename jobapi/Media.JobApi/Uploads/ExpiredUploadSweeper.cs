@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Media.JobApi.Services;
+namespace Media.JobApi.Uploads;
 
 /// <summary>
 /// Every DirectUploadSweepSeconds, aborts and forgets direct uploads that expired without being completed, and removes

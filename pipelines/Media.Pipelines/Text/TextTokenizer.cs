@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Media.Pipelines.Thumbnails.Text;
+namespace Media.Pipelines.Text;
 
 /// <summary>
 /// Break opportunities: after spaces, and between CJK characters (those scripts do not use spaces).

@@ -1,4 +1,4 @@
-namespace Media.Pipelines.Thumbnails;
+namespace Media.Pipelines.Fonts;
 
 /// <summary>
 /// Skia's default typeface on a bare Linux box has no glyphs, so fonts are loaded by path:

@@ -1,4 +1,4 @@
-namespace Media.Pipelines.Thumbnails;
+namespace Media.Pipelines.Faces;
 
 /// <summary>A detected face, in fractions of the frame (0..1), with the detector's confidence.</summary>
 public sealed record FaceRegion(float X, float Y, float Width, float Height, float Score)

@@ -2,7 +2,7 @@ using Media.Pipelines.Models;
 using Media.Vision;
 using Microsoft.Extensions.Logging;
 
-namespace Media.Pipelines.Thumbnails;
+namespace Media.Pipelines.Faces;
 
 /// <summary>The BlazeFace ONNX model behind <see cref="IFaceDetector"/>; loaded once, shared by all stages.</summary>
 public sealed class BlazeFaceDetector(FaceDetector detector, float minScore) : IFaceDetector, IDisposable

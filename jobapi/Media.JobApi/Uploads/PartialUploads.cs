@@ -5,7 +5,7 @@ using Media.JobApi.Errors;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Media.JobApi.Services;
+namespace Media.JobApi.Uploads;
 
 /// <summary>
 /// The bytes of resumable streamed uploads received so far, one file per tenant and token under the API's data

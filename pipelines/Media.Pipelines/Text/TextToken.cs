@@ -1,4 +1,4 @@
-namespace Media.Pipelines.Thumbnails.Text;
+namespace Media.Pipelines.Text;
 
 /// <summary>An unbreakable piece of a line (a word, or one CJK character) and whether a space follows it.</summary>
 public sealed record TextToken(string Text, bool SpaceAfter)
