@@ -403,6 +403,25 @@ public sealed class FarmClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// The edit plan of an output as rendered (revision 0 = the newest), as JSON text: edit it (delete words to cut them,
+    /// correct their text, move crop keyframes, change texts) and send it back with <see cref="ReviseOutputAsync"/>.
+    /// </summary>
+    public async Task<(int Revision, string Json)> GetEditPlanAsync(string jobId, string output, int revision = 0, CancellationToken cancellationToken = default)
+    {
+        var document = await Jobs.GetEditPlanAsync(new GetEditPlanRequest { JobId = jobId, Output = output, Revision = revision }, cancellationToken: cancellationToken);
+        return (document.Revision, Google.Protobuf.JsonFormatter.Default.Format(document.Plan));
+    }
+
+    /// <summary>
+    /// Renders a new revision of an output from an edited plan made from revision <paramref name="baseRevision"/>;
+    /// FAILED_PRECONDITION (STALE_REVISION) when someone revised it first. Follow the returned job to its end.
+    /// </summary>
+    public async Task<Job> ReviseOutputAsync(string jobId, string output, int baseRevision, string planJson, CancellationToken cancellationToken = default) =>
+        await Jobs.ReviseOutputAsync(
+            new ReviseOutputRequest { JobId = jobId, Output = output, BaseRevision = baseRevision, Plan = Google.Protobuf.JsonParser.Default.Parse<Google.Protobuf.WellKnownTypes.Struct>(planJson) },
+            cancellationToken: cancellationToken);
+
     /// <summary>Follows a job to its end (see <see cref="WatchAsync"/>) and returns it as it finished.</summary>
     public async Task<Job> WaitAsync(string jobId, Action<JobEvent>? onEvent, CancellationToken cancellationToken)
     {

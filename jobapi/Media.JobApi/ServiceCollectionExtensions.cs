@@ -70,6 +70,7 @@ public static class ServiceCollectionExtensions
         services.AddMetrics();
         services.AddSingleton<Media.Platform.Telemetry.QueueDepth>();
         services.AddSingleton<Orchestrator>();
+        services.AddSingleton<Editing.OutputRevisions>();
         services.AddSingleton<Http.OutputLinks>();
         services.AddSingleton<Farm.WorkerDirectory>();
         services.AddHostedService(sp => sp.GetRequiredService<Farm.WorkerDirectory>());
@@ -83,7 +84,8 @@ public static class ServiceCollectionExtensions
         }).AddJsonTranscoding(json =>
             // Error details (field violations, the missing resource, the exceeded quota) written into REST error bodies.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
-                Google.Rpc.BadRequest.Descriptor, Google.Rpc.ResourceInfo.Descriptor, Google.Rpc.QuotaFailure.Descriptor));
+                Google.Rpc.BadRequest.Descriptor, Google.Rpc.ResourceInfo.Descriptor, Google.Rpc.QuotaFailure.Descriptor,
+                Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.ErrorInfo.Descriptor));
         services.AddGrpcReflection();
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<JobApiOptions>>((cors, api) =>

@@ -48,6 +48,8 @@ internal static class JobsCommand
             client.Jobs.CancelJobAsync(new CancelJobRequest { JobId = id }, cancellationToken: ct).ResponseAsync));
         jobs.Subcommands.Add(WithJobId("retry", "Run a failed (e.g. dead-lettered) job again from where it failed", (client, id, ct, _) =>
             client.Jobs.RetryJobAsync(new RetryJobRequest { JobId = id }, cancellationToken: ct).ResponseAsync));
+        jobs.Subcommands.Add(EditPlanCommands.Plan());
+        jobs.Subcommands.Add(EditPlanCommands.Revise());
         return jobs;
     }
 

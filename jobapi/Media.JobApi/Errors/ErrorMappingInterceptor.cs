@@ -81,7 +81,16 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
             },
             Store.ConcurrentChangeException changed => new Google.Rpc.Status { Code = (int)Code.Aborted, Message = changed.Message },
             ConflictException conflict => new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = conflict.Message },
-            PreconditionFailedException precondition => new Google.Rpc.Status { Code = (int)Code.FailedPrecondition, Message = precondition.Message },
+            PreconditionFailedException precondition => new Google.Rpc.Status
+            {
+                Code = (int)Code.FailedPrecondition,
+                Message = precondition.Message,
+                Details =
+                {
+                    Any.Pack(new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = precondition.Reason, Subject = precondition.Subject, Description = precondition.Message } } }),
+                    Any.Pack(new ErrorInfo { Reason = precondition.Reason, Domain = "media.farm" }),
+                },
+            },
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled." },
             _ => null,
         };

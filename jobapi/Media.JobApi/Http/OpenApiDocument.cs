@@ -76,6 +76,9 @@ public static class OpenApiDocument
                 WriteSchema(json, schemas[next], schemas);
             }
 
+            json.WritePropertyName(EditPlanSchema.Name);
+            EditPlanSchema.Build().WriteTo(json);
+
             json.WriteEndObject();
             json.WriteEndObject();
             json.WriteEndObject();
@@ -264,6 +267,10 @@ public static class OpenApiDocument
                 break;
             case "google.protobuf.Duration":
                 json.WriteString("type", "string");
+                break;
+            case "google.protobuf.Struct":
+                // The API's one free-form object is the edit plan, whose schema is the farm's own type.
+                json.WriteString("$ref", "#/components/schemas/" + EditPlanSchema.Name);
                 break;
             default:
                 schemas.TryAdd(message.Name, message);

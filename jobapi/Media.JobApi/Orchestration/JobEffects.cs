@@ -100,6 +100,8 @@ internal sealed class JobEffects(
                 OutputName = stage.OutputName,
                 PatternOutput = stage.PatternOutput,
                 Clip = stage.Clip,
+                Revision = stage.Revision,
+                PlanKey = stage.PlanKey,
                 OutputPrefix = TenantKeys.JobOutputs(job.Tenant, job.Id),
                 SourceInfo = job.SourceInfo ?? new MediaInfo(),
                 LeaseSeconds = options.LeaseSeconds,

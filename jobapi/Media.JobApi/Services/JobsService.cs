@@ -19,7 +19,8 @@ public sealed class JobsService(
     IOptions<JobApiOptions> options,
     ILogger<JobsService> logger,
     Publishing.Publications publications,
-    Http.OutputLinks links) : Jobs.JobsBase
+    Http.OutputLinks links,
+    Editing.OutputRevisions revisions) : Jobs.JobsBase
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 500;
@@ -185,6 +186,22 @@ public sealed class JobsService(
         var url = blobs.TryGetDownloadUrl(output.Key, TimeSpan.FromSeconds(options.Value.OutputLinkSeconds))
             ?? links.Create(job.Tenant, job.Id, output.Name, expiresAt);
         return new OutputLink { Url = url, ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(expiresAt), ContentType = output.ContentType };
+    }
+
+    public override async Task<EditPlanDocument> GetEditPlan(GetEditPlanRequest request, ServerCallContext context)
+    {
+        if (request.Revision < 0)
+        {
+            throw new RequestValidationException("revision", "must be 0 (the newest) or a revision number");
+        }
+
+        return await revisions.GetPlanAsync(await GetOwnedAsync(request.JobId, context), request.Output, request.Revision, context.CancellationToken);
+    }
+
+    public override async Task<Job> ReviseOutput(ReviseOutputRequest request, ServerCallContext context)
+    {
+        var job = await revisions.ReviseAsync(await GetOwnedAsync(request.JobId, context), request, context.CancellationToken);
+        return await LoadAsync(job, context.CancellationToken);
     }
 
     public override async Task<WebhookDeliveries> GetWebhookDeliveries(GetWebhookDeliveriesRequest request, ServerCallContext context)

@@ -22,6 +22,12 @@ public sealed record StageRecord
     /// <summary>Render stages of a fan-out output: which clip (1 = best); 0 otherwise.</summary>
     public int Clip { get; init; }
 
+    /// <summary>Render stages: 1 for the output's first render, 2, 3, … for revisions (Jobs.ReviseOutput).</summary>
+    public int Revision { get; init; } = 1;
+
+    /// <summary>Revisions: where the edit plan to render is stored.</summary>
+    public string PlanKey { get; init; } = string.Empty;
+
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
     /// <summary>Dispatch count; events carrying another attempt are stale.</summary>

@@ -47,18 +47,64 @@ public sealed record CaptionLayout
         }
 
         MergeOrphans(groups);
+        return Timed(groups.Select(g => Lines(g)).ToList(), MinSeconds);
+    }
+
+    /// <summary>
+    /// Captions whose breaks are given (an edit plan's): words in output time, each followed by nothing, a line break or a
+    /// caption break; timed exactly as <see cref="Build"/> times the captions it chooses.
+    /// </summary>
+    public static IReadOnlyList<Caption> FromBreaks(IReadOnlyList<(Word Word, CaptionBreak Break)> words, double minSeconds = 0.8)
+    {
+        var captions = new List<List<IReadOnlyList<Word>>>();
+        var lines = new List<IReadOnlyList<Word>>();
+        var line = new List<Word>();
+        foreach (var (word, after) in words)
+        {
+            line.Add(word);
+            if (after == CaptionBreak.None)
+            {
+                continue;
+            }
+
+            lines.Add(line);
+            line = [];
+            if (after == CaptionBreak.Caption)
+            {
+                captions.Add(lines);
+                lines = [];
+            }
+        }
+
+        if (line.Count > 0)
+        {
+            lines.Add(line);
+        }
+
+        if (lines.Count > 0)
+        {
+            captions.Add(lines);
+        }
+
+        return Timed(captions, minSeconds);
+    }
+
+    // On screen from its first word until its last has been said (at least the shortest readable time), never past the next.
+    private static List<Caption> Timed(IReadOnlyList<List<IReadOnlyList<Word>>> groups, double minSeconds)
+    {
         var captions = new List<Caption>(groups.Count);
         for (var i = 0; i < groups.Count; i++)
         {
-            var group = groups[i];
-            var start = group[0].Start;
-            var end = Math.Max(group[^1].End, start + MinSeconds);
+            var first = groups[i][0][0];
+            var last = groups[i][^1][^1];
+            var start = first.Start;
+            var end = Math.Max(last.End, start + minSeconds);
             if (i + 1 < groups.Count)
             {
-                end = Math.Min(end, groups[i + 1][0].Start);
+                end = Math.Min(end, groups[i + 1][0][0].Start);
             }
 
-            captions.Add(new Caption(start, Math.Max(end, start + 0.05), Lines(group)));
+            captions.Add(new Caption(start, Math.Max(end, start + 0.05), groups[i]));
         }
 
         return captions;

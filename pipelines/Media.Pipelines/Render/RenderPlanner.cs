@@ -132,14 +132,21 @@ public static class RenderPlanner
 
     private static PlannedCaptions PlanCaptions(CaptionsStep step, Speech.Transcript transcript, IReadOnlyList<PlannedSegment> segments, double speed, PatternOutput output, IReadOnlyDictionary<string, string> parameters)
     {
-        var words = PlannedCaptions.ToOutputTimeline(transcript.Words, segments, speed);
+        var mapped = PlannedCaptions.Map(transcript.Words, segments, speed);
+        var words = mapped.Select(p => p.Output).ToList();
         var fontSize = Math.Max(12, output.Height * step.Size);
         // Bold sans averages about 0.55 em per character.
         var maxChars = step.MaxChars > 0 ? step.MaxChars : Math.Clamp((int)(SafeWidth(output) * output.Width / (fontSize * 0.55)), 8, 60);
         var layout = new CaptionLayout { MaxChars = maxChars, MaxLines = step.MaxLines, Casing = step.Casing };
         var emphasis = MergeFields.Render(step.Emphasis, parameters).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
             .SelectMany(Speech.WordText.Split).ToHashSet(StringComparer.Ordinal);
-        return new PlannedCaptions(step, layout.Build(words), words, transcript, emphasis);
+        var captions = layout.Build(words);
+
+        // The laid-out words are the kept words in order (those with text), so each finds its source word.
+        var sources = mapped.Where(p => p.Output.Text.Trim().Length > 0).Select(p => p.Source).ToList();
+        var shown = captions.SelectMany(c => c.Words).ToList();
+        var sourceWords = shown.Count == sources.Count ? shown.Zip(sources, (w, s) => s with { Text = w.Text }).ToList() : [];
+        return new PlannedCaptions(step, captions, words, transcript, emphasis) { SourceWords = sourceWords };
     }
 
     /// <summary>The object keys of a pattern's intro and outro for these parameters (null: none), to fetch and probe before planning.</summary>

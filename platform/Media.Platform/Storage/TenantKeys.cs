@@ -20,6 +20,9 @@ public static class TenantKeys
 
     public static string JobOutputs(string tenant, string jobId) => $"{Prefix(tenant)}jobs/{jobId}/outputs";
 
+    /// <summary>Where edited plans a client sent for a job's revisions are kept (beside its outputs, not among them).</summary>
+    public static string JobRevisions(string tenant, string jobId) => $"{Prefix(tenant)}jobs/{jobId}/revisions";
+
     /// <summary>
     /// Whether a job of <paramref name="tenant"/> may read <paramref name="key"/>: keys under its own prefix; the
     /// default tenant also keeps keys outside "tenants/" (objects from before tenants, or placed by an operator).

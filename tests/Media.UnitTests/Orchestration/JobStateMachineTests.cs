@@ -306,4 +306,59 @@ public sealed class JobStateMachineTests
         Assert.Equal((2, 0), (again.Attempt, again.Failures));
         Assert.Null(Machine.Decide(Running(StageState.Succeeded), new RecoverStage("job_1.vertical"), At(Now)).Changes);
     }
+
+    // base revision, newest rendered, an earlier revision still running -> the outcome
+    [Theory]
+    [InlineData(1, 1, false, "revision 2 dispatched")]
+    [InlineData(2, 2, false, "revision 3 dispatched")]
+    [InlineData(1, 2, false, "STALE_REVISION")]
+    [InlineData(2, 2, true, "REVISION_IN_PROGRESS")]
+    public void Revise_OnlyFromTheNewestRenderedRevision_OneAtATime(int baseRevision, int newest, bool running, string expected)
+    {
+        var stages = new List<StageRecord>
+        {
+            Stage("probe", StageKind.Probe, StageState.Succeeded),
+            Stage("render.vertical", StageKind.Render, StageState.Succeeded, dependsOn: "probe") with { OutputName = "vertical", PatternOutput = "vertical" },
+        };
+        for (var r = 2; r <= newest; r++)
+        {
+            stages.Add(Stage($"render.vertical.r{r}", StageKind.Render, StageState.Succeeded) with { OutputName = $"vertical.r{r}", PatternOutput = "vertical", Revision = r });
+        }
+
+        if (running)
+        {
+            stages.Add(Stage($"render.vertical.r{newest + 1}", StageKind.Render, StageState.Running) with { OutputName = $"vertical.r{newest + 1}", PatternOutput = "vertical", Revision = newest + 1 });
+        }
+
+        var snapshot = new JobSnapshot(Job(JobState.Succeeded), stages, []);
+        string outcome;
+        try
+        {
+            var decision = Machine.Decide(snapshot, new ReviseOutput("vertical", baseRevision, "plans/p.json"), At(Now));
+            var stage = decision.Effects.OfType<DispatchStages>().Single().Stages.Single();
+            Assert.Equal((JobState.Running, "plans/p.json", "vertical", $"vertical.r{stage.Revision}"), (decision.Job.State, stage.PlanKey, stage.PatternOutput, stage.OutputName));
+            Assert.Empty(stage.DependsOn);
+            outcome = $"revision {stage.Revision} dispatched";
+        }
+        catch (PreconditionFailedException ex)
+        {
+            outcome = ex.Reason;
+        }
+
+        Assert.Equal(expected, outcome);
+    }
+
+    [Fact]
+    public void Completed_ARevisionAfterAFailedOne_SucceedsTheJob()
+    {
+        var snapshot = new JobSnapshot(Job(), [
+            Stage("render.vertical", StageKind.Render, StageState.Succeeded) with { OutputName = "vertical", PatternOutput = "vertical" },
+            Stage("render.vertical.r2", StageKind.Render, StageState.Failed) with { OutputName = "vertical.r2", PatternOutput = "vertical", Revision = 2 },
+            Stage("render.vertical.r3", StageKind.Render, StageState.Running) with { OutputName = "vertical.r3", PatternOutput = "vertical", Revision = 3 },
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("render.vertical.r3", 1, e => e.Completed = new StageCompleted())), At(Now));
+
+        Assert.Equal(JobState.Succeeded, decision.Job.State);
+    }
 }

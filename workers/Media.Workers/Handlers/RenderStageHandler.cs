@@ -1,4 +1,7 @@
+using System.Text;
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Editing;
+using Media.Pipelines.Json;
 using Media.Pipelines.Captions;
 using Media.Pipelines.FFmpeg;
 using Media.Pipelines.Patterns;
@@ -28,26 +31,17 @@ public sealed class RenderStageHandler(
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var (pattern, output, clip) = PatternResolver.Resolve(context);
-        SourceAnalysis? analysis = null;
-        if (SourceAnalysis.IsNeededBy(pattern))
+        var edit = dispatch.Revision > 1
+            ? EditPlanRevision.Read(Encoding.UTF8.GetString(await context.Blobs.ReadAllBytesAsync(dispatch.PlanKey, cancellationToken))) with { Revision = dispatch.Revision }
+            : await PlanAsync(context, cancellationToken);
+        if (edit is null)
         {
-            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
-        }
-
-        var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);
-        RenderPlan plan;
-        try
-        {
-            plan = RenderPlanner.Plan(pattern, output, dispatch.SourceInfo.ToProbe(), analysis, dispatch.Parameters, clip, bookends.ToDictionary(b => b.Key, b => b.Probe));
-        }
-        catch (ClipNotAvailableException ex)
-        {
-            // A short source gives fewer clips than asked: this one has nothing to render.
-            logger.LogInformation("{JobId}: {Reason}", dispatch.JobId, ex.Message);
             return new StageCompleted();
         }
 
+        // The render compiles the stored form of the plan, so the plan a client reads is exactly what was rendered.
+        var document = StrictJson.Write(edit);
+        var plan = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(document));
         var device = "cpu";
         if (plan.Hardware == OutputHardware.Gpu && !plan.StreamCopy)
         {
@@ -67,8 +61,8 @@ public sealed class RenderStageHandler(
         {
             LogoPath = plan.Logo is { } logo ? await StoredMedia.LocalPathAsync(context, logo.SourceKey, "logo", StoredMedia.MaxLogoBytes, cancellationToken) : null,
             MusicPath = plan.Music is { } music ? await StoredMedia.LocalPathAsync(context, music.SourceKey, "music", StoredMedia.MaxMusicBytes, cancellationToken) : null,
-            IntroPath = plan.Intro is { } intro ? bookends.First(b => b.Key == intro.SourceKey).Path : null,
-            OutroPath = plan.Outro is { } outro ? bookends.First(b => b.Key == outro.SourceKey).Path : null,
+            IntroPath = plan.Intro is { } intro ? await StoredMedia.LocalPathAsync(context, intro.SourceKey, "intro", StoredMedia.MaxBookendBytes, cancellationToken) : null,
+            OutroPath = plan.Outro is { } outro ? await StoredMedia.LocalPathAsync(context, outro.SourceKey, "outro", StoredMedia.MaxBookendBytes, cancellationToken) : null,
         };
         var command = RenderCommandBuilder.Build(plan, input, localOutput, assets);
         var arguments = command.ToArguments();
@@ -96,6 +90,14 @@ public sealed class RenderStageHandler(
             completed.Outputs.Add(await context.UploadOutputAsync(file, name, OutputKind.Captions, RenderFiles.CaptionContentType(name), cancellationToken));
         }
 
+        var planPath = Path.Combine(context.WorkDirectory, EditPlan.DocumentName(edit.Output, edit.Revision));
+        await File.WriteAllTextAsync(planPath, document, cancellationToken);
+        completed.Outputs.Add(await context.UploadOutputAsync(planPath, Path.GetFileName(planPath), OutputKind.EditPlan, "application/json", cancellationToken));
+        foreach (var output in completed.Outputs)
+        {
+            output.Revision = edit.Revision;
+        }
+
         video.MergeFrom(new Output
         {
             DurationSeconds = result.DurationSeconds,
@@ -105,8 +107,34 @@ public sealed class RenderStageHandler(
             AudioCodec = result.AudioCodec,
             Encoder = plan.VideoEncoder,
             Device = device,
+            Revision = edit.Revision,
         });
         completed.Outputs.Add(video);
         return completed;
+    }
+
+    // The first render: the pattern planned against the analysis (null when the source gives fewer clips than asked).
+    private async Task<EditPlan?> PlanAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var dispatch = context.Dispatch;
+        var (pattern, output, clip) = PatternResolver.Resolve(context);
+        SourceAnalysis? analysis = null;
+        if (SourceAnalysis.IsNeededBy(pattern))
+        {
+            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
+        }
+
+        var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);
+        var source = dispatch.SourceInfo.ToProbe();
+        try
+        {
+            return EditPlanMapper.From(RenderPlanner.Plan(pattern, output, source, analysis, dispatch.Parameters, clip, bookends.ToDictionary(b => b.Key, b => b.Probe)), source);
+        }
+        catch (ClipNotAvailableException ex)
+        {
+            // A short source gives fewer clips than asked: this one has nothing to render.
+            logger.LogInformation("{JobId}: {Reason}", dispatch.JobId, ex.Message);
+            return null;
+        }
     }
 }

@@ -30,5 +30,11 @@ public sealed record SweepStage(string StageId) : JobInput;
 /// <summary>After a restart on a bus that keeps nothing: what was in flight is dispatched again.</summary>
 public sealed record RecoverStage(string StageId) : JobInput;
 
+/// <summary>
+/// A client revised an output ("vertical", "vertical-clip2") from its revision <paramref name="BaseRevision"/>; the edited
+/// plan is stored at <paramref name="PlanKey"/>. A new render stage renders it as the next revision.
+/// </summary>
+public sealed record ReviseOutput(string Output, int BaseRevision, string PlanKey) : JobInput;
+
 /// <summary>The dispatch of this attempt could not be published: the stage waits and the sweep tries again.</summary>
 public sealed record ParkStage(string StageId, int Attempt) : JobInput;

@@ -50,6 +50,7 @@ public sealed class JobStateMachine(MachineSettings settings)
         SweepStage s => Sweep(snapshot, s.StageId, time),
         RecoverStage r => Recover(snapshot, r.StageId, time.Now),
         ParkStage p => Park(snapshot, p, time.Now),
+        ReviseOutput r => Revise(snapshot, r, time.Now),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "Unknown input."),
     };
 
@@ -121,7 +122,7 @@ public sealed class JobStateMachine(MachineSettings settings)
         var ready = new List<StageRecord>();
 
         // Attempt numbers keep counting, so late events of the failed attempts stay ignored.
-        foreach (var stage in snapshot.Stages.Where(s => s.State is StageState.Failed or StageState.Cancelled))
+        foreach (var stage in snapshot.Stages.Where(s => s.State is StageState.Failed or StageState.Cancelled && !Superseded(s, snapshot.Stages)))
         {
             var reset = stage with { State = StageState.Waiting, Failures = 0, Error = null, Progress = 0, WorkerId = string.Empty, LeaseExpiresAt = null, StartedAt = null, FinishedAt = null };
             var next = reset.DependsOn.All(succeeded.Contains) ? Dispatched(reset, now) : reset;
@@ -220,7 +221,7 @@ public sealed class JobStateMachine(MachineSettings settings)
         }
 
         var effects = new List<JobEffect> { new DispatchStages(changes.Job, ready) };
-        if (succeeded.Count == stages.Count)
+        if (stages.All(s => succeeded.Contains(s.Id) || Superseded(s, stages)))
         {
             var outputs = snapshot.Outputs.Where(o => completed.Outputs.All(c => c.Name != o.Name)).Concat(completed.Outputs).ToList();
             changes.Job = changes.Job with { State = JobState.Succeeded, Progress = 1, FinishedAt = now };
@@ -356,6 +357,72 @@ public sealed class JobStateMachine(MachineSettings settings)
         return new Decision(job, parked, []);
     }
 
+    // A revision renders from a stored plan: nothing waits for it, so it is dispatched at once, and the job runs again
+    // until it is rendered (then succeeds again, with every revision's outputs, and its webhook fires again). It is made
+    // from the output's newest rendered revision, one revision of an output at a time.
+    private Decision Revise(JobSnapshot snapshot, ReviseOutput revise, DateTimeOffset now)
+    {
+        var job = snapshot.Job;
+        var subject = $"jobs/{job.Id}/outputs/{revise.Output}";
+        if (job.State is not (JobState.Succeeded or JobState.Running or JobState.Failed))
+        {
+            throw new PreconditionFailedException($"Job {job.Id} is {job.State.ToString().ToUpperInvariant()}; only outputs that were rendered can be revised.", "JOB_NOT_RENDERED", subject);
+        }
+
+        var first = snapshot.Stages.FirstOrDefault(s => s.Kind == StageKind.Render && s.Revision == 1 && s.OutputName == revise.Output)
+            ?? throw new ResourceNotFoundException("output", $"{job.Id}/{revise.Output}");
+        var revisions = snapshot.Stages.Where(s => s.Kind == StageKind.Render && s.PatternOutput == first.PatternOutput && s.Clip == first.Clip).ToList();
+        var newest = revisions.Where(s => s.State == StageState.Succeeded).Select(s => s.Revision).DefaultIfEmpty(0).Max();
+        if (newest == 0)
+        {
+            throw new PreconditionFailedException($"Output {revise.Output} of job {job.Id} has not been rendered; there is nothing to revise.", "OUTPUT_NOT_RENDERED", subject);
+        }
+
+        if (revisions.FirstOrDefault(s => !s.IsTerminal) is { } running)
+        {
+            throw new PreconditionFailedException($"Revision {running.Revision} of {revise.Output} is still being rendered; revise it once it is done.", "REVISION_IN_PROGRESS", subject);
+        }
+
+        if (revise.BaseRevision != newest)
+        {
+            throw new PreconditionFailedException($"The edit was made from revision {revise.BaseRevision} of {revise.Output}, but its newest revision is {newest}: get the plan again and re-apply the edit.", "STALE_REVISION", subject);
+        }
+
+        var number = revisions.Max(s => s.Revision) + 1;
+        var stage = first with
+        {
+            Id = $"{job.Id}.render.{revise.Output}.r{number}",
+            OutputName = $"{revise.Output}.r{number}",
+            Revision = number,
+            PlanKey = revise.PlanKey,
+            DependsOn = [],
+            State = StageState.Waiting,
+            Attempt = 0,
+            Failures = 0,
+            Progress = 0,
+            WorkerId = string.Empty,
+            Error = null,
+            LeaseExpiresAt = null,
+            StartedAt = null,
+            FinishedAt = null,
+        };
+        var dispatched = Dispatched(stage, now);
+        var changes = new JobChanges(job with { State = JobState.Running, Error = null, FinishedAt = null, UpdatedAt = now });
+        if (job.State != JobState.Running)
+        {
+            changes.Events.Add(StateEvent(JobState.Running));
+        }
+
+        changes.Stages.Add(dispatched);
+        changes.Events.Add(StageEvent(dispatched));
+        changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress([.. snapshot.Stages, dispatched]) };
+        return new Decision(changes.Job, changes,
+        [
+            new DispatchStages(changes.Job, [dispatched]),
+            new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} dispatched", job.Id, number, revise.Output),
+        ]);
+    }
+
     private Decision Redispatch(JobRecord job, StageRecord stage, DateTimeOffset now, LogNote note)
     {
         var dispatched = Dispatched(stage, now);
@@ -381,6 +448,12 @@ public sealed class JobStateMachine(MachineSettings settings)
         var capped = exponential > TimeSpan.FromSeconds(60) ? TimeSpan.FromSeconds(60) : exponential;
         return capped * (0.8 + 0.4 * jitter);
     }
+
+    // A revision that failed or was cancelled, made obsolete by a later revision of the same output: it no longer keeps
+    // the job from succeeding, and a retry does not run it again.
+    private static bool Superseded(StageRecord stage, IReadOnlyList<StageRecord> stages) =>
+        stage.Revision > 1 && stage.IsTerminal && stage.State != StageState.Succeeded
+        && stages.Any(s => s.Kind == StageKind.Render && s.PatternOutput == stage.PatternOutput && s.Clip == stage.Clip && s.Revision > stage.Revision);
 
     private static HashSet<string> Succeeded(IEnumerable<StageRecord> stages) =>
         stages.Where(s => s.State == StageState.Succeeded).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);

@@ -10,7 +10,7 @@ internal static class Rows
 {
     public const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates, version, held";
 
-    public const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error, pool, pattern_output, clip";
+    public const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error, pool, pattern_output, clip, revision, plan_key";
 
     public const string PublicationColumns = "job_id, tenant, document";
 
@@ -76,6 +76,8 @@ internal static class Rows
         Pool = reader.GetString(14),
         PatternOutput = reader.GetString(15),
         Clip = reader.GetInt32(16),
+        Revision = reader.GetInt32(17),
+        PlanKey = reader.GetString(18),
     };
 
     public static (string Name, object? Value)[] StageParameters(StageRecord stage) =>
@@ -84,7 +86,7 @@ internal static class Rows
         ("$deps", JsonSerializer.Serialize(stage.DependsOn)), ("$attempt", stage.Attempt), ("$failures", stage.Failures), ("$progress", stage.Progress),
         ("$worker", stage.WorkerId), ("$lease", stage.LeaseExpiresAt?.ToUnixTimeMilliseconds()), ("$started", stage.StartedAt?.ToUnixTimeMilliseconds()),
         ("$finished", stage.FinishedAt?.ToUnixTimeMilliseconds()), ("$error", stage.Error?.ToByteArray()), ("$pool", stage.Pool),
-        ("$patternOutput", stage.PatternOutput), ("$clip", stage.Clip),
+        ("$patternOutput", stage.PatternOutput), ("$clip", stage.Clip), ("$revision", stage.Revision), ("$planKey", stage.PlanKey),
     ];
 
     public static PublicationRecord Publication(DbDataReader reader) =>

@@ -122,5 +122,8 @@ public static class SchemaMigrations
                   AND substr(output_name, length(output_name) - 1, 1) BETWEEN '0' AND '9' AND substr(output_name, length(output_name), 1) BETWEEN '0' AND '9'
                 """),
         ]),
+
+        // Revisions of an output (Jobs.ReviseOutput) are render stages of their own.
+        new(14, [new AddColumn("stages", "revision", "INTEGER NOT NULL DEFAULT 1"), new AddColumn("stages", "plan_key", "TEXT NOT NULL DEFAULT ''")]),
     ];
 }
