@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Media.Cli.Commands;
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Models;
+using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Speech;
 using Media.Pipelines.Speech.Whisper;
 using Media.Pipelines.Tools;
@@ -87,6 +88,7 @@ internal static class CaptionsEvalCommand
         Console.WriteLine(Invariant($"recognition real-time factor {recognitionSeconds / audioSeconds:0.000} ({recognitionSeconds:0.0} s for {audioSeconds:0.0} s of speech, one process, 2-core machine)"));
 
         await TimingAsync(runner, recognizer, media, work, cancellationToken);
+        await FillersAsync(runner, recognizer, work, cancellationToken);
         await LongInputAsync(runner, recognizer, media, work, minutes, cancellationToken);
     }
 
@@ -131,6 +133,21 @@ internal static class CaptionsEvalCommand
         var recognitionSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine(Invariant($"# {minutes:0.#}-minute input (jfk.wav looped): Silero VAD {vadSeconds:0.0} s = real-time factor {vadSeconds / seconds:0.0000}, {segments.Count} speech segments, this process's peak working set {peak / 1048576.0:0} MB (was {before / 1048576.0:0} MB before the VAD)"));
         Console.WriteLine(Invariant($"  {recognizer.Backend}: {recognitionSeconds:0.0} s = real-time factor {recognitionSeconds / seconds:0.000}, {words.Count} words, recogniser peak memory {ResourceUsage.PeakChildMegabytes():0} MB (largest child process, getrusage)"));
+    }
+
+    // Hesitations in speech made for the purpose: how many the recogniser reports as filler words (what jumpCuts fillers cut
+    // without a script), and what it makes of the rest. With the script given, every filler is timed by alignment instead.
+    private static async Task FillersAsync(ToolRunner runner, IRecognizer recognizer, string work, CancellationToken cancellationToken)
+    {
+        const string Said = "So um I think we should uh start the meeting now. Erm the first point is uh about the budget. Um we need more money.";
+        var wav = Path.Combine(work, "fillers-espeak.22k");
+        await runner.RunAsync("espeak-ng", ["-s", "150", "-w", wav, Said], cancellationToken);
+        var heard = await recognizer.RecognizeAsync(await ToWavAsync(runner, wav, work, cancellationToken), null, work, cancellationToken);
+        var fillers = heard.Where(w => JumpCutsStep.DefaultFillers.Contains(WordText.Normalize(w.Text))).ToList();
+        var said = WordText.Split(Said);
+        var realWords = said.Where(w => !JumpCutsStep.DefaultFillers.Contains(w)).ToList();
+        var kept = heard.Where(w => !JumpCutsStep.DefaultFillers.Contains(WordText.Normalize(w.Text))).Select(w => WordText.Normalize(w.Text)).ToList();
+        Console.WriteLine(Invariant($"# Fillers (espeak-ng, {said.Count - realWords.Count} hesitations among {realWords.Count} words): {recognizer.Backend} reported {fillers.Count} filler words ({string.Join(", ", fillers.Select(f => $"'{f.Text}' {f.Start:0.00}s"))}); WER of the other words {WordText.ErrorRate(realWords, kept):P0} (what free recognition does to this voice, fillers aside)"));
     }
 
     private static async Task<string> ToWavAsync(ToolRunner runner, string path, string work, CancellationToken cancellationToken)

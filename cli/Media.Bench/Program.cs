@@ -14,6 +14,7 @@ var root = new RootCommand("media-bench: benchmarks, soaks and evaluations of th
     ThumbnailEvalCommand.Create(),
     TransportBenchCommand.Create(),
     LoadBenchCommand.Create(),
+    ReviseBenchCommand.Create(),
     hooks,
 };
 

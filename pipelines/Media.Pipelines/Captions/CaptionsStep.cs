@@ -22,8 +22,13 @@ public sealed record CaptionsStep
 
     public CaptionCasing Casing { get; init; } = CaptionCasing.Sentence;
 
-    /// <summary>Comma-separated keywords to emphasise (merge fields allowed).</summary>
+    /// <summary>
+    /// Comma-separated keywords to emphasise (merge fields allowed), or "auto": a few keywords per minute from the
+    /// transcript (the ones the publishing suggestions use; never stop words or words heard with low confidence).
+    /// </summary>
     public string Emphasis { get; init; } = string.Empty;
+
+    public const string AutoEmphasis = "auto";
 
     /// <summary>The filmed script (merge fields allowed): when it is non-empty the captions are its words, timed against the audio.</summary>
     public string Script { get; init; } = "{{script}}";

@@ -30,7 +30,7 @@ public sealed record PublishSuggestions(string Title, string Description, IReadO
             return null;
         }
 
-        var keywords = TopKeywords(words);
+        var keywords = Media.Pipelines.Publishing.Keywords.Top(words, MaxKeywords, transcript.ScriptAligned);
         var sentences = Sentences.Split(words);
         var keywordWeight = keywords.Select((k, rank) => (k, Weight: MaxKeywords - rank)).ToDictionary(x => x.k, x => x.Weight, StringComparer.Ordinal);
         var best = sentences.Take(TitleCandidates)
@@ -60,24 +60,6 @@ public sealed record PublishSuggestions(string Title, string Description, IReadO
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
     public static PublishSuggestions? FromJson(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<PublishSuggestions>(json, Json);
-
-    private static List<string> TopKeywords(IReadOnlyList<Word> words)
-    {
-        var counts = new Dictionary<string, (int Count, int First)>(StringComparer.Ordinal);
-        for (var i = 0; i < words.Count; i++)
-        {
-            var token = WordText.Normalize(words[i].Text);
-            // Hashtags are letters and digits only; contractions and numbers say little about the subject.
-            if (token.Length < 3 || StopWords.English.Contains(token) || !token.All(char.IsLetterOrDigit) || token.All(char.IsDigit))
-            {
-                continue;
-            }
-
-            counts[token] = counts.TryGetValue(token, out var seen) ? (seen.Count + 1, seen.First) : (1, i);
-        }
-
-        return counts.OrderByDescending(c => c.Value.Count).ThenBy(c => c.Value.First).Take(MaxKeywords).Select(c => c.Key).ToList();
-    }
 
     private static string Render(IReadOnlyList<Word> words, int start, int count)
     {

@@ -54,7 +54,7 @@ public static class RenderPlanner
             throw new InvalidMediaException($"The intro and outro take {output.Preset.MaxDurationSeconds - room:0.#} s of the {output.Preset.MaxDurationSeconds} s the '{output.Preset.Name}' preset allows; nothing is left for the edit.");
         }
 
-        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, room, window);
+        var segments = SegmentPlanner.Plan(steps, source.DurationSeconds, analysis?.Speech, room, window, analysis?.Transcript?.Words);
         var kept = segments.Sum(s => s.OutputDuration);
         // Loudness is set by what plays at normal speed (sped-up pauses are quiet anyway).
         var keptRanges = segments.Where(s => s.Speed == 1).Select(s => new TimeRange(s.Start, s.End)).ToList();
@@ -86,7 +86,7 @@ public static class RenderPlanner
             Texts = Texts(steps.Texts, parameters, output, outputDuration),
             Speed = steps.Speed,
             Captions = steps.Captions is { } captionsStep && analysis?.Transcript is { } transcript
-                ? PlanCaptions(captionsStep, transcript, segments, steps.Speed, output, parameters)
+                ? PlanCaptions(captionsStep, transcript, segments, steps.Speed, output, parameters, steps.JumpCuts?.Fillers ?? [])
                 : null,
             Intro = intro,
             Outro = outro,
@@ -130,16 +130,20 @@ public static class RenderPlanner
         return planned;
     }
 
-    private static PlannedCaptions PlanCaptions(CaptionsStep step, Speech.Transcript transcript, IReadOnlyList<PlannedSegment> segments, double speed, PatternOutput output, IReadOnlyDictionary<string, string> parameters)
+    private static PlannedCaptions PlanCaptions(CaptionsStep step, Speech.Transcript transcript, IReadOnlyList<PlannedSegment> segments, double speed, PatternOutput output, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<string> fillers)
     {
-        var mapped = PlannedCaptions.Map(transcript.Words, segments, speed);
+        // Fillers cut from the video are not captioned either (also one whose sound was too short to cut).
+        var said = fillers.Count == 0 ? transcript.Words : [.. transcript.Words.Where(w => !fillers.Contains(Speech.WordText.Normalize(w.Text)))];
+        var mapped = PlannedCaptions.Map(said, segments, speed);
         var words = mapped.Select(p => p.Output).ToList();
         var fontSize = Math.Max(12, output.Height * step.Size);
         // Bold sans averages about 0.55 em per character.
         var maxChars = step.MaxChars > 0 ? step.MaxChars : Math.Clamp((int)(SafeWidth(output) * output.Width / (fontSize * 0.55)), 8, 60);
         var layout = new CaptionLayout { MaxChars = maxChars, MaxLines = step.MaxLines, Casing = step.Casing };
-        var emphasis = MergeFields.Render(step.Emphasis, parameters).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(Speech.WordText.Split).ToHashSet(StringComparer.Ordinal);
+        var requested = MergeFields.Render(step.Emphasis, parameters).Trim();
+        var emphasis = requested == CaptionsStep.AutoEmphasis
+            ? Publishing.Keywords.ForCaptions(transcript, segments.Sum(s => s.OutputDuration) / speed)
+            : requested.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).SelectMany(Speech.WordText.Split).ToHashSet(StringComparer.Ordinal);
         var captions = layout.Build(words);
 
         // The laid-out words are the kept words in order (those with text), so each finds its source word.

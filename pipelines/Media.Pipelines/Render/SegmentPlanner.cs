@@ -12,8 +12,12 @@ public static class SegmentPlanner
     /// <summary>More pieces than this are merged across their shortest gaps (each piece is a branch of the graph).</summary>
     public const int MaxSegments = 300;
 
+    /// <summary>How far into the quiet around a filler its cut reaches.</summary>
+    public const double FillerPadding = 0.04;
+
     /// <param name="clip">For a fan-out clip: its window, which takes the place of a trim.</param>
-    public static IReadOnlyList<PlannedSegment> Plan(EditSteps steps, double sourceDuration, SpeechAnalysis? speech, double maxOutputSeconds, ClipChoice? clip = null)
+    /// <param name="words">The recognised words, for cutting fillers (jumpCuts with fillers).</param>
+    public static IReadOnlyList<PlannedSegment> Plan(EditSteps steps, double sourceDuration, SpeechAnalysis? speech, double maxOutputSeconds, ClipChoice? clip = null, IReadOnlyList<Speech.Word>? words = null)
     {
         var start = Math.Clamp(clip?.Start ?? steps.Trim?.StartSeconds ?? 0, 0, sourceDuration);
         var end = Math.Clamp(clip?.End ?? steps.Trim?.EndSeconds ?? sourceDuration, start, sourceDuration);
@@ -26,6 +30,11 @@ public static class SegmentPlanner
         if (steps.JumpCuts is { } cuts && speech is { Segments.Count: > 0 })
         {
             ranges = KeepSpeech(speech.Segments, start, end, cuts);
+        }
+
+        if (steps.JumpCuts is { Fillers.Count: > 0 } withFillers && words is { Count: > 0 })
+        {
+            ranges = CutFillers(ranges, words, withFillers.Fillers);
         }
 
         ranges = LimitCount(ranges);
@@ -62,6 +71,44 @@ public static class SegmentPlanner
 
         // Speech only outside the trim: keep the trim as it is rather than render nothing.
         return kept.Count > 0 ? kept : [new TimeRange(start, end)];
+    }
+
+    /// <summary>
+    /// The spans of the fillers among the words ("um", "uh", …): each filler, widened by <see cref="FillerPadding"/> into
+    /// the quiet around it but never into a neighbouring word's time, so its sound goes and theirs stays.
+    /// </summary>
+    public static IReadOnlyList<TimeRange> FillerSpans(IReadOnlyList<Speech.Word> words, IReadOnlyList<string> fillers)
+    {
+        var set = fillers.ToHashSet(StringComparer.Ordinal);
+        var spans = new List<TimeRange>();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (!set.Contains(Speech.WordText.Normalize(words[i].Text)))
+            {
+                continue;
+            }
+
+            var from = i > 0 ? Math.Max(words[i - 1].End, words[i].Start - FillerPadding) : words[i].Start - FillerPadding;
+            var to = i + 1 < words.Count ? Math.Min(words[i + 1].Start, words[i].End + FillerPadding) : words[i].End + FillerPadding;
+            if (to - from >= 0.03)
+            {
+                spans.Add(new TimeRange(Math.Max(0, from), to));
+            }
+        }
+
+        return spans;
+    }
+
+    private static List<TimeRange> CutFillers(List<TimeRange> ranges, IReadOnlyList<Speech.Word> words, IReadOnlyList<string> fillers)
+    {
+        foreach (var cut in FillerSpans(words, fillers))
+        {
+            ranges = [.. ranges.SelectMany(r => cut.End <= r.Start || cut.Start >= r.End
+                ? [r]
+                : new[] { new TimeRange(r.Start, cut.Start), new TimeRange(cut.End, r.End) }.Where(p => p.Duration >= 0.04))];
+        }
+
+        return ranges;
     }
 
     private static List<TimeRange> LimitCount(List<TimeRange> ranges)

@@ -91,6 +91,9 @@ internal sealed class YamlFields(YamlMappingNode node, string path, List<Pattern
         }
     }
 
+    /// <summary>Whether the field is given as a list (fields that take a flag or a list).</summary>
+    public bool IsSequence(string name) => node.Children.TryGetValue(new YamlScalarNode(name), out var value) && value is YamlSequenceNode;
+
     public YamlSequenceNode? Sequence(string name, bool required)
     {
         if (!node.Children.TryGetValue(new YamlScalarNode(name), out var value))

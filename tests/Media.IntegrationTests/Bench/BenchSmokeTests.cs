@@ -25,6 +25,15 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     }
 
     [Fact]
+    public async Task BenchRevise_EditedPlan_ReportsTheRevisionAgainstBareFFmpeg()
+    {
+        var output = await RunAsync("bench-revise", "--clip", media.Clip, "--seconds", "3", "--repeat", "1");
+
+        Assert.Matches(@"farm revision render stage\s+median [0-9.]+ s\s+ratio [0-9.]+x bare", output);
+        Assert.Matches(@"ReviseOutput -> SUCCEEDED\s+median [0-9.]+ s", output);
+    }
+
+    [Fact]
     public async Task BenchLoad_BothTransports_LoseAndDuplicateNothing()
     {
         var output = await RunAsync("bench-load", "--jobs", "4", "--clients", "2", "--tenants", "2", "--transport", "both");

@@ -79,4 +79,19 @@ public sealed class PublishSuggestionsTests
         Assert.Null(PublishSuggestions.FromTranscript(null));
         Assert.Null(PublishSuggestions.FromTranscript(Spoken("hello there")));
     }
+
+    [Fact]
+    public void Keywords_LowConfidenceWordsAreNotKeywords_UnlessTheyAreTheScript()
+    {
+        Media.Pipelines.Speech.Word[] words =
+        [
+            new("budget", 0, 0.5, 0.9), new("budget", 1, 1.5, 0.8), new("bananas", 2, 2.5, 0.05), new("bananas", 3, 3.5, 0.05), new("bananas", 4, 4.5, 0.05),
+            new("the", 5, 5.2, 0.9), new("money", 6, 6.5, 0.7),
+        ];
+
+        Assert.Equal(["budget", "money"], Media.Pipelines.Publishing.Keywords.Top(words, 8, trusted: false));
+        Assert.Equal(["bananas", "budget", "money"], Media.Pipelines.Publishing.Keywords.Top(words, 8, trusted: true));
+        Assert.Equal(["budget"], Media.Pipelines.Publishing.Keywords.ForCaptions(new Media.Pipelines.Speech.Transcript("pocketsphinx", "m", words), 20).ToList());
+        Assert.Equal(3, Media.Pipelines.Publishing.Keywords.ForCaptions(new Media.Pipelines.Speech.Transcript("pocketsphinx", "m", words, ScriptAligned: true), 60).Count);
+    }
 }

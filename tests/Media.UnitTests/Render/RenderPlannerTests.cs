@@ -89,4 +89,19 @@ public sealed class RenderPlannerTests
         // Centre 0.75 of 1920 = 1440, window 606 wide: left edge 1137.
         Assert.Equal(1137, plan.FacePath.OffsetAt(0), 0);
     }
+
+    [Fact]
+    public void Plan_AutoEmphasis_HighlightsTheTranscriptsKeywordsInTheAss()
+    {
+        var pattern = Pattern("  - captions: { emphasis: auto, style: minimal }");
+        string[] said = ["the", "budget", "is", "the", "budget", "and", "money", "matters"];
+        var analysis = Analysis(-20) with { Transcript = new Media.Pipelines.Speech.Transcript("pocketsphinx", "m", [.. said.Select((w, i) => new Media.Pipelines.Speech.Word(w, 1 + (i * 0.4), 1.3 + (i * 0.4), 0.8))]) };
+
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis);
+        var ass = Media.Pipelines.Captions.AssWriter.Write(plan.Captions!.Captions, plan.Captions.Step, 1080, 1920, "DejaVu Sans", plan.Captions.Emphasis);
+
+        Assert.Equal(["budget"], plan.Captions.Emphasis);
+        Assert.Contains("{\\c&H00D4FF&}budget{\\r}", ass, StringComparison.Ordinal);
+        Assert.DoesNotContain("}the{", ass, StringComparison.Ordinal);
+    }
 }

@@ -107,4 +107,20 @@ public sealed class SegmentPlannerTests
 
         Assert.Contains("nothing is left to render", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Plan_Fillers_CutIntoTheQuietButNeverIntoANeighbour()
+    {
+        var steps = EditSteps.Default with { JumpCuts = new JumpCutsStep(0.5, 0.1) { Fillers = JumpCutsStep.DefaultFillers } };
+        Media.Pipelines.Speech.Word[] words =
+        [
+            new("So", 1.0, 1.3, 0.9), new("um,", 1.3, 1.5, 0.4), new("I", 1.5, 1.6, 0.9), // touching its neighbours: cut exactly
+            new("think", 2.0, 2.4, 0.9), new("Uh", 2.7, 2.9, 0.4), new("yes", 3.2, 3.5, 0.9), // pauses around it: widened into them
+        ];
+
+        var segments = SegmentPlanner.Plan(steps, 10, new SpeechAnalysis("vad", [new TimeRange(1, 3.5)]), 600, words: words);
+
+        Assert.Equal([(0.9, 1.3), (1.5, 2.66), (2.94, 3.6)], segments.Select(s => (Math.Round(s.Start, 3), Math.Round(s.End, 3))));
+        Assert.Equal([new TimeRange(1.3, 1.5), new TimeRange(2.66, 2.94)], SegmentPlanner.FillerSpans(words, JumpCutsStep.DefaultFillers).Select(r => new TimeRange(Math.Round(r.Start, 3), Math.Round(r.End, 3))));
+    }
 }

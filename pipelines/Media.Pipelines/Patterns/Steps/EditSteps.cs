@@ -41,7 +41,7 @@ public sealed record EditSteps
     /// <summary>What the analysis stage must measure for these steps.</summary>
     public AnalysisNeeds Needs =>
         (JumpCuts is not null || Clips is not null || Captions is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
-        | (Captions is not null ? AnalysisNeeds.Words : AnalysisNeeds.None)
+        | (Captions is not null || JumpCuts is { Fillers.Count: > 0 } ? AnalysisNeeds.Words : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
         | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None)
         | (Clips is not null ? AnalysisNeeds.Loudness | AnalysisNeeds.Faces : AnalysisNeeds.None); // hook features
@@ -62,9 +62,17 @@ public sealed record ClipsStep(int Count, double MinSeconds, double MaxSeconds);
 
 /// <summary>
 /// Cut out pauses longer than MinSilence, keeping Padding of quiet on each side of speech; with SpeedUp
-/// (1.5-8) the pauses are kept but played that much faster instead.
+/// (1.5-8) the pauses are kept but played that much faster instead. <see cref="Fillers"/>: hesitations the recogniser
+/// heard ("um", "uh", …) cut out too, and dropped from the captions.
 /// </summary>
-public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double PaddingSeconds = 0.12, double SpeedUp = 0);
+public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double PaddingSeconds = 0.12, double SpeedUp = 0)
+{
+    /// <summary>The words cut as fillers (normalised: lower case); empty = none.</summary>
+    public IReadOnlyList<string> Fillers { get; init; } = [];
+
+    /// <summary>What `fillers: true` cuts.</summary>
+    public static readonly IReadOnlyList<string> DefaultFillers = ["um", "uh", "uhm", "erm", "er", "ah", "hmm", "mm"];
+}
 
 /// <summary>How the source is fitted to the output frame; Face follows the speaker.</summary>
 /// <param name="MaxPanPerSecond">Face mode: fastest the crop may move, in source widths per second.</param>

@@ -74,14 +74,20 @@ internal static partial class StepsParser
                     steps = steps with { Clips = new ClipsStep(count, min, Math.Max(min, max)) };
                     break;
                 case "jumpCuts":
-                    f.AllowOnly("minSilence", "padding", "speedUp");
+                    f.AllowOnly("minSilence", "padding", "speedUp", "fillers");
                     var speedUp = f.Double("speedUp", 0, 8) ?? 0;
                     if (speedUp is > 0 and < 1.5)
                     {
                         violations.Add(new($"{path}.{name}.speedUp", "must be 0 (cut pauses out) or between 1.5 and 8 (play pauses that much faster)"));
                     }
 
-                    steps = steps with { JumpCuts = new JumpCutsStep(f.Double("minSilence", 0.2, 10) ?? 0.5, f.Double("padding", 0, 1) ?? 0.12, speedUp) };
+                    steps = steps with
+                    {
+                        JumpCuts = new JumpCutsStep(f.Double("minSilence", 0.2, 10) ?? 0.5, f.Double("padding", 0, 1) ?? 0.12, speedUp)
+                        {
+                            Fillers = Fillers(f, violations, $"{path}.{name}.fillers"),
+                        },
+                    };
                     break;
                 case "reframe":
                     steps = steps with { Reframe = Reframe(f, violations, $"{path}.{name}") };
@@ -267,6 +273,35 @@ internal static partial class StepsParser
                 Emphasis = f.String("emphasis", required: false) ?? string.Empty,
                 Script = f.String("script", required: false) ?? "{{script}}",
             };
+    }
+
+    // `fillers: true` cuts the usual hesitations; a list names the words to cut instead.
+    private static IReadOnlyList<string> Fillers(YamlFields f, List<PatternViolation> violations, string path)
+    {
+        if (!f.IsSequence("fillers"))
+        {
+            return f.Bool("fillers") == true ? JumpCutsStep.DefaultFillers : [];
+        }
+
+        var words = new List<string>();
+        foreach (var item in f.Sequence("fillers", required: false)!.Children)
+        {
+            var word = (item as YamlScalarNode)?.Value?.Trim().ToLowerInvariant() ?? string.Empty;
+            if (word.Length is 0 or > 20 || !word.All(char.IsLetter))
+            {
+                violations.Add(new($"{path}[{words.Count}]", "must be a word of 1-20 letters"));
+                continue;
+            }
+
+            words.Add(word);
+        }
+
+        if (words.Count > 50)
+        {
+            violations.Add(new(path, "must name at most 50 words"));
+        }
+
+        return words;
     }
 
     private static PunchInStep? PunchIn(YamlFields f, List<PatternViolation> violations, string path)
