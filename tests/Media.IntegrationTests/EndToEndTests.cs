@@ -87,7 +87,8 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         var done = await again.WaitAsync(jobId, null, finish.Token);
 
         Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}\n{second.Log}");
-        Assert.Equal(5, done.Outputs.Count);
+        // The video, four covers, and the edit plan the video was rendered from.
+        Assert.Equal(6, done.Outputs.Count);
         Assert.Single(done.Outputs, o => o.Name == "vertical.mp4");
         var render = done.Stages.Single(s => s.Kind == StageKind.Render);
         Assert.Equal(2, render.Attempt);

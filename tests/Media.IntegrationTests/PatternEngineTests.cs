@@ -100,8 +100,8 @@ public sealed class PatternEngineTests : IAsyncLifetime
         var (free, freeFiles) = await RunAsync(pattern);
         var (aligned, alignedFiles) = await RunAsync(pattern, new Dictionary<string, string> { ["script"] = script });
 
-        Assert.Equal(["o.ass", "o.mp4", "o.srt", "o.vtt", "o.words.json"], free.Outputs.Where(o => o.Name.StartsWith("o.", StringComparison.Ordinal)).Select(o => o.Name).Order(StringComparer.Ordinal));
-        Assert.All(free.Outputs.Where(o => o.Name != "o.mp4" && o.Name.StartsWith("o.", StringComparison.Ordinal)), o => Assert.Equal(OutputKind.Captions, o.Kind));
+        Assert.Equal(["o.ass", "o.mp4", "o.plan.json", "o.srt", "o.vtt", "o.words.json"], free.Outputs.Where(o => o.Name.StartsWith("o.", StringComparison.Ordinal)).Select(o => o.Name).Order(StringComparer.Ordinal));
+        Assert.All(free.Outputs.Where(o => o.Name is not ("o.mp4" or "o.plan.json") && o.Name.StartsWith("o.", StringComparison.Ordinal)), o => Assert.Equal(OutputKind.Captions, o.Kind));
         var freeWords = JsonDocument.Parse(await File.ReadAllBytesAsync(freeFiles.Single(f => f.EndsWith("o.words.json", StringComparison.Ordinal)))).RootElement;
         Assert.Equal("pocketsphinx", freeWords.GetProperty("backend").GetString());
         Assert.True(freeWords.GetProperty("words").GetArrayLength() >= 5, "pocketsphinx heard some words");

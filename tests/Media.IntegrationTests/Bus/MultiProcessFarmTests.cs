@@ -99,9 +99,9 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
             using var s3Client = new AmazonS3Client(S3Server.AccessKey, S3Server.SecretKey, new AmazonS3Config { ServiceURL = s3.ServiceUrl, ForcePathStyle = true });
             foreach (var job in jobs)
             {
-                Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4"], job.Outputs.Select(o => o.Name).Order());
+                Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4", "vertical.plan.json"], job.Outputs.Select(o => o.Name).Order());
                 var listed = await s3Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = $"{_prefix}tenants/default/jobs/{job.Id}/outputs/" });
-                Assert.Equal(2, listed.S3Objects?.Count ?? 0);
+                Assert.Equal(3, listed.S3Objects?.Count ?? 0);
             }
         }
         finally

@@ -23,7 +23,8 @@ public sealed class PostgresFarmTests(PostgresServer server)
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             job = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
             Assert.True(job.State == JobState.Succeeded, job.Error?.ToString());
-            Assert.Equal(2, job.Outputs.Count);
+            // The video, its cover, and the edit plan the video was rendered from.
+            Assert.Equal(3, job.Outputs.Count);
             jobId = job.Id;
         }
         finally
