@@ -24,19 +24,14 @@ internal static class BenchCommand
 {
     public static Command Create()
     {
-        var clip = new Option<FileInfo?>("--clip") { Description = "A real clip to render (default: the shared talking-head clip when present)" };
+        var clip = SharedMedia.ClipOption("A real clip to render (default: the shared talking-head clip when present)");
         var repeat = new Option<int>("--repeat") { Description = "Render repetitions (median reported)", DefaultValueFactory = _ => 3 };
         var jobs = new Option<int>("--jobs") { Description = "Tiny jobs for the latency test", DefaultValueFactory = _ => 200 };
         var pattern = new Option<string>("--pattern") { Description = "Pattern to render", DefaultValueFactory = _ => "reframe-vertical" };
         var command = new Command("bench", "Benchmark render overhead vs bare ffmpeg and stage dispatch latency") { clip, repeat, jobs, pattern };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var source = parse.GetValue(clip) ?? SharedMedia.Find("talking_head/obama_wh_weekly_address_a.mp4")
-                ?? throw new UsageException("No clip: pass --clip PATH (the shared media folder was not found).");
-            if (!source.Exists)
-            {
-                throw new UsageException($"The clip '{source.FullName}' does not exist.");
-            }
+            var source = SharedMedia.ClipOrDefault(parse.GetValue(clip));
 
             await BenchFarm.RunAsync("bench", 2, async (client, data) =>
             {

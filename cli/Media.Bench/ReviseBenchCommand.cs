@@ -24,15 +24,14 @@ internal static class ReviseBenchCommand
 {
     public static Command Create()
     {
-        var clip = new Option<FileInfo?>("--clip") { Description = "A talking-head clip (default: the shared Obama clip, looped to --seconds)" };
+        var clip = SharedMedia.ClipOption("A talking-head clip (default: the shared Obama clip, looped to --seconds)");
         var seconds = new Option<double>("--seconds") { Description = "Loop the clip up to this length first", DefaultValueFactory = _ => 30 };
         var repeat = new Option<int>("--repeat") { Description = "Revisions (median reported)", DefaultValueFactory = _ => 3 };
         var pattern = new Option<string>("--pattern") { Description = "Pattern of the first render", DefaultValueFactory = _ => "tiktok-talking-head" };
         var command = new Command("bench-revise", "A revision of an output (edited plan, no analysis) vs the same command run bare") { clip, seconds, repeat, pattern };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var source = parse.GetValue(clip) ?? SharedMedia.Find("talking_head/obama_wh_weekly_address_a.mp4")
-                ?? throw new UsageException("No clip: pass --clip PATH (the shared media folder was not found).");
+            var source = SharedMedia.ClipOrDefault(parse.GetValue(clip));
             await BenchFarm.RunAsync(
                 "bench-revise",
                 1,

@@ -93,7 +93,7 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         var render = done.Stages.Single(s => s.Kind == StageKind.Render);
         Assert.Equal(2, render.Attempt);
         var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "tenants", "default", "jobs", jobId), "*", SearchOption.AllDirectories);
-        Assert.Equal(5, stored.Length);
+        Assert.Equal(6, stored.Length);
         var files = await again.DownloadOutputsAsync(done, _downloads, finish.Token);
         var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
         Assert.InRange(video.DurationSeconds, 11.9, 12.1);

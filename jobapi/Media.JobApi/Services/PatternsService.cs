@@ -57,32 +57,14 @@ public sealed class PatternsService(PatternLibrary library, TenantDocumentStores
             throw new RequestValidationException(parsed.Violations.Select(v => new FieldViolation($"document.{v.Path}", v.Reason)).ToList());
         }
 
-        if (library.Find(pattern.Name) is not null)
-        {
-            throw new ConflictException($"'{pattern.Name}' is a built-in pattern; choose another name.");
-        }
-
-        var existing = await documents.Patterns.ListAsync(tenant, context.CancellationToken);
-        if (existing.Count >= MaxPatternsPerTenant && existing.All(p => p.Name != pattern.Name))
-        {
-            throw new RequestValidationException("document.name", $"you already have {existing.Count} patterns; the limit is {MaxPatternsPerTenant}");
-        }
-
-        await documents.Patterns.PutAsync(new StoredDocument(tenant, pattern.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        await PutOwnAsync(documents.Patterns, tenant, pattern.Name, request.Document, library.Find(pattern.Name) is not null, MaxPatternsPerTenant, "pattern", context.CancellationToken);
         return ToInfo(pattern, builtIn: false);
     }
 
     public override async Task<DeletePatternResponse> DeletePattern(DeletePatternRequest request, ServerCallContext context)
     {
-        RequireName(request.Name);
-        if (library.Find(request.Name) is not null)
-        {
-            throw new PreconditionFailedException($"'{request.Name}' is a built-in pattern and cannot be deleted.");
-        }
-
-        return await documents.Patterns.DeleteAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
-            ? new DeletePatternResponse()
-            : throw new ResourceNotFoundException("pattern", request.Name);
+        await DeleteOwnAsync(documents.Patterns, CallerTenant.Of(context), request.Name, library.Find(request.Name) is not null, "pattern", context.CancellationToken);
+        return new DeletePatternResponse();
     }
 
     public override async Task<ValidatePatternResponse> ValidatePattern(ValidatePatternRequest request, ServerCallContext context)
@@ -135,33 +117,14 @@ public sealed class PatternsService(PatternLibrary library, TenantDocumentStores
             throw new RequestValidationException(violations.Select(v => new FieldViolation($"document.{v.Path}", v.Reason)).ToList());
         }
 
-        if (ThumbnailTemplateLibrary.Find(template.Name) is not null)
-        {
-            throw new ConflictException($"'{template.Name}' is a built-in template; choose another name.");
-        }
-
-        var tenant = CallerTenant.Of(context);
-        var existing = await documents.Templates.ListAsync(tenant, context.CancellationToken);
-        if (existing.Count >= MaxTemplatesPerTenant && existing.All(t => t.Name != template.Name))
-        {
-            throw new RequestValidationException("document.name", $"you already have {existing.Count} templates; the limit is {MaxTemplatesPerTenant}");
-        }
-
-        await documents.Templates.PutAsync(new StoredDocument(tenant, template.Name, request.Document, time.GetUtcNow()), context.CancellationToken);
+        await PutOwnAsync(documents.Templates, CallerTenant.Of(context), template.Name, request.Document, ThumbnailTemplateLibrary.Find(template.Name) is not null, MaxTemplatesPerTenant, "template", context.CancellationToken);
         return TemplateInfos.From(template, request.Document, builtIn: false);
     }
 
     public override async Task<DeleteTemplateResponse> DeleteTemplate(DeleteTemplateRequest request, ServerCallContext context)
     {
-        RequireName(request.Name);
-        if (ThumbnailTemplateLibrary.Find(request.Name) is not null)
-        {
-            throw new PreconditionFailedException($"'{request.Name}' is a built-in template and cannot be deleted.");
-        }
-
-        return await documents.Templates.DeleteAsync(CallerTenant.Of(context), request.Name, context.CancellationToken)
-            ? new DeleteTemplateResponse()
-            : throw new ResourceNotFoundException("template", request.Name);
+        await DeleteOwnAsync(documents.Templates, CallerTenant.Of(context), request.Name, ThumbnailTemplateLibrary.Find(request.Name) is not null, "template", context.CancellationToken);
+        return new DeleteTemplateResponse();
     }
 
     public override Task<ValidateTemplateResponse> ValidateTemplate(ValidatePatternRequest request, ServerCallContext context)
@@ -197,5 +160,36 @@ public sealed class PatternsService(PatternLibrary library, TenantDocumentStores
         };
         info.Outputs.AddRange(pattern.Outputs.Select(o => o.Name));
         return info;
+    }
+
+    // A tenant's own pattern or template: never a built-in's name, at most `max` of them; replacing one is always allowed.
+    private async Task PutOwnAsync(ITenantDocuments store, string tenant, string name, string document, bool builtIn, int max, string what, CancellationToken cancellationToken)
+    {
+        if (builtIn)
+        {
+            throw new ConflictException($"'{name}' is a built-in {what}; choose another name.");
+        }
+
+        var existing = await store.ListAsync(tenant, cancellationToken);
+        if (existing.Count >= max && existing.All(d => d.Name != name))
+        {
+            throw new RequestValidationException("document.name", $"you already have {existing.Count} {what}s; the limit is {max}");
+        }
+
+        await store.PutAsync(new StoredDocument(tenant, name, document, time.GetUtcNow()), cancellationToken);
+    }
+
+    private static async Task DeleteOwnAsync(ITenantDocuments store, string tenant, string name, bool builtIn, string what, CancellationToken cancellationToken)
+    {
+        RequireName(name);
+        if (builtIn)
+        {
+            throw new PreconditionFailedException($"'{name}' is a built-in {what} and cannot be deleted.");
+        }
+
+        if (!await store.DeleteAsync(tenant, name, cancellationToken))
+        {
+            throw new ResourceNotFoundException(what, name);
+        }
     }
 }
