@@ -10,6 +10,9 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || need_
 # Thumbnail titles in Chinese/Japanese/Korean and with emoji need these fallbacks.
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need_apt+=(fonts-wqy-microhei)
 [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need_apt+=(fonts-noto-color-emoji)
+# libass draws outlines only: Symbola gives captions black-and-white emoji, Lohit gives them Devanagari.
+[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || need_apt+=(fonts-symbola)
+[ -f /usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf ] || need_apt+=(fonts-lohit-deva)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # Synthetic speech for tests that need a voice (jump cuts, voice activity, captions).
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)

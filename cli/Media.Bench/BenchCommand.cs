@@ -5,7 +5,10 @@ using Media.Cli.Client;
 using Media.Client;
 using Media.Cli.Commands;
 using Media.Cli.Hosting;
+using Media.Pipelines.Editing;
+using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 using Media.Pipelines.Tools;
@@ -46,27 +49,16 @@ internal static class BenchCommand
 
     private static async Task RenderOverheadAsync(FarmClient client, string clip, string patternName, int repeat, string scratch, CancellationToken cancellationToken)
     {
-        var tools = Options.Create(new ToolPaths());
         var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
-        var probe = await new MediaProber(runner, tools, Options.Create(new MediaLimits())).ProbeAsync(clip, cancellationToken);
         var pattern = new PatternLibrary().Find(patternName) ?? throw new UsageException($"Unknown pattern '{patternName}'.");
-        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], probe);
-        var bareOutput = Path.Combine(scratch, "bare.mp4");
-        var arguments = RenderCommandBuilder.Build(plan, clip, bareOutput).ToArguments();
-
-        Console.WriteLine($"# Render overhead: {Path.GetFileName(clip)} ({probe.Width}x{probe.Height}, {probe.DurationSeconds:0.##} s) -> {pattern.Name}/{plan.OutputName} {plan.Width}x{plan.Height}, {repeat} runs each, alternating");
-        Console.WriteLine("bare ffmpeg: ffmpeg " + string.Join(' ', arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
         var upload = await client.UploadFileAsync(clip, null, cancellationToken);
         var bare = new List<double>();
         var renderStage = new List<double>();
         var wholeJob = new List<double>();
+        IReadOnlyList<string>? arguments = null;
         for (var i = 0; i < repeat; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            await runner.RunAsync("ffmpeg", arguments, cancellationToken);
-            bare.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
-
-            started = Stopwatch.GetTimestamp();
             var job = await client.Jobs.SubmitJobAsync(new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = pattern.Name }, cancellationToken: cancellationToken);
             job = await client.WaitAsync(job.Id, null, cancellationToken);
             wholeJob.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -77,12 +69,28 @@ internal static class BenchCommand
 
             var render = job.Stages.First(s => s.Kind == StageKind.Render);
             renderStage.Add((render.FinishedAt.ToDateTimeOffset() - render.StartedAt.ToDateTimeOffset()).TotalSeconds);
+
+            if (arguments is null)
+            {
+                // The bare baseline is the farm's own command: the job's stored edit plan compiled as the worker compiles it.
+                var (_, stored) = await client.GetEditPlanAsync(job.Id, render.OutputName, cancellationToken: cancellationToken);
+                var plan = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(stored));
+                var files = await RenderFiles.WriteAsync(plan, scratch, FontLocator.Find(null), cancellationToken);
+                arguments = RenderCommandBuilder.Build(plan, clip, Path.Combine(scratch, "bare.mp4"), files.Assets).ToArguments();
+                Console.WriteLine($"# Render overhead: {Path.GetFileName(clip)} ({job.SourceInfo.Width}x{job.SourceInfo.Height}, {job.SourceInfo.DurationSeconds:0.##} s) -> {pattern.Name}/{plan.OutputName} {plan.Width}x{plan.Height} ({plan.Reframe}), {repeat} runs each, alternating");
+                Console.WriteLine("bare ffmpeg: ffmpeg " + string.Join(' ', arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
+            }
+
+            started = Stopwatch.GetTimestamp();
+            await runner.RunAsync("ffmpeg", arguments, cancellationToken);
+            bare.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
 
         var bareMedian = Percentiles.Median(bare);
+        var stages = pattern.Steps.Needs == AnalysisNeeds.None ? "probe + render + thumbnail" : "probe + analysis + render + thumbnail";
         Console.WriteLine(Invariant($"bare ffmpeg render        median {bareMedian:0.000} s  (runs: {string.Join(", ", bare.Select(x => x.ToString("0.000", CultureInfo.InvariantCulture)))})"));
         Console.WriteLine(Invariant($"farm render stage         median {Percentiles.Median(renderStage):0.000} s  ratio {Percentiles.Median(renderStage) / bareMedian:0.000}x bare"));
-        Console.WriteLine(Invariant($"farm whole job (submit -> SUCCEEDED: probe + render + thumbnail, as seen by the client)  median {Percentiles.Median(wholeJob):0.000} s  ratio {Percentiles.Median(wholeJob) / bareMedian:0.000}x bare"));
+        Console.WriteLine(Invariant($"farm whole job (submit -> SUCCEEDED: {stages}, as seen by the client)  median {Percentiles.Median(wholeJob):0.000} s  ratio {Percentiles.Median(wholeJob) / bareMedian:0.000}x bare"));
     }
 
     private static async Task DispatchLatencyAsync(FarmClient client, int jobs, string scratch, CancellationToken cancellationToken)

@@ -5,6 +5,8 @@ using Media.Cli.Client;
 using Media.Cli.Commands;
 using Media.Cli.Hosting;
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Editing;
+using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Render;
 using Media.Pipelines.Tools;
@@ -17,8 +19,9 @@ namespace Media.Bench;
 /// <summary>
 /// `media patterns-eval`: every built-in pattern on every video of a folder, through the embedded farm; each
 /// output checked against its preset (size, H.264 High, frame rate, length limit, loudness within 1 LU of the
-/// target, audio and video ending within one frame) and, for face reframing, how often the detected face
-/// is inside the crop and the largest move of the crop between frames.
+/// target, audio and video ending within one frame), its burned-in text (captions and titles redrawn from the
+/// output's edit plan: inside the safe area, a glyph for every character; see OverlayCheck) and, for face reframing,
+/// how often the detected face is inside the crop and the largest move of the crop between frames.
 /// </summary>
 internal static class PatternEvalCommand
 {
@@ -150,7 +153,9 @@ internal static class PatternEvalCommand
             }
         }
 
-        if (pattern.Reframe == ReframeMode.Face && analysis?.Faces is { } faces && job.SourceInfo is { } source)
+        await CheckOverlayAsync(runner, files, name, problems, notes, cancellationToken);
+
+        if (pattern.Reframe is ReframeMode.Face or ReframeMode.Auto && analysis?.Faces is { } faces && job.SourceInfo is { } source)
         {
             var path = FacePathPlanner.Plan(faces, source.Width, source.Height, (double)output.Width / output.Height, pattern.Steps.Reframe.MaxPanPerSecond, pattern.Steps.Reframe.DeadZone, analysis.SceneCuts);
             var seen = faces.Samples.Where(s => s.Score > 0).ToList();
@@ -165,6 +170,41 @@ internal static class PatternEvalCommand
             {
                 problems.Add($"face inside the crop on {inside} of {seen.Count} samples");
             }
+        }
+    }
+
+    // The burned-in captions and titles, drawn again from the output's own edit plan by the render's code, must stay
+    // inside the safe area on every frame an event starts and have a glyph for every character.
+    private static async Task CheckOverlayAsync(ToolRunner runner, IReadOnlyList<string> files, string name, List<string> problems, List<string> notes, CancellationToken cancellationToken)
+    {
+        var planFile = files.FirstOrDefault(f => f.EndsWith("-" + Path.GetFileNameWithoutExtension(name) + ".plan.json", StringComparison.Ordinal));
+        if (planFile is null)
+        {
+            problems.Add($"{name}: no edit plan among the outputs");
+            return;
+        }
+
+        var plan = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(await File.ReadAllTextAsync(planFile, cancellationToken)));
+        if (plan.Captions is null && plan.Texts.Count == 0)
+        {
+            return;
+        }
+
+        var folder = Directory.CreateTempSubdirectory("overlay-").FullName;
+        try
+        {
+            var written = await RenderFiles.WriteAsync(plan, folder, FontLocator.Find(null), cancellationToken);
+            string[] scripts = [.. new[] { written.Assets.CaptionsPath, written.Assets.TitlesPath }.OfType<string>()];
+            var report = await OverlayCheck.RunAsync(runner, "ffmpeg", scripts, written.FontsDirectory!, plan.Width, plan.Height, TextWidths.Default, cancellationToken);
+            notes.Add(report.Clean ? $"text fits on {report.Frames} frames" : $"text: {report}");
+            if (!report.Clean)
+            {
+                problems.Add($"{name}: burned-in text {report}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
         }
     }
 

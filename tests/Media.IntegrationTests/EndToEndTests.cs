@@ -87,13 +87,13 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         var done = await again.WaitAsync(jobId, null, finish.Token);
 
         Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}\n{second.Log}");
-        // The video, four covers, and the edit plan the video was rendered from.
-        Assert.Equal(6, done.Outputs.Count);
+        // The analysis (faces, for the crop), the video, four covers, and the edit plan the video was rendered from.
+        Assert.Equal(7, done.Outputs.Count);
         Assert.Single(done.Outputs, o => o.Name == "vertical.mp4");
         var render = done.Stages.Single(s => s.Kind == StageKind.Render);
         Assert.Equal(2, render.Attempt);
         var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "tenants", "default", "jobs", jobId), "*", SearchOption.AllDirectories);
-        Assert.Equal(6, stored.Length);
+        Assert.Equal(7, stored.Length);
         var files = await again.DownloadOutputsAsync(done, _downloads, finish.Token);
         var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
         Assert.InRange(video.DurationSeconds, 11.9, 12.1);

@@ -182,7 +182,7 @@ public sealed class FarmApiTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(JobState.Succeeded, all[^1].StateChanged.State);
         Assert.Contains(all, e => e.EventCase == JobEvent.EventOneofCase.Progress && e.Progress.StageProgress > 0);
         Assert.Equal(
-            ["thumbnail-square-clean-1.webp", "thumbnail-square-clean-2.webp", "thumbnail-vertical-cover-1.jpg", "thumbnail-vertical-cover-2.jpg", "vertical.mp4", "vertical.plan.json"],
+            ["analysis.json", "thumbnail-square-clean-1.webp", "thumbnail-square-clean-2.webp", "thumbnail-vertical-cover-1.jpg", "thumbnail-vertical-cover-2.jpg", "vertical.mp4", "vertical.plan.json"],
             job.Outputs.Select(o => o.Name).Order());
     }
 

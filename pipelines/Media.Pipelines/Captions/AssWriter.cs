@@ -1,44 +1,40 @@
 using System.Globalization;
 using System.Text;
+using Media.Pipelines.Fonts;
 
 namespace Media.Pipelines.Captions;
 
 /// <summary>
 /// Captions -> an ASS script for libass (burned in by ffmpeg's `ass` filter inside the render graph). Styles:
 /// karaoke (one event per word, the spoken word in the highlight colour), pop (words appear one by one, the
-/// newest scaling in), boxed (opaque box), minimal. Word text can never become an override tag: braces and
+/// newest scaling in), boxed (one translucent box behind the whole caption: libass's BorderStyle 4, padded by the
+/// outline width; the outline itself is transparent), minimal. Word text can never become an override tag: braces and
 /// backslashes are replaced by look-alike full-width characters.
 /// </summary>
 public static class AssWriter
 {
-    public static string Write(IReadOnlyList<Caption> captions, CaptionsStep step, int width, int height, string fontName, IReadOnlySet<string> emphasis)
-    {
-        var fontSize = Math.Max(12, (int)Math.Round(height * step.Size));
-        var vertical = height > width;
-        var marginV = step.Position switch
-        {
-            CaptionPosition.Bottom => (int)(height * (vertical ? 0.22 : 0.08)),
-            CaptionPosition.Top => (int)(height * 0.12),
-            _ => 0,
-        };
-        var alignment = step.Position switch { CaptionPosition.Top => 8, CaptionPosition.Center => 5, _ => 2 };
-        var marginL = (int)(width * 0.06);
-        var marginR = (int)(width * (vertical ? 0.14 : 0.06));
-        var boxed = step.Style == CaptionStyle.Boxed;
-        var outline = step.Style == CaptionStyle.Minimal ? Math.Max(1, fontSize / 20) : boxed ? Math.Max(4, fontSize / 4) : Math.Max(2, fontSize / 10);
+    private const string StyleFormat = "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding";
 
-        var text = new StringBuilder();
-        text.Append("[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n");
-        text.Append(CultureInfo.InvariantCulture, $"PlayResX: {width}\nPlayResY: {height}\n\n");
-        text.Append("[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\n");
+    /// <summary>
+    /// The captions script. Lines are drawn as laid out (WrapStyle 2: libass never re-wraps); a caption with a line
+    /// wider than the safe area (a word longer than a line, an edited plan's long line) is drawn smaller as a whole.
+    /// </summary>
+    public static string Write(IReadOnlyList<Caption> captions, CaptionsStep step, int width, int height, IReadOnlySet<string> emphasis, TextWidths widths)
+    {
+        var geometry = CaptionGeometry.For(step, width, height);
+        var boxed = step.Style == CaptionStyle.Boxed;
+        var text = Header(width, height);
         text.Append(CultureInfo.InvariantCulture,
-            $"Style: Caption,{fontName},{fontSize},{Colour(step.Color)},{Colour(step.Highlight)},{(boxed ? "&H60000000" : "&H00000000")},{(boxed ? "&H60000000" : "&H80000000")},-1,0,0,0,100,100,0,0,{(boxed ? 3 : 1)},{outline},0,{alignment},{marginL},{marginR},{marginV},1\n\n");
+            $"Style: Caption,{widths.FamilyName},{geometry.FontSize},{Colour(step.Color)},{Colour(step.Highlight)},{(boxed ? "&HFF000000" : "&H00000000")},{(boxed ? "&H60000000" : "&H80000000")},-1,0,0,0,100,100,0,0,{(boxed ? 4 : 1)},{geometry.Outline},0,{geometry.Alignment},{geometry.Safe.Left},{width - geometry.Safe.Right},{geometry.MarginV},1\n\n");
         text.Append("[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n");
 
         var highlight = $"{{\\c{OverrideColour(step.Highlight)}}}";
         foreach (var caption in captions)
         {
             var words = caption.Words.ToList();
+            var scale = geometry.ScaleToFit(caption.Lines.Max(l => geometry.LineWidth([.. l.Select(w => w.Text)], widths)));
+            var reset = scale == 100 ? "{\\r}" : $"{{\\r\\fscx{scale}\\fscy{scale}}}";
+            var lead = scale == 100 ? string.Empty : $"{{\\fscx{scale}\\fscy{scale}}}";
             switch (step.Style)
             {
                 case CaptionStyle.Karaoke:
@@ -46,30 +42,41 @@ public static class AssWriter
                     {
                         var start = i == 0 ? caption.Start : words[i].Start;
                         var end = i + 1 < words.Count ? words[i + 1].Start : caption.End;
-                        Event(text, start, end, Render(caption, (line, w) => w == words[i] ? highlight + Escape(w.Text) + "{\\r}" : Emphasised(w, emphasis, highlight)));
+                        Event(text, "Caption", start, end, lead + Render(caption, w => w == words[i] ? highlight + Escape(w.Text) + reset : Emphasised(w, emphasis, highlight, reset)));
                     }
 
                     break;
                 case CaptionStyle.Pop:
+                    var popped = (int)Math.Round(scale * CaptionGeometry.PopScale);
                     for (var i = 0; i < words.Count; i++)
                     {
                         var start = i == 0 ? caption.Start : words[i].Start;
                         var end = i + 1 < words.Count ? words[i + 1].Start : caption.End;
                         var shown = words.Take(i + 1).ToHashSet();
-                        Event(text, start, end, Render(caption, (line, w) =>
-                            !shown.Contains(w) ? "{\\alpha&HFF&}" + Escape(w.Text) + "{\\r}"
-                            : w == words[i] ? "{\\fscx125\\fscy125\\t(0,120,\\fscx100\\fscy100)}" + Emphasised(w, emphasis, highlight) + "{\\r}"
-                            : Emphasised(w, emphasis, highlight)));
+                        Event(text, "Caption", start, end, lead + Render(caption, w =>
+                            !shown.Contains(w) ? "{\\alpha&HFF&}" + Escape(w.Text) + reset
+                            : w == words[i] ? $"{{\\fscx{popped}\\fscy{popped}\\t(0,120,\\fscx{scale}\\fscy{scale})}}" + Emphasised(w, emphasis, highlight, reset) + reset
+                            : Emphasised(w, emphasis, highlight, reset)));
                     }
 
                     break;
                 default:
-                    Event(text, caption.Start, caption.End, Render(caption, (line, w) => Emphasised(w, emphasis, highlight)));
+                    Event(text, "Caption", caption.Start, caption.End, lead + Render(caption, w => Emphasised(w, emphasis, highlight, reset)));
                     break;
             }
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The first lines of every script: script info at the output's size, then the styles section's format line.</summary>
+    internal static StringBuilder Header(int width, int height)
+    {
+        var text = new StringBuilder();
+        text.Append("[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n");
+        text.Append(CultureInfo.InvariantCulture, $"PlayResX: {width}\nPlayResY: {height}\n\n");
+        text.Append("[V4+ Styles]\n").Append(StyleFormat).Append('\n');
+        return text;
     }
 
     /// <summary>#RRGGBB or #RRGGBBAA -> ASS &amp;HAABBGGRR (ASS alpha 00 is opaque).</summary>
@@ -90,14 +97,14 @@ public static class AssWriter
         text.Replace("\\", "＼", StringComparison.Ordinal).Replace("{", "｛", StringComparison.Ordinal).Replace("}", "｝", StringComparison.Ordinal)
             .Replace("\n", " ", StringComparison.Ordinal).Replace("\r", string.Empty, StringComparison.Ordinal);
 
-    private static string Emphasised(Speech.Word word, IReadOnlySet<string> emphasis, string highlight) =>
-        emphasis.Contains(Speech.WordText.Normalize(word.Text)) ? highlight + Escape(word.Text) + "{\\r}" : Escape(word.Text);
+    private static string Emphasised(Speech.Word word, IReadOnlySet<string> emphasis, string highlight, string reset) =>
+        emphasis.Contains(Speech.WordText.Normalize(word.Text)) ? highlight + Escape(word.Text) + reset : Escape(word.Text);
 
-    private static string Render(Caption caption, Func<int, Speech.Word, string> word) =>
-        string.Join("\\N", caption.Lines.Select((line, i) => string.Join(' ', line.Select(w => word(i, w)))));
+    private static string Render(Caption caption, Func<Speech.Word, string> word) =>
+        string.Join("\\N", caption.Lines.Select(line => string.Join(' ', line.Select(word))));
 
-    private static void Event(StringBuilder text, double start, double end, string body) =>
-        text.Append(CultureInfo.InvariantCulture, $"Dialogue: 0,{Time(start)},{Time(Math.Max(end, start + 0.01))},Caption,,0,0,0,,{body}\n");
+    internal static void Event(StringBuilder text, string style, double start, double end, string body) =>
+        text.Append(CultureInfo.InvariantCulture, $"Dialogue: 0,{Time(start)},{Time(Math.Max(end, start + 0.01))},{style},,0,0,0,,{body}\n");
 
     private static string Time(double seconds)
     {

@@ -4,13 +4,22 @@ using Media.Pipelines.Speech;
 namespace Media.Pipelines.Captions;
 
 /// <summary>
-/// Timed words -> captions: at most MaxLines lines of MaxChars, a new caption at a sentence end, a long pause
-/// or the longest time on screen; none shorter than the shortest readable time; no caption of a lone word when
-/// it can join its neighbour; lines balanced. Casing and punctuation are tidied for recogniser output. Pure.
+/// Timed words -> captions: at most MaxLines lines that fit (drawn width when <see cref="LineWidth"/> is given, else
+/// MaxChars characters), a new caption at a sentence end, a long pause or the longest time on screen; none shorter than
+/// the shortest readable time; no caption of a lone word when it can join its neighbour; the fewest lines, balanced.
+/// A word too wide for a line on its own gets a line of its own (the ASS writer shrinks it). Casing and punctuation
+/// are tidied for recogniser output. Pure.
 /// </summary>
 public sealed record CaptionLayout
 {
+    /// <summary>Characters per line; 0 = no character limit (only the drawn width counts).</summary>
     public int MaxChars { get; init; } = 24;
+
+    /// <summary>Pixels a line of these words takes once drawn (see <see cref="CaptionGeometry.LineWidth"/>); null: count characters.</summary>
+    public Func<IReadOnlyList<string>, double>? LineWidth { get; init; }
+
+    /// <summary>The widest a line may be drawn, in the units of <see cref="LineWidth"/>.</summary>
+    public double MaxLineWidth { get; init; }
 
     public int MaxLines { get; init; } = 2;
 
@@ -112,8 +121,7 @@ public sealed record CaptionLayout
 
     private bool StartsNew(List<Word> current, Word next)
     {
-        var chars = current.Sum(w => w.Text.Length + 1) + next.Text.Length;
-        return chars > MaxChars * MaxLines
+        return !Fits([.. current, next])
             || current.Count >= MaxWords
             || next.End - current[0].Start > MaxSeconds
             || next.Start - current[^1].End > BreakPauseSeconds
@@ -132,7 +140,7 @@ public sealed record CaptionLayout
 
             var target = i > 0 && !EndsSentence(groups[i - 1][^1].Text) ? i - 1 : i + 1 < groups.Count ? i + 1 : i - 1;
             var merged = target < i ? [.. groups[target], .. groups[i]] : new List<Word>([.. groups[i], .. groups[target]]);
-            if (merged.Sum(w => w.Text.Length + 1) - 1 <= MaxChars * MaxLines && merged[^1].End - merged[0].Start <= MaxSeconds + 1)
+            if (Fits(merged) && merged[^1].End - merged[0].Start <= MaxSeconds + 1)
             {
                 groups[Math.Min(i, target)] = merged;
                 groups.RemoveAt(Math.Max(i, target));
@@ -141,32 +149,33 @@ public sealed record CaptionLayout
         }
     }
 
-    // Fewest lines that fit, words spread evenly across them.
+    // The words fit in MaxLines lines.
+    private bool Fits(List<Word> words) => Lines(words).All(LineFits);
+
+    private bool LineFits(IReadOnlyList<Word> line) =>
+        (MaxChars <= 0 || Chars(line) <= MaxChars) && (LineWidth is null || LineWidth([.. line.Select(w => w.Text)]) <= MaxLineWidth);
+
+    private static int Chars(IReadOnlyList<Word> line) => line.Sum(w => w.Text.Length + 1) - 1;
+
+    // Fewest lines that fit, balanced (see BalancedLines).
+    // When nothing fits, MaxLines lines split that way.
     private List<IReadOnlyList<Word>> Lines(List<Word> words)
     {
-        var total = words.Sum(w => w.Text.Length + 1) - 1;
-        var lineCount = Math.Clamp((int)Math.Ceiling((double)total / MaxChars), 1, MaxLines);
-        var target = (double)total / lineCount;
-        var lines = new List<IReadOnlyList<Word>>();
-        var line = new List<Word>();
-        var length = 0;
-        foreach (var word in words)
+        List<IReadOnlyList<Word>> lines = [words];
+        for (var count = 1; count <= Math.Min(MaxLines, words.Count); count++)
         {
-            var added = length == 0 ? word.Text.Length : length + 1 + word.Text.Length;
-            if (line.Count > 0 && lines.Count < lineCount - 1 && (added > MaxChars || (length >= target && added - target > target - length)))
+            lines = Balanced(words, count);
+            if (lines.All(LineFits))
             {
-                lines.Add(line);
-                line = [];
-                added = word.Text.Length;
+                break;
             }
-
-            line.Add(word);
-            length = added;
         }
 
-        lines.Add(line);
         return lines;
     }
+
+    private List<IReadOnlyList<Word>> Balanced(List<Word> words, int count) =>
+        [.. Text.BalancedLines.Split(words, count, line => LineWidth is null ? Chars(line) : LineWidth([.. line.Select(w => w.Text)]))];
 
     private List<Word> Tidy(IReadOnlyList<Word> words)
     {

@@ -20,7 +20,9 @@ public sealed class FontSet : IDisposable
         "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
         "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/truetype/lohit-devanagari/Lohit-Devanagari.ttf",
         "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
+        "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",
     ];
 
     private readonly List<SKTypeface> _typefaces = [];
@@ -150,22 +152,23 @@ public sealed class FontSet : IDisposable
     private static bool IsPictograph(string element) =>
         element.EnumerateRunes().Any(r => r.Value is (>= 0x1F000 and <= 0x1FAFF) or (>= 0x2600 and <= 0x27BF) or 0xFE0F);
 
-    private static bool HasGlyphs(SKTypeface typeface, string text)
+    private static bool HasGlyphs(SKTypeface typeface, string text) => !MissingGlyphs(typeface, text).Any();
+
+    /// <summary>The characters of the text the typeface has no glyph for (joiners, variation selectors and spaces need none).</summary>
+    public static IEnumerable<string> MissingGlyphs(SKTypeface typeface, string text)
     {
         foreach (var rune in text.EnumerateRunes())
         {
-            if (rune.Value is 0x200D or 0xFE0F or 0xFE0E || Rune.IsWhiteSpace(rune))
+            if (rune.Value is 0x200D or 0xFE0F or 0xFE0E || Rune.IsWhiteSpace(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format)
             {
                 continue;
             }
 
             if (typeface.GetGlyph(rune.Value) == 0)
             {
-                return false;
+                yield return rune.ToString();
             }
         }
-
-        return true;
     }
 
     private static bool IsEmojiFace(SKTypeface typeface) => typeface.FamilyName.Contains("Emoji", StringComparison.OrdinalIgnoreCase);

@@ -11,15 +11,13 @@ public sealed record PlannedMusic(string SourceKey, double VolumeDb, double Fade
 /// <summary>An intro or outro clip: which stored file, how long, whether it has sound (else silence is generated).</summary>
 public sealed record PlannedBookend(string SourceKey, double DurationSeconds, bool HasAudio);
 
-/// <summary>The local files a render reads besides its source: text files, font, logo image, music.</summary>
+/// <summary>The local files a render reads besides its source: ASS scripts, fonts, logo image, music.</summary>
 public sealed record RenderAssets
 {
     public static readonly RenderAssets None = new();
 
-    /// <summary>One file per plan text holding its exact characters (drawtext reads them literally).</summary>
-    public IReadOnlyList<string> TextFiles { get; init; } = [];
-
-    public string? FontPath { get; init; }
+    /// <summary>The ASS script with the plan's texts (titles), drawn over the captions.</summary>
+    public string? TitlesPath { get; init; }
 
     public string? LogoPath { get; init; }
 
@@ -27,9 +25,10 @@ public sealed record RenderAssets
 
     public string? IntroPath { get; init; }
 
-    /// <summary>The ASS script with the captions, and the folder libass loads the caption font from.</summary>
+    /// <summary>The ASS script with the captions.</summary>
     public string? CaptionsPath { get; init; }
 
+    /// <summary>The folder libass loads the primary font from (fontconfig supplies the fallbacks).</summary>
     public string? FontsDirectory { get; init; }
 
     public string? OutroPath { get; init; }

@@ -1,5 +1,6 @@
-using System.Text;
+using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns.Steps;
+using Media.Pipelines.Text;
 
 namespace Media.Pipelines.Render;
 
@@ -9,71 +10,61 @@ public sealed record PlannedText(string Text, double StartSeconds, double EndSec
     public const int MaxLines = 4;
 
     /// <summary>
-    /// Wraps at word boundaries to fit the safe width, at most <see cref="MaxLines"/> lines (the last ends with
-    /// an ellipsis when text is left over). Widths are estimated from the font size (0.6 em per character),
-    /// a safe overestimate for the bold sans font used.
+    /// Wraps at word boundaries so that each line, drawn at this size with its border, fits the width (glyph widths as
+    /// libass draws them), at most <see cref="MaxLines"/> lines; the last ends with an ellipsis when text is left over.
+    /// The author's line breaks stay. A word wider than a line keeps a line of its own (the title is then drawn smaller).
     /// </summary>
-    public static string Wrap(string text, int fontSize, int maxWidthPixels)
+    public static string Wrap(string text, int fontSize, double maxWidth, TextWidths widths)
     {
-        var maxChars = Math.Max(8, (int)(maxWidthPixels / (fontSize * 0.6)));
-        var lines = new List<StringBuilder>();
-        var current = new StringBuilder();
-        // The author's line breaks stay; each line is wrapped on its own.
+        var lines = new List<string>();
         foreach (var paragraph in text.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n'))
         {
-            foreach (var raw in paragraph.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            var words = paragraph.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length == 0)
             {
-                AddWord(raw);
+                continue;
             }
 
-            Flush();
+            // The fewest lines that fit, balanced; text too long for MaxLines lines is cut below anyway, so greedy lines will do.
+            double Width(IReadOnlyList<string> line) => widths.Width(string.Join(' ', line), fontSize);
+            List<List<string>>? chosen = null;
+            var balance = Width(words) <= MaxLines * maxWidth;
+            for (var count = 1; balance && count <= Math.Min(words.Length, MaxLines) && chosen is null; count++)
+            {
+                var split = BalancedLines.Split(words, count, Width);
+                chosen = split.All(l => l.Count == 1 || Width(l) <= maxWidth) ? split : null;
+            }
+
+            lines.AddRange((chosen ?? Greedy(words, Width, maxWidth)).Select(l => string.Join(' ', l)));
         }
 
         if (lines.Count > MaxLines)
         {
-            lines = lines.Take(MaxLines).ToList();
-            var last = lines[^1];
-            if (last.Length > maxChars - 1)
+            var words = lines[MaxLines - 1].Split(' ').ToList();
+            while (words.Count > 1 && widths.Width(string.Join(' ', words) + "…", fontSize) > maxWidth)
             {
-                last.Length = maxChars - 1;
+                words.RemoveAt(words.Count - 1);
             }
 
-            last.Append('…');
+            lines = [.. lines.Take(MaxLines - 1), string.Join(' ', words) + "…"];
         }
 
-        return string.Join('\n', lines.Select(l => l.ToString()));
+        return string.Join('\n', lines);
+    }
 
-        void AddWord(string raw)
+    private static List<List<string>> Greedy(IEnumerable<string> words, Func<IReadOnlyList<string>, double> width, double maxWidth)
+    {
+        var lines = new List<List<string>> { new() };
+        foreach (var word in words)
         {
-            var word = raw;
-            while (word.Length > maxChars)
+            if (lines[^1].Count > 0 && width([.. lines[^1], word]) > maxWidth)
             {
-                // A word longer than a line (a URL, a hash) is broken where it must be.
-                Flush();
-                lines.Add(new StringBuilder(word[..maxChars]));
-                word = word[maxChars..];
+                lines.Add([]);
             }
 
-            if (current.Length > 0 && current.Length + 1 + word.Length > maxChars)
-            {
-                Flush();
-            }
-
-            if (current.Length > 0)
-            {
-                current.Append(' ');
-            }
-
-            current.Append(word);
+            lines[^1].Add(word);
         }
 
-        void Flush()
-        {
-            if (current.Length > 0)
-            {
-                lines.Add(current);
-                current = new StringBuilder();
-            }
-        }
+        return lines;
     }
 }

@@ -20,9 +20,9 @@ public static class RenderCommandBuilder
     public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
     {
         assets ??= RenderAssets.None;
-        if (plan.Texts.Count > 0 && (assets.TextFiles.Count != plan.Texts.Count || assets.FontPath is null))
+        if (plan.Texts.Count > 0 && (assets.TitlesPath is null || assets.FontsDirectory is null))
         {
-            throw new ArgumentException("Every text overlay needs its text file, and a font.", nameof(assets));
+            throw new ArgumentException("The plan's texts need their ASS script and a fonts folder.", nameof(assets));
         }
 
         if ((plan.Logo is not null && assets.LogoPath is null) || (plan.Music is not null && assets.MusicPath is null))
@@ -349,50 +349,11 @@ public static class RenderCommandBuilder
             yield return Filter.Of("ass", ("filename", assets.CaptionsPath!), ("fontsdir", assets.FontsDirectory!));
         }
 
-        for (var i = 0; i < plan.Texts.Count; i++)
+        if (plan.Texts.Count > 0)
         {
-            yield return DrawText(plan, plan.Texts[i], assets.TextFiles[i], assets.FontPath!);
+            // Titles after captions: a title is never hidden behind a caption.
+            yield return Filter.Of("ass", ("filename", assets.TitlesPath!), ("fontsdir", assets.FontsDirectory!));
         }
-    }
-
-    private static Filter DrawText(RenderPlan plan, PlannedText text, string textFile, string fontPath)
-    {
-        var vertical = plan.Height > plan.Width;
-        // Centre of the safe area: vertical video keeps clear of the right-side buttons.
-        var x = vertical ? "(w*0.9-text_w)/2" : "(w-text_w)/2";
-        var y = text.Position switch
-        {
-            TextPosition.Top => "h*0.1",
-            TextPosition.Center => "(h-text_h)/2",
-            TextPosition.LowerThird => "h*0.62",
-            _ => "h*0.78-text_h",
-        };
-        var options = new List<KeyValuePair<string, string>>
-        {
-            new("fontfile", fontPath),
-            new("textfile", textFile),
-            // Text is text: no %{...} expansion, whatever the user wrote.
-            new("expansion", "none"),
-            new("fontsize", FFmpegFormat.Number(text.FontSize)),
-            new("fontcolor", text.Color),
-            new("line_spacing", FFmpegFormat.Number(Math.Max(2, text.FontSize / 5))),
-            new("x", x),
-            new("y", y),
-            new("enable", $"between(t,{FFmpegFormat.Number(text.StartSeconds)},{FFmpegFormat.Number(text.EndSeconds)})"),
-        };
-        if (text.BoxColor is { } box)
-        {
-            options.Add(new("box", "1"));
-            options.Add(new("boxcolor", box));
-            options.Add(new("boxborderw", FFmpegFormat.Number(Math.Max(4, text.FontSize * 3 / 10))));
-        }
-        else
-        {
-            options.Add(new("borderw", FFmpegFormat.Number(Math.Max(2, text.FontSize / 12))));
-            options.Add(new("bordercolor", "black"));
-        }
-
-        return new Filter("drawtext", options);
     }
 
     // Speech after the cuts: tempo; then background music under it (ducked while people speak). Null: no sound at all.

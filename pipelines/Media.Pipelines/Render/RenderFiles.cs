@@ -4,25 +4,23 @@ using Media.Pipelines.Fonts;
 namespace Media.Pipelines.Render;
 
 /// <summary>
-/// The files a render plan's filter graph reads besides its media, written for one run: one text file per drawn text
-/// (drawtext reads the characters literally, so no user text ever passes through filter syntax), and the captions
-/// (the ASS script libass burns in, plus the SRT, WebVTT and words sidecars named after the output). The worker's
-/// render stage, revisions and the benchmarks all write them here, so a bare run of the same plan reads the same files.
+/// The files a render plan's filter graph reads besides its media, written for one run: the titles' ASS script (user
+/// text only ever travels in a file, escaped for ASS, never through filter syntax), and the captions (the ASS script
+/// libass burns in, plus the SRT, WebVTT and words sidecars named after the output). The worker's render stage,
+/// revisions and the benchmarks all write them here, so a bare run of the same plan reads the same files.
 /// </summary>
 public static class RenderFiles
 {
-    /// <summary>The family libass is asked for; its file is the one in <see cref="Written.FontsDirectory"/>.</summary>
-    public const string CaptionFontFamily = "DejaVu Sans";
-
-    /// <param name="fontPath">The font drawtext and libass use (see Thumbnails.FontLocator).</param>
-    public static async Task<Written> WriteAsync(RenderPlan plan, string folder, string fontPath, CancellationToken cancellationToken)
+    /// <param name="fontPath">The primary font for titles and captions (see FontLocator); libass loads it from its folder.</param>
+    /// <param name="widths">Glyph widths of that font (null: the Debian default font's).</param>
+    public static async Task<Written> WriteAsync(RenderPlan plan, string folder, string fontPath, CancellationToken cancellationToken, TextWidths? widths = null)
     {
-        var texts = new List<string>();
-        for (var i = 0; i < plan.Texts.Count; i++)
+        widths ??= TextWidths.Default;
+        string? titles = null;
+        if (plan.Texts.Count > 0)
         {
-            var file = Path.Combine(folder, $"{plan.OutputName}.text{i}.txt");
-            await File.WriteAllTextAsync(file, plan.Texts[i].Text, cancellationToken);
-            texts.Add(file);
+            titles = Path.Combine(folder, $"{plan.OutputName}.titles.ass");
+            await File.WriteAllTextAsync(titles, TitleScript.Write(plan.Texts, plan.Width, plan.Height, widths), cancellationToken);
         }
 
         var captions = new List<string>();
@@ -30,7 +28,7 @@ public static class RenderFiles
         {
             var files = new List<(string Name, string Text)>
             {
-                ($"{plan.OutputName}.ass", AssWriter.Write(planned.Captions, planned.Step, plan.Width, plan.Height, CaptionFontFamily, planned.Emphasis)),
+                ($"{plan.OutputName}.ass", AssWriter.Write(planned.Captions, planned.Step, plan.Width, plan.Height, planned.Emphasis, widths)),
                 ($"{plan.OutputName}.srt", SubtitleFiles.Srt(planned.Captions)),
                 ($"{plan.OutputName}.vtt", SubtitleFiles.WebVtt(planned.Captions)),
                 ($"{plan.OutputName}.words.json", SubtitleFiles.WordsJson(planned.Transcript, planned.Words)),
@@ -43,17 +41,17 @@ public static class RenderFiles
             }
         }
 
-        return new Written(texts, captions, plan.Texts.Count > 0 ? fontPath : null, plan.Captions is null ? null : Path.GetDirectoryName(fontPath));
+        return new Written(titles, captions, titles is null && plan.Captions is null ? null : Path.GetDirectoryName(fontPath));
     }
 
-    /// <param name="CaptionFiles">The ASS script first, then the sidecars (all of them outputs of the render).</param>
-    public sealed record Written(IReadOnlyList<string> TextFiles, IReadOnlyList<string> CaptionFiles, string? FontPath, string? FontsDirectory)
+    /// <param name="TitlesFile">The titles' ASS script (not an output).</param>
+    /// <param name="CaptionFiles">The captions' ASS script first, then the sidecars (all of them outputs of the render).</param>
+    public sealed record Written(string? TitlesFile, IReadOnlyList<string> CaptionFiles, string? FontsDirectory)
     {
         /// <summary>The assets these files make; the stored media (logo, music, intro, outro) are added by the caller.</summary>
         public RenderAssets Assets => new()
         {
-            TextFiles = TextFiles,
-            FontPath = FontPath,
+            TitlesPath = TitlesFile,
             CaptionsPath = CaptionFiles.FirstOrDefault(f => f.EndsWith(".ass", StringComparison.Ordinal)),
             FontsDirectory = FontsDirectory,
         };

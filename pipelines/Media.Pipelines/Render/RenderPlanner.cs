@@ -1,5 +1,6 @@
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Captions;
+using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
@@ -19,9 +20,11 @@ public static class RenderPlanner
         SourceAnalysis? analysis = null,
         IReadOnlyDictionary<string, string>? parameters = null,
         int? clip = null,
-        IReadOnlyDictionary<string, MediaProbe>? bookends = null)
+        IReadOnlyDictionary<string, MediaProbe>? bookends = null,
+        TextWidths? widths = null)
     {
         parameters ??= new Dictionary<string, string>();
+        widths ??= TextWidths.Default;
         if (!source.HasVideo)
         {
             throw new InvalidMediaException($"Pattern '{pattern.Name}' needs a video stream; the source has only audio.");
@@ -71,22 +74,25 @@ public static class RenderPlanner
         }
 
         var outputDuration = kept / steps.Speed;
+        var reframe = steps.Reframe.Mode == ReframeMode.Auto
+            ? analysis?.Faces?.Samples.Any(s => s.Score > 0) == true ? ReframeMode.Face : ReframeMode.Center
+            : steps.Reframe.Mode;
         var plan = new RenderPlan
         {
             OutputName = outputName,
             Width = output.Width,
             Height = output.Height,
-            Reframe = steps.Reframe.Mode,
+            Reframe = reframe,
             Preset = output.Preset,
             Hardware = output.Hardware,
             Segments = segments,
-            FacePath = steps.Reframe.Mode == ReframeMode.Face
+            FacePath = reframe == ReframeMode.Face
                 ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone, analysis.SceneCuts)
                 : null,
-            Texts = Texts(steps.Texts, parameters, output, outputDuration),
+            Texts = Texts(steps.Texts, parameters, output, outputDuration, widths),
             Speed = steps.Speed,
             Captions = steps.Captions is { } captionsStep && analysis?.Transcript is { } transcript
-                ? PlanCaptions(captionsStep, transcript, segments, steps.Speed, output, parameters, steps.JumpCuts?.Fillers ?? [])
+                ? PlanCaptions(captionsStep, transcript, segments, steps.Speed, output, parameters, steps.JumpCuts?.Fillers ?? [], widths)
                 : null,
             Intro = intro,
             Outro = outro,
@@ -104,7 +110,7 @@ public static class RenderPlanner
         return plan with { StreamCopy = CanCopy(plan, steps, source) };
     }
 
-    private static List<PlannedText> Texts(IReadOnlyList<TextOverlay> overlays, IReadOnlyDictionary<string, string> parameters, PatternOutput output, double outputDuration)
+    private static List<PlannedText> Texts(IReadOnlyList<TextOverlay> overlays, IReadOnlyDictionary<string, string> parameters, PatternOutput output, double outputDuration, TextWidths widths)
     {
         var planned = new List<PlannedText>();
         foreach (var overlay in overlays)
@@ -117,8 +123,9 @@ public static class RenderPlanner
             }
 
             var fontSize = Math.Max(12, (int)Math.Round(output.Height * overlay.Size));
+            var maxWidth = (SafeArea.For(output.Width, output.Height).Width * 0.98) - (2 * TitleScript.Border(fontSize, overlay.BoxColor is not null));
             planned.Add(new PlannedText(
-                PlannedText.Wrap(text, fontSize, (int)(SafeWidth(output) * output.Width)),
+                PlannedText.Wrap(text, fontSize, maxWidth, widths),
                 overlay.StartSeconds,
                 end,
                 fontSize,
@@ -130,16 +137,22 @@ public static class RenderPlanner
         return planned;
     }
 
-    private static PlannedCaptions PlanCaptions(CaptionsStep step, Speech.Transcript transcript, IReadOnlyList<PlannedSegment> segments, double speed, PatternOutput output, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<string> fillers)
+    private static PlannedCaptions PlanCaptions(CaptionsStep step, Speech.Transcript transcript, IReadOnlyList<PlannedSegment> segments, double speed, PatternOutput output, IReadOnlyDictionary<string, string> parameters, IReadOnlyList<string> fillers, TextWidths widths)
     {
         // Fillers cut from the video are not captioned either (also one whose sound was too short to cut).
         var said = fillers.Count == 0 ? transcript.Words : [.. transcript.Words.Where(w => !fillers.Contains(Speech.WordText.Normalize(w.Text)))];
         var mapped = PlannedCaptions.Map(said, segments, speed);
         var words = mapped.Select(p => p.Output).ToList();
-        var fontSize = Math.Max(12, output.Height * step.Size);
-        // Bold sans averages about 0.55 em per character.
-        var maxChars = step.MaxChars > 0 ? step.MaxChars : Math.Clamp((int)(SafeWidth(output) * output.Width / (fontSize * 0.55)), 8, 60);
-        var layout = new CaptionLayout { MaxChars = maxChars, MaxLines = step.MaxLines, Casing = step.Casing };
+        // Lines break where the drawn glyphs reach the safe area (plus the author's character limit, when set).
+        var geometry = CaptionGeometry.For(step, output.Width, output.Height);
+        var layout = new CaptionLayout
+        {
+            MaxChars = step.MaxChars,
+            LineWidth = line => geometry.LineWidth(line, widths),
+            MaxLineWidth = geometry.MaxLineWidth,
+            MaxLines = step.MaxLines,
+            Casing = step.Casing,
+        };
         var requested = MergeFields.Render(step.Emphasis, parameters).Trim();
         var emphasis = requested == CaptionsStep.AutoEmphasis
             ? Publishing.Keywords.ForCaptions(transcript, segments.Sum(s => s.OutputDuration) / speed)
@@ -175,10 +188,6 @@ public static class RenderPlanner
 
     /// <summary>The name of one clip of a fan-out output: "vertical-clip2".</summary>
     public static string ClipOutputName(string output, int clip) => $"{output}-clip{clip}";
-
-
-    /// <summary>Usable width as a fraction: vertical video keeps clear of the right-side buttons.</summary>
-    public static double SafeWidth(PatternOutput output) => output.Height > output.Width ? 0.8 : 0.9;
 
     // Copy only what is already deliverable as is: H.264 at the preset's size and rate, AAC audio, within the
     // length limit, upright, and no step that changes a frame or a sample.

@@ -23,7 +23,8 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
         CancellationToken cancellationToken,
         Action<string>? onStdoutLine = null,
         bool captureStdout = false,
-        TimeSpan? gracePeriod = null)
+        TimeSpan? gracePeriod = null,
+        Func<Stream, Task>? readStdout = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -57,7 +58,8 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
         }
 
         logger.LogDebug("Started {Tool} (pid {Pid}) with {ArgumentCount} arguments", tool, process.Id, arguments.Count);
-        var stdoutPump = PumpAsync(process.StandardOutput, line =>
+        // Binary output (raw frames) goes to the reader as bytes; text output line by line.
+        var stdoutPump = readStdout is not null ? readStdout(process.StandardOutput.BaseStream) : PumpAsync(process.StandardOutput, line =>
         {
             stdout?.AppendLine(line);
             onStdoutLine?.Invoke(line);

@@ -1,4 +1,5 @@
 using Media.Pipelines.Captions;
+using Media.Pipelines.Fonts;
 using Media.Pipelines.Render;
 using Media.Pipelines.Speech;
 
@@ -17,7 +18,7 @@ public sealed class CaptionTests
 
         var captions = new CaptionLayout { MaxChars = 12, MaxLines = 2 }.Build(words);
 
-        Assert.Equal(["So this is\nhow we edit.", "It takes a\nminute", "And then we\npublish"], captions.Select(c => c.Text));
+        Assert.Equal(["So this is\nhow we edit.", "It takes\na minute", "And then\nwe publish"], captions.Select(c => c.Text));
         Assert.All(captions, c => Assert.All(c.Lines, l => Assert.True(string.Join(' ', l.Select(w => w.Text)).Length <= 12)));
         Assert.True(captions[1].End <= captions[2].Start);
     }
@@ -41,7 +42,7 @@ public sealed class CaptionTests
         var captions = new CaptionLayout().Build([new Word("{\\b1}hi", 0, 0.5, 1), new Word("there", 0.5, 1, 1)]);
         var step = new CaptionsStep { Style = CaptionStyle.Karaoke, Highlight = "#FFD400" };
 
-        var ass = AssWriter.Write(captions, step, 1080, 1920, "DejaVu Sans", new HashSet<string>());
+        var ass = AssWriter.Write(captions, step, 1080, 1920, new HashSet<string>(), TextWidths.Default);
 
         var events = ass.Split('\n').Where(l => l.StartsWith("Dialogue:", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, events.Count);

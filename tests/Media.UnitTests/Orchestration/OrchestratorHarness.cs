@@ -66,9 +66,25 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
         return id;
     }
 
+    /// <summary>
+    /// One output cropped in the middle and its covers: the smallest graph (probe, then render and thumbnails), with no
+    /// analysis stage (the built-in reframe-vertical follows faces, so it analyses).
+    /// </summary>
+    public const string CentreCrop = """
+        apiVersion: media.farm/v1
+        kind: Pattern
+        name: centre-crop
+        outputs: [{ name: vertical, preset: tiktok }]
+        steps:
+          - reframe: { mode: center }
+        thumbnail:
+          frames: 2
+          templates: [vertical-cover, square-clean]
+        """;
+
     public async Task<JobRecord> SubmitAsync(Action<SubmitJobRequest>? customize = null, string tenant = TenantIds.Default)
     {
-        var request = new SubmitJobRequest { Source = new Source { UploadId = await CreateUploadAsync(tenant) }, PatternName = "reframe-vertical" };
+        var request = new SubmitJobRequest { Source = new Source { UploadId = await CreateUploadAsync(tenant) }, InlinePattern = CentreCrop };
         customize?.Invoke(request);
         return await Orchestrator.SubmitAsync(request, tenant, CancellationToken.None);
     }

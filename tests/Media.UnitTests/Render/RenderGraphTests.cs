@@ -18,8 +18,8 @@ public sealed class RenderGraphTests
         SourceHasAudio = true,
     };
 
-    private static string Graph(RenderPlan plan, IReadOnlyList<string>? texts = null) =>
-        RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", texts is null ? null : new RenderAssets { TextFiles = texts, FontPath = "/fonts/bold.ttf" }).ToArguments().SkipWhile(a => a != "-filter_complex").Skip(1).First();
+    private static string Graph(RenderPlan plan, string? titles = null) =>
+        RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", titles is null ? null : new RenderAssets { TitlesPath = titles, FontsDirectory = "/fonts" }).ToArguments().SkipWhile(a => a != "-filter_complex").Skip(1).First();
 
     [Fact]
     public void JumpCuts_SplitTrimConcat_FrameAndSampleExact()
@@ -48,20 +48,19 @@ public sealed class RenderGraphTests
     }
 
     [Fact]
-    public void Texts_ReadFromFilesLiterallyWithoutExpansion()
+    public void Texts_BurnedInFromTheirScriptAfterTheCaptions()
     {
         var plan = Plan(new PlannedSegment(0, 10, 1)) with
         {
             Texts = [new PlannedText("Hi: 'x' %{pts} {\\b1}", 0, 3, 86, "#FFFFFF", "#000000A0", TextPosition.Top)],
         };
 
-        var graph = Graph(plan, ["scratch/o.text0.txt"]);
+        var graph = Graph(plan, "scratch/o.titles.ass");
 
-        Assert.Contains(
-            "drawtext=fontfile=/fonts/bold.ttf:textfile=scratch/o.text0.txt:expansion=none:fontsize=86:fontcolor=#FFFFFF:line_spacing=17:x=(w*0.9-text_w)/2:y=h*0.1:enable=between(t\\,0\\,3)",
-            graph.Replace("\\'", string.Empty, StringComparison.Ordinal),
-            StringComparison.Ordinal);
+        Assert.Contains("ass=filename=scratch/o.titles.ass:fontsdir=/fonts", graph, StringComparison.Ordinal);
+        // The text itself never enters the graph: it lives in the script, escaped for ASS (see TitleScriptTests).
         Assert.DoesNotContain("pts", graph, StringComparison.Ordinal);
+        Assert.DoesNotContain("drawtext", graph, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -163,12 +162,17 @@ public sealed class RenderGraphTests
     }
 
     [Fact]
-    public void Wrap_LongWordsAndTenThousandCharacters_AtMostFourLines()
+    public void Wrap_ByGlyphWidths_AtMostFourLinesEndingInAnEllipsis()
     {
-        var wrapped = PlannedText.Wrap(new string('x', 10_000), 40, 800);
+        var widths = Media.Pipelines.Fonts.TextWidths.Default;
+        var text = string.Join(' ', Enumerable.Repeat("word", 2_500));
+        var wrapped = PlannedText.Wrap(text, 40, 800, widths);
 
         Assert.Equal(4, wrapped.Split('\n').Length);
-        Assert.All(wrapped.Split('\n'), line => Assert.True(line.Length <= 33));
-        Assert.Equal("one two\nthree", PlannedText.Wrap("one two\nthree", 100, 800));
+        Assert.All(wrapped.Split('\n'), line => Assert.InRange(widths.Width(line, 40), 700, 800));
+        Assert.EndsWith("…", wrapped, StringComparison.Ordinal);
+        Assert.Equal("one two\nthree", PlannedText.Wrap("one two\nthree", 100, 800, widths));
+        // Wide capitals take more room than the same number of narrow letters: widths, not character counts.
+        Assert.True(PlannedText.Wrap("WWWW WWWW WWWW WWWW", 100, 800, widths).Split('\n').Length > PlannedText.Wrap("iiii iiii iiii iiii", 100, 800, widths).Split('\n').Length);
     }
 }

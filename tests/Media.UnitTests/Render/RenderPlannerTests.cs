@@ -1,5 +1,6 @@
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Patterns;
+using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 
@@ -78,6 +79,23 @@ public sealed class RenderPlannerTests
     }
 
     [Fact]
+    public void Plan_AutoReframe_FollowsAFaceWhenOneWasFoundElseCropsTheMiddle()
+    {
+        var pattern = Pattern("  - reframe: {}");
+        var seen = new SourceAnalysis { Faces = new FaceTrack("m", 2, [new FaceSample(0, 0.7f, 0.2f, 0.1f, 0.2f, 0.9f), new FaceSample(0.5, 0, 0, 0, 0, 0)]) };
+        var none = new SourceAnalysis { Faces = new FaceTrack("m", 2, [new FaceSample(0, 0, 0, 0, 0, 0)]) };
+
+        var followed = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, seen);
+        var centred = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, none);
+
+        Assert.Equal(ReframeMode.Auto, pattern.Reframe);
+        Assert.True(pattern.Steps.Needs.HasFlag(AnalysisNeeds.Faces));
+        Assert.Equal((ReframeMode.Face, 1137), (followed.Reframe, (int)Math.Round(followed.FacePath!.OffsetAt(0))));
+        Assert.Equal((ReframeMode.Center, null), (centred.Reframe, centred.FacePath));
+        Assert.False(Pattern("  - reframe: { mode: center }").Steps.Needs.HasFlag(AnalysisNeeds.Faces));
+    }
+
+    [Fact]
     public void Plan_FaceReframe_PathFromTheTrack()
     {
         var pattern = Pattern("  - reframe: { mode: face }");
@@ -98,7 +116,7 @@ public sealed class RenderPlannerTests
         var analysis = Analysis(-20) with { Transcript = new Media.Pipelines.Speech.Transcript("pocketsphinx", "m", [.. said.Select((w, i) => new Media.Pipelines.Speech.Word(w, 1 + (i * 0.4), 1.3 + (i * 0.4), 0.8))]) };
 
         var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis);
-        var ass = Media.Pipelines.Captions.AssWriter.Write(plan.Captions!.Captions, plan.Captions.Step, 1080, 1920, "DejaVu Sans", plan.Captions.Emphasis);
+        var ass = Media.Pipelines.Captions.AssWriter.Write(plan.Captions!.Captions, plan.Captions.Step, 1080, 1920, plan.Captions.Emphasis, Media.Pipelines.Fonts.TextWidths.Default);
 
         Assert.Equal(["budget"], plan.Captions.Emphasis);
         Assert.Contains("{\\c&H00D4FF&}budget{\\r}", ass, StringComparison.Ordinal);

@@ -56,7 +56,7 @@ public sealed class RenderStageHandler(
 
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
-        var written = await RenderFiles.WriteAsync(plan, context.WorkDirectory, FontLocator.Find(tools.Value.Font), cancellationToken);
+        var written = await RenderFiles.WriteAsync(plan, context.WorkDirectory, FontLocator.Find(tools.Value.Font), cancellationToken, TextWidths.For(tools.Value.Font));
         var assets = written.Assets with
         {
             LogoPath = plan.Logo is { } logo ? await StoredMedia.LocalPathAsync(context, logo.SourceKey, "logo", StoredMedia.MaxLogoBytes, cancellationToken) : null,
@@ -128,7 +128,7 @@ public sealed class RenderStageHandler(
         var source = dispatch.SourceInfo.ToProbe();
         try
         {
-            return EditPlanMapper.From(RenderPlanner.Plan(pattern, output, source, analysis, dispatch.Parameters, clip, bookends.ToDictionary(b => b.Key, b => b.Probe)), source);
+            return EditPlanMapper.From(RenderPlanner.Plan(pattern, output, source, analysis, dispatch.Parameters, clip, bookends.ToDictionary(b => b.Key, b => b.Probe), TextWidths.For(tools.Value.Font)), source);
         }
         catch (ClipNotAvailableException ex)
         {

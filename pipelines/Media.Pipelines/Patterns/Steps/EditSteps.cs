@@ -43,7 +43,7 @@ public sealed record EditSteps
         (JumpCuts is not null || Clips is not null || Captions is not null || PunchIn is { AtCuts: true } ? AnalysisNeeds.Speech : AnalysisNeeds.None)
         | (Captions is not null || JumpCuts is { Fillers.Count: > 0 } ? AnalysisNeeds.Words : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
-        | (Reframe.Mode == ReframeMode.Face ? AnalysisNeeds.Faces : AnalysisNeeds.None)
+        | (Reframe.Mode is ReframeMode.Face or ReframeMode.Auto ? AnalysisNeeds.Faces : AnalysisNeeds.None)
         | (Clips is not null ? AnalysisNeeds.Loudness | AnalysisNeeds.Faces : AnalysisNeeds.None); // hook features
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>

@@ -175,10 +175,11 @@ internal static partial class StepsParser
     private static ReframeStep Reframe(YamlFields f, List<PatternViolation> violations, string path)
     {
         f.AllowOnly("mode", "maxPan", "deadZone");
-        var modeText = f.String("mode", required: true);
+        var modeText = f.String("mode", required: false);
         var mode = modeText switch
         {
-            null => ReframeMode.Center,
+            // Subject-aware unless told otherwise: the face when there is one, else the centre.
+            null or "auto" => ReframeMode.Auto,
             "center" => ReframeMode.Center,
             "blur-fill" => ReframeMode.BlurFill,
             "face" => ReframeMode.Face,
@@ -187,17 +188,17 @@ internal static partial class StepsParser
         };
         if (mode is null)
         {
-            violations.Add(new($"{path}.mode", $"unknown mode '{modeText}'; known: center, face, blur-fill, fit"));
+            violations.Add(new($"{path}.mode", $"unknown mode '{modeText}'; known: auto, face, center, blur-fill, fit"));
         }
 
         var maxPan = f.Double("maxPan", 0.02, 2);
         var deadZone = f.Double("deadZone", 0, 0.4);
-        if (mode != ReframeMode.Face && (maxPan is not null || deadZone is not null))
+        if (mode is not (ReframeMode.Face or ReframeMode.Auto) && (maxPan is not null || deadZone is not null))
         {
-            violations.Add(new(path, "maxPan and deadZone apply to mode: face only"));
+            violations.Add(new(path, "maxPan and deadZone apply to mode: face and auto only"));
         }
 
-        return new ReframeStep(mode ?? ReframeMode.Center, maxPan ?? 0.3, deadZone ?? 0.1);
+        return new ReframeStep(mode ?? ReframeMode.Auto, maxPan ?? 0.3, deadZone ?? 0.1);
     }
 
     private static LogoStep? Logo(YamlFields f, List<PatternViolation> violations, string path)
