@@ -8,11 +8,11 @@ namespace Media.Bench;
 /// <summary>An embedded farm in this process for a benchmark or evaluation run, with a client and a scratch folder; gone afterwards.</summary>
 internal static class BenchFarm
 {
-    public static async Task RunAsync(string name, int workers, Func<FarmClient, string, Task> body, CancellationToken cancellationToken)
+    public static async Task RunAsync(string name, int workers, Func<FarmClient, string, Task> body, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var data = Path.Combine(Path.GetTempPath(), $"media-{name}-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
-        var app = FarmHost.Build(new FarmHost.Settings(data, "127.0.0.1", 0, workers, LogLevel.Warning));
+        var app = FarmHost.Build(new FarmHost.Settings(data, "127.0.0.1", 0, workers, LogLevel.Warning) { Overrides = overrides ?? new Dictionary<string, string?>() });
         await app.StartAsync(cancellationToken);
         try
         {

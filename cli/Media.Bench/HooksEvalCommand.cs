@@ -112,25 +112,10 @@ internal static class HooksEvalCommand
 
     private static async Task LongInputAsync(Tools tools, IFaceDetector faces, string media, double minutes, CancellationToken cancellationToken)
     {
-        // The shared talking-head clips and the montage joined (same size and rate), then looped to length.
-        string[] parts = ["talking_head/obama_wh_weekly_address_a.mp4", "derived/grid_montage_10speakers_30s.mp4", "talking_head/obama_wh_weekly_address_b.mp4"];
-        var joined = Path.Combine(tools.Work, "joined.mp4");
-        var arguments = new List<string> { "-hide_banner", "-loglevel", "error", "-y" };
-        foreach (var part in parts)
-        {
-            arguments.AddRange(["-i", Path.Combine(media, part)]);
-        }
-
-        var filter = string.Concat(parts.Select((_, i) => $"[{i}:v]scale=640:360:force_original_aspect_ratio=decrease,pad=640:360:-1:-1,fps=25,setsar=1[v{i}];[{i}:a]aresample=44100,aformat=channel_layouts=stereo[a{i}];"))
-            + string.Concat(parts.Select((_, i) => $"[v{i}][a{i}]")) + $"concat=n={parts.Length}:v=1:a=1[v][a]";
-        arguments.AddRange(["-filter_complex", filter, "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "28", "-c:a", "aac", joined]);
-        await tools.Runner.RunAsync("ffmpeg", arguments, cancellationToken);
-        var looped = Path.Combine(tools.Work, "long.mp4");
-        await tools.Runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", joined, "-t", (minutes * 60).ToString(CultureInfo.InvariantCulture), "-c", "copy", looped], cancellationToken);
-
+        var looped = await LongSource.BuildAsync(tools.Runner, media, tools.Work, minutes, cancellationToken);
         var (analysis, seconds, windows) = await tools.AnalyzeAsync(looped, cancellationToken);
         var clips = ClipPlanner.Choose(new ClipsStep(5, 20, 55), analysis.DurationSeconds, analysis.Speech, windows, analysis.SceneCuts);
-        Console.WriteLine(Invariant($"# Long input: {analysis.DurationSeconds / 60:0.0} minutes ({string.Join(" + ", parts.Select(Path.GetFileName))}, looped), all features and models"));
+        Console.WriteLine(Invariant($"# Long input: {analysis.DurationSeconds / 60:0.0} minutes ({LongSource.Describe}, looped), all features and models"));
         Console.WriteLine(Invariant($"  analysis {seconds:0.0} s = real-time factor {seconds / analysis.DurationSeconds:0.000} (2-core machine); peak memory: this process {ResourceUsage.PeakSelfMegabytes():0} MB, largest child (ffmpeg / recogniser) {ResourceUsage.PeakChildMegabytes():0} MB"));
         Console.WriteLine(Invariant($"  {analysis.SceneCuts?.Count ?? 0} scene cuts, {analysis.Speech?.Segments.Count ?? 0} speech segments, {analysis.Transcript?.Words.Count ?? 0} words, {windows.Scores.Length} windows of {windows.StepSeconds} s scored by {windows.Model}"));
         foreach (var clip in clips)

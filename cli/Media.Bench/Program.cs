@@ -15,6 +15,7 @@ var root = new RootCommand("media-bench: benchmarks, soaks and evaluations of th
     TransportBenchCommand.Create(),
     LoadBenchCommand.Create(),
     ReviseBenchCommand.Create(),
+    ScaleBenchCommand.Create(),
     hooks,
 };
 

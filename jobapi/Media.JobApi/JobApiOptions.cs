@@ -26,6 +26,17 @@ public sealed class JobApiOptions
     [Range(0, 60000)]
     public int RetryBaseDelayMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// Sources longer than this (seconds) are analysed in chunks that any worker may take in parallel, then merged;
+    /// 0 = always in one pass.
+    /// </summary>
+    [Range(0, 86400)]
+    public double AnalysisChunkAfterSeconds { get; set; } = 300;
+
+    /// <summary>About how long each analysis chunk is (seconds; rounded to the 4 s grid).</summary>
+    [Range(8, 3600)]
+    public double AnalysisChunkSeconds { get; set; } = 120;
+
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 

@@ -17,6 +17,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<StageEventPublisher>();
         services.AddSingleton<IStageHandler, ProbeStageHandler>();
         services.AddSingleton<IStageHandler, AnalyzeStageHandler>();
+        services.AddSingleton<IStageHandler, AnalyzeChunkStageHandler>();
         services.AddSingleton<IStageHandler, RenderStageHandler>();
         services.AddSingleton<IStageHandler, ThumbnailStageHandler>();
         services.AddSingleton<Hardware.HardwareProbe>();

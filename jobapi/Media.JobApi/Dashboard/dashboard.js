@@ -76,6 +76,8 @@ const short = (enumName, prefix) => (enumName || '').replace(prefix, '').toLower
 const jobState = (s) => short(s, 'JOB_STATE_');
 const stageState = (s) => short(s, 'STAGE_STATE_');
 const percent = (p) => `${Math.round((p || 0) * 100)}%`;
+// 754.2 -> "12:34"
+const formatSeconds = (t) => `${Math.floor(t / 60)}:${String(Math.floor(t % 60)).padStart(2, '0')}`;
 
 function ago(timestamp) {
   if (!timestamp) return '—';
@@ -217,7 +219,8 @@ async function renderDetail() {
     const ss = stageState(st.state);
     return el('tr', { 'data-stage-id': st.id },
       el('td', {}, short(st.kind, 'STAGE_KIND_')),
-      el('td', {}, st.outputName || ''),
+      // Analysis chunks say which part of the source they measure.
+      el('td', {}, st.outputName || (st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : '')),
       el('td', { class: 'state state-' + ss }, ss),
       progressCell(st.progress, ss === 'running'),
       el('td', { class: 'num' }, st.attempt || 0),

@@ -1,3 +1,4 @@
+using Media.Pipelines.Analysis;
 using Google.Protobuf;
 using Media.JobApi.Orchestration.Machine;
 using Media.JobApi.Store;
@@ -106,7 +107,14 @@ internal sealed class JobEffects(
                 SourceInfo = job.SourceInfo ?? new MediaInfo(),
                 LeaseSeconds = options.LeaseSeconds,
                 Tenant = job.Tenant,
+                RangeStartSeconds = stage.RangeStart ?? 0,
+                RangeEndSeconds = stage.RangeEnd ?? 0,
             };
+            if (stage.Kind == StageKind.Analyze)
+            {
+                dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => AnalysisChunks.IsPartOf(stage.Id, id)).Order(StringComparer.Ordinal).Select(id => AnalysisChunks.PartKey(dispatch.OutputPrefix, id)));
+            }
+
             try
             {
                 using var activity = FarmTelemetry.Source.StartActivity("dispatch " + stage.Kind.ToString().ToLowerInvariant(), System.Diagnostics.ActivityKind.Producer);

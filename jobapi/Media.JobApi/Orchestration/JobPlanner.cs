@@ -62,6 +62,8 @@ public static class JobPlanner
     {
         StageKind.Render => 8,
         StageKind.Analyze => 3,
+        // A chunked analysis: each chunk counts for its share of measuring (the merge keeps the analyze stage's weight).
+        StageKind.AnalyzeChunk => 3,
         _ => 1,
     };
 

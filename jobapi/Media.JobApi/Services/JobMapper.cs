@@ -46,5 +46,7 @@ public static class JobMapper
         StartedAt = stage.StartedAt is { } started ? Timestamp.FromDateTimeOffset(started) : null,
         FinishedAt = stage.FinishedAt is { } finished ? Timestamp.FromDateTimeOffset(finished) : null,
         Error = stage.Error,
+        RangeStartSeconds = stage.RangeStart ?? 0,
+        RangeEndSeconds = stage.RangeEnd ?? 0,
     };
 }

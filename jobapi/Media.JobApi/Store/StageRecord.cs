@@ -28,6 +28,11 @@ public sealed record StageRecord
     /// <summary>Revisions: where the edit plan to render is stored.</summary>
     public string PlanKey { get; init; } = string.Empty;
 
+    /// <summary>Analyze-chunk stages: the part of the source (seconds) they measure.</summary>
+    public double? RangeStart { get; init; }
+
+    public double? RangeEnd { get; init; }
+
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
     /// <summary>Dispatch count; events carrying another attempt are stale.</summary>

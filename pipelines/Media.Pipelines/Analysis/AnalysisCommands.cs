@@ -12,7 +12,8 @@ public static class AnalysisCommands
     /// One decode of the audio, two branches: EBU R128 momentary loudness written per frame to a text file,
     /// and 16 kHz mono float samples for voice activity. Either branch may be left out.
     /// </summary>
-    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath, string? wavPath = null)
+    /// <param name="window">Only this part of the source (seek to its start; timestamps then count from there).</param>
+    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath, string? wavPath = null, DecodeWindow? window = null)
     {
         var wanted = new List<(string Label, string Path)>();
         if (loudnessLogPath is not null)
@@ -73,7 +74,7 @@ public static class AnalysisCommands
 
         return new FFmpegCommand
         {
-            Inputs = [new FFmpegInput(input)],
+            Inputs = [Input(input, window)],
             Graph = new FilterGraph(chains),
             Maps = outputs[0].Maps,
             OutputOptions = ["-vn", .. outputs[0].Options],
@@ -89,9 +90,9 @@ public static class AnalysisCommands
     /// One decode of the video, two branches: small frames at a fixed rate as raw RGB for the face detector,
     /// and scene-change scores on smaller frames, printing the frames that start a new shot.
     /// </summary>
-    public static FFmpegCommand Video(string input, int frameHeight, string framesPath, string scenesPath) => new()
+    public static FFmpegCommand Video(string input, int frameHeight, string framesPath, string scenesPath, DecodeWindow? window = null) => new()
     {
-        Inputs = [new FFmpegInput(input)],
+        Inputs = [Input(input, window)],
         Graph = new FilterGraph(
         [
             new FilterChain(["0:v:0"], [Filter.Of("split", ("outputs", 2))], ["fa", "sc"]),
@@ -134,7 +135,14 @@ public static class AnalysisCommands
         return cuts;
     }
 
+    private static FFmpegInput Input(string path, DecodeWindow? window) => window is { } w
+        ? new FFmpegInput(path) { Seek = w.From > 0 ? TimeSpan.FromSeconds(w.From) : null, Duration = w.Until is { } until ? TimeSpan.FromSeconds(until - w.From) : null }
+        : new FFmpegInput(path);
+
     /// <summary>Frame height for <see cref="FaceFrameWidth"/> keeping the display aspect (even, at least 2).</summary>
     public static int FaceFrameHeight(int displayWidth, int displayHeight) =>
         Math.Max(2, (int)Math.Round(FaceFrameWidth * (double)displayHeight / Math.Max(1, displayWidth) / 2) * 2);
 }
+
+/// <summary>The part of a source one decode reads: from <paramref name="From"/> seconds to <paramref name="Until"/> (null: the end).</summary>
+public readonly record struct DecodeWindow(double From, double? Until);

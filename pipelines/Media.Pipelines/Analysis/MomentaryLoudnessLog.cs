@@ -13,6 +13,15 @@ public static class MomentaryLoudnessLog
 
     public static LoudnessAnalysis Parse(IEnumerable<string> lines, double durationSeconds)
     {
+        var momentary = Sample(Points(lines), 0, 0, (int)Math.Floor((durationSeconds + 1e-9) / StepSeconds));
+        var analysis = new LoudnessAnalysis(double.NaN, StepSeconds, momentary);
+        var integrated = LoudnessMath.Integrated(analysis);
+        return analysis with { IntegratedLufs = double.IsNaN(integrated) ? -120 : Math.Round(integrated, 2) };
+    }
+
+    /// <summary>The (time, momentary LUFS) pairs the log holds, in its own time (silence as -120).</summary>
+    public static List<(double Time, double Lufs)> Points(IEnumerable<string> lines)
+    {
         var points = new List<(double Time, double Lufs)>();
         double? time = null;
         foreach (var line in lines)
@@ -30,12 +39,20 @@ public static class MomentaryLoudnessLog
             }
         }
 
-        var steps = (int)Math.Floor((durationSeconds + 1e-9) / StepSeconds);
-        var momentary = new double[steps];
+        return points;
+    }
+
+    /// <summary>
+    /// The momentary loudness at steps firstStep … firstStep + count - 1 of the source's clock (step i ends at
+    /// (i + 1) × <see cref="StepSeconds"/>), from a log whose time 0 is <paramref name="offsetSeconds"/> into the source.
+    /// </summary>
+    public static double[] Sample(IReadOnlyList<(double Time, double Lufs)> points, double offsetSeconds, int firstStep, int count)
+    {
+        var momentary = new double[Math.Max(0, count)];
         var p = 0;
-        for (var i = 0; i < steps; i++)
+        for (var i = 0; i < momentary.Length; i++)
         {
-            var stepEnd = (i + 1) * StepSeconds;
+            var stepEnd = ((firstStep + i + 1) * StepSeconds) - offsetSeconds;
             while (p + 1 < points.Count && points[p + 1].Time <= stepEnd + 1e-6)
             {
                 p++;
@@ -44,8 +61,6 @@ public static class MomentaryLoudnessLog
             momentary[i] = points.Count == 0 || points[p].Time > stepEnd + 1e-6 ? -120 : points[p].Lufs;
         }
 
-        var analysis = new LoudnessAnalysis(double.NaN, StepSeconds, momentary);
-        var integrated = LoudnessMath.Integrated(analysis);
-        return analysis with { IntegratedLufs = double.IsNaN(integrated) ? -120 : Math.Round(integrated, 2) };
+        return momentary;
     }
 }

@@ -12,8 +12,10 @@ namespace Media.Pipelines.Analysis;
 
 /// <summary>
 /// Measures what a pattern needs, once per source: loudness and voice activity from one audio decode,
-/// faces from small frames sampled at 2 fps and scene cuts from the same video decode (in parallel with the audio). Scratch files live in the stage's
-/// folder and are streamed, so memory stays bounded for hours of media.
+/// faces from small frames sampled at 2 fps and scene cuts from the same video decode (in parallel with the audio). Scratch
+/// files live in the stage's folder and are streamed, so memory stays bounded for hours of media. A long source is
+/// measured as parts (time ranges, on several workers: <see cref="AnalyzePartAsync"/>) and merged
+/// (<see cref="Merge"/>); a short one is one part over everything, through the same merge.
 /// </summary>
 public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<ModelOptions> models, IFaceDetector faces, IRecognizer recognizer)
 {
@@ -22,73 +24,143 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
     /// <param name="script">For captions: the filmed script (the words are then the script, timed against the audio).</param>
     public async Task<SourceAnalysis> AnalyzeAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, Action<double> progress, CancellationToken cancellationToken, string? script = null)
     {
-        var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
-            ? AnalyzeAudioAsync(input, probe, needs, workDirectory, script, cancellationToken)
-            : Task.FromResult<(LoudnessAnalysis?, SpeechAnalysis?, Transcript?)>((null, null, null));
-        var video = needs.HasFlag(AnalysisNeeds.Faces)
-            ? TrackFacesAsync(input, probe, workDirectory, progress, cancellationToken)
-            : Task.FromResult<(FaceTrack?, IReadOnlyList<double>?, VisualActivity?)>((null, null, null));
-        var (loudness, speech, transcript) = await audio;
-        var (faceTrack, cuts, visual) = await video;
+        var part = await AnalyzePartAsync(input, probe, needs, null, workDirectory, progress, cancellationToken, script);
         progress(1);
+        return Merge([part], probe, needs, script);
+    }
+
+    /// <summary>
+    /// Measures one range of the source (null: all of it in one pass), on the source's clock: decoded from
+    /// <see cref="AnalysisChunks.LeadSeconds"/> before the range (and for words <see cref="AnalysisChunks.TailSeconds"/>
+    /// past it), keeping only what belongs to the range.
+    /// </summary>
+    public async Task<AnalysisPart> AnalyzePartAsync(string input, MediaProbe probe, AnalysisNeeds needs, TimeRange? range, string workDirectory, Action<double> progress, CancellationToken cancellationToken, string? script = null)
+    {
+        var start = range?.Start ?? 0;
+        var last = range is not { } r || r.End >= probe.DurationSeconds - 1e-6;
+        var end = last ? probe.DurationSeconds : range!.Value.End;
+        var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + AnalysisChunks.TailSeconds);
+        var owned = new Owned(start, end, last, window?.From ?? 0);
+        var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
+            ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, cancellationToken)
+            : Task.FromResult(new AnalysisPart());
+        var video = needs.HasFlag(AnalysisNeeds.Faces)
+            ? TrackFacesAsync(input, probe, owned, window, workDirectory, progress, cancellationToken)
+            : Task.FromResult(new AnalysisPart());
+        var (heard, seen) = (await audio, await video);
+        return heard with { Start = start, End = end, Faces = seen.Faces, SceneCuts = seen.SceneCuts, Visual = seen.Visual };
+    }
+
+    /// <summary>
+    /// Parts in order, covering the source -> its analysis: loudness steps and voice-activity windows joined (segments
+    /// and the integrated loudness computed over the whole, with BS.1770 gating, not averaged), words joined (aligned to
+    /// the script over the whole when there is one), face samples, motion and scene cuts joined.
+    /// </summary>
+    public SourceAnalysis Merge(IReadOnlyList<AnalysisPart> parts, MediaProbe probe, AnalysisNeeds needs, string? script)
+    {
+        parts = [.. parts.OrderBy(p => p.Start)];
+        LoudnessAnalysis? loudness = null;
+        if (needs.HasFlag(AnalysisNeeds.Loudness))
+        {
+            var momentary = parts.SelectMany(p => p.Momentary ?? []).ToList();
+            var integrated = LoudnessMath.Integrated(new LoudnessAnalysis(double.NaN, MomentaryLoudnessLog.StepSeconds, momentary));
+            loudness = new LoudnessAnalysis(double.IsNaN(integrated) ? -120 : Math.Round(integrated, 2), MomentaryLoudnessLog.StepSeconds, momentary);
+        }
+
+        SpeechAnalysis? speech = null;
+        if (needs.HasFlag(AnalysisNeeds.Speech))
+        {
+            var probabilities = parts.SelectMany(p => p.SpeechProbabilities ?? []).ToList();
+            speech = new SpeechAnalysis(SileroVad.Name, new SpeechSegmenter().Segments(probabilities, SileroVad.WindowSeconds));
+        }
+
+        Transcript? transcript = null;
+        if (needs.HasFlag(AnalysisNeeds.Words))
+        {
+            var heard = parts.SelectMany(p => p.Words ?? []).ToList();
+            var backend = parts.Select(p => p.RecognizerBackend).FirstOrDefault(b => b is not null) ?? recognizer.Backend;
+            var model = parts.Select(p => p.RecognizerModel).FirstOrDefault(m => m is not null) ?? recognizer.Model;
+            var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
+            transcript = scripted is null || !probe.HasAudio
+                ? new Transcript(backend, model, heard)
+                : new Transcript(backend, model, ScriptAligner.Align(scripted, heard, probe.DurationSeconds), ScriptAligned: true);
+            var spoken = speech?.Segments.Sum(s => s.Duration) ?? 0;
+            if (transcript.Words.Count == 0 && spoken >= 1)
+            {
+                throw new CaptionsUnavailableException(
+                    $"People speak for {spoken:0.#} s but {backend} recognised no words; the job stops rather than publish a video without its captions (pass the script as the 'script' parameter to caption it anyway).");
+            }
+        }
+
+        FaceTrack? faceTrack = null;
+        IReadOnlyList<double>? cuts = null;
+        VisualActivity? visual = null;
+        if (needs.HasFlag(AnalysisNeeds.Faces))
+        {
+            faceTrack = new FaceTrack(parts.Select(p => p.Faces?.Model).FirstOrDefault(m => m is not null) ?? faces.Name, AnalysisCommands.FaceSampleRate, [.. parts.SelectMany(p => p.Faces?.Samples ?? [])]);
+            cuts = [.. parts.SelectMany(p => p.SceneCuts ?? [])];
+            visual = new VisualActivity(AnalysisCommands.FaceSampleRate, [.. parts.SelectMany(p => p.Visual?.Motion ?? [])], [.. parts.SelectMany(p => p.Visual?.FaceCounts ?? [])]);
+        }
+
         return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts, Visual = visual };
     }
 
-    private async Task<(LoudnessAnalysis?, SpeechAnalysis?, Transcript?)> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, string workDirectory, string? script, CancellationToken cancellationToken)
+    private async Task<AnalysisPart> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, string? script, CancellationToken cancellationToken)
     {
         if (!probe.HasAudio)
         {
             // Silent sources: nothing to measure, nobody speaks.
-            return (needs.HasFlag(AnalysisNeeds.Loudness) ? new LoudnessAnalysis(-120, MomentaryLoudnessLog.StepSeconds, []) : null,
-                    needs.HasFlag(AnalysisNeeds.Speech) ? new SpeechAnalysis(SileroVad.Name, []) : null,
-                    needs.HasFlag(AnalysisNeeds.Words) ? new Transcript(recognizer.Backend, recognizer.Model, []) : null);
+            return new AnalysisPart
+            {
+                Momentary = needs.HasFlag(AnalysisNeeds.Loudness) ? [] : null,
+                SpeechProbabilities = needs.HasFlag(AnalysisNeeds.Speech) ? [] : null,
+                Words = needs.HasFlag(AnalysisNeeds.Words) ? [] : null,
+            };
         }
 
         var loudnessLog = needs.HasFlag(AnalysisNeeds.Loudness) ? Path.Combine(workDirectory, "loudness.txt") : null;
         var samples = needs.HasFlag(AnalysisNeeds.Speech) ? Path.Combine(workDirectory, "speech.f32") : null;
         var wav = needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech16k.wav") : null;
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, wav).ToArguments(), cancellationToken);
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, wav, window).ToArguments(), cancellationToken);
 
-        LoudnessAnalysis? loudness = null;
+        double[]? momentary = null;
         if (loudnessLog is not null)
         {
-            loudness = MomentaryLoudnessLog.Parse(File.ReadLines(loudnessLog), probe.DurationSeconds);
+            var step = MomentaryLoudnessLog.StepSeconds;
+            var first = (int)Math.Round(owned.Start / step);
+            var count = (int)Math.Floor((owned.End + 1e-9) / step) - first;
+            momentary = MomentaryLoudnessLog.Sample(MomentaryLoudnessLog.Points(File.ReadLines(loudnessLog)), owned.Offset, first, count);
         }
 
-        SpeechAnalysis? speech = null;
+        float[]? probabilities = null;
         if (samples is not null)
         {
-            float[] probabilities;
             await using (var stream = new FileStream(samples, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
             {
                 probabilities = await _vad.Value.ProbabilitiesAsync(stream, cancellationToken);
             }
 
             File.Delete(samples);
-            speech = new SpeechAnalysis(SileroVad.Name, new SpeechSegmenter().Segments(probabilities, SileroVad.WindowSeconds));
+            // Window j of this decode is window j + skipped of the source; keep those starting inside the range.
+            var skipped = (int)Math.Round(owned.Offset / SileroVad.WindowSeconds);
+            var from = Math.Clamp((int)Math.Round(owned.Start / SileroVad.WindowSeconds) - skipped, 0, probabilities.Length);
+            var to = owned.Last ? probabilities.Length : Math.Clamp((int)Math.Round(owned.End / SileroVad.WindowSeconds) - skipped, from, probabilities.Length);
+            probabilities = probabilities[from..to];
         }
 
-        Transcript? transcript = null;
+        IReadOnlyList<Word>? words = null;
         if (wav is not null)
         {
             var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
             var heard = await recognizer.RecognizeAsync(wav, scripted, workDirectory, cancellationToken);
             File.Delete(wav);
-            transcript = scripted is null
-                ? new Transcript(recognizer.Backend, recognizer.Model, heard)
-                : new Transcript(recognizer.Backend, recognizer.Model, ScriptAligner.Align(scripted, heard, probe.DurationSeconds), ScriptAligned: true);
-            var spoken = speech?.Segments.Sum(s => s.Duration) ?? 0;
-            if (transcript.Words.Count == 0 && spoken >= 1)
-            {
-                throw new CaptionsUnavailableException(
-                    $"People speak for {spoken:0.#} s but {recognizer.Backend} recognised no words; the job stops rather than publish a video without its captions (pass the script as the 'script' parameter to caption it anyway).");
-            }
+            words = [.. heard.Select(w => owned.Offset == 0 ? w : w with { Start = w.Start + owned.Offset, End = w.End + owned.Offset }).Where(w => owned.Contains((w.Start + w.End) / 2))];
         }
 
-        return (loudness, speech, transcript);
+        return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = wav is null ? null : recognizer.Backend, RecognizerModel = wav is null ? null : recognizer.Model };
     }
 
-    private async Task<(FaceTrack?, IReadOnlyList<double>?, VisualActivity?)> TrackFacesAsync(string input, MediaProbe probe, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    private async Task<AnalysisPart> TrackFacesAsync(string input, MediaProbe probe, Owned owned, DecodeWindow? window, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         if (!faces.IsAvailable)
         {
@@ -98,8 +170,12 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var height = AnalysisCommands.FaceFrameHeight(probe.DisplayWidth, probe.DisplayHeight);
         var framesPath = Path.Combine(workDirectory, "faces.rgb");
         var scenesPath = Path.Combine(workDirectory, "scenes.txt");
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath).ToArguments(), cancellationToken);
-        var cuts = File.Exists(scenesPath) ? AnalysisCommands.ParseSceneCuts(File.ReadLines(scenesPath)) : [];
+        // Faces are looked for up to the range's end only (words alone read past it).
+        var video = window is { } w ? w with { Until = owned.Last ? null : owned.End } : (DecodeWindow?)null;
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath, video).ToArguments(), cancellationToken);
+        var cuts = File.Exists(scenesPath)
+            ? AnalysisCommands.ParseSceneCuts(File.ReadLines(scenesPath)).Select(c => Math.Round(c + owned.Offset, 3)).Where(owned.Contains).ToList()
+            : [];
 
         var frameBytes = AnalysisCommands.FaceFrameWidth * height * 3;
         var frame = new byte[frameBytes];
@@ -122,12 +198,18 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                     break;
                 }
 
-                var time = i / AnalysisCommands.FaceSampleRate;
-                var found = faces.Detect(frame, AnalysisCommands.FaceFrameWidth, height);
-                var best = found.MaxBy(f => f.Area);
-                motion.Add(i == 0 ? 0 : FrameMotion.MeanLumaChange(previous, frame));
-                counts.Add(found.Count);
+                var time = owned.Offset + (i / AnalysisCommands.FaceSampleRate);
+                var change = i == 0 ? 0 : FrameMotion.MeanLumaChange(previous, frame);
                 (previous, frame) = (frame, previous);
+                if (!owned.Contains(time))
+                {
+                    continue; // the lead: decoded only so that the first sample of the range has its motion
+                }
+
+                var found = faces.Detect(previous, AnalysisCommands.FaceFrameWidth, height);
+                var best = found.MaxBy(f => f.Area);
+                motion.Add(samples.Count == 0 && owned.Start == 0 ? 0 : change);
+                counts.Add(found.Count);
                 samples.Add(best is null
                     ? new FaceSample(time, 0, 0, 0, 0, 0)
                     : new FaceSample(time, best.X, best.Y, best.Width, best.Height, best.Score));
@@ -139,6 +221,12 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         File.Delete(framesPath);
-        return (new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples), cuts, new VisualActivity(AnalysisCommands.FaceSampleRate, motion, counts));
+        return new AnalysisPart { Faces = new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples), SceneCuts = cuts, Visual = new VisualActivity(AnalysisCommands.FaceSampleRate, motion, counts) };
+    }
+
+    /// <summary>The range a part keeps, on the source's clock, and where its decode began (<paramref name="Offset"/>).</summary>
+    private readonly record struct Owned(double Start, double End, bool Last, double Offset)
+    {
+        public bool Contains(double time) => time >= Start - 1e-6 && (Last || time < End - 1e-6);
     }
 }

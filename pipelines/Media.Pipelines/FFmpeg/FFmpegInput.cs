@@ -3,8 +3,14 @@ namespace Media.Pipelines.FFmpeg;
 /// <summary>One -i input with the options that must precede it (format, fast seek).</summary>
 public sealed record FFmpegInput(string Path)
 {
-    /// <summary>Input seek (-ss before -i): jumps to the nearest keyframe instead of decoding up to it.</summary>
+    /// <summary>
+    /// Input seek (-ss before -i): jumps to the keyframe before it, then (when decoding) drops what comes before the exact
+    /// time; timestamps start at 0 from there.
+    /// </summary>
     public TimeSpan? Seek { get; init; }
+
+    /// <summary>Read only this much of the input (-t before -i).</summary>
+    public TimeSpan? Duration { get; init; }
 
     /// <summary>-f, e.g. "lavfi" for generated sources.</summary>
     public string? Format { get; init; }
@@ -40,6 +46,12 @@ public sealed record FFmpegInput(string Path)
         {
             yield return "-ss";
             yield return FFmpegFormat.Seconds(seek.TotalSeconds);
+        }
+
+        if (Duration is { } duration)
+        {
+            yield return "-t";
+            yield return FFmpegFormat.Seconds(duration.TotalSeconds);
         }
 
         if (Format is not null)

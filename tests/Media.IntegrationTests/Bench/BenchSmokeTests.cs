@@ -34,6 +34,17 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     }
 
     [Fact]
+    public async Task BenchScale_OnePassAndChunks_ReportsTimesAndTheMergeAgainstOnePass()
+    {
+        var output = await RunAsync("bench-scale", "--clip", media.Clip, "--minutes", "0.3", "--chunk", "8", "--pattern", "reframe-vertical");
+
+        Assert.Matches(@"one pass, 1 worker\s+0\s+[0-9.]+ s\s+1\.00x", output);
+        Assert.Matches(@"chunks, 2 workers\s+2\s+[0-9.]+ s", output);
+        Assert.Matches(@"face samples\s+([0-9]+) vs \1; identical \(time and box\): \1", output);
+        Assert.Matches(@"scene cuts\s+([0-9]+) vs \1; identical: yes", output);
+    }
+
+    [Fact]
     public async Task BenchLoad_BothTransports_LoseAndDuplicateNothing()
     {
         var output = await RunAsync("bench-load", "--jobs", "4", "--clients", "2", "--tenants", "2", "--transport", "both");

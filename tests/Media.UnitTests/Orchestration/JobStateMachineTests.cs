@@ -149,6 +149,49 @@ public sealed class JobStateMachineTests
         Assert.Equal(JobState.Running, decision.Job.State);
     }
 
+    // source seconds -> chunk stages made (the machine chunks sources over 40 s into about 12 s)
+    [Theory]
+    [InlineData(30, 0)]
+    [InlineData(44, 4)]
+    public void Completed_Probe_LongSource_AnalysisSplitIntoChunksTheAnalyzeStageWaitsFor(double seconds, int chunks)
+    {
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, AnalysisChunkAfterSeconds: 40, AnalysisChunkSeconds: 12));
+        var snapshot = new JobSnapshot(Job(), [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            Stage("analyze", StageKind.Analyze, StageState.Waiting, attempt: 0, dependsOn: "probe"),
+            Stage("vertical", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "analyze"),
+        ], []);
+
+        var decision = machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = new MediaInfo { DurationSeconds = seconds } })), At(Now));
+
+        var dispatched = decision.Effects.OfType<DispatchStages>().Single().Stages;
+        if (chunks == 0)
+        {
+            Assert.Equal(["job_1.analyze"], dispatched.Select(s => s.Id));
+            return;
+        }
+
+        Assert.Equal(Enumerable.Range(1, chunks).Select(i => $"job_1.analyze.part{i:00}"), dispatched.Select(s => s.Id));
+        Assert.All(dispatched, s => Assert.Equal((StageKind.AnalyzeChunk, StageState.Dispatched, 1, "job_1.probe"), (s.Kind, s.State, s.Attempt, string.Join(',', s.DependsOn))));
+        Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44)], dispatched.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
+        var analyze = decision.Changes!.Stages.Single(s => s.Id == "job_1.analyze");
+        Assert.Equal(StageState.Waiting, analyze.State);
+        Assert.Equal(dispatched.Select(s => s.Id), analyze.DependsOn);
+        // The chunks count in the job's progress (the probe is done; nothing else is).
+        Assert.InRange(decision.Job.Progress, 0.01, 0.2);
+
+        // A chunk's completion dispatches nothing until the last one; the last dispatches the merge.
+        var state = new JobSnapshot(decision.Job, [.. decision.Changes.Stages.Concat(snapshot.Stages.Where(s => decision.Changes.Stages.All(c => c.Id != s.Id)))], []);
+        for (var i = 1; i <= chunks; i++)
+        {
+            var id = $"analyze.part{i:00}";
+            var next = machine.Decide(state, new ApplyStageEvent(Event(id, 1, e => e.Completed = new StageCompleted())), At(Now));
+            var ready = next.Effects.OfType<DispatchStages>().Single().Stages;
+            Assert.Equal(i == chunks ? ["job_1.analyze"] : [], ready.Select(s => s.Id));
+            state = new JobSnapshot(next.Job, [.. state.Stages.Select(s => next.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
+        }
+    }
+
     // retryable, failures so far -> stage state afterwards, job state, dead letter sent
     [Theory]
     [InlineData(true, 0, StageState.Waiting, JobState.Running, false)]

@@ -4,11 +4,15 @@ using Media.Pipelines.Probe;
 using Media.Pipelines.Publishing;
 using Media.Pipelines.Text;
 using Media.Pipelines.Render;
+using Media.Platform.Storage;
 using Media.Protos.V1;
 
 namespace Media.Workers.Handlers;
 
-/// <summary>Measures what the pattern's steps need and stores it with the job as `analysis.json`; the renders read it.</summary>
+/// <summary>
+/// Measures what the pattern's steps need (or, for a long source, merges what its chunk stages measured) and stores it
+/// with the job as `analysis.json`; the renders read it.
+/// </summary>
 public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober, HookScorer hooks) : IStageHandler
 {
     public StageKind Kind => StageKind.Analyze;
@@ -19,8 +23,10 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         var pattern = context.Pattern;
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var probe = dispatch.SourceInfo.ToProbe();
-        var script = pattern.Steps.Captions is { } captions ? MergeFields.Render(captions.Script, dispatch.Parameters).Trim() : null;
-        var analysis = await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken, script);
+        var script = Script(context);
+        var analysis = dispatch.PartKeys.Count == 0
+            ? await analyzer.AnalyzeAsync(input, probe, pattern.Steps.Needs, context.WorkDirectory, f => context.ReportProgress(f * 0.9), cancellationToken, script)
+            : analyzer.Merge(await ReadPartsAsync(context, cancellationToken), probe, pattern.Steps.Needs, script);
         if (pattern.Steps.Clips is { } clips)
         {
             var windows = hooks.Windows(analysis);
@@ -52,5 +58,20 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
         }
 
         return completed;
+    }
+
+    /// <summary>The filmed script the captions step names (merge fields filled), if any.</summary>
+    internal static string? Script(StageContext context) =>
+        context.Pattern.Steps.Captions is { } captions ? MergeFields.Render(captions.Script, context.Dispatch.Parameters).Trim() : null;
+
+    private static async Task<IReadOnlyList<AnalysisPart>> ReadPartsAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var parts = new List<AnalysisPart>();
+        foreach (var key in context.Dispatch.PartKeys)
+        {
+            parts.Add(AnalysisPart.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)));
+        }
+
+        return parts;
     }
 }

@@ -204,7 +204,8 @@ public sealed class JobStateMachine(MachineSettings settings)
             job = job with { SourceInfo = completed.MediaInfo };
         }
 
-        var stages = Merged(snapshot.Stages, [done]);
+        var chunks = done.Kind == StageKind.Probe ? ChunkAnalysis(snapshot, job, done) : [];
+        var stages = Merged(snapshot.Stages, [done, .. chunks]);
         var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
         changes.Stages.Add(done);
         changes.Outputs.AddRange(completed.Outputs);
@@ -220,7 +221,14 @@ public sealed class JobStateMachine(MachineSettings settings)
             changes.Events.Add(StageEvent(next));
         }
 
+        // New stages that wait (the analyze stage, now waiting for its chunks) are stored as they are.
+        changes.Stages.AddRange(chunks.Where(c => ready.All(r => r.Id != c.Id)));
         var effects = new List<JobEffect> { new DispatchStages(changes.Job, ready) };
+        if (chunks.Count > 0)
+        {
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: the {Duration} s source is analysed in {Chunks} chunks", job.Id, Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count - 1));
+        }
+
         if (stages.All(s => succeeded.Contains(s.Id) || Superseded(s, stages)))
         {
             var outputs = snapshot.Outputs.Where(o => completed.Outputs.All(c => c.Name != o.Name)).Concat(completed.Outputs).ToList();
@@ -232,6 +240,35 @@ public sealed class JobStateMachine(MachineSettings settings)
         }
 
         return new Decision(changes.Job, changes, effects);
+    }
+
+    // Once the probe tells how long the source is: a long source's analysis becomes chunk stages (after the probe, run by any
+    // worker in parallel) that the analyze stage waits for and merges. Returned: the chunks, then the analyze stage rewired.
+    private List<StageRecord> ChunkAnalysis(JobSnapshot snapshot, JobRecord job, StageRecord probe)
+    {
+        var analyze = snapshot.Stages.FirstOrDefault(s => s.Kind == StageKind.Analyze && s.State == StageState.Waiting && s.Attempt == 0);
+        if (analyze is null || job.SourceInfo is not { } source || snapshot.Stages.Any(s => s.Kind == StageKind.AnalyzeChunk))
+        {
+            return [];
+        }
+
+        var ranges = Media.Pipelines.Analysis.AnalysisChunks.Ranges(source.DurationSeconds, settings.AnalysisChunkAfterSeconds, settings.AnalysisChunkSeconds);
+        if (ranges.Count == 0)
+        {
+            return [];
+        }
+
+        var chunks = ranges.Select((r, i) => new StageRecord
+        {
+            Id = Media.Pipelines.Analysis.AnalysisChunks.PartStageId(analyze.Id, i + 1),
+            JobId = job.Id,
+            Kind = StageKind.AnalyzeChunk,
+            DependsOn = [probe.Id],
+            RangeStart = r.Start,
+            RangeEnd = r.End,
+            Pool = analyze.Pool,
+        }).ToList();
+        return [.. chunks, analyze with { DependsOn = [.. chunks.Select(c => c.Id)] }];
     }
 
     private Decision Failed(JobSnapshot snapshot, StageRecord stage, JobError error, DecisionTime time, bool retryNow)
@@ -458,8 +495,9 @@ public sealed class JobStateMachine(MachineSettings settings)
     private static HashSet<string> Succeeded(IEnumerable<StageRecord> stages) =>
         stages.Where(s => s.State == StageState.Succeeded).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
 
+    // The stages with the changed ones in place, and stages new to the job (analysis chunks) at the end.
     private static List<StageRecord> Merged(IReadOnlyList<StageRecord> stages, IReadOnlyList<StageRecord> changed) =>
-        [.. stages.Select(s => changed.FirstOrDefault(c => c.Id == s.Id) ?? s)];
+        [.. stages.Select(s => changed.FirstOrDefault(c => c.Id == s.Id) ?? s), .. changed.Where(c => stages.All(s => s.Id != c.Id))];
 
     private static JobEvent NewEvent(Action<JobEvent> fill)
     {

@@ -1,9 +1,10 @@
 namespace Media.JobApi.Orchestration.Machine;
 
 /// <summary>The settings a decision depends on (Media:JobApi).</summary>
-public sealed record MachineSettings(int LeaseSeconds, int MaxAttempts, int RetryBaseDelayMilliseconds)
+public sealed record MachineSettings(int LeaseSeconds, int MaxAttempts, int RetryBaseDelayMilliseconds, double AnalysisChunkAfterSeconds = 0, double AnalysisChunkSeconds = 120)
 {
-    public static MachineSettings From(JobApiOptions options) => new(options.LeaseSeconds, options.MaxAttempts, options.RetryBaseDelayMilliseconds);
+    public static MachineSettings From(JobApiOptions options) =>
+        new(options.LeaseSeconds, options.MaxAttempts, options.RetryBaseDelayMilliseconds, options.AnalysisChunkAfterSeconds, options.AnalysisChunkSeconds);
 }
 
 /// <summary>The time of a decision, and a number in [0, 1) that spreads retries (jitter) so the decision stays a pure function.</summary>

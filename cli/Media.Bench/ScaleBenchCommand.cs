@@ -1,0 +1,176 @@
+using System.CommandLine;
+using System.Globalization;
+using Media.Client;
+using Media.Pipelines.Analysis;
+using Media.Pipelines.Editing;
+using Media.Pipelines.Speech;
+using Media.Pipelines.Tools;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Media.Bench;
+
+/// <summary>
+/// `media bench-scale`: does one long job get faster with more workers? The same long source and pattern run three
+/// times on an embedded farm: analysed in one pass by one worker (the baseline), in chunks by one worker, and in chunks
+/// by N workers. Reported per run: when the merged analysis was ready, when the first clip was rendered and when the job
+/// finished, each as a ratio to the baseline; then how far the chunked analysis is from the one-pass analysis (loudness,
+/// voice activity, scene cuts, faces, words, chosen clips).
+/// </summary>
+internal static class ScaleBenchCommand
+{
+    public static Command Create()
+    {
+        var clip = SharedMedia.ClipOption("Loop this clip instead of the shared talking heads and montage joined");
+        var minutes = new Option<double>("--minutes") { Description = "Length of the long source", DefaultValueFactory = _ => 20 };
+        var chunk = new Option<double>("--chunk") { Description = "Seconds of source per analysis chunk (Media:JobApi:AnalysisChunkSeconds)", DefaultValueFactory = _ => 120 };
+        var workers = new Option<int>("--workers") { Description = "Workers (stage slots) of the last run", DefaultValueFactory = _ => 2 };
+        var pattern = new Option<string>("--pattern") { Description = "Pattern of every run", DefaultValueFactory = _ => "podcast-to-clips" };
+        var command = new Command("bench-scale", "One long job on 1 worker in one pass vs in analysis chunks on 1 and N workers: time to analysis, first clip, done; accuracy of the merge")
+        {
+            clip, minutes, chunk, workers, pattern,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await RunAsync(parse.GetValue(clip), parse.GetValue(minutes), parse.GetValue(chunk), Math.Max(1, parse.GetValue(workers)), parse.GetValue(pattern)!, cancellationToken);
+            return 0;
+        });
+        return command;
+    }
+
+    private sealed record Run(string Name, double AnalysisReady, double FirstClip, double Done, int Chunks, double AnalysisBusy, SourceAnalysis Analysis, IReadOnlyList<(double Start, double End)> Clips);
+
+    private static async Task RunAsync(FileInfo? clip, double minutes, double chunkSeconds, int workers, string pattern, CancellationToken cancellationToken)
+    {
+        var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
+        var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "media-bench-scale-" + Guid.NewGuid().ToString("N"))).FullName;
+        try
+        {
+            string source;
+            string described;
+            if (clip is not null)
+            {
+                source = await LongSource.LoopAsync(runner, SharedMedia.ClipOrDefault(clip).FullName, Path.Combine(scratch, "long.mp4"), minutes, cancellationToken);
+                described = clip.Name;
+            }
+            else
+            {
+                var media = SharedMedia.Folder() ?? throw new Media.Cli.Commands.UsageException("No shared media folder: pass --clip PATH.");
+                source = await LongSource.BuildAsync(runner, media.FullName, scratch, minutes, cancellationToken);
+                described = LongSource.Describe;
+            }
+
+            Console.WriteLine(Invariant($"# One long job: {minutes:0.#} min of {described} (looped), pattern {pattern}, chunks of {chunkSeconds:0} s; {Environment.ProcessorCount} cores"));
+            var one = await RunJobAsync("one pass, 1 worker", source, pattern, 1, chunkAfter: 0, chunkSeconds, scratch, cancellationToken);
+            var runs = new List<Run> { one };
+            runs.Add(await RunJobAsync("chunks, 1 worker", source, pattern, 1, chunkAfter: chunkSeconds, chunkSeconds, scratch, cancellationToken));
+            if (workers > 1)
+            {
+                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, cancellationToken));
+            }
+
+            Console.WriteLine($"{"run",-22} {"chunks",6} {"analysis ready",16} {"first clip",16} {"job done",16} {"analysis busy",14}");
+            foreach (var run in runs)
+            {
+                Console.WriteLine(Invariant($"{run.Name,-22} {run.Chunks,6} {run.AnalysisReady,7:0.0} s {one.AnalysisReady / run.AnalysisReady,5:0.00}x {run.FirstClip,7:0.0} s {one.FirstClip / run.FirstClip,5:0.00}x {run.Done,7:0.0} s {one.Done / run.Done,5:0.00}x {run.AnalysisBusy,9:0.0} s"));
+            }
+
+            Console.WriteLine("(times from submission; Nx = how many times faster than one pass on 1 worker; analysis busy = the analysis stages' summed run time)");
+            Compare(one, runs[^1]);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double chunkAfter, double chunkSeconds, string scratch, CancellationToken cancellationToken)
+    {
+        Run? run = null;
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Media:JobApi:AnalysisChunkAfterSeconds"] = chunkAfter.ToString(CultureInfo.InvariantCulture),
+            ["Media:JobApi:AnalysisChunkSeconds"] = chunkSeconds.ToString(CultureInfo.InvariantCulture),
+        };
+        await BenchFarm.RunAsync("bench-scale", workers, async (client, _) =>
+        {
+            var request = new SubmitJobRequest { Source = new Source { UploadId = (await client.UploadFileAsync(source, null, cancellationToken)).UploadId }, PatternName = pattern };
+            request.Parameters.Add("title", "The long one");
+            var job = await client.SubmitAndWaitAsync(request, null, cancellationToken);
+            if (job.State != JobState.Succeeded)
+            {
+                throw new InvalidOperationException($"{name}: the job ended {job.State}: {job.Error}");
+            }
+
+            var created = job.CreatedAt.ToDateTimeOffset();
+            double Since(Google.Protobuf.WellKnownTypes.Timestamp at) => (at.ToDateTimeOffset() - created).TotalSeconds;
+            var analysis = job.Stages.Where(s => s.Kind is StageKind.Analyze or StageKind.AnalyzeChunk).ToList();
+            // Fan-out renders for clips the analysis did not find end without an output; the first clip is the first one made.
+            var renders = job.Stages.Where(s => s.Kind == StageKind.Render && job.Outputs.Any(o => o.Kind == OutputKind.Video && o.Name.StartsWith(s.OutputName + ".", StringComparison.Ordinal))).ToList();
+            var folder = Path.Combine(scratch, name.Replace(' ', '_').Replace(",", "", StringComparison.Ordinal));
+            var analysisOnly = job.Clone();
+            analysisOnly.Outputs.Clear();
+            analysisOnly.Outputs.Add(job.Outputs.Where(o => o.Name == SourceAnalysis.DocumentName));
+            var paths = await client.DownloadOutputsAsync(analysisOnly, folder, cancellationToken);
+            var clips = new List<(double, double)>();
+            foreach (var output in job.Outputs.Where(o => o.Kind == OutputKind.Video).OrderBy(o => o.Name, StringComparer.Ordinal))
+            {
+                var (_, json) = await client.GetEditPlanAsync(job.Id, output.Name[..^Path.GetExtension(output.Name).Length], cancellationToken: cancellationToken);
+                var plan = EditPlanRevision.Read(json);
+                clips.Add((Math.Round(plan.Ranges[0].Start, 2), Math.Round(plan.Ranges[^1].End, 2)));
+            }
+
+            run = new Run(
+                name,
+                Since(analysis.Single(s => s.Kind == StageKind.Analyze).FinishedAt),
+                renders.Min(r => Since(r.FinishedAt)),
+                Since(job.FinishedAt),
+                analysis.Count(s => s.Kind == StageKind.AnalyzeChunk),
+                analysis.Sum(s => (s.FinishedAt.ToDateTimeOffset() - s.StartedAt.ToDateTimeOffset()).TotalSeconds),
+                SourceAnalysis.FromJson(await File.ReadAllBytesAsync(paths.Single(), cancellationToken)),
+                clips);
+        }, cancellationToken, overrides);
+        return run!;
+    }
+
+    // How far the chunked analysis is from the one-pass one, field by field (the issue's acceptance terms).
+    private static void Compare(Run one, Run chunked)
+    {
+        var (a, b) = (one.Analysis, chunked.Analysis);
+        Console.WriteLine(Invariant($"# {chunked.Name} against one pass"));
+        if (a.Loudness is { } la && b.Loudness is { } lb)
+        {
+            var worst = la.Momentary.Zip(lb.Momentary).Select(p => Math.Abs(p.First - p.Second)).DefaultIfEmpty(0).Max();
+            Console.WriteLine(Invariant($"integrated loudness    {la.IntegratedLufs:0.00} vs {lb.IntegratedLufs:0.00} LUFS (difference {Math.Abs(la.IntegratedLufs - lb.IntegratedLufs):0.000} LU); momentary steps {la.Momentary.Count} vs {lb.Momentary.Count}, largest difference {worst:0.000} LU"));
+        }
+
+        if (a.Speech is { } sa && b.Speech is { } sb)
+        {
+            var edges = sa.Segments.SelectMany(s => new[] { s.Start, s.End }).ToList();
+            var other = sb.Segments.SelectMany(s => new[] { s.Start, s.End }).ToList();
+            var matched = edges.Count(e => other.Any(o => Math.Abs(o - e) <= 0.05));
+            Console.WriteLine(Invariant($"voice activity         {sa.Segments.Count} vs {sb.Segments.Count} segments; {matched} of {edges.Count} boundaries within 50 ms"));
+        }
+
+        if (a.SceneCuts is { } ca && b.SceneCuts is { } cb)
+        {
+            Console.WriteLine(Invariant($"scene cuts             {ca.Count} vs {cb.Count}; identical: {(ca.SequenceEqual(cb) ? "yes" : "no")}"));
+        }
+
+        if (a.Faces is { } fa && b.Faces is { } fb)
+        {
+            var same = fa.Samples.Zip(fb.Samples).Count(p => p.First == p.Second);
+            Console.WriteLine(Invariant($"face samples           {fa.Samples.Count} vs {fb.Samples.Count}; identical (time and box): {same}"));
+        }
+
+        if (a.Transcript is { } ta && b.Transcript is { } tb)
+        {
+            var wer = WordText.ErrorRate([.. ta.Words.Select(w => WordText.Normalize(w.Text))], [.. tb.Words.Select(w => WordText.Normalize(w.Text))]);
+            Console.WriteLine(Invariant($"words                  {ta.Words.Count} vs {tb.Words.Count}; WER of the chunked transcript against one pass's {wer:P2} ({ta.Backend}{(ta.ScriptAligned ? ", script-aligned" : ", free recognition")})"));
+        }
+
+        Console.WriteLine(Invariant($"chosen clips           {string.Join("  ", one.Clips.Select(c => $"{c.Start:0.0}-{c.End:0.0}"))} vs {string.Join("  ", chunked.Clips.Select(c => $"{c.Start:0.0}-{c.End:0.0}"))}; same: {(one.Clips.SequenceEqual(chunked.Clips) ? "yes" : "no")}"));
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

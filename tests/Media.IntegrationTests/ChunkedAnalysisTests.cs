@@ -1,0 +1,182 @@
+using System.Globalization;
+using Media.Client;
+using Media.Pipelines;
+using Media.Pipelines.Analysis;
+using Media.Pipelines.Patterns.Steps;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Speech;
+using Media.Protos.V1;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Media.IntegrationTests;
+
+/// <summary>
+/// A long source's analysis split into chunks and merged gives what one pass gives: the same loudness (within 0.1 LU),
+/// speech segments, face samples, scene cuts and words, with speech and a word said across a chunk edge.
+/// </summary>
+public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const AnalysisNeeds Everything = AnalysisNeeds.Loudness | AnalysisNeeds.Speech | AnalysisNeeds.Words | AnalysisNeeds.Faces;
+
+    private readonly string _folder = Directory.CreateTempSubdirectory("chunked-").FullName;
+    private ServiceProvider _services = null!;
+    private string _source = null!;
+
+    public async Task InitializeAsync()
+    {
+        _services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Media:Models:Directory"] = Path.Combine(RepositoryPaths.Root(), ".models") }).Build())
+            .AddLogging()
+            .AddMediaPipelines()
+            .BuildServiceProvider();
+        _source = Path.Combine(_folder, "long.mp4");
+        await MakeSourceAsync(_source, _folder);
+    }
+
+    [Fact]
+    public async Task ChunksMerged_MatchOnePass()
+    {
+        var analyzer = _services.GetRequiredService<SourceAnalyzer>();
+        var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(_source, CancellationToken.None);
+        // With the filmed script, as a studio captions: recognition constrained by it, aligned over the whole source.
+        var whole = await analyzer.AnalyzeAsync(_source, probe, Everything, Work("whole"), _ => { }, CancellationToken.None, Script);
+
+        var ranges = AnalysisChunks.Ranges(probe.DurationSeconds, 16, 12);
+        var parts = new List<AnalysisPart>();
+        foreach (var (range, i) in ranges.Select((r, i) => (r, i)))
+        {
+            // Through JSON, as the merge stage reads them.
+            var part = await analyzer.AnalyzePartAsync(_source, probe, Everything, range, Work("part" + i), _ => { }, CancellationToken.None, Script);
+            parts.Add(AnalysisPart.FromJson(part.ToJson()));
+        }
+
+        var merged = analyzer.Merge(parts, probe, Everything, Script);
+
+        Assert.Equal(4, ranges.Count);
+        Assert.Equal(whole.Loudness!.IntegratedLufs, merged.Loudness!.IntegratedLufs, 0.1);
+        Assert.Equal(whole.Loudness.Momentary.Count, merged.Loudness.Momentary.Count);
+        // Below the absolute gate (-70 LUFS) is silence however it is written (digital zero prints -inf, AAC's noise floor -155).
+        var loudest = whole.Loudness.Momentary.Zip(merged.Loudness.Momentary, (a, b) => Math.Abs(Math.Max(a, -70) - Math.Max(b, -70))).Max();
+
+        Assert.True(loudest <= 0.1, $"momentary loudness differs by up to {loudest:0.###} LU");
+
+        Assert.Equal(whole.Speech!.Segments.Count, merged.Speech!.Segments.Count);
+        Assert.All(whole.Speech.Segments.Zip(merged.Speech.Segments), p =>
+        {
+            Assert.Equal(p.First.Start, p.Second.Start, 0.05);
+            Assert.Equal(p.First.End, p.Second.End, 0.05);
+        });
+        // One phrase is said across the edge at 12 s: a single segment spans it, in both.
+        Assert.Contains(merged.Speech.Segments, s => s.Start < 11.5 && s.End > 12.5);
+
+        Assert.Equal(whole.Faces!.Samples.Select(s => s.TimeSeconds), merged.Faces!.Samples.Select(s => s.TimeSeconds));
+        Assert.Equal(whole.Visual!.FaceCounts, merged.Visual!.FaceCounts);
+        Assert.Equal(whole.Visual.Motion.Count, merged.Visual.Motion.Count);
+        var motion = whole.Visual.Motion.Zip(merged.Visual.Motion, (a, b) => Math.Abs(a - b)).Max();
+        Assert.True(motion < 0.5, $"motion differs by up to {motion}");
+        Assert.Equal(whole.SceneCuts, merged.SceneCuts);
+        Assert.Equal([11.0, 22.0, 33.0], merged.SceneCuts!.Select(c => Math.Round(c)));
+
+        // The script's words, each once, in order, timed as one pass times them.
+        Assert.True(merged.Transcript!.ScriptAligned);
+        Assert.Equal(Texts(whole.Transcript!), Texts(merged.Transcript));
+        var offsets = whole.Transcript!.Words.Zip(merged.Transcript.Words, (a, b) => Math.Abs(a.Start - b.Start)).Order().ToList();
+        output.WriteLine($"words: {merged.Transcript.Words.Count}, start times apart: median {offsets[offsets.Count / 2]:0.###} s, max {offsets[^1]:0.###} s; integrated {whole.Loudness.IntegratedLufs} vs {merged.Loudness.IntegratedLufs} LUFS; momentary up to {loudest:0.###} LU apart");
+        Assert.True(offsets[(int)(offsets.Count * 0.9)] <= 0.1, $"90% of the words should start within 0.1 s of one pass's; the 90th percentile is {offsets[(int)(offsets.Count * 0.9)]:0.###} s");
+        Assert.All(merged.Transcript.Words.Zip(merged.Transcript.Words.Skip(1)), p => Assert.True(p.Second.Start >= p.First.Start));
+    }
+
+    [Fact]
+    public async Task Farm_LongSource_AnalysedInChunksByAnyWorker_AndRendered()
+    {
+        await using var farm = new InProcessFarm(new Dictionary<string, string?>
+        {
+            ["Media:JobApi:AnalysisChunkAfterSeconds"] = "16",
+            ["Media:JobApi:AnalysisChunkSeconds"] = "12",
+        });
+        await farm.InitializeAsync();
+        var upload = await farm.Client.UploadFileAsync(_source, null, CancellationToken.None);
+        var request = new SubmitJobRequest
+        {
+            Source = new Source { UploadId = upload.UploadId },
+            InlinePattern = """
+                apiVersion: media.farm/v1
+                name: long-talk
+                outputs: [{ name: vertical, preset: tiktok }]
+                steps:
+                  - jumpCuts: { minSilence: 0.6 }
+                  - reframe: {}
+                  - captions: { style: minimal }
+                  - loudness: { target: -16 }
+                """,
+        };
+
+        var job = await farm.Client.Jobs.SubmitJobAsync(request);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            job = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
+        }
+        catch (Exception ex) when (timeout.IsCancellationRequested)
+        {
+            job = await farm.Client.Jobs.GetJobAsync(new GetJobRequest { JobId = job.Id });
+            throw new TimeoutException($"The job did not finish: {string.Join("; ", job.Stages.Select(s => $"{s.Id} {s.State} {s.Progress:0.##} {s.Error}"))}", ex);
+        }
+
+        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
+        var chunks = job.Stages.Where(s => s.Kind == StageKind.AnalyzeChunk).OrderBy(s => s.RangeStartSeconds).ToList();
+        Assert.Equal([0.0, 12, 24, 36], chunks.Select(c => c.RangeStartSeconds));
+        Assert.Equal(44.0, chunks[^1].RangeEndSeconds, 0.1);
+        var merge = job.Stages.Single(s => s.Kind == StageKind.Analyze);
+        Assert.All(chunks, c => Assert.True(c.FinishedAt.ToDateTimeOffset() <= merge.StartedAt.ToDateTimeOffset()));
+        // The merged analysis is what the job stores; its words are captioned in the render.
+        Assert.Contains(job.Outputs, o => o.Name == "vertical.srt");
+        Assert.DoesNotContain(job.Outputs, o => o.Name.Contains("part", StringComparison.Ordinal));
+    }
+
+    public Task DisposeAsync()
+    {
+        _services.Dispose();
+        Directory.Delete(_folder, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    private static string Script => string.Join(' ', Phrases.Select(p => p.Text));
+
+    private static List<string> Texts(Transcript transcript) => [.. transcript.Words.Select(w => WordText.Normalize(w.Text))];
+
+    private string Work(string name) => Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
+
+    private static readonly (double At, string Text)[] Phrases =
+    [
+        (1, "Welcome to the farm. Today we make short videos."),
+        (10.5, "This sentence is spoken across the edge of a chunk."),
+        (23, "Every worker takes a part of the source."),
+        (30, "Thanks for watching, and see you next time."),
+    ];
+
+    // 44 s: four 11 s shots of different test pictures (hard cuts at 11, 22, 33 s) and four spoken phrases, one of them
+    // across the chunk edge at 12 s.
+    private static async Task MakeSourceAsync(string path, string folder)
+    {
+        var phrases = Phrases;
+        var inputs = new List<string>();
+        var delays = new List<string>();
+        for (var i = 0; i < phrases.Length; i++)
+        {
+            var wav = Path.Combine(folder, $"phrase{i}.wav");
+            var spoken = await TestMedia.RunAsync("espeak-ng", ["-s", "160", "-w", wav, phrases[i].Text]);
+            Assert.True(spoken.ExitCode == 0, $"espeak-ng failed (scripts/setup.sh installs it): {spoken.Stderr}");
+            inputs.AddRange(["-i", wav]);
+            delays.Add(string.Create(CultureInfo.InvariantCulture, $"[{i}:a]aresample=48000,adelay={phrases[i].At * 1000}:all=1[a{i}]"));
+        }
+
+        string[] shots = ["testsrc2", "smptebars", "rgbtestsrc", "testsrc"];
+        var video = string.Join(';', shots.Select((s, i) => $"{s}=size=640x360:rate=25:duration=11[v{i}]"));
+        var graph = string.Join(';', delays) + ";" + string.Concat(phrases.Select((_, i) => $"[a{i}]")) + $"amix=inputs={phrases.Length}:normalize=0,apad=whole_dur=44[a];"
+            + video + ";" + string.Concat(shots.Select((_, i) => $"[v{i}]")) + $"concat=n={shots.Length}:v=1:a=0[v]";
+        await TestMedia.FFmpegAsync([.. inputs, "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "44", path]);
+    }
+}
