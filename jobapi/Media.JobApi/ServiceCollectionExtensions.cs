@@ -82,11 +82,15 @@ public static class ServiceCollectionExtensions
             options.Interceptors.Add<AuthInterceptor>();
             options.MaxReceiveMessageSize = 8 * 1024 * 1024;
         }).AddJsonTranscoding(json =>
+        {
             // Error details (field violations, the missing resource, the exceeded quota) written into REST error bodies.
             json.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(
                 Google.Rpc.BadRequest.Descriptor, Google.Rpc.ResourceInfo.Descriptor, Google.Rpc.QuotaFailure.Descriptor,
-                Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.ErrorInfo.Descriptor));
-        services.AddGrpcReflection();
+                Google.Rpc.PreconditionFailure.Descriptor, Google.Rpc.ErrorInfo.Descriptor);
+            // The proto3 JSON mapping, as /openapi.json and every protobuf JSON library have it: 64-bit integers as strings.
+            json.JsonSettings.WriteInt64sAsStrings = true;
+        });
+        services.AddSingleton<FarmReflectionService>();
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<JobApiOptions>>((cors, api) =>
             cors.AddDefaultPolicy(policy => policy.WithOrigins(api.Value.CorsOrigins).AllowAnyHeader().AllowAnyMethod()
@@ -108,7 +112,7 @@ public static class ServiceCollectionExtensions
         endpoints.MapDashboard();
         var openApi = Http.OpenApiDocument.Write();
         endpoints.MapGet("/openapi.json", () => Results.Bytes(openApi, "application/json"));
-        endpoints.MapGrpcReflectionService();
+        endpoints.MapGrpcService<FarmReflectionService>();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGet("/", () => Results.Text("Media Farm job API. gRPC (h2c) on the gRPC port; REST/JSON (/v1/…, described by /openapi.json), gRPC-Web, /metrics, /healthz and /readyz on the HTTP port. The operator dashboard is at /dashboard/ on the HTTP port. Services: media.v1.Jobs, Uploads, Patterns, Engagement, Admin, Farm; API keys as \"authorization: Bearer <key>\"; reflection and grpc.health.v1 enabled.\n"));
         return endpoints;

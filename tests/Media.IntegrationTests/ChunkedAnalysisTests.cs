@@ -95,6 +95,8 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
         {
             ["Media:JobApi:AnalysisChunkAfterSeconds"] = "16",
             ["Media:JobApi:AnalysisChunkSeconds"] = "12",
+            // Free recognition is never this sure: the job must carry the warning (and still succeed).
+            ["Media:Speech:MinMeanConfidence"] = "1",
         });
         await farm.InitializeAsync();
         var upload = await farm.Client.UploadFileAsync(_source, null, CancellationToken.None);
@@ -133,6 +135,11 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
         Assert.All(chunks, c => Assert.True(c.FinishedAt.ToDateTimeOffset() <= merge.StartedAt.ToDateTimeOffset()));
         // The merged analysis is what the job stores; its words are captioned in the render.
         Assert.Contains(job.Outputs, o => o.Name == "vertical.srt");
+        // No script: the captions are what the recogniser heard, and the job says how sure it was.
+        Assert.True(job.CaptionConfidence.Words > 10, $"{job.CaptionConfidence}");
+        Assert.InRange(job.CaptionConfidence.Mean, 0.01, 0.999);
+        Assert.Equal(("pocketsphinx", false, 0.3), (job.CaptionConfidence.Recognizer, job.CaptionConfidence.ScriptAligned, job.CaptionConfidence.LowThreshold));
+        Assert.Contains("pass the filmed script", Assert.Single(job.Warnings, w => w.Code == "low_caption_confidence").Message, StringComparison.Ordinal);
         Assert.DoesNotContain(job.Outputs, o => o.Name.Contains("part", StringComparison.Ordinal));
     }
 

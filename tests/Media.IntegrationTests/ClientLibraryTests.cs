@@ -1,3 +1,4 @@
+using Google.Rpc;
 using Media.Client;
 using Media.Protos.V1;
 
@@ -96,6 +97,8 @@ public sealed class ClientLibraryTests(TestMedia media) : IAsyncLifetime
         Assert.Equal((Grpc.Core.StatusCode.InvalidArgument, true), (badToken.StatusCode, badToken.Status.Detail.Contains("header.resume_token", StringComparison.Ordinal)));
         Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, aheadOfServer.StatusCode);
         Assert.Contains("resume from offset 0", aheadOfServer.Status.Detail, StringComparison.Ordinal);
+        var info = Grpc.Core.RpcExceptionExtensions.GetRpcStatus(aheadOfServer)?.GetDetail<Google.Rpc.ErrorInfo>();
+        Assert.Equal(("WRONG_RESUME_OFFSET", "0"), (info!.Reason, info.Metadata["held_bytes"]));
         Assert.Equal(0, progress.ReceivedBytes);
     }
 }

@@ -142,6 +142,9 @@ public sealed class HostileInputTests(TestMedia media) : IAsyncLifetime
         Assert.Contains("Media:JobApi:MaxUploadBytes", declared.Status.Detail, StringComparison.Ordinal);
         var streamed = await Assert.ThrowsAsync<RpcException>(() => UploadBytesAsync("big.mp4", "video/mp4", new byte[UploadLimit + 1024]));
         Assert.Contains("Media:JobApi:MaxUploadBytes", streamed.Status.Detail, StringComparison.Ordinal);
+        var bigChunk = await Assert.ThrowsAsync<RpcException>(() => UploadBytesAsync("chunky.mp4", "video/mp4", new byte[5 * 1024 * 1024], chunkBytes: 5 * 1024 * 1024));
+        Assert.Equal(StatusCode.InvalidArgument, bigChunk.StatusCode);
+        Assert.Contains("data: a data chunk is at most 1048576 bytes (1 MiB)", bigChunk.Status.Detail, StringComparison.Ordinal);
 
         var hostile = "'; DROP TABLE jobs; -- {{x}} %{pts} \\ \u202E <script> ‘’ 😀";
         var tooLong = new string('k', 200);
@@ -182,15 +185,15 @@ public sealed class HostileInputTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(accepted.Id, Assert.Single(listed.Jobs).Id);
     }
 
-    private async Task<UploadResponse> UploadBytesAsync(string fileName, string contentType, byte[] bytes, long declareSize = 0)
+    private async Task<UploadResponse> UploadBytesAsync(string fileName, string contentType, byte[] bytes, long declareSize = 0, int chunkBytes = 1024 * 1024)
     {
         using var call = _farm.Client.Uploads.Upload();
         await call.RequestStream.WriteAsync(new UploadRequest { Header = new UploadHeader { FileName = fileName, ContentType = contentType, SizeBytes = declareSize } });
         try
         {
-            for (var offset = 0; offset < bytes.Length; offset += 1024 * 1024)
+            for (var offset = 0; offset < bytes.Length; offset += chunkBytes)
             {
-                await call.RequestStream.WriteAsync(new UploadRequest { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(1024 * 1024, bytes.Length - offset)) });
+                await call.RequestStream.WriteAsync(new UploadRequest { Data = Google.Protobuf.ByteString.CopyFrom(bytes, offset, Math.Min(chunkBytes, bytes.Length - offset)) });
             }
 
             await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) } });

@@ -21,6 +21,9 @@ public sealed class InProcessFarm(IReadOnlyDictionary<string, string?>? override
 
     public FarmClient Client { get; private set; } = null!;
 
+    /// <summary>The gRPC (h2c) address.</summary>
+    public string Address => _app is null ? throw new InvalidOperationException("The farm is not started.") : FarmHost.Address(_app);
+
     /// <summary>Plain HTTP (/metrics, /healthz, /readyz).</summary>
     public string HttpAddress => (_app is null ? null : FarmHost.HttpAddress(_app)) ?? throw new InvalidOperationException("The farm has no HTTP port.");
 

@@ -64,6 +64,88 @@ public sealed class RestAndGrpcWebTests(TestMedia media) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rest_Contract_StrictBodiesEmptyActionsNdjsonStreamsInt64Strings()
+    {
+        var upload = await _farm.Client.UploadFileAsync(media.Landscape, null, CancellationToken.None);
+        var typo = await _http.PostAsync("/v1/jobs", Json("""{"source":{"uploadId":"UP"},"patternName":"reframe-vertical","titel":"typo"}""".Replace("UP", upload.UploadId, StringComparison.Ordinal)));
+        var casing = await _http.PostAsync("/v1/jobs", Json("""{"source":{"uploadID":"x"},"patternName":"reframe-vertical"}"""));
+        var badEnum = await _http.PostAsync("/v1/jobs", Json("""{"source":{"uploadId":"x"},"patternName":"reframe-vertical","priority":"URGENT"}"""));
+        var notJson = await _http.PostAsync("/v1/jobs", Json("""{"source":"""));
+        var jobs = await _farm.Client.Jobs.ListJobsAsync(new ListJobsRequest());
+
+        Assert.Empty(jobs.Jobs); // nothing refused was submitted
+        var violation = await ViolationAsync(typo, "titel");
+        Assert.StartsWith("unknown field", violation, StringComparison.Ordinal);
+        Assert.Equal("unknown field; did you mean 'uploadId'?", await ViolationAsync(casing, "source.uploadID"));
+        Assert.Contains("PRIORITY_HIGH", await ViolationAsync(badEnum, "priority"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Media.Protos", await badEnum.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("not JSON", await ViolationAsync(notJson, "body"), StringComparison.Ordinal);
+
+        // A job, watched over REST: one JSON object per line, declared as NDJSON; 64-bit integers as strings.
+        var submitted = await _http.PostAsync("/v1/jobs", Json("""{"source":{"uploadId":"UP"},"patternName":"reframe-vertical"}""".Replace("UP", upload.UploadId, StringComparison.Ordinal)));
+        var id = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await _farm.Client.WaitAsync(id, null, timeout.Token);
+        using var watch = await _http.GetAsync($"/v1/jobs/{id}:watch", timeout.Token);
+        var lines = (await watch.Content.ReadAsStringAsync(timeout.Token)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var job = JsonDocument.Parse(await _http.GetStringAsync($"/v1/jobs/{id}")).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, watch.StatusCode);
+        Assert.Equal("application/x-ndjson", watch.Content.Headers.ContentType?.MediaType);
+        Assert.True(events.Count >= 3, $"{events.Count} events");
+        Assert.Equal([.. Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))], events.Select(e => e.GetProperty("sequence").GetString()));
+        Assert.Equal(JsonValueKind.String, job.GetProperty("lastSequence").ValueKind);
+        Assert.Equal(JsonValueKind.String, job.GetProperty("outputs")[0].GetProperty("sizeBytes").ValueKind);
+
+        // An action route needs no body: cancelling a finished job without one is refused for its state, not its body.
+        var another = await _http.PostAsync("/v1/jobs", Json("""{"source":{"uploadId":"UP"},"patternName":"reframe-vertical"}""".Replace("UP", upload.UploadId, StringComparison.Ordinal)));
+        var anotherId = JsonDocument.Parse(await another.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        var cancelled = await _http.PostAsync($"/v1/jobs/{anotherId}:cancel", null);
+        var again = await _http.PostAsync($"/v1/jobs/{id}:cancel", null);
+
+        Assert.Equal(HttpStatusCode.OK, cancelled.StatusCode);
+        Assert.Equal("JOB_STATE_CANCELLED", JsonDocument.Parse(await cancelled.Content.ReadAsStringAsync()).RootElement.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
+        Assert.DoesNotContain("content type", await again.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");
+
+    // The REST error's BadRequest violation for one field: its description.
+    private static async Task<string> ViolationAsync(HttpResponseMessage response, string field)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{response.StatusCode}: {text}");
+        var status = JsonDocument.Parse(text).RootElement;
+        Assert.Equal(3, status.GetProperty("code").GetInt32());
+        var details = status.GetProperty("details").EnumerateArray().Single(d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.BadRequest");
+        return details.GetProperty("fieldViolations").EnumerateArray().Single(v => v.GetProperty("field").GetString() == field).GetProperty("description").GetString()!;
+    }
+
+    [Fact]
+    public async Task Reflection_ListsTheServices_AndServesTheErrorDetailTypes()
+    {
+        using var channel = GrpcChannel.ForAddress(_farm.Address);
+        using var call = new Grpc.Reflection.V1Alpha.ServerReflection.ServerReflectionClient(channel).ServerReflectionInfo();
+
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { ListServices = "" });
+        await call.ResponseStream.MoveNext(CancellationToken.None);
+        var services = call.ResponseStream.Current.ListServicesResponse.Service.Select(s => s.Name).ToList();
+        await call.RequestStream.WriteAsync(new Grpc.Reflection.V1Alpha.ServerReflectionRequest { FileContainingSymbol = "google.rpc.BadRequest" });
+        await call.ResponseStream.MoveNext(CancellationToken.None);
+        var files = call.ResponseStream.Current.FileDescriptorResponse.FileDescriptorProto
+            .Select(b => Google.Protobuf.Reflection.FileDescriptorProto.Parser.ParseFrom(b)).ToList();
+        await call.RequestStream.CompleteAsync();
+
+        Assert.Contains("media.v1.Jobs", services);
+        Assert.Contains("grpc.health.v1.Health", services);
+        var details = Assert.Single(files, f => f.Name == "google/rpc/error_details.proto");
+        Assert.Contains(details.MessageType, m => m.Name == "BadRequest");
+        Assert.Contains(details.MessageType, m => m.Name == "ErrorInfo");
+    }
+
+    [Fact]
     public async Task GrpcWeb_OverHttp11_CallsTheSameServices()
     {
         using var channel = GrpcChannel.ForAddress(_farm.HttpAddress, new GrpcChannelOptions

@@ -11,6 +11,18 @@ public static class JobProgressView
     /// <summary>Bars on an interactive terminal; plain lines otherwise, or always on <paramref name="plain"/> when given (stderr under --json).</summary>
     public static async Task<Job> FollowAsync(FarmClient client, string jobId, CancellationToken cancellationToken, TextWriter? plain = null)
     {
+        var job = await FollowJobAsync(client, jobId, plain, cancellationToken);
+        // Warnings go to stderr: the job succeeded, but a person should read them (e.g. captions heard with low confidence).
+        foreach (var warning in job.Warnings)
+        {
+            Console.Error.WriteLine($"warning: {warning.Code}: {warning.Message}");
+        }
+
+        return job;
+    }
+
+    private static async Task<Job> FollowJobAsync(FarmClient client, string jobId, TextWriter? plain, CancellationToken cancellationToken)
+    {
         if (plain is not null || !AnsiConsole.Profile.Capabilities.Interactive)
         {
             return await FollowPlainAsync(client, jobId, plain ?? Console.Out, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Net;
 using Media.JobApi;
+using Media.JobApi.Http;
 using Media.Platform;
 using Media.Workers;
 using Microsoft.AspNetCore.Builder;
@@ -118,6 +119,7 @@ public static class FarmHost
             // gRPC-Web (browsers) rides on the plain HTTP port with the REST routes.
             app.UseCors();
             app.UseGrpcWeb();
+            app.UseRestContract();
             app.MapMediaJobApi();
         }
 

@@ -22,6 +22,10 @@ const state = {
   outputsShown: '',
   outputsExpire: 0,
   links: new Map(),
+  // The selected job's panel is scrolled into view once, when it is first drawn.
+  scrollPending: false,
+  // The live progress events of the selected running job (speed, fps), from its NDJSON watch stream.
+  follow: { jobId: null, controller: null, speed: 0, fps: 0 },
 };
 
 class ApiError extends Error {
@@ -31,10 +35,15 @@ class ApiError extends Error {
   }
 }
 
-async function api(path, method = 'GET') {
-  const headers = { accept: 'application/json' };
+function authHeaders(accept) {
+  const headers = { accept };
   if (state.key) headers.authorization = 'Bearer ' + state.key;
   if (state.tenant) headers['media-tenant'] = state.tenant;
+  return headers;
+}
+
+async function api(path, method = 'GET') {
+  const headers = authHeaders('application/json');
   const init = { method, headers, cache: 'no-store' };
   if (method !== 'GET') {
     headers['content-type'] = 'application/json';
@@ -87,16 +96,29 @@ function ago(timestamp) {
   return new Date(timestamp).toLocaleString();
 }
 
-// Absolute times for rows kept across refreshes (a relative one would go stale in a row that is not redrawn).
+// Absolute times for rows kept across refreshes (a relative one would go stale in a row that is not redrawn), with
+// the date and the zone: an operator comparing with logs or a colleague elsewhere must not guess either.
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' });
 function when(timestamp) {
   if (!timestamp) return '—';
-  const date = new Date(timestamp);
-  return date.toDateString() === new Date().toDateString() ? date.toLocaleTimeString() : date.toLocaleString();
+  return timeFormat.format(new Date(timestamp));
 }
 
-function progressCell(value, active) {
-  const bar = el('progress', { max: 1, value: value || 0 });
+// The bar takes the colour of the state: a cancelled or failed job's bar stops grey or red where it stopped.
+function progressCell(value, active, stateName) {
+  const bar = el('progress', { max: 1, value: value || 0, class: 'state-' + stateName });
   return el('td', { 'data-progress': (value || 0).toFixed(4) }, bar, ' ', active ? percent(value) : '');
+}
+
+// A table row that opens a job: by pointer, and by keyboard (Tab to it, Enter or Space).
+function jobRow(jobId, props, ...cells) {
+  const open = () => select(jobId);
+  return el('tr', {
+    ...props,
+    tabIndex: 0,
+    onclick: (e) => { if (!e.target.closest('a')) open(); },
+    onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } },
+  }, ...cells);
 }
 
 // A row is kept while what it shows is unchanged, so the row under the pointer survives a refresh and clicks land.
@@ -163,11 +185,11 @@ function renderJobs(list) {
   const items = (list.jobs || []).map((job) => ({ job, selected: job.id === state.selected }));
   setRows($('jobs'), items, (item) => item.job.id, ({ job, selected }) => {
     const s = jobState(job.state);
-    return el('tr', { class: 'clickable' + (selected ? ' selected' : ''), 'data-job-id': job.id, 'data-state': s, onclick: () => select(job.id) },
-      el('td', {}, job.id),
+    return jobRow(job.id, { class: 'clickable' + (selected ? ' selected' : ''), 'data-job-id': job.id, 'data-state': s },
+      el('td', {}, jobLink(job.id)),
       el('td', {}, job.patternName),
       el('td', { class: 'state state-' + s }, s, job.deadLettered ? ' (dead-lettered)' : ''),
-      progressCell(job.progress, s === 'running'),
+      progressCell(job.progress, s === 'running', s),
       el('td', {}, short(job.priority, 'PRIORITY_')),
       el('td', {}, when(job.createdAt)),
       el('td', {}, labelsText(job.labels)));
@@ -175,8 +197,8 @@ function renderJobs(list) {
 }
 
 function renderFailures(list) {
-  setRows($('failures'), list.jobs || [], (job) => job.id, (job) => el('tr', { class: 'clickable', 'data-job-id': job.id, onclick: () => select(job.id) },
-    el('td', {}, job.id),
+  setRows($('failures'), list.jobs || [], (job) => job.id, (job) => jobRow(job.id, { class: 'clickable', 'data-job-id': job.id },
+    el('td', {}, jobLink(job.id)),
     el('td', {}, job.patternName),
     el('td', { class: 'error', 'data-error-code': job.error?.code || '' }, job.error?.code || '—', job.deadLettered ? ' (dead-lettered)' : ''),
     el('td', {}, job.error?.message || ''),
@@ -189,6 +211,7 @@ function select(jobId) {
     $('outputs').replaceChildren();
   }
   state.selected = jobId;
+  state.scrollPending = !!jobId;
   state.outputsShown = '';
   history.replaceState(null, '', jobId ? '#job=' + encodeURIComponent(jobId) : location.pathname + location.search);
   refreshSoon();
@@ -213,26 +236,100 @@ async function renderDetail() {
   $('detail-retry').hidden = s !== 'failed';
   $('detail-error').hidden = !job.error;
   $('detail-error').textContent = job.error ? `${job.error.code}: ${job.error.message}` : '';
+  const warnings = job.warnings || [];
+  $('detail-warnings').hidden = warnings.length === 0;
+  $('detail-warnings').textContent = warnings.map((w) => `warning ${w.code}: ${w.message}`).join('\n');
   $('detail-stderr').hidden = !job.error?.toolStderrTail;
   $('detail-stderr').textContent = job.error?.toolStderrTail || '';
-  setRows($('stages'), job.stages || [], (st) => st.id, (st) => {
+  follow(job, s);
+  $('detail-summary').textContent = summary(job, s);
+  setRows($('stages'), inRunOrder(job.stages || []), (st) => st.id, (st) => {
     const ss = stageState(st.state);
-    return el('tr', { 'data-stage-id': st.id },
+    return el('tr', { 'data-stage-id': st.id, 'data-started': st.startedAt || '' },
       el('td', {}, short(st.kind, 'STAGE_KIND_')),
       // Analysis chunks say which part of the source they measure.
       el('td', {}, st.outputName || (st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : '')),
       el('td', { class: 'state state-' + ss }, ss),
-      progressCell(st.progress, ss === 'running'),
+      progressCell(st.progress, ss === 'running', ss),
       el('td', { class: 'num' }, st.attempt || 0),
       el('td', {}, st.workerId || ''),
       el('td', { class: 'error' }, st.error ? `${st.error.code}: ${st.error.message}` : ''));
   });
+  if (state.scrollPending) {
+    state.scrollPending = false;
+    panel.scrollIntoView({ block: 'start' });
+  }
   await renderOutputs(job);
   // Said last, so a panel that says "succeeded" shows that state's outputs, not the ones drawn while it ran.
   if (state.selected === job.id) {
     panel.dataset.jobId = job.id;
     panel.dataset.state = s;
   }
+}
+
+// Stages as they run: by when they started (waiting ones last, in the order the job runs its kinds), then by id.
+const kindOrder = ['STAGE_KIND_PROBE', 'STAGE_KIND_ANALYZE_CHUNK', 'STAGE_KIND_ANALYZE', 'STAGE_KIND_RENDER', 'STAGE_KIND_THUMBNAIL'];
+function inRunOrder(stages) {
+  const started = (st) => (st.startedAt ? Date.parse(st.startedAt) : Infinity);
+  return [...stages].sort((a, b) => started(a) - started(b)
+    || kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind)
+    || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+// One line about the job: its source, title, how long it has run, and while running its ETA, speed and frame rate.
+function summary(job, s) {
+  const parts = [];
+  const source = (job.sourceKey || '').split('/').pop();
+  if (source) parts.push('source ' + source);
+  if (job.parameters?.title) parts.push(`title “${job.parameters.title}”`);
+  const started = Date.parse(job.createdAt);
+  const ended = job.finishedAt ? Date.parse(job.finishedAt) : Date.now();
+  if (started) parts.push((job.finishedAt ? 'took ' : 'elapsed ') + formatSeconds(Math.max(0, ended - started) / 1000));
+  if (s === 'running') {
+    const p = job.progress || 0;
+    if (p >= 0.02 && started) parts.push('ETA ' + formatSeconds(((Date.now() - started) / 1000) * (1 - p) / p));
+    const live = state.follow.jobId === job.id ? state.follow : null;
+    if (live && live.speed) parts.push(`${live.speed.toFixed(2)}x real time`);
+    if (live && live.fps) parts.push(`${Math.round(live.fps)} fps`);
+  }
+  if (job.sourceInfo?.durationSeconds) parts.push(`${formatSeconds(job.sourceInfo.durationSeconds)} of source`);
+  return parts.join(' · ');
+}
+
+// The selected running job's events, read from its watch stream (NDJSON: one event per line) while it runs.
+function follow(job, s) {
+  const live = state.follow;
+  if (live.jobId === job.id && s === 'running') return;
+  if (live.controller) live.controller.abort();
+  Object.assign(live, { jobId: null, controller: null, speed: 0, fps: 0 });
+  if (s !== 'running') return;
+  const controller = new AbortController();
+  Object.assign(live, { jobId: job.id, controller });
+  const after = Math.max(0, Number(job.lastSequence || 0) - 1);
+  (async () => {
+    const response = await fetch(apiUrl(`/v1/jobs/${encodeURIComponent(job.id)}:watch?afterSequence=${after}`),
+      { headers: authHeaders('application/x-ndjson'), cache: 'no-store', signal: controller.signal });
+    if (!response.ok || !response.body) return;
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, end).trim();
+        buffer = buffer.slice(end + 1);
+        const event = line ? JSON.parse(line) : null;
+        if (event?.progress && live.jobId === job.id) {
+          live.speed = event.progress.speed || live.speed;
+          live.fps = event.progress.fps || live.fps;
+        }
+      }
+    }
+  })().catch(() => { /* aborted, or the stream broke: the next refresh follows again */ }).finally(() => {
+    if (live.controller === controller) Object.assign(live, { jobId: null, controller: null });
+  });
 }
 
 // Previews are rebuilt only when the set of outputs changes: rebuilding a playing video every second would restart it.
@@ -243,6 +340,13 @@ async function renderOutputs(job) {
   if (signature === state.outputsShown && Date.now() < state.outputsExpire - 60_000) return;
   const figures = [];
   let expires = Infinity;
+  // A video shows a cover of the job before it plays, not a black box: the cover whose shape is closest to the video's.
+  const covers = outputs.filter((o) => (o.contentType || '').startsWith('image/') && o.width && o.height);
+  const posterFor = async (video) => {
+    const aspect = (o) => Math.log(o.width / o.height);
+    const cover = covers.sort((a, b) => Math.abs(aspect(a) - aspect(video)) - Math.abs(aspect(b) - aspect(video)))[0];
+    return cover && video.width ? (await linkFor(job.id, cover.name)).url : undefined;
+  };
   for (const output of outputs) {
     const link = await linkFor(job.id, output.name);
     if (state.selected !== job.id) return;
@@ -250,7 +354,11 @@ async function renderOutputs(job) {
     const type = output.contentType || link.contentType || '';
     const caption = el('figcaption', {}, `${output.name} · ${output.width ? output.width + '×' + output.height + ' · ' : ''}${formatBytes(output.sizeBytes)}${output.encoder ? ' · ' + output.encoder : ''}${output.device ? ' · ' + output.device : ''}`);
     let preview;
-    if (type.startsWith('video/')) preview = el('video', { src: link.url, controls: true, preload: 'metadata', muted: true, playsInline: true });
+    if (type.startsWith('video/')) {
+      const poster = await posterFor(output);
+      if (state.selected !== job.id) return;
+      preview = el('video', { src: link.url, poster, controls: true, preload: 'metadata', muted: true, playsInline: true });
+    }
     else if (type.startsWith('image/')) preview = el('img', { src: link.url, alt: output.name });
     else preview = el('a', { href: link.url, target: '_blank', rel: 'noopener' }, 'open');
     figures.push(el('figure', { 'data-output': output.name, 'data-content-type': type }, preview, caption));
@@ -301,6 +409,7 @@ function forgetShown() {
   for (const id of ['queues', 'workers', 'jobs', 'failures', 'stages']) clearTable(id);
   $('outputs').replaceChildren();
   $('job-detail').hidden = true;
+  if (state.follow.controller) state.follow.controller.abort();
   state.links.clear();
   state.outputsShown = '';
   state.outputsExpire = 0;
@@ -403,7 +512,10 @@ document.addEventListener('DOMContentLoaded', () => {
   $('jobs-newest').addEventListener('click', () => { state.pages = ['']; refreshSoon(); });
   fillTenants();
   $('detail-close').addEventListener('click', () => select(null));
-  $('detail-cancel').addEventListener('click', () => act('cancel'));
+  // Cancelling cannot be undone: the operator says so first.
+  $('detail-cancel').addEventListener('click', () => {
+    if (state.selected && confirm(`Cancel job ${state.selected}? Its running stages stop now; a cancelled job cannot be resumed.`)) act('cancel');
+  });
   $('detail-retry').addEventListener('click', () => act('retry'));
   refresh();
 });

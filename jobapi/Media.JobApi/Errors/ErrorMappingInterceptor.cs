@@ -79,8 +79,22 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
                 Message = quota.Message,
                 Details = { Any.Pack(new QuotaFailure { Violations = { new QuotaFailure.Types.Violation { Subject = quota.Limit, Description = quota.Message } } }) },
             },
-            Store.ConcurrentChangeException changed => new Google.Rpc.Status { Code = (int)Code.Aborted, Message = changed.Message },
-            ConflictException conflict => new Google.Rpc.Status { Code = (int)Code.AlreadyExists, Message = conflict.Message },
+            Store.ConcurrentChangeException changed => new Google.Rpc.Status
+            {
+                Code = (int)Code.Aborted,
+                Message = changed.Message,
+                Details = { Any.Pack(new ErrorInfo { Reason = "CONCURRENT_CHANGE", Domain = "media.farm" }) },
+            },
+            ConflictException conflict => new Google.Rpc.Status
+            {
+                Code = (int)Code.AlreadyExists,
+                Message = conflict.Message,
+                Details =
+                {
+                    Any.Pack(new ErrorInfo { Reason = conflict.Reason, Domain = "media.farm", Metadata = { conflict.Metadata.ToDictionary() } }),
+                    Any.Pack(new ResourceInfo { ResourceType = conflict.ResourceType, ResourceName = conflict.ResourceName, Description = conflict.Message }),
+                },
+            },
             PreconditionFailedException precondition => new Google.Rpc.Status
             {
                 Code = (int)Code.FailedPrecondition,
@@ -88,7 +102,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
                 Details =
                 {
                     Any.Pack(new PreconditionFailure { Violations = { new PreconditionFailure.Types.Violation { Type = precondition.Reason, Subject = precondition.Subject, Description = precondition.Message } } }),
-                    Any.Pack(new ErrorInfo { Reason = precondition.Reason, Domain = "media.farm" }),
+                    Any.Pack(new ErrorInfo { Reason = precondition.Reason, Domain = "media.farm", Metadata = { precondition.Metadata.ToDictionary() } }),
                 },
             },
             OperationCanceledException when context.CancellationToken.IsCancellationRequested => new Google.Rpc.Status { Code = (int)Code.Cancelled, Message = "The call was cancelled." },

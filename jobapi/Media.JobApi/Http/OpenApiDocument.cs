@@ -76,6 +76,7 @@ public static class OpenApiDocument
                 WriteSchema(json, schemas[next], schemas);
             }
 
+            WriteStatusSchema(json);
             json.WritePropertyName(EditPlanSchema.Name);
             EditPlanSchema.Build().WriteTo(json);
 
@@ -141,29 +142,55 @@ public static class OpenApiDocument
         json.WriteStartObject("responses");
         json.WriteStartObject("200");
         json.WriteString("description", method.IsServerStreaming
-            ? $"A stream of {method.OutputType.Name} objects (a JSON array written as they come)."
+            ? $"A stream of {method.OutputType.Name} objects as newline-delimited JSON (application/x-ndjson): one object per line, written as they come; read it line by line."
             : method.OutputType.Name);
         json.WriteStartObject("content");
-        json.WriteStartObject("application/json");
+        // A stream's media type says how to read it: each line of it is one object of the schema.
+        json.WriteStartObject(method.IsServerStreaming ? RestContract.StreamMediaType : "application/json");
         json.WritePropertyName("schema");
-        if (method.IsServerStreaming)
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "array");
-            json.WritePropertyName("items");
-            WriteRef(json, method.OutputType, schemas);
-            json.WriteEndObject();
-        }
-        else
-        {
-            WriteRef(json, method.OutputType, schemas);
-        }
-
+        WriteRef(json, method.OutputType, schemas);
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteStartObject("default");
         json.WriteString("description", "An error: google.rpc.Status (code, message, details such as BadRequest field violations).");
+        json.WriteStartObject("content");
+        json.WriteStartObject("application/json");
+        json.WriteStartObject("schema");
+        json.WriteString("$ref", "#/components/schemas/Status");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    // google.rpc.Status as the proto3 JSON mapping writes it: details are Any objects named by "@type".
+    private static void WriteStatusSchema(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("Status");
+        json.WriteString("type", "object");
+        json.WriteString("description", "An error: the gRPC status code (3 InvalidArgument, 5 NotFound, …), a message, and details such as google.rpc.BadRequest (fieldViolations: field, description), ErrorInfo, ResourceInfo, PreconditionFailure, QuotaFailure.");
+        json.WriteStartObject("properties");
+        json.WriteStartObject("code");
+        json.WriteString("type", "integer");
+        json.WriteString("format", "int32");
+        json.WriteEndObject();
+        json.WriteStartObject("message");
+        json.WriteString("type", "string");
+        json.WriteEndObject();
+        json.WriteStartObject("details");
+        json.WriteString("type", "array");
+        json.WriteStartObject("items");
+        json.WriteString("type", "object");
+        json.WriteStartObject("properties");
+        json.WriteStartObject("@type");
+        json.WriteString("type", "string");
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteBoolean("additionalProperties", true);
+        json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();

@@ -70,7 +70,12 @@ public sealed class Orchestrator : IDisposable
             {
                 return existing.RequestHash == hash
                     ? ((existing, false), (IReadOnlyList<JobEffect>)[])
-                    : throw new ConflictException($"Idempotency key '{request.IdempotencyKey}' was already used for a different request (job {existing.Id}).");
+                    : throw new ConflictException(
+                        $"Idempotency key '{request.IdempotencyKey}' was already used for a different request (job {existing.Id}).",
+                        "IDEMPOTENCY_KEY_REUSED",
+                        "job",
+                        existing.Id,
+                        new Dictionary<string, string> { ["idempotency_key"] = request.IdempotencyKey, ["job_id"] = existing.Id });
             }
 
             var now = _time.GetUtcNow();

@@ -28,7 +28,9 @@ public static class JobMapper
             Error = job.Error,
             LastSequence = job.LastSequence,
             DeadLettered = job.State == JobState.Failed && job.Error is { Retryable: true },
+            CaptionConfidence = job.Findings?.CaptionConfidence,
         };
+        proto.Warnings.AddRange(job.Findings?.Warnings ?? []);
         proto.Stages.AddRange(stages.Select(ToProto));
         proto.Outputs.AddRange(outputs);
         return proto;

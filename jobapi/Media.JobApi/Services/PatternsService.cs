@@ -167,7 +167,7 @@ public sealed class PatternsService(PatternLibrary library, TenantDocumentStores
     {
         if (builtIn)
         {
-            throw new ConflictException($"'{name}' is a built-in {what}; choose another name.");
+            throw new ConflictException($"'{name}' is a built-in {what}; choose another name.", "BUILT_IN_NAME", what, name);
         }
 
         var existing = await store.ListAsync(tenant, cancellationToken);

@@ -50,6 +50,9 @@ public sealed record JobRecord
 
     public JobError? Error { get; init; }
 
+    /// <summary>Warnings and the caption confidence the stages reported (null: nothing reported).</summary>
+    public JobFindings? Findings { get; init; }
+
     public long LastSequence { get; init; }
 
     /// <summary>Bumped by every commit; a commit from a stale read is refused (replicas never advance a job twice).</summary>

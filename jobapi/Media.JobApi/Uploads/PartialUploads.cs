@@ -46,7 +46,11 @@ public sealed class PartialUploads(IOptions<JobApiOptions> options, TimeProvider
         {
             var held = file.Length;
             file.Dispose();
-            throw new PreconditionFailedException($"header.offset is {offset} but {held} bytes of this upload are held; resume from offset {held} (Uploads.GetUploadProgress).");
+            throw new PreconditionFailedException(
+                $"header.offset is {offset} but {held} bytes of this upload are held; resume from offset {held} (Uploads.GetUploadProgress).",
+                "WRONG_RESUME_OFFSET",
+                "header.offset",
+                new Dictionary<string, string> { ["held_bytes"] = held.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
 
         file.Position = offset;

@@ -10,6 +10,9 @@ namespace Media.JobApi.Uploads;
 /// </summary>
 internal sealed class UploadChunkStream(IAsyncStreamReader<UploadRequest> requests, long maxBytes, string limitKey = "Media:JobApi:MaxUploadBytes") : Stream
 {
+    /// <summary>The largest data chunk (the documented 1 MiB; the client sends exactly that).</summary>
+    public const int MaxChunkBytes = 1024 * 1024;
+
     private ReadOnlyMemory<byte> _current;
     private bool _ended;
 
@@ -45,6 +48,11 @@ internal sealed class UploadChunkStream(IAsyncStreamReader<UploadRequest> reques
             switch (message.PartCase)
             {
                 case UploadRequest.PartOneofCase.Data:
+                    if (message.Data.Length > MaxChunkBytes)
+                    {
+                        throw new RequestValidationException("data", $"a data chunk is at most {MaxChunkBytes} bytes (1 MiB); this one has {message.Data.Length}");
+                    }
+
                     _current = message.Data.Memory;
                     break;
                 case UploadRequest.PartOneofCase.Trailer:

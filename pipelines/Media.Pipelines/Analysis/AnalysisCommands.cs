@@ -36,13 +36,16 @@ public static class AnalysisCommands
             throw new ArgumentException("Nothing to measure.", nameof(samplesPath));
         }
 
-        var chains = new List<FilterChain>();
-        if (wanted.Count > 1)
+        // Every branch hears the sound on the source's own timeline (gaps filled with silence): what is measured at a time
+        // is what plays with the picture at that time.
+        var chains = new List<FilterChain>
         {
-            chains.Add(new FilterChain(["0:a:0"], [Filter.Of("asplit", ("outputs", wanted.Count))], [.. wanted.Select(w => w.Label)]));
-        }
+            wanted.Count > 1
+                ? new FilterChain(["0:a:0"], [SourceTimeline.Audio(), Filter.Of("asplit", ("outputs", wanted.Count))], [.. wanted.Select(w => w.Label)])
+                : new FilterChain(["0:a:0"], [SourceTimeline.Audio()], [wanted[0].Label]),
+        };
 
-        string From(string label) => wanted.Count > 1 ? label : "0:a:0";
+        string From(string label) => label;
         var outputs = new List<FFmpegOutput>();
         if (loudnessLogPath is not null)
         {

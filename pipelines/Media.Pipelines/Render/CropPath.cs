@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Media.Pipelines.Render;
 
@@ -31,28 +30,45 @@ public sealed record CropPath(int CropWidth, int CropHeight, bool Horizontal, IR
     }
 
     /// <summary>
-    /// The path as one flat ffmpeg expression of t: x0 + Σ slope_i · clip(t − t_i, 0, t_{i+1} − t_i).
-    /// Flat (no nesting), so hundreds of keyframes stay cheap to parse and evaluate.
+    /// The path as one ffmpeg expression of t: x0 + Σ slope_i · clip(t − t_i, 0, t_{i+1} − t_i). ffmpeg refuses an
+    /// expression whose tree is about 100 deep, and a sum of n terms is n deep; so up to <see cref="FlatTerms"/> terms
+    /// are written flat, and more are summed as a balanced tree of parenthesised halves (depth about 16 + log2 n: a
+    /// 20-minute source's thousands of keyframes parse, where a flat sum failed past 97).
     /// </summary>
     public string Expression()
     {
-        var builder = new StringBuilder(Number(Keyframes[0].Offset));
+        var terms = new List<string> { Number(Keyframes[0].Offset) };
         for (var i = 1; i < Keyframes.Count; i++)
         {
             var a = Keyframes[i - 1];
             var b = Keyframes[i];
             var span = b.Time - a.Time;
             var slope = (b.Offset - a.Offset) / span;
-            if (Math.Abs(slope) < 1e-9)
+            if (!double.IsFinite(slope) || Math.Abs(slope) < 1e-9)
             {
-                continue;
+                continue; // a still stretch, or two keyframes at one instant (a jump): nothing to interpolate
             }
 
-            builder.Append(slope < 0 ? '-' : '+').Append(Number(Math.Abs(slope)))
-                .Append("*clip(t-").Append(Number(a.Time)).Append(",0,").Append(Number(span)).Append(')');
+            terms.Add((slope < 0 ? "-" : "+") + Number(Math.Abs(slope)) + "*clip(t-" + Number(a.Time) + ",0," + Number(span) + ")");
         }
 
-        return builder.ToString();
+        return Sum(terms);
+    }
+
+    /// <summary>The most terms written as one flat sum.</summary>
+    public const int FlatTerms = 16;
+
+    // Terms carry their sign ("+3*…", "-2*…"; the first may have none); a leading '+' is dropped.
+    private static string Sum(IReadOnlyList<string> terms)
+    {
+        if (terms.Count <= FlatTerms)
+        {
+            var flat = string.Concat(terms);
+            return flat.StartsWith('+') ? flat[1..] : flat;
+        }
+
+        var half = terms.Count / 2;
+        return "(" + Sum(terms.Take(half).ToList()) + ")+(" + Sum(terms.Skip(half).ToList()) + ")";
     }
 
     private static string Number(double value) => Math.Round(value, 4).ToString("0.####", CultureInfo.InvariantCulture);

@@ -227,7 +227,14 @@ public static class RenderCommandBuilder
     // The kept pieces: nothing to do for the whole source; one trim for one piece; split -> trims -> concat for many.
     private static (string? Video, string? Audio) Cut(RenderPlan plan, List<FilterChain> chains, bool video = true)
     {
-        var audioIn = plan.SourceHasAudio ? "0:a:0" : null;
+        string? audioIn = null;
+        if (plan.SourceHasAudio)
+        {
+            // Cuts take the sound that plays with the picture: the source's audio on its own timeline (SourceTimeline).
+            chains.Add(new FilterChain(["0:a:0"], [SourceTimeline.Audio()], ["at"]));
+            audioIn = "at";
+        }
+
         if (plan.IsWholeSource)
         {
             return (video ? "vr" : null, audioIn);

@@ -24,4 +24,14 @@ public sealed class SpeechOptions
 
     /// <summary>Spoken language ("en", "de", ...) or "auto" to detect it (multilingual models only).</summary>
     public string WhisperLanguage { get; set; } = "en";
+
+    /// <summary>
+    /// Captions recognised without a script whose words' mean confidence is under this get a warning on the job
+    /// (code low_caption_confidence); 0 = never.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(0.0, 1.0)]
+    public double MinMeanConfidence { get; set; } = CaptionConfidenceFloor;
+
+    /// <summary>The default floor (see the README's Captions section for how it was chosen).</summary>
+    public const double CaptionConfidenceFloor = 0.6;
 }

@@ -136,5 +136,11 @@ internal sealed class YamlFields(YamlMappingNode node, string path, List<Pattern
     /// <summary>The fields of a nested mapping, with paths under <paramref name="name"/>; null when absent or not a mapping.</summary>
     public YamlFields? Child(string name) => Mapping(name) is { } child ? new YamlFields(child, Join(name), violations) : null;
 
-    private string Join(string name) => path.Length == 0 ? name : $"{path}.{name}";
+    // A key that would not read as a name (blank, with spaces, dots or control characters: typed by accident or by a
+    // fuzzer) is quoted, so the path still points at it.
+    private string Join(string name)
+    {
+        var shown = name.Length > 0 && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-') ? name : System.Text.Json.JsonSerializer.Serialize(name);
+        return path.Length == 0 ? shown : $"{path}.{shown}";
+    }
 }

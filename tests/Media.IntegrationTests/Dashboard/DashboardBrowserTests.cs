@@ -70,6 +70,17 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
         Assert.Contains(progress, p => p.State == "running" && p.Value is > 0 and < 1);
         Assert.Equal(("succeeded", 1.0), progress[^1]);
 
+        // The running job opened from the keyboard, its panel scrolled into view, with a summary line fed by its
+        // NDJSON event stream; its id a link; Cancel asked before acting (dismissed here: the job still succeeded).
+        Assert.True(page.GetProperty("idIsLink").GetBoolean(), "the job id is not a link");
+        Assert.True(page.GetProperty("detailInView").GetBoolean(), "the job panel opened outside the window");
+        var summary = page.GetProperty("runningSummary").GetString()!;
+        Assert.Matches(@"^source long\.mp4 · elapsed [0-9]+:[0-9]{2}", summary);
+        Assert.Matches(@"[0-9.]+x real time · [0-9]+ fps", summary);
+        Assert.StartsWith($"Cancel job {longJob}?", page.GetProperty("cancelDialog").GetString(), StringComparison.Ordinal);
+        // Times with the date and the zone.
+        Assert.Matches(@"20[0-9]{2}.*(UTC|GMT)", page.GetProperty("createdText").GetString()!);
+
         // The failure row carries the API's error.
         var failed = await _farm.Client.Jobs.GetJobAsync(new GetJobRequest { JobId = failedJob });
         Assert.Equal(JobState.Failed, failed.State);
@@ -96,6 +107,11 @@ public sealed class DashboardBrowserTests(TestMedia media) : IAsyncLifetime
         }
 
         Assert.Contains(finished.Outputs, o => o.Kind == OutputKind.Video);
+        Assert.All(previews.Values.Where(p => p.GetProperty("element").GetString() == "video"), p => Assert.Matches(@"/outputs/thumbnail-vertical-[^/]+\.(jpg|png|webp)/content\?", p.GetProperty("poster").GetString()!)); // the 9:16 cover for the 9:16 video
+        // Stages in the order they ran: the probe first, start times never going back.
+        Assert.Equal("probe", page.GetProperty("stageKinds")[0].GetString());
+        var starts = page.GetProperty("stageStarts").EnumerateArray().Select(s => DateTimeOffset.Parse(s.GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(starts.Order(), starts);
         Assert.All(page.GetProperty("stages").EnumerateArray(), s => Assert.Equal("succeeded", s.GetString()));
         Assert.All(page.GetProperty("screenshots").EnumerateArray(), s =>
         {

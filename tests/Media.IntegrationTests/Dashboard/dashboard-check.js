@@ -21,6 +21,33 @@ async function main() {
       report.screenshots.push(file);
     };
 
+    // The running long job opened from the keyboard (Tab to its row, Enter), as an operator without a mouse would.
+    const followRunningJob = async () => {
+      const row = page.locator(`#jobs tbody tr[data-job-id="${longJob}"]`);
+      // A row is redrawn when its progress changes, which may take the focus with it: press again until it opens.
+      for (let i = 0; i < 10 && !(await page.locator(`#job-detail[data-job-id="${longJob}"]`).count()); i++) {
+        await row.press('Enter').catch(() => {});
+        await page.waitForTimeout(300);
+      }
+      report.idIsLink = await row.locator('td:first-child a[href^="#job="]').count() === 1;
+      report.detailInView = await page.evaluate(() => {
+        const box = document.getElementById('job-detail').getBoundingClientRect();
+        return box.top >= 0 && box.top < window.innerHeight;
+      });
+      // The summary line of a running job: its source, elapsed time, ETA and, from its event stream, speed and fps.
+      for (const end = deadline(60); Date.now() < end;) {
+        report.runningSummary = await page.locator('#detail-summary').textContent();
+        if (/fps/.test(report.runningSummary) || await page.locator('#job-detail[data-state="succeeded"]').count()) break;
+        await page.waitForTimeout(100);
+      }
+      // Cancel asks first; dismissed, nothing happens (the job goes on to succeed).
+      if (await page.locator('#detail-cancel').isVisible()) {
+        page.once('dialog', (d) => { report.cancelDialog = d.message(); d.dismiss().catch(() => {}); });
+        await page.locator('#detail-cancel').click();
+      }
+      report.createdText = await row.locator('td:nth-child(6)').textContent();
+    };
+
     await page.goto(url);
     const worker = page.locator('#workers tbody tr[data-worker-id]').first();
     await worker.waitFor({ timeout: 30_000 });
@@ -47,6 +74,7 @@ async function main() {
         if (!last || last.state !== sample.state || last.progress !== sample.progress) report.progress.push({ state: sample.state, progress: sample.progress });
         if (!sawRunning && sample.state === 'running' && sample.progress > 0 && sample.progress < 1) {
           sawRunning = true;
+          await followRunningJob();
           await shot('dashboard-running.png');
         }
         if (['succeeded', 'failed', 'cancelled'].includes(sample.state)) break;
@@ -81,9 +109,12 @@ async function main() {
         height: video ? video.videoHeight : image ? image.naturalHeight : 0,
         duration: video ? video.duration : 0,
         error: video && video.error ? video.error.code : 0,
+        poster: video ? video.getAttribute('poster') || '' : '',
       };
     }));
     report.stages = await page.evaluate(() => [...document.querySelectorAll('#stages tbody tr')].map((r) => r.querySelector('.state').textContent));
+    report.stageStarts = await page.evaluate(() => [...document.querySelectorAll('#stages tbody tr')].map((r) => r.dataset.started));
+    report.stageKinds = await page.evaluate(() => [...document.querySelectorAll('#stages tbody tr')].map((r) => r.cells[0].textContent));
     await shot('dashboard-job.png');
 
     // Paging through the jobs one at a time: newest, the one before it, and back.

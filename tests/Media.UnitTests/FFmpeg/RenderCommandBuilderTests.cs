@@ -26,8 +26,9 @@ public sealed class RenderCommandBuilderTests
                 "-hide_banner", "-nostats", "-loglevel", "warning", "-y", "-progress", "pipe:1",
                 "-protocol_whitelist", "file", "-i", "/in/source.mov",
                 "-filter_complex",
-                "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];[vr]fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p,trim=duration=12.5[v];"
-                + "[0:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=12.5[a]",
+                "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];[0:a:0]aresample=async=1:first_pts=0[at];"
+                + "[vr]fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p,trim=duration=12.5[v];"
+                + "[at]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=12.5[a]",
                 "-map", "[v]", "-map", "[a]",
                 "-t", "12.5",
                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-maxrate", "8000k", "-bufsize", "16000k",
@@ -61,7 +62,7 @@ public sealed class RenderCommandBuilderTests
         Assert.StartsWith("[0:v:0]split=outputs=2[bg][fg];", graph, StringComparison.Ordinal);
         Assert.Contains("boxblur=luma_radius=10:luma_power=2", graph, StringComparison.Ordinal);
         Assert.Contains("[bgb][fgs]overlay=x=(W-w)/2:y=(H-h)/2,setsar=sar=1[vr]", graph, StringComparison.Ordinal);
-        Assert.EndsWith("[v];[0:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=12.5[a]", graph, StringComparison.Ordinal);
+        Assert.EndsWith("[v];[at]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=12.5[a]", graph, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -149,6 +149,25 @@ public sealed class JobStateMachineTests
         Assert.Equal(JobState.Running, decision.Job.State);
     }
 
+    [Fact]
+    public void Completed_WarningsAndCaptionConfidence_KeptOnTheJob_OnceEach_AndInItsResult()
+    {
+        var warning = new JobWarning { Code = "low_caption_confidence", Message = "doubtful" };
+        var confidence = new CaptionConfidence { Words = 40, Mean = 0.42, LowShare = 0.3, LowThreshold = 0.3, Recognizer = "pocketsphinx" };
+        var snapshot = new JobSnapshot(Job() with { Findings = new JobFindings { Warnings = { new JobWarning { Code = "low_caption_confidence", Message = "an earlier attempt" } } } }, [
+            Stage("probe", StageKind.Probe, StageState.Succeeded),
+            Stage("analyze", StageKind.Analyze, StageState.Running, dependsOn: "probe"),
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("analyze", 1, e => e.Completed = new StageCompleted { Warnings = { warning }, CaptionConfidence = confidence })), At(Now));
+
+        Assert.Equal([warning], decision.Job.Findings!.Warnings);
+        Assert.Equal(confidence, decision.Job.Findings.CaptionConfidence);
+        var result = decision.Changes!.Events.Single(e => e.EventCase == JobEvent.EventOneofCase.Result).Result;
+        Assert.Equal([warning], result.Warnings);
+        Assert.Equal(0.42, result.CaptionConfidence.Mean);
+    }
+
     // source seconds -> chunk stages made (the machine chunks sources over 40 s into about 12 s)
     [Theory]
     [InlineData(30, 0)]

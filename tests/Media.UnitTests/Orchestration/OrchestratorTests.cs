@@ -240,7 +240,10 @@ public sealed class OrchestratorTests
 
         Assert.Equal(first.Id, again.Id);
         Assert.Equal(first.Id, (await h.Orchestrator.SubmitAsync(reuploaded, "default", CancellationToken.None)).Id);
-        await Assert.ThrowsAsync<ConflictException>(() => h.Orchestrator.SubmitAsync(Request("b"), "default", CancellationToken.None));
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() => h.Orchestrator.SubmitAsync(Request("b"), "default", CancellationToken.None));
+        // Said in structure too (ErrorInfo + ResourceInfo on the wire): the reason, the key and the job that holds it.
+        Assert.Equal(("IDEMPOTENCY_KEY_REUSED", "job", "batch-7/clip-1"), (conflict.Reason, conflict.ResourceType, conflict.Metadata["idempotency_key"]));
+        Assert.Equal(conflict.ResourceName, conflict.Metadata["job_id"]);
         await h.NextDispatchAsync();
         Assert.False(await h.HasPendingDispatchAsync());
     }

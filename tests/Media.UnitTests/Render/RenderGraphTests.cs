@@ -28,7 +28,8 @@ public sealed class RenderGraphTests
 
         Assert.Equal(
             "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];"
-            + "[vr]split=outputs=2[vs0][vs1];[0:a:0]asplit=outputs=2[as0][as1];"
+            + "[0:a:0]aresample=async=1:first_pts=0[at];"
+            + "[vr]split=outputs=2[vs0][vs1];[at]asplit=outputs=2[as0][as1];"
             + "[vs0]trim=start=0.9:end=5.1,setpts=expr=PTS-STARTPTS[vc0];[as0]atrim=start=0.9:end=5.1,asetpts=expr=PTS-STARTPTS[ac0];"
             + "[vs1]trim=start=7.9:end=9.1,setpts=expr=PTS-STARTPTS,scale=w=1296:h=2304,crop=w=1080:h=1920[vc1];[as1]atrim=start=7.9:end=9.1,asetpts=expr=PTS-STARTPTS[ac1];"
             + "[vc0][ac0][vc1][ac1]concat=n=2:v=1:a=1[cv][ca];"
@@ -59,7 +60,8 @@ public sealed class RenderGraphTests
 
         Assert.Contains("ass=filename=scratch/o.titles.ass:fontsdir=/fonts", graph, StringComparison.Ordinal);
         // The text itself never enters the graph: it lives in the script, escaped for ASS (see TitleScriptTests).
-        Assert.DoesNotContain("pts", graph, StringComparison.Ordinal);
+        Assert.DoesNotContain("%{pts}", graph, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hi", graph, StringComparison.Ordinal);
         Assert.DoesNotContain("drawtext", graph, StringComparison.Ordinal);
     }
 
@@ -69,7 +71,8 @@ public sealed class RenderGraphTests
         var graph = Graph(Plan(new PlannedSegment(0, 10, 1)) with { Speed = 1.25 });
 
         Assert.Contains("[vr]setpts=expr=PTS/1.25,fps=fps=30", graph, StringComparison.Ordinal);
-        Assert.Contains("[0:a:0]atempo=tempo=1.25[sp];[sp]aresample", graph, StringComparison.Ordinal);
+        Assert.Contains("[0:a:0]aresample=async=1:first_pts=0[at];", graph, StringComparison.Ordinal);
+        Assert.Contains("[at]atempo=tempo=1.25[sp];[sp]aresample", graph, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -81,7 +84,7 @@ public sealed class RenderGraphTests
         var graph = args[args.IndexOf("-filter_complex") + 1];
 
         Assert.Equal(["-protocol_whitelist", "file", "-stream_loop", "-1", "-i", "/w/song.mp3"], args[(args.IndexOf("/w/song.mp3") - 5)..(args.IndexOf("/w/song.mp3") + 1)]);
-        Assert.Contains("[0:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[sp]", graph, StringComparison.Ordinal);
+        Assert.Contains("[at]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[sp]", graph, StringComparison.Ordinal);
         Assert.Contains("[1:a:0]atrim=duration=10,aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,volume=volume=-18dB,afade=t=in:st=0:d=1,afade=t=out:st=8:d=2[mu]", graph, StringComparison.Ordinal);
         Assert.Contains("[sp]asplit=outputs=2[sp1][key];[mu][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[md];[sp1][md]amix=inputs=2:duration=first:normalize=0[mx];[mx]volume=volume=3dB,alimiter", graph, StringComparison.Ordinal);
     }

@@ -4,6 +4,7 @@ using Media.Pipelines.Probe;
 using Media.Pipelines.Publishing;
 using Media.Pipelines.Text;
 using Media.Pipelines.Render;
+using Media.Pipelines.Speech;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 
@@ -13,7 +14,7 @@ namespace Media.Workers.Handlers;
 /// Measures what the pattern's steps need (or, for a long source, merges what its chunk stages measured) and stores it
 /// with the job as `analysis.json`; the renders read it.
 /// </summary>
-public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober, HookScorer hooks) : IStageHandler
+public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibrator calibrator, MediaProber prober, HookScorer hooks, Microsoft.Extensions.Options.IOptions<SpeechOptions> speech) : IStageHandler
 {
     public StageKind Kind => StageKind.Analyze;
 
@@ -55,6 +56,26 @@ public sealed class AnalyzeStageHandler(SourceAnalyzer analyzer, LoudnessCalibra
             var suggestionsPath = Path.Combine(context.WorkDirectory, PublishSuggestions.DocumentName);
             await File.WriteAllBytesAsync(suggestionsPath, suggestions.ToJson(), cancellationToken);
             completed.Outputs.Add(await context.UploadOutputAsync(suggestionsPath, PublishSuggestions.DocumentName, OutputKind.Metadata, "application/json", cancellationToken));
+        }
+
+        if (pattern.Steps.Captions is not null && analysis.Transcript is { } transcript)
+        {
+            // Said on the job, not hidden in analysis.json: how far the captions' words can be trusted.
+            var confidence = TranscriptConfidence.Of(transcript);
+            completed.CaptionConfidence = new CaptionConfidence
+            {
+                Words = confidence.Words,
+                Mean = confidence.Mean,
+                LowShare = confidence.LowShare,
+                LowThreshold = TranscriptConfidence.LowThreshold,
+                ScriptAligned = confidence.ScriptAligned,
+                Recognizer = confidence.Recognizer,
+            };
+            var floor = speech.Value.MinMeanConfidence;
+            if (confidence.IsDoubtful(floor))
+            {
+                completed.Warnings.Add(new JobWarning { Code = "low_caption_confidence", Message = confidence.Warning(floor) });
+            }
         }
 
         return completed;

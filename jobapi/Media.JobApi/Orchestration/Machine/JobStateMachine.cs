@@ -204,6 +204,19 @@ public sealed class JobStateMachine(MachineSettings settings)
             job = job with { SourceInfo = completed.MediaInfo };
         }
 
+        if (completed.Warnings.Count > 0 || completed.CaptionConfidence is not null)
+        {
+            // A stage run again (a retry, a revision's analysis) replaces what it said before rather than repeating it.
+            var findings = job.Findings?.Clone() ?? new JobFindings();
+            var codes = completed.Warnings.Select(w => w.Code).ToHashSet(StringComparer.Ordinal);
+            var kept = findings.Warnings.Where(w => !codes.Contains(w.Code)).ToList();
+            findings.Warnings.Clear();
+            findings.Warnings.Add(kept);
+            findings.Warnings.Add(completed.Warnings);
+            findings.CaptionConfidence = completed.CaptionConfidence ?? findings.CaptionConfidence;
+            job = job with { Findings = findings };
+        }
+
         var chunks = done.Kind == StageKind.Probe ? ChunkAnalysis(snapshot, job, done) : [];
         var stages = Merged(snapshot.Stages, [done, .. chunks]);
         var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
@@ -233,7 +246,13 @@ public sealed class JobStateMachine(MachineSettings settings)
         {
             var outputs = snapshot.Outputs.Where(o => completed.Outputs.All(c => c.Name != o.Name)).Concat(completed.Outputs).ToList();
             changes.Job = changes.Job with { State = JobState.Succeeded, Progress = 1, FinishedAt = now };
-            changes.Events.Add(NewEvent(e => e.Result = new JobResult { Outputs = { outputs }, SourceInfo = changes.Job.SourceInfo }));
+            changes.Events.Add(NewEvent(e => e.Result = new JobResult
+            {
+                Outputs = { outputs },
+                SourceInfo = changes.Job.SourceInfo,
+                Warnings = { changes.Job.Findings?.Warnings ?? [] },
+                CaptionConfidence = changes.Job.Findings?.CaptionConfidence,
+            }));
             changes.Events.Add(StateEvent(JobState.Succeeded));
             effects.Add(new JobFinished(changes.Job));
             effects.Add(new LogNote(LogLevel.Information, "Job {JobId} succeeded with {OutputCount} outputs", job.Id, outputs.Count));

@@ -8,7 +8,7 @@ namespace Media.JobApi.Store.Sql;
 /// <summary>How the job and stage rows map to records: the column lists and their readers, in one place for every store.</summary>
 internal static class Rows
 {
-    public const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates, version, held";
+    public const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates, version, held, findings";
 
     public const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error, pool, pattern_output, clip, revision, plan_key, range_start, range_end";
 
@@ -44,6 +44,7 @@ internal static class Rows
         Templates = JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(20)) ?? [],
         Version = reader.GetInt64(21),
         Held = reader.GetInt32(22) != 0,
+        Findings = reader.IsDBNull(23) ? null : JobFindings.Parser.ParseFrom((byte[])reader[23]),
     };
 
     public static (string Name, object? Value)[] JobParameters(JobRecord job) =>
@@ -55,6 +56,7 @@ internal static class Rows
         ("$updated", job.UpdatedAt.ToUnixTimeMilliseconds()), ("$finished", job.FinishedAt?.ToUnixTimeMilliseconds()),
         ("$info", job.SourceInfo?.ToByteArray()), ("$error", job.Error?.ToByteArray()), ("$seq", job.LastSequence),
         ("$templates", JsonSerializer.Serialize(job.Templates)), ("$version", job.Version), ("$held", job.Held ? 1 : 0),
+        ("$findings", job.Findings?.ToByteArray()),
     ];
 
     public static StageRecord Stage(DbDataReader reader) => new()

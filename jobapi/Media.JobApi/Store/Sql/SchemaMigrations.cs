@@ -127,5 +127,6 @@ public static class SchemaMigrations
         new(14, [new AddColumn("stages", "revision", "INTEGER NOT NULL DEFAULT 1"), new AddColumn("stages", "plan_key", "TEXT NOT NULL DEFAULT ''")]),
         // Chunked analysis: the time range an analyze-chunk stage measures.
         new(15, [new AddColumn("stages", "range_start", "DOUBLE PRECISION"), new AddColumn("stages", "range_end", "DOUBLE PRECISION")]),
+        new(16, [new AddColumn("jobs", "findings", "BLOB")]),
     ];
 }

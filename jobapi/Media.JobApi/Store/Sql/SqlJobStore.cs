@@ -162,8 +162,8 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
     private async Task WriteJobAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, JobRecord job, bool isNew, CancellationToken cancellationToken)
     {
         var sql = isNew
-            ? $"INSERT INTO jobs ({Rows.JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq, $templates, $version, $held)"
-            : "UPDATE jobs SET state = $state, progress = $progress, updated_at = $updated, finished_at = $finished, source_info = $info, error = $error, last_sequence = $seq, held = $held WHERE id = $id";
+            ? $"INSERT INTO jobs ({Rows.JobColumns}) VALUES ($id, $tenant, $ikey, $hash, $pattern, $doc, $source, $params, $labels, $outputs, $priority, $webhook, $state, $progress, $created, $updated, $finished, $info, $error, $seq, $templates, $version, $held, $findings)"
+            : "UPDATE jobs SET state = $state, progress = $progress, updated_at = $updated, finished_at = $finished, source_info = $info, error = $error, last_sequence = $seq, held = $held, findings = $findings WHERE id = $id";
         await db.ExecuteAsync(connection, transaction, sql, cancellationToken, Rows.JobParameters(job));
         if (isNew)
         {
