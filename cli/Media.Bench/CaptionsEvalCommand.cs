@@ -65,6 +65,7 @@ internal static class CaptionsEvalCommand
 
         Console.WriteLine($"# Word error rate, {recognizer.Backend} ({recognizer.Model}), {utterances.Count} utterances with exact transcripts");
         int words = 0;
+        var confidences = new List<(double Mean, double Wer)>();
         double freeErrors = 0, alignedErrors = 0, audioSeconds = 0, recognitionSeconds = 0;
         foreach (var (path, text) in utterances)
         {
@@ -81,8 +82,15 @@ internal static class CaptionsEvalCommand
             words += reference.Count;
             freeErrors += free * reference.Count;
             alignedErrors += scripted * reference.Count;
-            Console.WriteLine(Invariant($"  {Path.GetFileName(path),-60} {reference.Count,3} words  free WER {free:P1}  script-aligned WER {scripted:P1}"));
+            // What the job reports as caption confidence (and warns on under Media:Speech:MinMeanConfidence), against the WER it stands for.
+            var confidence = TranscriptConfidence.Of(new Transcript(recognizer.Backend, recognizer.Model, heard));
+            confidences.Add((confidence.Mean, free));
+            Console.WriteLine(Invariant($"  {Path.GetFileName(path),-60} {reference.Count,3} words  free WER {free:P1}  script-aligned WER {scripted:P1}  mean confidence {confidence.Mean:0.00}{(confidence.IsDoubtful(SpeechOptions.CaptionConfidenceFloor) ? " (warned)" : string.Empty)}"));
         }
+
+        var warned = confidences.Where(c => c.Mean < SpeechOptions.CaptionConfidenceFloor).ToList();
+        var trusted = confidences.Where(c => c.Mean >= SpeechOptions.CaptionConfidenceFloor).ToList();
+        Console.WriteLine(Invariant($"caption confidence floor {SpeechOptions.CaptionConfidenceFloor:0.00}: {warned.Count} utterances warned (mean WER {(warned.Count > 0 ? warned.Average(c => c.Wer) : 0):P1}), {trusted.Count} not (mean WER {(trusted.Count > 0 ? trusted.Average(c => c.Wer) : 0):P1})"));
 
         Console.WriteLine(Invariant($"free recognition WER {freeErrors / words:P1} over {words} words; script-aligned captions WER {alignedErrors / words:P1} (the script's own words, so 0 unless a word was lost)"));
         Console.WriteLine(Invariant($"recognition real-time factor {recognitionSeconds / audioSeconds:0.000} ({recognitionSeconds:0.0} s for {audioSeconds:0.0} s of speech, one process, 2-core machine)"));

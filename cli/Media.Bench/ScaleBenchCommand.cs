@@ -26,13 +26,14 @@ internal static class ScaleBenchCommand
         var chunk = new Option<double>("--chunk") { Description = "Seconds of source per analysis chunk (Media:JobApi:AnalysisChunkSeconds)", DefaultValueFactory = _ => 120 };
         var workers = new Option<int>("--workers") { Description = "Workers (stage slots) of the last run", DefaultValueFactory = _ => 2 };
         var pattern = new Option<string>("--pattern") { Description = "Pattern of every run", DefaultValueFactory = _ => "podcast-to-clips" };
+        var keep = new Option<DirectoryInfo?>("--out") { Description = "Keep the last run's outputs (videos, captions, plans) in this folder, to look at" };
         var command = new Command("bench-scale", "One long job on 1 worker in one pass vs in analysis chunks on 1 and N workers: time to analysis, first clip, done; accuracy of the merge")
         {
-            clip, minutes, chunk, workers, pattern,
+            clip, minutes, chunk, workers, pattern, keep,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await RunAsync(parse.GetValue(clip), parse.GetValue(minutes), parse.GetValue(chunk), Math.Max(1, parse.GetValue(workers)), parse.GetValue(pattern)!, cancellationToken);
+            await RunAsync(parse.GetValue(clip), parse.GetValue(minutes), parse.GetValue(chunk), Math.Max(1, parse.GetValue(workers)), parse.GetValue(pattern)!, parse.GetValue(keep), cancellationToken);
             return 0;
         });
         return command;
@@ -40,7 +41,7 @@ internal static class ScaleBenchCommand
 
     private sealed record Run(string Name, double AnalysisReady, double FirstClip, double Done, int Chunks, double AnalysisBusy, SourceAnalysis Analysis, IReadOnlyList<(double Start, double End)> Clips);
 
-    private static async Task RunAsync(FileInfo? clip, double minutes, double chunkSeconds, int workers, string pattern, CancellationToken cancellationToken)
+    private static async Task RunAsync(FileInfo? clip, double minutes, double chunkSeconds, int workers, string pattern, DirectoryInfo? keep, CancellationToken cancellationToken)
     {
         var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
         var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "media-bench-scale-" + Guid.NewGuid().ToString("N"))).FullName;
@@ -61,12 +62,12 @@ internal static class ScaleBenchCommand
             }
 
             Console.WriteLine(Invariant($"# One long job: {minutes:0.#} min of {described} (looped), pattern {pattern}, chunks of {chunkSeconds:0} s; {Environment.ProcessorCount} cores"));
-            var one = await RunJobAsync("one pass, 1 worker", source, pattern, 1, chunkAfter: 0, chunkSeconds, scratch, cancellationToken);
+            var one = await RunJobAsync("one pass, 1 worker", source, pattern, 1, chunkAfter: 0, chunkSeconds, scratch, null, cancellationToken);
             var runs = new List<Run> { one };
-            runs.Add(await RunJobAsync("chunks, 1 worker", source, pattern, 1, chunkAfter: chunkSeconds, chunkSeconds, scratch, cancellationToken));
+            runs.Add(await RunJobAsync("chunks, 1 worker", source, pattern, 1, chunkAfter: chunkSeconds, chunkSeconds, scratch, workers > 1 ? null : keep, cancellationToken));
             if (workers > 1)
             {
-                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, cancellationToken));
+                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, keep, cancellationToken));
             }
 
             Console.WriteLine($"{"run",-22} {"chunks",6} {"analysis ready",16} {"first clip",16} {"job done",16} {"analysis busy",14}");
@@ -84,7 +85,7 @@ internal static class ScaleBenchCommand
         }
     }
 
-    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double chunkAfter, double chunkSeconds, string scratch, CancellationToken cancellationToken)
+    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double chunkAfter, double chunkSeconds, string scratch, DirectoryInfo? keep, CancellationToken cancellationToken)
     {
         Run? run = null;
         var overrides = new Dictionary<string, string?>
@@ -108,6 +109,11 @@ internal static class ScaleBenchCommand
             // Fan-out renders for clips the analysis did not find end without an output; the first clip is the first one made.
             var renders = job.Stages.Where(s => s.Kind == StageKind.Render && job.Outputs.Any(o => o.Kind == OutputKind.Video && o.Name.StartsWith(s.OutputName + ".", StringComparison.Ordinal))).ToList();
             var folder = Path.Combine(scratch, name.Replace(' ', '_').Replace(",", "", StringComparison.Ordinal));
+            if (keep is not null)
+            {
+                await client.DownloadOutputsAsync(job, keep.FullName, cancellationToken);
+            }
+
             var analysisOnly = job.Clone();
             analysisOnly.Outputs.Clear();
             analysisOnly.Outputs.Add(job.Outputs.Where(o => o.Name == SourceAnalysis.DocumentName));

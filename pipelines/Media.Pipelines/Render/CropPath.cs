@@ -30,6 +30,15 @@ public sealed record CropPath(int CropWidth, int CropHeight, bool Horizontal, IR
     }
 
     /// <summary>
+    /// The path over [<paramref name="from"/>, <paramref name="to"/>] only: what a render of that span of the source
+    /// reads (a 30 s clip of an hour-long source keeps its own few keyframes, not the hour's thousands), with keyframes
+    /// at both ends where the path is.
+    /// </summary>
+    public CropPath Within(double from, double to) => from >= to
+        ? this
+        : this with { Keyframes = [new(from, OffsetAt(from)), .. Keyframes.Where(k => k.Time > from && k.Time < to), new(to, OffsetAt(to))] };
+
+    /// <summary>
     /// The path as one ffmpeg expression of t: x0 + Σ slope_i · clip(t − t_i, 0, t_{i+1} − t_i). ffmpeg refuses an
     /// expression whose tree is about 100 deep, and a sum of n terms is n deep; so up to <see cref="FlatTerms"/> terms
     /// are written flat, and more are summed as a balanced tree of parenthesised halves (depth about 16 + log2 n: a

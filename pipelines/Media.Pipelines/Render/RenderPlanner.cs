@@ -86,8 +86,10 @@ public static class RenderPlanner
             Preset = output.Preset,
             Hardware = output.Hardware,
             Segments = segments,
+            // The face path over the source span this output takes (a clip's plan holds its own keyframes only).
             FacePath = reframe == ReframeMode.Face
                 ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone, analysis.SceneCuts)
+                    .Within(segments.Count > 0 ? segments.Min(s => s.Start) : 0, segments.Count > 0 ? segments.Max(s => s.End) : source.DurationSeconds)
                 : null,
             Texts = Texts(steps.Texts, parameters, output, outputDuration, widths),
             Speed = steps.Speed,

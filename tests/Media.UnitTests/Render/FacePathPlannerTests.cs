@@ -84,6 +84,41 @@ public sealed class FacePathPlannerTests
     }
 
     [Fact]
+    public void Expression_ManyKeyframes_ABalancedTreeOfFlatSums()
+    {
+        // ffmpeg refuses an expression tree about 100 deep; a flat sum of n terms is n deep.
+        var path = new CropPath(202, 360, true, [.. Enumerable.Range(0, 2000).Select(i => new CropKeyframe(i * 0.5, i % 2 == 0 ? 10 : 400))]);
+
+        var expression = path.Expression();
+
+        int depth = 0, deepest = 0;
+        foreach (var c in expression)
+        {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            deepest = Math.Max(deepest, depth);
+        }
+
+        // Every keyframe's slope is there, grouped in halves (a group and a clip() per level: about log2(2000 / 16) levels).
+        Assert.Equal(1999, System.Text.RegularExpressions.Regex.Count(expression, @"\*clip\("));
+        Assert.StartsWith("(", expression, StringComparison.Ordinal);
+        Assert.InRange(deepest, 2, 12);
+    }
+
+    [Fact]
+    public void Within_KeepsTheSpansKeyframes_AndThePathInside()
+    {
+        var path = new CropPath(404, 720, true, [new(0, 100), new(2, 300), new(5, 300), new(6, 150), new(100, 150)]);
+
+        var clip = path.Within(1, 5.5);
+
+        Assert.Equal([new(1, 200), new(2, 300), new(5, 300), new(5.5, 225)], clip.Keyframes);
+        foreach (var t in new[] { 1.0, 1.7, 3, 5.2, 5.5 })
+        {
+            Assert.Equal(path.OffsetAt(t), clip.OffsetAt(t), 6);
+        }
+    }
+
+    [Fact]
     public void Plan_PortraitSourceToLandscape_MovesVertically()
     {
         var track = Track(_ => 0.5);
