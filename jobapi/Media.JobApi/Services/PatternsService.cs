@@ -127,7 +127,7 @@ public sealed class PatternsService(PatternLibrary library, TenantDocumentStores
         return new DeleteTemplateResponse();
     }
 
-    public override Task<ValidateTemplateResponse> ValidateTemplate(ValidatePatternRequest request, ServerCallContext context)
+    public override Task<ValidateTemplateResponse> ValidateTemplate(ValidateTemplateRequest request, ServerCallContext context)
     {
         var (template, violations) = ThumbnailTemplateParser.Parse(request.Document);
         var response = new ValidateTemplateResponse { Valid = template is not null };

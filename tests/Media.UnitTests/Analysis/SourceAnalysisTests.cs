@@ -38,7 +38,7 @@ public sealed class SourceAnalysisTests
         var args = AnalysisCommands.Audio("/in/a.mp4", "/w/loud.txt", "/w/s.f32").ToArguments().ToList();
 
         Assert.Equal(
-            "[0:a:0]aresample=async=1:first_pts=0,asplit=outputs=2[l][s];[l]ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.M:file=/w/loud.txt[lo];"
+            "[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0,asplit=outputs=2[l][s];[l]ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.M:file=/w/loud.txt[lo];"
             + "[s]aresample=out_sample_rate=16000,aformat=sample_fmts=flt:channel_layouts=mono[so]",
             args[args.IndexOf("-filter_complex") + 1]);
         Assert.Equal(["-map", "[lo]", "-vn", "-f", "null", "-", "-map", "[so]", "-f", "f32le", "/w/s.f32"], args[(args.IndexOf("-filter_complex") + 2)..]);

@@ -26,7 +26,7 @@ public sealed class RenderCommandBuilderTests
                 "-hide_banner", "-nostats", "-loglevel", "warning", "-y", "-progress", "pipe:1",
                 "-protocol_whitelist", "file", "-i", "/in/source.mov",
                 "-filter_complex",
-                "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];[0:a:0]aresample=async=1:first_pts=0[at];"
+                "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0[at];"
                 + "[vr]fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p,trim=duration=12.5[v];"
                 + "[at]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=12.5[a]",
                 "-map", "[v]", "-map", "[a]",

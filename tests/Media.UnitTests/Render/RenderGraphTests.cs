@@ -28,7 +28,7 @@ public sealed class RenderGraphTests
 
         Assert.Equal(
             "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];"
-            + "[0:a:0]aresample=async=1:first_pts=0[at];"
+            + "[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0[at];"
             + "[vr]split=outputs=2[vs0][vs1];[at]asplit=outputs=2[as0][as1];"
             + "[vs0]trim=start=0.9:end=5.1,setpts=expr=PTS-STARTPTS[vc0];[as0]atrim=start=0.9:end=5.1,asetpts=expr=PTS-STARTPTS[ac0];"
             + "[vs1]trim=start=7.9:end=9.1,setpts=expr=PTS-STARTPTS,scale=w=1296:h=2304,crop=w=1080:h=1920[vc1];[as1]atrim=start=7.9:end=9.1,asetpts=expr=PTS-STARTPTS[ac1];"
@@ -71,7 +71,7 @@ public sealed class RenderGraphTests
         var graph = Graph(Plan(new PlannedSegment(0, 10, 1)) with { Speed = 1.25 });
 
         Assert.Contains("[vr]setpts=expr=PTS/1.25,fps=fps=30", graph, StringComparison.Ordinal);
-        Assert.Contains("[0:a:0]aresample=async=1:first_pts=0[at];", graph, StringComparison.Ordinal);
+        Assert.Contains("[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0[at];", graph, StringComparison.Ordinal);
         Assert.Contains("[at]atempo=tempo=1.25[sp];[sp]aresample", graph, StringComparison.Ordinal);
     }
 
