@@ -26,11 +26,7 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        _services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Media:Models:Directory"] = Path.Combine(RepositoryPaths.Root(), ".models") }).Build())
-            .AddLogging()
-            .AddMediaPipelines()
-            .BuildServiceProvider();
+        _services = TestPipelines.Services();
         _source = Path.Combine(_folder, "long.mp4");
         await MakeSourceAsync(_source, _folder);
     }

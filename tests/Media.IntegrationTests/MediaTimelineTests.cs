@@ -31,11 +31,7 @@ public sealed class MediaTimelineTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Media:Models:Directory"] = Path.Combine(RepositoryPaths.Root(), ".models") }).Build())
-            .AddLogging()
-            .AddMediaPipelines()
-            .BuildServiceProvider();
+        _services = TestPipelines.Services();
 
         // 30 s: the first sentence at 2 s, the second at 22 s, silence between; then the audio packets from 9 s to 19 s
         // dropped by stream copy, so the file's audio jumps from 9 s to 19 s (the picture runs on).

@@ -19,6 +19,34 @@ public sealed class OverlayCheckTests : IDisposable
     private readonly ToolRunner _runner = new(NullLogger<ToolRunner>.Instance, TimeProvider.System);
     private readonly string _fonts = Path.GetDirectoryName(FontLocator.Find(null))!;
 
+    [Fact]
+    public async Task Draw_ManyFrames_OneSelectExpressionFFmpegAccepts()
+    {
+        // 150 sampled frames: a flat sum of 150 eq() terms is an expression ffmpeg refuses (about 100 deep at most).
+        var script = Path.Combine(_folder, "many.ass");
+        await File.WriteAllTextAsync(script, $"""
+            [Script Info]
+            ScriptType: v4.00+
+            PlayResX: 320
+            PlayResY: 180
+
+            [V4+ Styles]
+            Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+            Style: S,{TextWidths.Default.FamilyName},40,&H00FFFFFF,&H00FFFFFF,&H00000000,&H00000000,-1,0,0,0,100,100,0,0,1,0,0,5,10,10,10,1
+
+            [Events]
+            Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+            Dialogue: 0,0:00:00.00,0:00:05.00,S,,0,0,0,,Hi
+
+            """);
+
+        var frames = Enumerable.Range(0, 150).Select(i => i * 3).ToList();
+        var drawn = await OverlayCheck.DrawAsync(_runner, "ffmpeg", [script], _fonts, 320, 180, frames, CancellationToken.None);
+
+        Assert.Equal(frames, drawn.Select(d => d.Frame));
+        Assert.All(drawn, d => Assert.NotNull(d.Box));
+    }
+
     [Theory]
     [InlineData("PROGRESS WE EXPECT")]
     [InlineData("Waffle iffy quay")]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Media.Pipelines.FFmpeg;
 
 namespace Media.Pipelines.Render;
 
@@ -39,10 +40,8 @@ public sealed record CropPath(int CropWidth, int CropHeight, bool Horizontal, IR
         : this with { Keyframes = [new(from, OffsetAt(from)), .. Keyframes.Where(k => k.Time > from && k.Time < to), new(to, OffsetAt(to))] };
 
     /// <summary>
-    /// The path as one ffmpeg expression of t: x0 + Σ slope_i · clip(t − t_i, 0, t_{i+1} − t_i). ffmpeg refuses an
-    /// expression whose tree is about 100 deep, and a sum of n terms is n deep; so up to <see cref="FlatTerms"/> terms
-    /// are written flat, and more are summed as a balanced tree of parenthesised halves (depth about 16 + log2 n: a
-    /// 20-minute source's thousands of keyframes parse, where a flat sum failed past 97).
+    /// The path as one ffmpeg expression of t: x0 + Σ slope_i · clip(t − t_i, 0, t_{i+1} − t_i), summed by
+    /// <see cref="ExpressionSum"/> so a 20-minute source's thousands of keyframes parse (a flat sum failed past 97).
     /// </summary>
     public string Expression()
     {
@@ -61,23 +60,7 @@ public sealed record CropPath(int CropWidth, int CropHeight, bool Horizontal, IR
             terms.Add((slope < 0 ? "-" : "+") + Number(Math.Abs(slope)) + "*clip(t-" + Number(a.Time) + ",0," + Number(span) + ")");
         }
 
-        return Sum(terms);
-    }
-
-    /// <summary>The most terms written as one flat sum.</summary>
-    public const int FlatTerms = 16;
-
-    // Terms carry their sign ("+3*…", "-2*…"; the first may have none); a leading '+' is dropped.
-    private static string Sum(IReadOnlyList<string> terms)
-    {
-        if (terms.Count <= FlatTerms)
-        {
-            var flat = string.Concat(terms);
-            return flat.StartsWith('+') ? flat[1..] : flat;
-        }
-
-        var half = terms.Count / 2;
-        return "(" + Sum(terms.Take(half).ToList()) + ")+(" + Sum(terms.Skip(half).ToList()) + ")";
+        return ExpressionSum.Of(terms);
     }
 
     private static string Number(double value) => Math.Round(value, 4).ToString("0.####", CultureInfo.InvariantCulture);

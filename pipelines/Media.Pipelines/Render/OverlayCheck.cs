@@ -75,7 +75,8 @@ public static partial class OverlayCheck
     {
         var filters = new List<Filter>
         {
-            Filter.Of("select", ("expr", string.Join('+', frames.Select(f => $"eq(n,{f})")))),
+            // Up to MaxSamples frames: summed as a tree, a flat sum of more than about 97 would not parse.
+            Filter.Of("select", ("expr", ExpressionSum.Of([.. frames.Select(f => Invariant($"+eq(n,{f})"))]))),
         };
         filters.AddRange(scripts.Select(s => Filter.Of("ass", ("filename", s), ("fontsdir", fontsDirectory))));
         filters.Add(Filter.Of("format", ("pix_fmts", "gray")));
