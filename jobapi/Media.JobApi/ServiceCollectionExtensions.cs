@@ -42,6 +42,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().ApiKeys);
         services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Webhooks);
         services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Publications);
+        services.AddSingleton(sp => sp.GetRequiredService<JobDatabase>().Retention);
         services.AddOptions<PostgresStoreOptions>().BindConfiguration(PostgresStoreOptions.Section);
         // The first hosted service of the job API: every sweep and consumer after it finds the tables there.
         services.AddHostedService<JobStoreMigration>();
@@ -60,6 +61,9 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DirectUploads>>()));
         services.AddSingleton<PartialUploads>();
         services.AddHostedService<ExpiredUploadSweeper>();
+        services.AddOptions<Retention.RetentionOptions>().BindConfiguration(Retention.RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Retention.RetentionSweep>();
+        services.AddHostedService<Retention.RetentionSweeper>();
         services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Publishing.PublishRequests>();
         services.AddSingleton<Webhooks.WebhookSender>();

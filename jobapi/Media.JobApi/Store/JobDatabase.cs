@@ -23,6 +23,7 @@ public sealed class JobDatabase : IAsyncDisposable
         ApiKeys = new SqlApiKeyStore(sql);
         Webhooks = new SqlWebhookStore(sql);
         Publications = new SqlPublicationStore(sql);
+        Retention = new SqlRetentionStore(sql);
     }
 
     public IJobStore Jobs { get; }
@@ -38,6 +39,8 @@ public sealed class JobDatabase : IAsyncDisposable
     public IWebhookStore Webhooks { get; }
 
     public IPublicationStore Publications { get; }
+
+    public IRetentionStore Retention { get; }
 
     /// <summary>The embedded database: jobs.db in <paramref name="dataDirectory"/>.</summary>
     public static JobDatabase Sqlite(string dataDirectory, TimeProvider? time = null) => new(new SqliteDatabase(dataDirectory, time));

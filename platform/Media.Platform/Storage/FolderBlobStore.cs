@@ -113,6 +113,25 @@ public sealed class FolderBlobStore : IBlobStore
         return Task.FromResult(existed);
     }
 
+    public Task<int> DeleteFolderAsync(string folder, CancellationToken cancellationToken)
+    {
+        var data = DataPath(folder);
+        var count = 0;
+        if (Directory.Exists(data))
+        {
+            count = Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Count();
+            Directory.Delete(data, recursive: true);
+        }
+
+        var meta = Path.Combine(_metaRoot, BlobKey.Validate(folder));
+        if (Directory.Exists(meta))
+        {
+            Directory.Delete(meta, recursive: true);
+        }
+
+        return Task.FromResult(count);
+    }
+
     public string? TryGetDownloadUrl(string key, TimeSpan? validFor = null) => null;
 
     public string? TryGetLocalPath(string key)

@@ -14,6 +14,12 @@ public interface IBlobStore
     Task<bool> DeleteAsync(string key, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Deletes every object under <paramref name="folder"/> (keys starting with "folder/"); returns how many there were.
+    /// Idempotent: a folder already gone deletes nothing.
+    /// </summary>
+    Task<int> DeleteFolderAsync(string folder, CancellationToken cancellationToken);
+
+    /// <summary>
     /// A path ffmpeg can read directly when the store is a local folder; null when the object must be
     /// downloaded (S3). Saves a full copy of every source on the embedded farm.
     /// </summary>

@@ -207,6 +207,41 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
         return existed;
     }
 
+    public async Task<int> DeleteFolderAsync(string folder, CancellationToken cancellationToken)
+    {
+        var objects = await DeleteUnderAsync(ObjectKey(folder) + "/", cancellationToken);
+        await DeleteUnderAsync(MetaKey(folder)[..^".json".Length] + "/", cancellationToken);
+        return objects;
+    }
+
+    /// <summary>Lists a prefix a page (up to 1,000 keys) at a time and deletes each page with one request.</summary>
+    private async Task<int> DeleteUnderAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        while (true)
+        {
+            // Always the first page: the previous page's objects are gone, so what is left starts the listing.
+            var page = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = prefix, MaxKeys = 1000 }, cancellationToken);
+            if (page.S3Objects is not { Count: > 0 } objects)
+            {
+                return deleted;
+            }
+
+            var response = await _s3.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = _options.Bucket,
+                Objects = [.. objects.Select(o => new KeyVersion { Key = o.Key })],
+                Quiet = true,
+            }, cancellationToken);
+            if (response.DeleteErrors is { Count: > 0 } errors)
+            {
+                throw new IOException($"Storage refused to delete {errors.Count} objects under '{prefix}': {errors[0].Key}: {errors[0].Code} {errors[0].Message}");
+            }
+
+            deleted += objects.Count;
+        }
+    }
+
     public string? TryGetLocalPath(string key) => null;
 
     public string? TryGetDownloadUrl(string key, TimeSpan? validFor = null) => GetDownloadUrl(key, validFor);

@@ -18,10 +18,13 @@ public static class TenantKeys
     public static string Upload(string tenant, string uploadId, string fileName) =>
         $"{Prefix(tenant)}uploads/{uploadId}/{BlobKey.SafeSegment(fileName, "source")}";
 
-    public static string JobOutputs(string tenant, string jobId) => $"{Prefix(tenant)}jobs/{jobId}/outputs";
+    /// <summary>Everything stored for one job (outputs, revisions' plans, analysis parts): deleted as one folder.</summary>
+    public static string JobFolder(string tenant, string jobId) => $"{Prefix(tenant)}jobs/{jobId}";
+
+    public static string JobOutputs(string tenant, string jobId) => $"{JobFolder(tenant, jobId)}/outputs";
 
     /// <summary>Where edited plans a client sent for a job's revisions are kept (beside its outputs, not among them).</summary>
-    public static string JobRevisions(string tenant, string jobId) => $"{Prefix(tenant)}jobs/{jobId}/revisions";
+    public static string JobRevisions(string tenant, string jobId) => $"{JobFolder(tenant, jobId)}/revisions";
 
     /// <summary>
     /// Whether a job of <paramref name="tenant"/> may read <paramref name="key"/>: keys under its own prefix; the

@@ -16,6 +16,28 @@ public abstract class BlobStoreConformance
     }
 
     [Fact]
+    public async Task DeleteFolder_RemovesEverythingUnderIt_NothingBeside_AndTwiceIsHarmless()
+    {
+        foreach (var key in (string[])["r/job1/outputs/a.mp4", "r/job1/outputs/parts/p1.json", "r/job1/revisions/x.plan.json", "r/job10/outputs/b.mp4", "r/job2/c.mp4"])
+        {
+            await Store.PutAsync(key, new MemoryStream([1, 2, 3]), "application/octet-stream", CancellationToken.None);
+        }
+
+        Assert.Equal(3, await Store.DeleteFolderAsync("r/job1", CancellationToken.None));
+
+        Assert.Null(await Store.GetInfoAsync("r/job1/outputs/a.mp4", CancellationToken.None));
+        Assert.Null(await Store.GetInfoAsync("r/job1/outputs/parts/p1.json", CancellationToken.None));
+        Assert.Null(await Store.GetInfoAsync("r/job1/revisions/x.plan.json", CancellationToken.None));
+        await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.OpenReadAsync("r/job1/outputs/a.mp4", CancellationToken.None));
+        // "r/job10" starts with the same letters but is not inside the folder.
+        Assert.NotNull(await Store.GetInfoAsync("r/job10/outputs/b.mp4", CancellationToken.None));
+        Assert.NotNull(await Store.GetInfoAsync("r/job2/c.mp4", CancellationToken.None));
+        Assert.Equal(0, await Store.DeleteFolderAsync("r/job1", CancellationToken.None));
+        Assert.Equal(0, await Store.DeleteFolderAsync("r/never", CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => Store.DeleteFolderAsync("../r", CancellationToken.None).GetAwaiter().GetResult());
+    }
+
+    [Fact]
     public async Task Put_SmallObject_KeepsBytesTypeAndSha256()
     {
         var bytes = Bytes(1000, 1);

@@ -5,7 +5,7 @@ using Media.Protos.V1;
 namespace Media.IntegrationTests.Store;
 
 /// <summary>One behaviour suite every job store must pass; run against SQLite and PostgreSQL.</summary>
-public abstract class JobStoreConformance : IAsyncLifetime
+public abstract partial class JobStoreConformance : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
 

@@ -128,5 +128,24 @@ public static class SchemaMigrations
         // Chunked analysis: the time range an analyze-chunk stage measures.
         new(15, [new AddColumn("stages", "range_start", "DOUBLE PRECISION"), new AddColumn("stages", "range_end", "DOUBLE PRECISION")]),
         new(16, [new AddColumn("jobs", "findings", "BLOB")]),
+
+        // Storage that does not grow without bound: an event's kind and stage in columns, so a stage's progress
+        // heartbeats can be compacted when it ends; what each job's documents name (uploads, other jobs' outputs),
+        // indexed, so retention asks "does a job still use this?" without scanning documents (rows of earlier releases
+        // are indexed by the retention sweep, which decides nothing about uploads until it has); and the objects a
+        // deleted job or upload leaves to remove, written in the same transaction as the deletion, so a crash between
+        // the rows and the objects orphans nothing.
+        new(17,
+        [
+            new AddColumn("events", "kind", "INTEGER NOT NULL DEFAULT 0"),
+            new AddColumn("events", "stage_id", "TEXT NOT NULL DEFAULT ''"),
+            Sql("CREATE TABLE IF NOT EXISTS job_references (job_id TEXT NOT NULL, ref TEXT NOT NULL, PRIMARY KEY (job_id, ref))"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_job_references_ref ON job_references (ref)"),
+            new AddColumn("jobs", "references_indexed", "INTEGER NOT NULL DEFAULT 0"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_jobs_unindexed ON jobs (id) WHERE references_indexed = 0"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_jobs_finished ON jobs (finished_at) WHERE finished_at IS NOT NULL"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_uploads_created ON uploads (created_at)"),
+            Sql("CREATE TABLE IF NOT EXISTS blob_deletions (key TEXT PRIMARY KEY, is_prefix INTEGER NOT NULL, created_at BIGINT NOT NULL)"),
+        ]),
     ];
 }

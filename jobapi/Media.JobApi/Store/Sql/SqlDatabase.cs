@@ -10,6 +10,9 @@ namespace Media.JobApi.Store.Sql;
 /// </summary>
 public abstract class SqlDatabase(TimeProvider time) : IAsyncDisposable
 {
+    /// <summary>The clock rows are stamped with (migrations, records of pending deletions).</summary>
+    public TimeProvider Clock => time;
+
     /// <summary>Appended to the read of a job's sequence inside a commit (" FOR UPDATE" where rows can be locked).</summary>
     public virtual string LockRowClause => string.Empty;
 

@@ -36,9 +36,21 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
                 var stored = jobEvent.Clone();
                 stored.JobId = changes.Job.Id;
                 stored.Sequence = ++sequence;
-                await db.ExecuteAsync(connection, transaction, "INSERT INTO events (job_id, sequence, payload) VALUES ($job, $seq, $payload)", cancellationToken,
-                    ("$job", changes.Job.Id), ("$seq", stored.Sequence), ("$payload", stored.ToByteArray()));
+                await db.ExecuteAsync(connection, transaction, "INSERT INTO events (job_id, sequence, payload, kind, stage_id) VALUES ($job, $seq, $payload, $kind, $stage)", cancellationToken,
+                    ("$job", changes.Job.Id), ("$seq", stored.Sequence), ("$payload", stored.ToByteArray()), ("$kind", (int)stored.EventCase), ("$stage", EventStage(stored)));
                 committed.Add(stored);
+            }
+
+            // A stage that changed state (ended, failed an attempt, went back to the queue) no longer needs every
+            // heartbeat it reported: its last progress event stays, with the state changes and the result.
+            foreach (var stageId in committed.Where(e => e.StageChanged is { State: not StageState.Running }).Select(e => e.StageChanged.StageId).Distinct(StringComparer.Ordinal))
+            {
+                await db.ExecuteAsync(connection, transaction,
+                    """
+                    DELETE FROM events WHERE job_id = $job AND kind = $progress AND stage_id = $stage
+                      AND sequence < (SELECT MAX(sequence) FROM events WHERE job_id = $job AND kind = $progress AND stage_id = $stage)
+                    """,
+                    cancellationToken, ("$job", changes.Job.Id), ("$progress", (int)JobEvent.EventOneofCase.Progress), ("$stage", stageId));
             }
 
             var job = changes.Job with { LastSequence = sequence, Version = changes.IsNew ? 0 : changes.Job.Version + 1 };
@@ -76,6 +88,26 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
             return committed;
         }
     }
+
+    /// <summary>Records what the job's documents name in storage (<see cref="JobReferences"/>) and marks the job indexed.</summary>
+    internal static async Task WriteReferencesAsync(SqlDatabase db, System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction transaction, JobRecord job, CancellationToken cancellationToken)
+    {
+        foreach (var reference in JobReferences.Of(job))
+        {
+            await db.ExecuteAsync(connection, transaction, "INSERT INTO job_references (job_id, ref) VALUES ($job, $ref) ON CONFLICT (job_id, ref) DO NOTHING", cancellationToken,
+                ("$job", job.Id), ("$ref", reference));
+        }
+
+        await db.ExecuteAsync(connection, transaction, "UPDATE jobs SET references_indexed = 1 WHERE id = $id", cancellationToken, ("$id", job.Id));
+    }
+
+    /// <summary>The stage an event is about (kept in a column so a stage's heartbeats can be compacted).</summary>
+    private static string EventStage(JobEvent jobEvent) => jobEvent.EventCase switch
+    {
+        JobEvent.EventOneofCase.Progress => jobEvent.Progress.StageId,
+        JobEvent.EventOneofCase.StageChanged => jobEvent.StageChanged.StageId,
+        _ => string.Empty,
+    };
 
     public async Task<JobRecord?> GetJobAsync(string jobId, CancellationToken cancellationToken) =>
         (await db.QueryAsync($"SELECT {Rows.JobColumns} FROM jobs WHERE id = $id", Rows.Job, cancellationToken, ("$id", jobId))) is [var job, ..] ? job : null;
@@ -167,6 +199,7 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
         await db.ExecuteAsync(connection, transaction, sql, cancellationToken, Rows.JobParameters(job));
         if (isNew)
         {
+            await WriteReferencesAsync(db, connection, transaction, job, cancellationToken);
             foreach (var (key, value) in job.Labels)
             {
                 await db.ExecuteAsync(connection, transaction, "INSERT INTO job_labels (job_id, key, value) VALUES ($job, $key, $value)", cancellationToken,

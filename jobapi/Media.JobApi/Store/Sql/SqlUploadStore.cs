@@ -5,7 +5,7 @@ namespace Media.JobApi.Store.Sql;
 /// <summary>Finished uploads, and direct uploads that were created but not yet completed.</summary>
 public sealed class SqlUploadStore(SqlDatabase db) : IUploadStore
 {
-    private const string UploadColumns = "id, tenant, key, file_name, content_type, size_bytes, sha256, created_at";
+    public const string UploadColumns = "id, tenant, key, file_name, content_type, size_bytes, sha256, created_at";
     private const string PendingColumns = "id, tenant, key, file_name, content_type, size_bytes, sha256, storage_upload_id, created_at, expires_at";
 
     public Task CreateUploadAsync(UploadRecord upload, CancellationToken cancellationToken) =>
@@ -59,7 +59,7 @@ public sealed class SqlUploadStore(SqlDatabase db) : IUploadStore
         ("$size", upload.SizeBytes), ("$sha", upload.Sha256), ("$created", upload.CreatedAt.ToUnixTimeMilliseconds()),
     ];
 
-    private static UploadRecord Upload(DbDataReader r) =>
+    public static UploadRecord Upload(DbDataReader r) =>
         new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt64(5), r.GetString(6), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(7)));
 
     private static PendingUploadRecord Pending(DbDataReader r) =>
