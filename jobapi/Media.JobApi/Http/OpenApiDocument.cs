@@ -42,11 +42,28 @@ public static class OpenApiDocument
             json.WriteString("version", "v1");
             json.WriteString("description", "The gRPC services (media.v1) over HTTP/1.1 JSON. Send \"authorization: Bearer <API key>\". Errors: google.rpc.Status as JSON with the gRPC code mapped to HTTP.");
             json.WriteEndObject();
+            // Relative: the farm answering /openapi.json is the server (its address differs per deployment).
+            json.WriteStartArray("servers");
+            json.WriteStartObject();
+            json.WriteString("url", "/");
+            json.WriteString("description", "The farm this document was read from.");
+            json.WriteEndObject();
+            json.WriteEndArray();
             json.WriteStartArray("security");
             json.WriteStartObject();
             json.WriteStartArray("bearer");
             json.WriteEndArray();
             json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteStartArray("tags");
+            foreach (var service in Services)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", service.Name);
+                json.WriteString("description", ProtoComments.For(service.FullName) ?? service.Name);
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
             json.WriteStartObject("paths");
             foreach (var group in Routes().GroupBy(r => r.Path).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -60,6 +77,7 @@ public static class OpenApiDocument
                 json.WriteEndObject();
             }
 
+            WriteOutputContentPath(json);
             json.WriteEndObject();
             json.WriteStartObject("components");
             json.WriteStartObject("securitySchemes");
@@ -77,6 +95,7 @@ public static class OpenApiDocument
             }
 
             WriteStatusSchema(json);
+            WriteProblemSchema(json);
             json.WritePropertyName(EditPlanSchema.Name);
             EditPlanSchema.Build().WriteTo(json);
 
@@ -105,6 +124,9 @@ public static class OpenApiDocument
         json.WriteStartArray("tags");
         json.WriteStringValue(service.Name);
         json.WriteEndArray();
+        var comment = ProtoComments.For(method.FullName) ?? $"{service.Name}.{method.Name}";
+        json.WriteString("summary", ProtoComments.Summary(comment));
+        json.WriteString("description", comment);
         var pathFields = System.Text.RegularExpressions.Regex.Matches(path, @"\{([a-z_]+)\}").Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
         json.WriteStartArray("parameters");
         foreach (var field in method.InputType.Fields.InFieldNumberOrder())
@@ -119,6 +141,11 @@ public static class OpenApiDocument
             json.WriteStartObject();
             json.WriteString("name", inPath ? field.Name : field.JsonName);
             json.WriteString("in", inPath ? "path" : "query");
+            if (ProtoComments.For(field.FullName) is { } about)
+            {
+                json.WriteString("description", about);
+            }
+
             json.WriteBoolean("required", inPath);
             json.WritePropertyName("schema");
             WriteFieldType(json, field, schemas);
@@ -152,16 +179,120 @@ public static class OpenApiDocument
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();
-        json.WriteStartObject("default");
-        json.WriteString("description", "An error: google.rpc.Status (code, message, details such as BadRequest field violations).");
-        json.WriteStartObject("content");
-        json.WriteStartObject("application/json");
-        json.WriteStartObject("schema");
-        json.WriteString("$ref", "#/components/schemas/Status");
+        foreach (var (code, about) in (ReadOnlySpan<(string, string)>)[
+            ("4XX", "The request was refused: google.rpc.Status with the gRPC code (400 InvalidArgument with BadRequest field violations, 401, 403, 404 NotFound with ResourceInfo, 409 AlreadyExists/Aborted, 429 ResourceExhausted with QuotaFailure)."),
+            ("5XX", "The farm could not answer: google.rpc.Status (500 Internal, 503 Unavailable: try again)."),
+        ])
+        {
+            json.WriteStartObject(code);
+            json.WriteString("description", about);
+            json.WriteStartObject("content");
+            json.WriteStartObject("application/json");
+            json.WriteStartObject("schema");
+            json.WriteString("$ref", "#/components/schemas/Status");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The route GetOutputLink's links point at on folder storage: served by the API itself, outside transcoding, with
+    /// the link's signature as its only credential.
+    /// </summary>
+    private static void WriteOutputContentPath(Utf8JsonWriter json)
+    {
+        json.WriteStartObject(OutputContentEndpoint.Route);
+        json.WriteStartObject("get");
+        json.WriteString("operationId", "Jobs_GetOutputContent");
+        json.WriteStartArray("tags");
+        json.WriteStringValue("Jobs");
+        json.WriteEndArray();
+        json.WriteString("summary", "One output's bytes, through a link from GetOutputLink");
+        json.WriteString("description", "The URL GetOutputLink returns on folder storage (on S3 it returns a presigned storage URL instead). The link's query (tenant, expires, token) is its credential: no API key is sent, and a changed or expired link is 403. Byte ranges are served (206), so video players seek; the ETag is the output's SHA-256.");
+        json.WriteStartArray("security");
+        json.WriteStartObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteStartArray("parameters");
+        foreach (var (name, place, type, about) in (ReadOnlySpan<(string, string, string, string)>)[
+            ("jobId", "path", "string", "The job."),
+            ("name", "path", "string", "The output's name."),
+            ("tenant", "query", "string", "The job's tenant, as the link names it."),
+            ("expires", "query", "integer", "When the link stops working, in Unix seconds."),
+            ("token", "query", "string", "The link's signature."),
+            ("Range", "header", "string", "An optional byte range (bytes=START-END)."),
+        ])
+        {
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteString("in", place);
+            json.WriteString("description", about);
+            json.WriteBoolean("required", place != "header");
+            json.WriteStartObject("schema");
+            json.WriteString("type", type);
+            if (type == "integer")
+            {
+                json.WriteString("format", "int64");
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("responses");
+        foreach (var (code, about) in (ReadOnlySpan<(string, string)>)[("200", "The whole output."), ("206", "The requested byte range.")])
+        {
+            json.WriteStartObject(code);
+            json.WriteString("description", about);
+            json.WriteStartObject("content");
+            json.WriteStartObject("application/octet-stream");
+            json.WriteStartObject("schema");
+            json.WriteString("type", "string");
+            json.WriteString("format", "binary");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        foreach (var (code, about) in (ReadOnlySpan<(string, string)>)[("403", "The link was changed or has expired."), ("404", "The job has no such output, or its object is gone from storage.")])
+        {
+            json.WriteStartObject(code);
+            json.WriteString("description", about);
+            json.WriteStartObject("content");
+            json.WriteStartObject("application/problem+json");
+            json.WriteStartObject("schema");
+            json.WriteString("$ref", "#/components/schemas/ProblemDetails");
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();
-        json.WriteEndObject();
+    }
+
+    // RFC 9457 problem details: what the output content route answers when it refuses (it is not a gRPC method).
+    private static void WriteProblemSchema(Utf8JsonWriter json)
+    {
+        json.WriteStartObject("ProblemDetails");
+        json.WriteString("type", "object");
+        json.WriteString("description", "An error of the output content route (RFC 9457): title, status and detail.");
+        json.WriteStartObject("properties");
+        foreach (var (name, type) in (ReadOnlySpan<(string, string)>)[("type", "string"), ("title", "string"), ("status", "integer"), ("detail", "string")])
+        {
+            json.WriteStartObject(name);
+            json.WriteString("type", type);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
         json.WriteEndObject();
     }
@@ -200,23 +331,30 @@ public static class OpenApiDocument
     {
         json.WriteStartObject(message.Name);
         json.WriteString("type", "object");
+        if (ProtoComments.For(message.FullName) is { } about)
+        {
+            json.WriteString("description", about);
+        }
+
         json.WriteStartObject("properties");
         foreach (var field in message.Fields.InFieldNumberOrder())
         {
             json.WritePropertyName(field.JsonName);
-            WriteFieldType(json, field, schemas);
+            WriteFieldType(json, field, schemas, ProtoComments.For(field.FullName));
         }
 
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    private static void WriteFieldType(Utf8JsonWriter json, FieldDescriptor field, IDictionary<string, MessageDescriptor> schemas)
+    /// <param name="description">The field's proto comment; not written beside a $ref, where OpenAPI 3.0 ignores it.</param>
+    private static void WriteFieldType(Utf8JsonWriter json, FieldDescriptor field, IDictionary<string, MessageDescriptor> schemas, string? description = null)
     {
         if (field.IsMap)
         {
             json.WriteStartObject();
             json.WriteString("type", "object");
+            WriteDescription(json, description);
             json.WritePropertyName("additionalProperties");
             WriteSingle(json, field.MessageType.FindFieldByNumber(2), schemas);
             json.WriteEndObject();
@@ -225,17 +363,26 @@ public static class OpenApiDocument
         {
             json.WriteStartObject();
             json.WriteString("type", "array");
+            WriteDescription(json, description);
             json.WritePropertyName("items");
             WriteSingle(json, field, schemas);
             json.WriteEndObject();
         }
         else
         {
-            WriteSingle(json, field, schemas);
+            WriteSingle(json, field, schemas, description);
         }
     }
 
-    private static void WriteSingle(Utf8JsonWriter json, FieldDescriptor field, IDictionary<string, MessageDescriptor> schemas)
+    private static void WriteDescription(Utf8JsonWriter json, string? description)
+    {
+        if (description is not null)
+        {
+            json.WriteString("description", description);
+        }
+    }
+
+    private static void WriteSingle(Utf8JsonWriter json, FieldDescriptor field, IDictionary<string, MessageDescriptor> schemas, string? description = null)
     {
         if (field.FieldType == FieldType.Message)
         {
@@ -244,6 +391,7 @@ public static class OpenApiDocument
         }
 
         json.WriteStartObject();
+        WriteDescription(json, description);
         switch (field.FieldType)
         {
             case FieldType.String:
