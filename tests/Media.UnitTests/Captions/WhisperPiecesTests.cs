@@ -1,44 +1,31 @@
 using System.Text;
 using Media.Pipelines.Speech;
 using Media.Pipelines.Speech.Whisper;
+using Whisper.net;
 
 namespace Media.UnitTests.Captions;
 
 public sealed class WhisperPiecesTests
 {
     [Fact]
-    public void Tokens_join_into_words_at_leading_spaces()
+    public void A_word_segment_becomes_a_word_on_the_source_timeline_with_its_least_sure_token()
     {
-        var words = WhisperToken.ToWords(
-        [
-            Token(" Hel", 0.0, 0.2, 0.9f),
-            Token("lo", 0.2, 0.4, 0.6f),
-            Token(",", 0.4, 0.45, 0.95f),
-            Token(" world", 0.5, 0.9, 0.8f),
-        ]);
+        var segment = new SegmentData(" café ", TimeSpan.FromSeconds(1.2), TimeSpan.FromSeconds(1.6), 0.4f, 0.95f, 0.7f, 0f, "en", []);
 
-        Assert.Equal(["Hello,", "world"], words.Select(w => w.Text));
-        Assert.Equal((0.0, 0.45, 0.6f), (words[0].Start, words[0].End, (float)words[0].Confidence));
-        Assert.Equal((0.5, 0.9), (words[1].Start, words[1].End));
+        var word = WhisperRecognizer.ToWord(segment, 30);
+
+        // Segment text comes from whisper.cpp's own UTF-8 (a character split across BPE tokens is whole).
+        Assert.Equal(new Word("café", 31.2, 31.6, 0.4), word! with { Confidence = Math.Round(word.Confidence, 3) });
     }
 
     [Fact]
-    public void A_character_split_across_tokens_survives()
+    public void Multilingual_and_empty_segments()
     {
-        var e = Encoding.UTF8.GetBytes("é");
-        var words = WhisperToken.ToWords(
-        [
-            new WhisperToken([(byte)' ', (byte)'c', (byte)'a', (byte)'f', e[0]], 0, 0.3, 0.9f),
-            new WhisperToken([e[1]], 0.3, 0.4, 0.9f),
-        ]);
-
-        Assert.Equal("café", Assert.Single(words).Text);
-    }
-
-    [Fact]
-    public void Whitespace_only_tokens_make_no_word()
-    {
-        Assert.Empty(WhisperToken.ToWords([Token(" ", 0, 0.1, 0.5f), Token(" ", 0.1, 0.2, 0.5f)]));
+        Assert.Equal("日本語", WhisperRecognizer.ToWord(new SegmentData("日本語", TimeSpan.Zero, TimeSpan.FromSeconds(0.5), 0.9f, 0.9f, 0.9f, 0f, "ja", []), 0)!.Text);
+        Assert.Null(WhisperRecognizer.ToWord(new SegmentData("  ", TimeSpan.Zero, TimeSpan.FromSeconds(0.1), 0.5f, 0.5f, 0.5f, 0f, "en", []), 0));
+        // An end before its start (whisper's timestamps on a stumble) never makes a word of negative length.
+        var odd = WhisperRecognizer.ToWord(new SegmentData(" so", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1.9), 0.5f, 0.5f, 0.5f, 0f, "en", []), 0)!;
+        Assert.Equal((2.0, 2.0), (odd.Start, odd.End));
     }
 
     [Fact]
@@ -85,7 +72,6 @@ public sealed class WhisperPiecesTests
         }
     }
 
-    private static WhisperToken Token(string text, double start, double end, float p) => new(Encoding.UTF8.GetBytes(text), start, end, p);
 
     private static void WriteWav(string path, int rate, short channels, short[] samples)
     {

@@ -1,5 +1,3 @@
-using Media.Pipelines.Models;
-using Media.Pipelines.Speech;
 using Media.Pipelines.Speech.Whisper;
 using Media.Pipelines.Tools;
 using Microsoft.Extensions.Logging;
@@ -11,7 +9,7 @@ namespace Media.Workers.Hardware;
 /// Probes the GPU paths by using them, not by reading labels: NVENC must encode real frames, CUDA must decode a real
 /// clip, ONNX Runtime must list its CUDA provider, whisper.cpp must report a CUDA build. Each answer keeps its evidence.
 /// </summary>
-public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, IOptions<SpeechOptions> speech, IOptions<ModelOptions> models, ILogger<HardwareProbe> logger)
+public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, ILogger<HardwareProbe> logger)
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
 
@@ -53,22 +51,16 @@ public sealed class HardwareProbe(ToolRunner runner, IOptions<ToolPaths> tools, 
 
     private Capability WhisperGpu()
     {
-        var path = WhisperRecognizer.LibraryPath(speech.Value, models.Value.ResolveDirectory());
-        if (!File.Exists(path))
-        {
-            return Capability.No($"no whisper.cpp library at {path}");
-        }
-
         try
         {
-            var info = WhisperLibrary.Load(path).SystemInfo;
-            return info.Contains("CUDA", StringComparison.OrdinalIgnoreCase)
-                ? Capability.Yes(info.Trim())
-                : Capability.No("whisper.cpp built without CUDA: " + info.Trim());
+            var (runtime, info) = WhisperRecognizer.DescribeRuntime();
+            return runtime.StartsWith("Cuda", StringComparison.Ordinal) || info.Contains("CUDA", StringComparison.OrdinalIgnoreCase)
+                ? Capability.Yes($"{runtime}: {info}")
+                : Capability.No($"whisper.cpp {runtime} build (no CUDA): {info}");
         }
-        catch (Exception ex) when (ex is RecognizerUnavailableException or FileNotFoundException or DllNotFoundException or BadImageFormatException or EntryPointNotFoundException)
+        catch (Exception ex) when (ex is FileNotFoundException or DllNotFoundException or BadImageFormatException or EntryPointNotFoundException or InvalidOperationException or TypeInitializationException)
         {
-            return Capability.No(ex.Message);
+            return Capability.No("no whisper.cpp runtime: " + ex.Message);
         }
     }
 
