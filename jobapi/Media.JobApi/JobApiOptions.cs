@@ -22,6 +22,13 @@ public sealed class JobApiOptions
     [Range(50, 60000)]
     public int SweepIntervalMilliseconds { get; set; } = 1000;
 
+    /// <summary>
+    /// A dispatch committed this long ago and never confirmed by the bus (its publisher died in between) is published
+    /// again by any replica's sweep. Keep it above Media:Kafka:PublishTimeoutMs, or a slow publish may go out twice.
+    /// </summary>
+    [Range(1, 3600)]
+    public int UnpublishedDispatchSeconds { get; set; } = 60;
+
     /// <summary>First retry delay; doubles per failure, with jitter, capped at 60 s.</summary>
     [Range(0, 60000)]
     public int RetryBaseDelayMilliseconds { get; set; } = 1000;

@@ -21,7 +21,8 @@ internal sealed class JobEffects(
     ILogger logger,
     Webhooks.WebhookSender? webhooks,
     Func<string, CancellationToken, Task> admitHeld,
-    Func<StageRecord, Task> park)
+    Func<StageRecord, Task> park,
+    Func<StageRecord, Task> published)
 {
     public bool BusIsDurable => bus.IsDurable;
 
@@ -126,7 +127,10 @@ internal sealed class JobEffects(
                 // The bus is unreachable: park the stage as a due retry (not a failure); the sweeper publishes it again.
                 logger.LogWarning("Could not publish stage {StageId} ({Cause}); retrying in 2 s", stage.Id, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
                 await park(stage);
+                continue;
             }
+
+            await published(stage);
         }
     }
 

@@ -56,7 +56,7 @@ public sealed class Orchestrator : IDisposable
         _logger = logger;
         _machine = new JobStateMachine(MachineSettings.From(_options));
         _admission = new Admission(queries, quotaOptions?.Value ?? new QuotaOptions(), queueDepth, time);
-        _effects = new JobEffects(bus, _options, logger, webhooks, AdmitHeldAsync, ParkAsync);
+        _effects = new JobEffects(bus, _options, logger, webhooks, AdmitHeldAsync, ParkAsync, ForgetPublishedAsync);
     }
 
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
@@ -83,7 +83,7 @@ public sealed class Orchestrator : IDisposable
             var admit = await _admission.HasRoomAsync(tenant, cancellationToken);
             var job = NewJob(request, tenant, valid, hash, now, held: !admit);
             var decision = _machine.Submit(job, JobPlanner.Expand(job.Id, valid.Pattern, job.OutputsWanted), admit, Time());
-            await CommitAsync(decision.Changes!, cancellationToken);
+            await CommitAsync(decision.Changes!, decision.Effects, cancellationToken);
             return ((decision.Changes!.Job, true), decision.Effects);
         }), cancellationToken);
 
@@ -136,6 +136,7 @@ public sealed class Orchestrator : IDisposable
             await AdmitHeldAsync(tenant, cancellationToken);
         }
 
+        await RepublishLostDispatchesAsync(cancellationToken);
         foreach (var candidate in await _queries.GetDueStagesAsync(_time.GetUtcNow(), cancellationToken))
         {
             try
@@ -174,9 +175,50 @@ public sealed class Orchestrator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Dispatches committed long ago that the bus never confirmed: their publisher died between the commit and the
+    /// publish. The stage is still dispatched and would wait forever for a message that does not exist.
+    /// </summary>
+    private async Task RepublishLostDispatchesAsync(CancellationToken cancellationToken)
+    {
+        var before = _time.GetUtcNow().AddSeconds(-_options.UnpublishedDispatchSeconds);
+        foreach (var lost in await _queries.GetUnpublishedDispatchesAsync(before, 100, cancellationToken))
+        {
+            var stage = await _store.GetStageAsync(lost.StageId, cancellationToken);
+            if (stage is not { State: StageState.Dispatched } || stage.Attempt != lost.Attempt)
+            {
+                // Moved on (started, retried, cancelled): nothing is waiting for this message.
+                await _queries.ForgetUnpublishedDispatchAsync(lost.StageId, lost.Attempt, cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                await ApplyAsync(lost.JobId, new RepublishDispatch(lost.StageId, lost.Attempt), cancellationToken);
+            }
+            catch (ConcurrentChangeException)
+            {
+                _logger.LogDebug("Stage {StageId} changed elsewhere while its dispatch was republished", lost.StageId);
+            }
+        }
+    }
+
     public void Dispose() => _gate.Dispose();
 
     private Task ParkAsync(StageRecord unpublished) => ApplyAsync(unpublished.JobId, new ParkStage(unpublished.Id, unpublished.Attempt), CancellationToken.None);
+
+    /// <summary>The bus confirmed a dispatch: its outbox record goes. A failure here only means one needless republish later.</summary>
+    private async Task ForgetPublishedAsync(StageRecord stage)
+    {
+        try
+        {
+            await _queries.ForgetUnpublishedDispatchAsync(stage.Id, stage.Attempt, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+        {
+            _logger.LogWarning("Could not record stage {StageId} attempt {Attempt} as published ({Cause})", stage.Id, stage.Attempt, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
+        }
+    }
 
     private async Task<JobRecord> ApplyOwnedAsync(string jobId, string tenant, JobInput input, CancellationToken cancellationToken) =>
         await ApplyAsync(jobId, input, cancellationToken, tenant) ?? throw new ResourceNotFoundException("job", jobId);
@@ -198,7 +240,7 @@ public sealed class Orchestrator : IDisposable
             var decision = _machine.Decide(new JobSnapshot(job, stages, outputs), input, Time());
             if (decision.Changes is { } changes)
             {
-                await CommitAsync(changes, cancellationToken);
+                await CommitAsync(changes, decision.Effects, cancellationToken);
                 return (changes.Job, decision.Effects);
             }
 
@@ -238,8 +280,10 @@ public sealed class Orchestrator : IDisposable
         }
     }
 
-    private async Task CommitAsync(JobChanges changes, CancellationToken cancellationToken)
+    private async Task CommitAsync(JobChanges changes, IReadOnlyList<JobEffect> effects, CancellationToken cancellationToken)
     {
+        // Every dispatch this commit makes is recorded as unpublished with it, until the bus confirms it (the outbox).
+        changes.Unpublished.AddRange(effects.OfType<DispatchStages>().SelectMany(d => d.Stages));
         var now = Timestamp.FromDateTimeOffset(_time.GetUtcNow());
         foreach (var jobEvent in changes.Events)
         {

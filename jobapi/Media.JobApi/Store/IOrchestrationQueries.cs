@@ -26,6 +26,15 @@ public interface IOrchestrationQueries
     /// <summary>Stages dispatched and not yet started, per pool and job priority, and the number of held jobs (metrics).</summary>
     Task<(IReadOnlyDictionary<(string Pool, Priority Priority), long> Dispatched, long Held)> GetQueueDepthAsync(CancellationToken cancellationToken);
 
+    /// <summary>Dispatches recorded as unpublished before <paramref name="before"/>: their publisher died or never confirmed them.</summary>
+    Task<IReadOnlyList<UnpublishedDispatch>> GetUnpublishedDispatchesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Forgets an unpublished dispatch: the bus confirmed it, or its stage has moved on.</summary>
+    Task ForgetUnpublishedDispatchAsync(string stageId, int attempt, CancellationToken cancellationToken);
+
     /// <summary>Total probed source duration of a tenant's jobs created since <paramref name="since"/> (daily minutes quota).</summary>
     Task<double> SumSourceSecondsAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken);
 }
+
+/// <summary>A dispatch committed but not confirmed published (see <see cref="JobChanges.Unpublished"/>).</summary>
+public sealed record UnpublishedDispatch(string JobId, string StageId, int Attempt);

@@ -15,4 +15,10 @@ public sealed class JobChanges(JobRecord job, bool isNew = false)
 
     /// <summary>Events to append; the store assigns their sequence numbers.</summary>
     public List<JobEvent> Events { get; } = [];
+
+    /// <summary>
+    /// Stages this transition dispatches, recorded as unpublished in the same transaction (an outbox) until the bus
+    /// confirms them, so a replica that dies between this commit and the publish leaves a record another replica acts on.
+    /// </summary>
+    public List<StageRecord> Unpublished { get; } = [];
 }

@@ -102,6 +102,18 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
         Assert.NotEmpty(Directory.GetFiles(covers, "*.jpg", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task BenchChaos_KillsAndOutages_EveryInvariantHolds()
+    {
+        // The soak in small: 10 jobs, 2 API replicas and 2 workers as processes, 4 kills, every kind of outage once or more.
+        var output = await RunAsync("bench-chaos", "--jobs", "10", "--clients", "4", "--tenants", "2", "--kills", "4", "--kill-every", "2", "--outage-seconds", "2", "--workers", "2");
+
+        Assert.Contains("PASS  every job succeeded: 10/10", output, StringComparison.Ordinal);
+        Assert.Matches(@"kills 4 \(", output);
+        Assert.Matches(@"outages: storage [1-9], bus [1-9], database restarts 1; retry storm [0-9]+ resubmissions", output);
+        Assert.Contains("all invariants hold", output, StringComparison.Ordinal);
+    }
+
     private static async Task<string> RunAsync(params string[] arguments)
     {
         var result = await TestMedia.RunAsync("dotnet", [BenchDll(), .. arguments]);

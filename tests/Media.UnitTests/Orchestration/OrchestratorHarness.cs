@@ -46,11 +46,11 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
 
     public Orchestrator Orchestrator { get; private set; }
 
-    public Orchestrator NewOrchestrator() => new(
+    public Orchestrator NewOrchestrator(IMessageBus? bus = null) => new(
         Database.Jobs,
         Database.Queries,
         Database.Publications,
-        Bus,
+        bus ?? Bus,
         new SubmissionValidator(Patterns, Database.Documents, Database.Uploads, Blobs),
         new JobEventNotifier(),
         Microsoft.Extensions.Options.Options.Create(Options),

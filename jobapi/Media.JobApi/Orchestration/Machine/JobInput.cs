@@ -38,3 +38,6 @@ public sealed record ReviseOutput(string Output, int BaseRevision, string PlanKe
 
 /// <summary>The dispatch of this attempt could not be published: the stage waits and the sweep tries again.</summary>
 public sealed record ParkStage(string StageId, int Attempt) : JobInput;
+
+/// <summary>A dispatch committed long ago and never confirmed on the bus (its publisher died): publish it again if it still stands.</summary>
+public sealed record RepublishDispatch(string StageId, int Attempt) : JobInput;

@@ -50,6 +50,7 @@ public sealed class JobStateMachine(MachineSettings settings)
         SweepStage s => Sweep(snapshot, s.StageId, time),
         RecoverStage r => Recover(snapshot, r.StageId, time.Now),
         ParkStage p => Park(snapshot, p, time.Now),
+        RepublishDispatch r => Republish(snapshot, r),
         ReviseOutput r => Revise(snapshot, r, time.Now),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input, "Unknown input."),
     };
@@ -397,6 +398,18 @@ public sealed class JobStateMachine(MachineSettings settings)
         var job = snapshot.Job;
         return snapshot.Stage(stageId) is { IsActive: true } stage && !job.IsTerminal
             ? Redispatch(job, stage, now, new LogNote(LogLevel.Information, "Recovering stage {StageId} of job {JobId} after restart", stage.Id, job.Id))
+            : Decision.None(job);
+    }
+
+    // The stage's state is already right (dispatched, this attempt, under a lease the sweep renews): only the message is
+    // missing. Nothing changes in the store; the dispatch goes out again. Should the first one have gone out after all
+    // (the publisher died after the bus took it, before it said so), two workers may run the attempt: outputs have
+    // deterministic keys, the first completion wins and the later one is ignored as stale. Wasted work, never a lost job.
+    private static Decision Republish(JobSnapshot snapshot, RepublishDispatch republish)
+    {
+        var job = snapshot.Job;
+        return !job.IsTerminal && snapshot.Stage(republish.StageId) is { State: StageState.Dispatched } stage && stage.Attempt == republish.Attempt
+            ? Decision.None(job, new DispatchStages(job, [stage]), new LogNote(LogLevel.Warning, "Publishing stage {StageId} attempt {Attempt} again: its dispatch was committed but never confirmed on the bus", stage.Id, stage.Attempt))
             : Decision.None(job);
     }
 

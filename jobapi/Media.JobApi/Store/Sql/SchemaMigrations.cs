@@ -147,5 +147,13 @@ public static class SchemaMigrations
             Sql("CREATE INDEX IF NOT EXISTS ix_uploads_created ON uploads (created_at)"),
             Sql("CREATE TABLE IF NOT EXISTS blob_deletions (key TEXT PRIMARY KEY, is_prefix INTEGER NOT NULL, created_at BIGINT NOT NULL)"),
         ]),
+
+        // Dispatches committed but not yet confirmed on the bus (an outbox): a replica killed between the commit that
+        // dispatches a stage and the publish would otherwise leave it dispatched forever (found by media bench-chaos).
+        new(18,
+        [
+            Sql("CREATE TABLE IF NOT EXISTS unpublished_dispatches (stage_id TEXT NOT NULL, attempt INTEGER NOT NULL, job_id TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (stage_id, attempt))"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_unpublished_dispatches_created ON unpublished_dispatches (created_at)"),
+        ]),
     ];
 }

@@ -77,6 +77,13 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
                     cancellationToken, Rows.StageParameters(stage));
             }
 
+            foreach (var stage in changes.Unpublished)
+            {
+                await db.ExecuteAsync(connection, transaction,
+                    "INSERT INTO unpublished_dispatches (stage_id, attempt, job_id, created_at) VALUES ($stage, $attempt, $job, $at) ON CONFLICT (stage_id, attempt) DO UPDATE SET created_at = excluded.created_at",
+                    cancellationToken, ("$stage", stage.Id), ("$attempt", stage.Attempt), ("$job", job.Id), ("$at", db.Clock.GetUtcNow().ToUnixTimeMilliseconds()));
+            }
+
             foreach (var output in changes.Outputs)
             {
                 await db.ExecuteAsync(connection, transaction,

@@ -62,4 +62,11 @@ public sealed class SqlOrchestrationQueries(SqlDatabase db) : IOrchestrationQuer
             r => MediaInfo.Parser.ParseFrom((byte[])r.GetValue(0)).DurationSeconds,
             cancellationToken,
             ("$tenant", tenant), ("$since", since.ToUnixTimeMilliseconds()))).Sum();
+
+    public async Task<IReadOnlyList<UnpublishedDispatch>> GetUnpublishedDispatchesAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        await db.QueryAsync("SELECT job_id, stage_id, attempt FROM unpublished_dispatches WHERE created_at < $before ORDER BY created_at LIMIT $limit",
+            r => new UnpublishedDispatch(r.GetString(0), r.GetString(1), r.GetInt32(2)), cancellationToken, ("$before", before.ToUnixTimeMilliseconds()), ("$limit", limit));
+
+    public Task ForgetUnpublishedDispatchAsync(string stageId, int attempt, CancellationToken cancellationToken) =>
+        db.WriteAsync("DELETE FROM unpublished_dispatches WHERE stage_id = $stage AND attempt = $attempt", cancellationToken, ("$stage", stageId), ("$attempt", attempt));
 }

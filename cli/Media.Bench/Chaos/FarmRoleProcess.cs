@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Media.Bench.Chaos;
+
+/// <summary>
+/// One farm process (`media jobapi` or `media worker`) that the chaos loop kills with SIGKILL and starts again with the
+/// same data folder and gRPC port, so clients find a restarted API replica where it was.
+/// </summary>
+internal sealed partial class FarmRoleProcess : IAsyncDisposable
+{
+    private readonly string _role;
+    private readonly string _data;
+    private readonly int _port;
+    private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+    private TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public FarmRoleProcess(string name, string role, string data, int port, IReadOnlyDictionary<string, string> environment)
+    {
+        (Name, _role, _data, _port, _environment) = (name, role, data, port, environment);
+        Directory.CreateDirectory(data);
+    }
+
+    public string Name { get; }
+
+    public string Role => _role;
+
+    public string Address => $"http://127.0.0.1:{_port}";
+
+    public bool Running => _process is { HasExited: false };
+
+    public int Starts { get; private set; }
+
+    public string LogTail
+    {
+        get
+        {
+            lock (_log)
+            {
+                var text = _log.ToString();
+                return text.Length > 4000 ? text[^4000..] : text;
+            }
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] arguments = [MediaDll(), _role, "--host", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port", "0", "--data", _data];
+        foreach (var argument in _role == "worker" ? [.. arguments, "--workers", "1"] : arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        Starts++;
+        var process = _process;
+        var ended = await Task.WhenAny(_ready.Task, process.WaitForExitAsync(cancellationToken), Task.Delay(TimeSpan.FromSeconds(90), cancellationToken));
+        if (ended != _ready.Task && !process.HasExited)
+        {
+            throw new InvalidOperationException($"{Name} did not start within 90 s:\n{LogTail}");
+        }
+
+        // The line comes before the server binds its port: wait until it accepts connections too. A process killed while
+        // it started (the chaos loop may pick it again) is restarted by that kill's own restart.
+        while (!process.HasExited)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                await probe.ConnectAsync(System.Net.IPAddress.Loopback, _port, cancellationToken);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, as a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
+        _process?.Dispose();
+    }
+
+    /// <summary>The CLI built beside this program (the repository's Release build).</summary>
+    public static string MediaDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var dll = Path.Combine(dir.FullName, "cli", "Media.Cli", "bin", "Release", "net10.0", "linux-x64", "media.dll");
+            if (File.Exists(dll))
+            {
+                return dll;
+            }
+        }
+
+        throw new FileNotFoundException("cli/Media.Cli's Release build (media.dll) was not found above " + AppContext.BaseDirectory + "; run scripts/setup.sh.");
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            // Also on disk, beside the process's data, for a look while the soak runs.
+            File.AppendAllText(Path.Combine(_data, "process.log"), line + "\n");
+            _log.AppendLine(line);
+            if (_log.Length > 64_000)
+            {
+                _log.Remove(0, _log.Length - 32_000);
+            }
+        }
+
+        if (Listening().IsMatch(line))
+        {
+            _ready.TrySetResult(true);
+        }
+    }
+
+    [GeneratedRegex(@"Media Farm \w+ listening on ")]
+    private static partial Regex Listening();
+}
