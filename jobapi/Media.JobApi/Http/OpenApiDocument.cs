@@ -167,34 +167,15 @@ public static class OpenApiDocument
         }
 
         json.WriteStartObject("responses");
-        json.WriteStartObject("200");
-        json.WriteString("description", method.IsServerStreaming
-            ? $"A stream of {method.OutputType.Name} objects as newline-delimited JSON (application/x-ndjson): one object per line, written as they come; read it line by line."
-            : method.OutputType.Name);
-        json.WriteStartObject("content");
         // A stream's media type says how to read it: each line of it is one object of the schema.
-        json.WriteStartObject(method.IsServerStreaming ? RestContract.StreamMediaType : "application/json");
-        json.WritePropertyName("schema");
-        WriteRef(json, method.OutputType, schemas);
-        json.WriteEndObject();
-        json.WriteEndObject();
-        json.WriteEndObject();
-        foreach (var (code, about) in (ReadOnlySpan<(string, string)>)[
-            ("4XX", "The request was refused: google.rpc.Status with the gRPC code (400 InvalidArgument with BadRequest field violations, 401, 403, 404 NotFound with ResourceInfo, 409 AlreadyExists/Aborted, 429 ResourceExhausted with QuotaFailure)."),
-            ("5XX", "The farm could not answer: google.rpc.Status (500 Internal, 503 Unavailable: try again)."),
-        ])
-        {
-            json.WriteStartObject(code);
-            json.WriteString("description", about);
-            json.WriteStartObject("content");
-            json.WriteStartObject("application/json");
-            json.WriteStartObject("schema");
-            json.WriteString("$ref", "#/components/schemas/Status");
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
+        WriteResponse(json, "200",
+            method.IsServerStreaming
+                ? $"A stream of {method.OutputType.Name} objects as newline-delimited JSON (application/x-ndjson): one object per line, written as they come; read it line by line."
+                : method.OutputType.Name,
+            method.IsServerStreaming ? RestContract.StreamMediaType : "application/json",
+            () => WriteRef(json, method.OutputType, schemas));
+        WriteResponse(json, "4XX", "The request was refused: google.rpc.Status with the gRPC code (400 InvalidArgument with BadRequest field violations, 401, 403, 404 NotFound with ResourceInfo, 409 AlreadyExists/Aborted, 429 ResourceExhausted with QuotaFailure).", "application/json", () => WriteComponent(json, "Status"));
+        WriteResponse(json, "5XX", "The farm could not answer: google.rpc.Status (500 Internal, 503 Unavailable: try again).", "application/json", () => WriteComponent(json, "Status"));
         json.WriteEndObject();
         json.WriteEndObject();
     }
@@ -245,37 +226,41 @@ public static class OpenApiDocument
 
         json.WriteEndArray();
         json.WriteStartObject("responses");
-        foreach (var (code, about) in (ReadOnlySpan<(string, string)>)[("200", "The whole output."), ("206", "The requested byte range.")])
-        {
-            json.WriteStartObject(code);
-            json.WriteString("description", about);
-            json.WriteStartObject("content");
-            json.WriteStartObject("application/octet-stream");
-            json.WriteStartObject("schema");
-            json.WriteString("type", "string");
-            json.WriteString("format", "binary");
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
-        foreach (var (code, about) in (ReadOnlySpan<(string, string)>)[("403", "The link was changed or has expired."), ("404", "The job has no such output, or its object is gone from storage.")])
-        {
-            json.WriteStartObject(code);
-            json.WriteString("description", about);
-            json.WriteStartObject("content");
-            json.WriteStartObject("application/problem+json");
-            json.WriteStartObject("schema");
-            json.WriteString("$ref", "#/components/schemas/ProblemDetails");
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
-
+        WriteResponse(json, "200", "The whole output.", "application/octet-stream", () => WriteBinary(json));
+        WriteResponse(json, "206", "The requested byte range.", "application/octet-stream", () => WriteBinary(json));
+        WriteResponse(json, "403", "The link was changed or has expired.", "application/problem+json", () => WriteComponent(json, "ProblemDetails"));
+        WriteResponse(json, "404", "The job has no such output, or its object is gone from storage.", "application/problem+json", () => WriteComponent(json, "ProblemDetails"));
         json.WriteEndObject();
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>One response: its code, description, and a body of one media type whose schema <paramref name="schema"/> writes.</summary>
+    private static void WriteResponse(Utf8JsonWriter json, string code, string description, string mediaType, Action schema)
+    {
+        json.WriteStartObject(code);
+        json.WriteString("description", description);
+        json.WriteStartObject("content");
+        json.WriteStartObject(mediaType);
+        json.WritePropertyName("schema");
+        schema();
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteComponent(Utf8JsonWriter json, string name)
+    {
+        json.WriteStartObject();
+        json.WriteString("$ref", "#/components/schemas/" + name);
+        json.WriteEndObject();
+    }
+
+    private static void WriteBinary(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("type", "string");
+        json.WriteString("format", "binary");
         json.WriteEndObject();
     }
 
