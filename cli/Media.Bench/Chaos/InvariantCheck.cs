@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Grpc.Core;
 using Media.Protos.V1;
 using static System.FormattableString;
 
@@ -67,6 +68,16 @@ internal sealed class InvariantCheck
         check.Add("succeeded jobs' outputs stored, SHA-256 as recorded", missing == 0 && corrupt == 0, Invariant($"{expected.Count} outputs; missing {missing}, SHA-256 mismatch {corrupt}"));
         check.Add("no orphan or duplicate objects in the jobs' folders", orphans.Count == 0, Invariant($"{objects.Count(o => o.Contains("/jobs/", StringComparison.Ordinal))} objects; {orphans.Count} not an output of a job") + (orphans.Count > 0 ? $" (e.g. {orphans[0]})" : string.Empty));
 
+        // No job or stage run to success twice: each job's whole stored log, replayed with a fresh WatchJob.
+        var ledger = SuccessLedger.Empty;
+        foreach (var (index, outcome) in results)
+        {
+            ledger += SuccessLedger.Of(await ReplayAsync(farm, plan[index].Tenant, index, outcome.JobId, cancellationToken), jobs[index]);
+        }
+
+        check.Add("no job or stage run to success twice", ledger.Violations == 0,
+            Invariant($"{results.Count} logs replayed: ended more than once {ledger.EndedTwice}, more than one result {ledger.ResultsTwice}; {ledger.StageSuccesses} stage successes, stages succeeded twice {ledger.StagesTwice}, success not the recorded attempt {ledger.AcceptedOther}, recorded success without its event {ledger.Unlogged}"));
+
         var outOfOrder = results.Values.Sum(r => r.OutOfOrder);
         check.Add("WatchJob streams: each sequence once, in order, across reconnects", outOfOrder == 0,
             Invariant($"{results.Count} streams, {results.Values.Sum(r => r.Reconnects)} reconnects, {outOfOrder} repeated or out of order"));
@@ -104,6 +115,20 @@ internal sealed class InvariantCheck
     }
 
     private void Add(string name, bool passed, string detail) => _lines.Add((name, passed, detail));
+
+    /// <summary>A job's whole stored event log, read with a fresh WatchJob from the start (the job has ended, so the stream ends).</summary>
+    private static Task<List<JobEvent>> ReplayAsync(ChaosClients farm, int tenant, int replica, string jobId, CancellationToken cancellationToken) =>
+        farm.CallAsync(tenant, replica, async (jobs, deadline) =>
+        {
+            using var call = jobs.WatchJob(new WatchJobRequest { JobId = jobId }, deadline: deadline, cancellationToken: cancellationToken);
+            var log = new List<JobEvent>();
+            await foreach (var jobEvent in call.ResponseStream.ReadAllAsync(cancellationToken))
+            {
+                log.Add(jobEvent);
+            }
+
+            return log;
+        }, cancellationToken);
 
     private static async Task<HashSet<string>> ListAsync(AmazonS3Client client, CancellationToken cancellationToken)
     {

@@ -111,6 +111,7 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
         Assert.Contains("PASS  every job succeeded: 10/10", output, StringComparison.Ordinal);
         Assert.Matches(@"kills 4 \(", output);
         Assert.Matches(@"outages: storage [1-9], bus [1-9], database restarts 1; retry storm [0-9]+ resubmissions", output);
+        Assert.Contains("PASS  no job or stage run to success twice: 10 logs replayed", output, StringComparison.Ordinal);
         Assert.Contains("all invariants hold", output, StringComparison.Ordinal);
     }
 
