@@ -27,13 +27,15 @@ internal static class ScaleBenchCommand
         var workers = new Option<int>("--workers") { Description = "Workers (stage slots) of the last run", DefaultValueFactory = _ => 2 };
         var pattern = new Option<string>("--pattern") { Description = "Pattern of every run", DefaultValueFactory = _ => "podcast-to-clips" };
         var keep = new Option<DirectoryInfo?>("--out") { Description = "Keep the last run's outputs (videos, captions, plans) in this folder, to look at" };
-        var command = new Command("bench-scale", "One long job on 1 worker in one pass vs in analysis chunks on 1 and N workers: time to analysis, first clip, done; accuracy of the merge")
+        var render = new Option<bool>("--render") { Description = "Measure the chunked render instead: one render vs parts on 1 and N workers, each confined to one core (--chunk: seconds per part; --pattern defaults to bulk-normalize)" };
+        var command = new Command("bench-scale", "One long job on 1 worker in one pass vs in analysis chunks on 1 and N workers: time to analysis, first clip, done; accuracy of the merge (--render: the same for a long output's render)")
         {
-            clip, minutes, chunk, workers, pattern, keep,
+            clip, minutes, chunk, workers, pattern, keep, render,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await RunAsync(parse.GetValue(clip), parse.GetValue(minutes), parse.GetValue(chunk), Math.Max(1, parse.GetValue(workers)), parse.GetValue(pattern)!, parse.GetValue(keep), cancellationToken);
+            var chosen = parse.GetResult(pattern) is { Implicit: false } ? parse.GetValue(pattern)! : parse.GetValue(render) ? "bulk-normalize" : parse.GetValue(pattern)!;
+            await RunAsync(parse.GetValue(clip), parse.GetValue(minutes), parse.GetValue(chunk), Math.Max(1, parse.GetValue(workers)), chosen, parse.GetValue(keep), parse.GetValue(render), cancellationToken);
             return 0;
         });
         return command;
@@ -41,7 +43,7 @@ internal static class ScaleBenchCommand
 
     private sealed record Run(string Name, double AnalysisReady, double FirstClip, double Done, int Chunks, double AnalysisBusy, SourceAnalysis Analysis, IReadOnlyList<(double Start, double End)> Clips);
 
-    private static async Task RunAsync(FileInfo? clip, double minutes, double chunkSeconds, int workers, string pattern, DirectoryInfo? keep, CancellationToken cancellationToken)
+    private static async Task RunAsync(FileInfo? clip, double minutes, double chunkSeconds, int workers, string pattern, DirectoryInfo? keep, bool render, CancellationToken cancellationToken)
     {
         var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
         var scratch = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "media-bench-scale-" + Guid.NewGuid().ToString("N"))).FullName;
@@ -59,6 +61,12 @@ internal static class ScaleBenchCommand
                 var media = SharedMedia.Folder() ?? throw new Media.Cli.Commands.UsageException("No shared media folder: pass --clip PATH.");
                 source = await LongSource.BuildAsync(runner, media.FullName, scratch, minutes, cancellationToken);
                 described = LongSource.Describe;
+            }
+
+            if (render)
+            {
+                await RenderScaleBench.RunAsync(runner, source, described, minutes, chunkSeconds, workers, pattern, scratch, cancellationToken);
+                return;
             }
 
             Console.WriteLine(Invariant($"# One long job: {minutes:0.#} min of {described} (looped), pattern {pattern}, chunks of {chunkSeconds:0} s; {Environment.ProcessorCount} cores"));

@@ -44,6 +44,17 @@ public sealed class JobApiOptions
     [Range(8, 3600)]
     public double AnalysisChunkSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Whole-source outputs (one piece, no cuts; not fan-out clips) of sources longer than this (seconds) have their
+    /// video rendered in parts that any worker may take in parallel, their sound once, then joined; 0 = always one render.
+    /// </summary>
+    [Range(0, 86400)]
+    public double RenderChunkAfterSeconds { get; set; } = 600;
+
+    /// <summary>Output seconds per render part (rounded to the 2 s GOP grid).</summary>
+    [Range(4, 3600)]
+    public double RenderChunkSeconds { get; set; } = 120;
+
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 

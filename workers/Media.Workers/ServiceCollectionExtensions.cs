@@ -18,7 +18,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IStageHandler, ProbeStageHandler>();
         services.AddSingleton<IStageHandler, AnalyzeStageHandler>();
         services.AddSingleton<IStageHandler, AnalyzeChunkStageHandler>();
+        services.AddSingleton<RenderPreparation>();
         services.AddSingleton<IStageHandler, RenderStageHandler>();
+        services.AddSingleton<IStageHandler, RenderChunkStageHandler>();
         services.AddSingleton<IStageHandler, ThumbnailStageHandler>();
         services.AddSingleton<Hardware.HardwareProbe>();
         services.AddMetrics();

@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace Media.Bench.Chaos;
 
 /// <summary>
-/// One farm process (`media jobapi` or `media worker`) that the chaos loop kills with SIGKILL and starts again with the
-/// same data folder and gRPC port, so clients find a restarted API replica where it was.
+/// One farm process (`media jobapi`, `media worker` or the whole `media serve`) that the chaos loop kills with SIGKILL and
+/// starts again with the same data folder and gRPC port, so clients find a restarted API replica where it was. Optionally
+/// confined to some cores (taskset), with everything it starts (ffmpeg), as a machine of that size would be.
 /// </summary>
 internal sealed partial class FarmRoleProcess : IAsyncDisposable
 {
@@ -14,13 +15,17 @@ internal sealed partial class FarmRoleProcess : IAsyncDisposable
     private readonly string _data;
     private readonly int _port;
     private readonly IReadOnlyDictionary<string, string> _environment;
+    private readonly int _slots;
+    private readonly string? _cpus;
     private readonly StringBuilder _log = new();
     private Process? _process;
     private TaskCompletionSource<bool> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public FarmRoleProcess(string name, string role, string data, int port, IReadOnlyDictionary<string, string> environment)
+    /// <param name="slots">Stages a worker (or serve) runs at once.</param>
+    /// <param name="cpus">A taskset CPU list ("0", "0-1") the process and its children are confined to; null: any.</param>
+    public FarmRoleProcess(string name, string role, string data, int port, IReadOnlyDictionary<string, string> environment, int slots = 1, string? cpus = null)
     {
-        (Name, _role, _data, _port, _environment) = (name, role, data, port, environment);
+        (Name, _role, _data, _port, _environment, _slots, _cpus) = (name, role, data, port, environment, slots, cpus);
         Directory.CreateDirectory(data);
     }
 
@@ -49,9 +54,9 @@ internal sealed partial class FarmRoleProcess : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        string[] arguments = [MediaDll(), _role, "--host", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port", "0", "--data", _data];
-        foreach (var argument in _role == "worker" ? [.. arguments, "--workers", "1"] : arguments)
+        var start = new ProcessStartInfo(_cpus is null ? "dotnet" : "taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        string[] arguments = [.. _cpus is null ? [] : new[] { "-c", _cpus, "dotnet" }, MediaDll(), _role, "--host", "127.0.0.1", "--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port", "0", "--data", _data];
+        foreach (var argument in _role is "worker" or "serve" ? [.. arguments, "--workers", _slots.ToString(System.Globalization.CultureInfo.InvariantCulture)] : arguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -247,8 +247,8 @@ async function renderDetail() {
     const ss = stageState(st.state);
     return el('tr', { 'data-stage-id': st.id, 'data-started': st.startedAt || '' },
       el('td', {}, short(st.kind, 'STAGE_KIND_')),
-      // Analysis chunks say which part of the source they measure.
-      el('td', {}, st.outputName || (st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : '')),
+      // Analysis chunks say which part of the source they measure, render parts which part of their output.
+      el('td', {}, [st.outputName, st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : ''].filter(Boolean).join(' ')),
       el('td', { class: 'state state-' + ss }, ss),
       progressCell(st.progress, ss === 'running', ss),
       el('td', { class: 'num' }, st.attempt || 0),
@@ -268,7 +268,7 @@ async function renderDetail() {
 }
 
 // Stages as they run: by when they started (waiting ones last, in the order the job runs its kinds), then by id.
-const kindOrder = ['STAGE_KIND_PROBE', 'STAGE_KIND_ANALYZE_CHUNK', 'STAGE_KIND_ANALYZE', 'STAGE_KIND_RENDER', 'STAGE_KIND_THUMBNAIL'];
+const kindOrder = ['STAGE_KIND_PROBE', 'STAGE_KIND_ANALYZE_CHUNK', 'STAGE_KIND_ANALYZE', 'STAGE_KIND_RENDER_CHUNK', 'STAGE_KIND_RENDER', 'STAGE_KIND_THUMBNAIL'];
 function inRunOrder(stages) {
   const started = (st) => (st.startedAt ? Date.parse(st.startedAt) : Infinity);
   return [...stages].sort((a, b) => started(a) - started(b)

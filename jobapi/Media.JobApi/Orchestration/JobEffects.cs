@@ -1,4 +1,5 @@
 using Media.Pipelines.Analysis;
+using Media.Pipelines.Render;
 using Google.Protobuf;
 using Media.JobApi.Orchestration.Machine;
 using Media.JobApi.Store;
@@ -114,6 +115,10 @@ internal sealed class JobEffects(
             if (stage.Kind == StageKind.Analyze)
             {
                 dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => AnalysisChunks.IsPartOf(stage.Id, id)).Order(StringComparer.Ordinal).Select(id => AnalysisChunks.PartKey(dispatch.OutputPrefix, id)));
+            }
+            else if (stage.Kind == StageKind.Render)
+            {
+                dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => RenderChunks.IsPartOf(stage.Id, id)).Order(StringComparer.Ordinal).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
             }
 
             try

@@ -64,6 +64,8 @@ public static class JobPlanner
         StageKind.Analyze => 3,
         // A chunked analysis: each chunk counts for its share of measuring (the merge keeps the analyze stage's weight).
         StageKind.AnalyzeChunk => 3,
+        // A chunked render: each part is a render of its range (the join, which encodes the sound and copies, keeps the render's weight).
+        StageKind.RenderChunk => 8,
         _ => 1,
     };
 

@@ -18,12 +18,15 @@ public sealed record FFmpegInput(string Path)
     /// <summary>Decoder threads for this input; 0 = ffmpeg's choice. Many inputs in one call want 1 each.</summary>
     public int Threads { get; init; }
 
+    /// <summary>False for an ffconcat list of absolute paths (-safe 0); the list is always one the worker wrote.</summary>
+    public bool SafeFiles { get; init; } = true;
+
     /// <summary>Loop the input forever (-stream_loop -1): background music shorter than the video.</summary>
     public bool Loop { get; init; }
 
     public IEnumerable<string> ToArguments()
     {
-        if (Format is null)
+        if (Format != "lavfi")
         {
             // Files only: a playlist or concat file inside an upload must not make ffmpeg open URLs or other files' protocols.
             yield return "-protocol_whitelist";
@@ -58,6 +61,12 @@ public sealed record FFmpegInput(string Path)
         {
             yield return "-f";
             yield return Format;
+        }
+
+        if (!SafeFiles)
+        {
+            yield return "-safe";
+            yield return "0";
         }
 
         yield return "-i";

@@ -53,7 +53,7 @@ public static class RenderCommandBuilder
 
         var inputs = new List<FFmpegInput> { new(inputPath) };
         var chains = new List<FilterChain>();
-        chains.AddRange(Reframe(plan, "vr"));
+        chains.AddRange(Reframe(plan, "0:v:0", "vr"));
         var (video, speech) = Cut(plan, chains);
         var bookended = plan.Intro is not null || plan.Outro is not null;
         var mainVideo = bookended ? "mv" : VideoLabel;
@@ -63,41 +63,8 @@ public static class RenderCommandBuilder
         // together and an outro after it stays in sync.
         // Lengths are whole frames, so the last frame and the last sample end at the same instant.
         var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
-        Filter[] exactVideo = [Filter.Of("trim", ("duration", main))];
-        Filter[] exactAudio = [Filter.Of("atrim", ("duration", main))];
-
-        if (plan.Logo is { } logo)
-        {
-            var index = inputs.Count;
-            inputs.Add(new FFmpegInput(assets.LogoPath!));
-            chains.Add(new FilterChain([video!], [.. VideoFinish(plan, assets)], ["vt"]));
-            chains.Add(new FilterChain(
-                [$"{index}:v:0"],
-                [
-                    Filter.Of("scale", ("w", logo.WidthPixels), ("h", -2)),
-                    Filter.Of("format", ("pix_fmts", "rgba")),
-                    Filter.Of("colorchannelmixer", ("aa", logo.Opacity)),
-                ],
-                ["lg"]));
-            chains.Add(new FilterChain(["vt", "lg"], [LogoOverlay(plan, logo), Filter.Of("format", ("pix_fmts", "yuv420p")), .. exactVideo], [mainVideo]));
-        }
-        else
-        {
-            chains.Add(new FilterChain([video!], [.. VideoFinish(plan, assets), Filter.Of("format", ("pix_fmts", "yuv420p")), .. exactVideo], [mainVideo]));
-        }
-
-        var mixed = Mix(plan, chains, inputs, assets, speech);
-        if (mixed is not null)
-        {
-            chains.Add(new FilterChain([mixed], [.. Master(plan), .. exactAudio], [mainAudio]));
-        }
-        else
-        {
-            // Generated silence, cut to the edit's length inside the graph (no -shortest guesswork).
-            var index = inputs.Count;
-            inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
-            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", plan.MainDurationSeconds)), .. AudioFormat()], [mainAudio]));
-        }
+        FinishVideo(plan, assets, inputs, chains, video!, [Filter.Of("trim", ("duration", main))], mainVideo);
+        FinishAudio(plan, assets, inputs, chains, speech, main, mainAudio);
 
         if (bookended)
         {
@@ -116,33 +83,13 @@ public static class RenderCommandBuilder
             chains.Add(new FilterChain(parts, [Filter.Of("concat", ("n", parts.Count / 2), ("v", 1), ("a", 1))], [VideoLabel, AudioLabel]));
         }
 
-        var preset = plan.Preset;
         var options = new List<string>
         {
             "-t", FFmpegFormat.Seconds(WholeFrames(plan.Intro?.DurationSeconds ?? 0, plan.Preset.FrameRate) + main + WholeFrames(plan.Outro?.DurationSeconds ?? 0, plan.Preset.FrameRate)),
         };
-        options.AddRange(plan.Hardware == OutputHardware.Gpu
-            // NVENC's constant-quality VBR stands in for CRF at the same number; the filter graph's frames are
-            // uploaded by the encoder, so the graph stays the same on both pools.
-            ? ["-c:v", "h264_nvenc", "-preset", "p5", "-tune", "hq", "-rc", "vbr", "-cq", FFmpegFormat.Number(preset.Crf), "-b:v", "0"]
-            : ["-c:v", "libx264", "-preset", preset.X264Preset, "-crf", FFmpegFormat.Number(preset.Crf)]);
-        options.AddRange(
-        [
-            "-maxrate", $"{preset.MaxBitrateKbps}k",
-            "-bufsize", $"{preset.MaxBitrateKbps * 2}k",
-            "-profile:v", preset.Profile,
-            "-level:v", preset.Level,
-            "-pix_fmt", "yuv420p",
-            "-g", FFmpegFormat.Number(preset.FrameRate * 2),
-            "-c:a", "aac",
-            "-b:a", $"{preset.AudioBitrateKbps}k",
-            "-ar", "48000",
-            "-ac", "2",
-            // Source metadata (GPS, device names) is not ours to publish.
-            "-map_metadata", "-1",
-            "-movflags", "+faststart",
-            "-f", "mp4",
-        ]);
+        options.AddRange(VideoEncoder(plan));
+        options.AddRange(AudioEncoder(plan));
+        options.AddRange(Container());
 
         return new FFmpegCommand
         {
@@ -154,7 +101,171 @@ public static class RenderCommandBuilder
         };
     }
 
-    private static IEnumerable<FilterChain> Reframe(RenderPlan plan, string label)
+    /// <summary>
+    /// One part of a chunked render (see <see cref="RenderChunks"/>): the video of output time [start, end) only, through
+    /// the whole graph. The source is read from <see cref="RenderChunks.LeadSeconds"/> before the part and its timestamps
+    /// put back on the source's clock, so the face path, captions and titles see the times a single render gives them and
+    /// the frame-rate conversion picks the same frames; the part is cut out on the output's frame grid. No sound: the
+    /// audio pass makes it once for the whole output.
+    /// </summary>
+    public static FFmpegCommand BuildVideoPart(RenderPlan plan, string inputPath, string outputPath, double start, double end, RenderAssets? assets = null)
+    {
+        assets ??= RenderAssets.None;
+        CheckAssets(plan, assets);
+        if (!RenderChunks.Chunkable(plan))
+        {
+            throw new ArgumentException("Only a plan on the source's own timeline (one piece from the start, no speed change, no intro or outro) renders in parts.", nameof(plan));
+        }
+
+        var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
+        if (start < 0 || end <= start || end > main + 1e-6)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), FormattableString.Invariant($"A part must lie inside the output (0-{main} s): {start}-{end} s."));
+        }
+
+        var seek = Math.Max(0, Math.Floor(start - RenderChunks.LeadSeconds));
+        var inputs = new List<FFmpegInput> { new(inputPath) { Seek = TimeSpan.FromSeconds(seek) } };
+        var chains = new List<FilterChain>
+        {
+            // An input seek starts the timestamps at 0 from the seek point: add it back.
+            new(["0:v:0"], [Filter.Of("setpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")))], ["vs"]),
+        };
+        chains.AddRange(Reframe(plan, "vs", "vr"));
+        FinishVideo(plan, assets, inputs, chains, "vr",
+            [Filter.Of("trim", ("start", WholeFrames(start, plan.Preset.FrameRate)), ("end", WholeFrames(end, plan.Preset.FrameRate))), Filter.Of("setpts", ("expr", "PTS-STARTPTS"))],
+            VideoLabel);
+        return new FFmpegCommand
+        {
+            Inputs = inputs,
+            Graph = new FilterGraph(chains),
+            Maps = [$"[{VideoLabel}]"],
+            OutputOptions = [.. VideoEncoder(plan), "-an", .. Container()],
+            OutputPath = outputPath,
+        };
+    }
+
+    /// <summary>The sound of a chunked render: the whole output's audio path (cuts, music, gain, limiter) in one pass, encoded once.</summary>
+    public static FFmpegCommand BuildAudioPass(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
+    {
+        assets ??= RenderAssets.None;
+        var inputs = new List<FFmpegInput> { new(inputPath) };
+        var chains = new List<FilterChain>();
+        var (_, speech) = Cut(plan, chains, video: false);
+        var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
+        FinishAudio(plan, assets, inputs, chains, speech, main, AudioLabel);
+        return new FFmpegCommand
+        {
+            Inputs = inputs,
+            Graph = new FilterGraph(chains),
+            Maps = [$"[{AudioLabel}]"],
+            OutputOptions = ["-t", FFmpegFormat.Seconds(main), "-vn", .. AudioEncoder(plan), .. Container()],
+            OutputPath = outputPath,
+        };
+    }
+
+    /// <summary>
+    /// The join: the video parts listed in <paramref name="partsListPath"/> (an ffconcat file) one after another and the
+    /// audio pass beside them, both by stream copy: nothing is decoded or encoded again.
+    /// </summary>
+    public static FFmpegCommand BuildJoin(string partsListPath, string audioPath, string outputPath) => new()
+    {
+        Inputs = [new FFmpegInput(partsListPath) { Format = "concat", SafeFiles = false }, new FFmpegInput(audioPath)],
+        Maps = ["0:v:0", "1:a:0"],
+        OutputOptions = ["-c", "copy", .. Container()],
+        OutputPath = outputPath,
+    };
+
+    /// <summary>An ffconcat list of local part files (names quoted for the concat demuxer).</summary>
+    public static string ConcatList(IEnumerable<string> partPaths) =>
+        "ffconcat version 1.0\n" + string.Concat(partPaths.Select(p => $"file '{p.Replace("'", "'\\''", StringComparison.Ordinal)}'\n"));
+
+    private static void CheckAssets(RenderPlan plan, RenderAssets assets)
+    {
+        if (plan.Texts.Count > 0 && (assets.TitlesPath is null || assets.FontsDirectory is null))
+        {
+            throw new ArgumentException("The plan's texts need their ASS script and a fonts folder.", nameof(assets));
+        }
+
+        if (plan.Captions is not null && (assets.CaptionsPath is null || assets.FontsDirectory is null))
+        {
+            throw new ArgumentException("The plan's captions need their ASS script and a fonts folder.", nameof(assets));
+        }
+
+        if (plan.Logo is not null && assets.LogoPath is null)
+        {
+            throw new ArgumentException("The plan's logo needs its local file.", nameof(assets));
+        }
+    }
+
+    // The picture after the cuts: speed, frame rate, captions, titles, the logo, the delivery pixel format, then `cut`
+    // (the edit's exact length, or a part's range).
+    private static void FinishVideo(RenderPlan plan, RenderAssets assets, List<FFmpegInput> inputs, List<FilterChain> chains, string video, Filter[] cut, string label)
+    {
+        if (plan.Logo is { } logo)
+        {
+            var index = inputs.Count;
+            inputs.Add(new FFmpegInput(assets.LogoPath!));
+            chains.Add(new FilterChain([video], [.. VideoFinish(plan, assets)], ["vt"]));
+            chains.Add(new FilterChain(
+                [$"{index}:v:0"],
+                [
+                    Filter.Of("scale", ("w", logo.WidthPixels), ("h", -2)),
+                    Filter.Of("format", ("pix_fmts", "rgba")),
+                    Filter.Of("colorchannelmixer", ("aa", logo.Opacity)),
+                ],
+                ["lg"]));
+            chains.Add(new FilterChain(["vt", "lg"], [LogoOverlay(plan, logo), Filter.Of("format", ("pix_fmts", "yuv420p")), .. cut], [label]));
+        }
+        else
+        {
+            chains.Add(new FilterChain([video], [.. VideoFinish(plan, assets), Filter.Of("format", ("pix_fmts", "yuv420p")), .. cut], [label]));
+        }
+    }
+
+    // The sound after the cuts: tempo, music, the master (gain, limiter, format), cut to the edit's exact length; or
+    // generated silence of that length when there is no sound at all.
+    private static void FinishAudio(RenderPlan plan, RenderAssets assets, List<FFmpegInput> inputs, List<FilterChain> chains, string? speech, double main, string label)
+    {
+        var mixed = Mix(plan, chains, inputs, assets, speech);
+        if (mixed is not null)
+        {
+            chains.Add(new FilterChain([mixed], [.. Master(plan), Filter.Of("atrim", ("duration", main))], [label]));
+        }
+        else
+        {
+            // Generated silence, cut to the edit's length inside the graph (no -shortest guesswork).
+            var index = inputs.Count;
+            inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
+            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", plan.MainDurationSeconds)), .. AudioFormat()], [label]));
+        }
+    }
+
+    private static string[] VideoEncoder(RenderPlan plan)
+    {
+        var preset = plan.Preset;
+        return
+        [
+            .. plan.Hardware == OutputHardware.Gpu
+                // NVENC's constant-quality VBR stands in for CRF at the same number; the filter graph's frames are
+                // uploaded by the encoder, so the graph stays the same on both pools.
+                ? ["-c:v", "h264_nvenc", "-preset", "p5", "-tune", "hq", "-rc", "vbr", "-cq", FFmpegFormat.Number(preset.Crf), "-b:v", "0"]
+                : new[] { "-c:v", "libx264", "-preset", preset.X264Preset, "-crf", FFmpegFormat.Number(preset.Crf) },
+            "-maxrate", $"{preset.MaxBitrateKbps}k",
+            "-bufsize", $"{preset.MaxBitrateKbps * 2}k",
+            "-profile:v", preset.Profile,
+            "-level:v", preset.Level,
+            "-pix_fmt", "yuv420p",
+            "-g", FFmpegFormat.Number(preset.FrameRate * 2),
+        ];
+    }
+
+    private static string[] AudioEncoder(RenderPlan plan) =>
+        ["-c:a", "aac", "-b:a", $"{plan.Preset.AudioBitrateKbps}k", "-ar", "48000", "-ac", "2"];
+
+    // Source metadata (GPS, device names) is not ours to publish.
+    private static string[] Container() => ["-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4"];
+
+    private static IEnumerable<FilterChain> Reframe(RenderPlan plan, string input, string label)
     {
         var w = plan.Width;
         var h = plan.Height;
@@ -162,7 +273,7 @@ public static class RenderCommandBuilder
         {
             case ReframeMode.Center:
                 yield return new FilterChain(
-                    ["0:v:0"],
+                    [input],
                     [
                         Filter.Of("scale", ("w", w), ("h", h), ("force_original_aspect_ratio", "increase")),
                         Filter.Of("crop", ("w", w), ("h", h)),
@@ -174,7 +285,7 @@ public static class RenderCommandBuilder
                 var path = plan.FacePath ?? throw new ArgumentException("Face reframing needs a crop path.", nameof(plan));
                 var offset = path.Expression();
                 yield return new FilterChain(
-                    ["0:v:0"],
+                    [input],
                     [
                         new Filter("crop",
                         [
@@ -190,7 +301,7 @@ public static class RenderCommandBuilder
                 break;
             case ReframeMode.Fit:
                 yield return new FilterChain(
-                    ["0:v:0"],
+                    [input],
                     [
                         Filter.Of("scale", ("w", w), ("h", h), ("force_original_aspect_ratio", "decrease"), ("force_divisible_by", 2)),
                         new Filter("pad", [new("w", FFmpegFormat.Number(w)), new("h", FFmpegFormat.Number(h)), new("x", "(ow-iw)/2"), new("y", "(oh-ih)/2"), new("color", "black")]),
@@ -199,7 +310,7 @@ public static class RenderCommandBuilder
                     [label]);
                 break;
             case ReframeMode.BlurFill:
-                yield return new FilterChain(["0:v:0"], [Filter.Of("split", ("outputs", 2))], ["bg", "fg"]);
+                yield return new FilterChain([input], [Filter.Of("split", ("outputs", 2))], ["bg", "fg"]);
                 // Blur a small copy and scale it up: same look as blurring at full size, a fraction of the cost.
                 yield return new FilterChain(
                     ["bg"],
@@ -490,6 +601,9 @@ public static class RenderCommandBuilder
     ];
 
     private static int Even(double value) => (int)Math.Round(value / 2) * 2;
+
+    /// <summary>The edit's exact length: whole frames of the output's rate (what the render cuts both streams to).</summary>
+    public static double MainLength(RenderPlan plan) => WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
 
     private static double WholeFrames(double seconds, int frameRate) => Math.Round(Math.Floor((seconds * frameRate) + 1e-6) / frameRate, 6);
 }

@@ -45,6 +45,18 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     }
 
     [Fact]
+    public async Task BenchScaleRender_OneRenderAndParts_SameFramesAndAModel()
+    {
+        // 12 s in 4 s parts: farm processes confined to one and two cores, then the parted output against the single one.
+        var output = await RunAsync("bench-scale", "--render", "--clip", media.Clip, "--minutes", "0.2", "--chunk", "4", "--workers", "2");
+
+        Assert.Matches(@"one render, 1 worker\s+0\s+[0-9.]+ s\s+1\.00x", output);
+        Assert.Matches(@"parts, 2 workers\s+3\s+[0-9.]+ s", output);
+        Assert.Matches(@" 8 workers: predicted\s+[0-9.]+ s", output);
+        Assert.Matches(@"frames\s+([0-9]+) vs \1; timestamps identical: yes", output);
+    }
+
+    [Fact]
     public async Task BenchLoad_BothTransports_LoseAndDuplicateNothing()
     {
         var output = await RunAsync("bench-load", "--jobs", "4", "--clients", "2", "--tenants", "2", "--transport", "both");

@@ -211,6 +211,52 @@ public sealed class JobStateMachineTests
         }
     }
 
+    // pattern steps, source seconds -> render parts made (the machine splits whole-source renders of sources over 40 s into 12 s parts)
+    [Theory]
+    [InlineData("steps: [{ loudness: {} }]", 30, 0)]
+    [InlineData("steps: [{ loudness: {} }]", 44, 4)]
+    [InlineData("steps: [{ jumpCuts: {} }]", 44, 0)]
+    public void Completed_Probe_LongSource_WholeSourceRenderSplitIntoPartsTheRenderWaitsFor(string steps, double seconds, int parts)
+    {
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 40, RenderChunkSeconds: 12));
+        var job = Job() with { PatternDocument = $"apiVersion: media.farm/v1\nkind: Pattern\nname: long\noutputs: [{{ name: vertical, preset: youtube }}]\n{steps}\n" };
+        var snapshot = new JobSnapshot(job, [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            Stage("analyze", StageKind.Analyze, StageState.Waiting, attempt: 0, dependsOn: "probe"),
+            Stage("render.vertical", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "analyze"),
+        ], []);
+
+        var decision = machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = new MediaInfo { DurationSeconds = seconds } })), At(Now));
+
+        Assert.Equal(["job_1.analyze"], decision.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        var made = decision.Changes!.Stages.Where(s => s.Kind == StageKind.RenderChunk).ToList();
+        var render = decision.Changes.Stages.SingleOrDefault(s => s.Id == "job_1.render.vertical");
+        if (parts == 0)
+        {
+            Assert.Empty(made);
+            Assert.Null(render);
+            return;
+        }
+
+        Assert.Equal(Enumerable.Range(1, parts).Select(i => $"job_1.render.vertical.part{i:00}"), made.Select(s => s.Id));
+        // Parts wait for what the render waited for, render their range of the output, and the render waits for them.
+        Assert.All(made, s => Assert.Equal((StageState.Waiting, 0, "job_1.analyze", "render.vertical"), (s.State, s.Attempt, string.Join(',', s.DependsOn), s.OutputName)));
+        Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44)], made.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
+        Assert.Equal(made.Select(s => s.Id), render!.DependsOn);
+
+        // The analysis done: every part is dispatched at once (any worker takes them), the render only after the last.
+        var state = new JobSnapshot(decision.Job, [.. decision.Changes.Stages.Concat(snapshot.Stages.Where(s => decision.Changes.Stages.All(c => c.Id != s.Id)))], []);
+        var analyzed = machine.Decide(state, new ApplyStageEvent(Event("analyze", 1, e => e.Completed = new StageCompleted())), At(Now));
+        Assert.Equal(made.Select(s => s.Id), analyzed.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        state = new JobSnapshot(analyzed.Job, [.. state.Stages.Select(s => analyzed.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
+        for (var i = 1; i <= parts; i++)
+        {
+            var next = machine.Decide(state, new ApplyStageEvent(Event($"render.vertical.part{i:00}", 1, e => e.Completed = new StageCompleted())), At(Now));
+            Assert.Equal(i == parts ? ["job_1.render.vertical"] : [], next.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+            state = new JobSnapshot(next.Job, [.. state.Stages.Select(s => next.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
+        }
+    }
+
     // retryable, failures so far -> stage state afterwards, job state, dead letter sent
     [Theory]
     [InlineData(true, 0, StageState.Waiting, JobState.Running, false)]

@@ -1,85 +1,54 @@
-using System.Text;
-using Media.Pipelines.Analysis;
 using Media.Pipelines.Editing;
-using Media.Pipelines.Json;
-using Media.Pipelines.Captions;
 using Media.Pipelines.FFmpeg;
-using Media.Pipelines.Patterns;
-using Media.Pipelines.Patterns.Steps;
-using Media.Pipelines.Thumbnails;
-using Media.Platform.Storage;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Render;
 using Media.Pipelines.Tools;
+using Media.Platform.Storage;
 using Media.Protos.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Media.Pipelines.Fonts;
 
 namespace Media.Workers.Handlers;
 
-/// <summary>One output: plan, one ffmpeg run, check the result with ffprobe, upload.</summary>
+/// <summary>
+/// One output: plan, one ffmpeg run, check the result with ffprobe, upload. A long output whose video was rendered in
+/// parts (see <see cref="RenderChunks"/>) is finished here instead: its sound encoded once for the whole length, then the
+/// parts and the sound joined by stream copy.
+/// </summary>
 public sealed class RenderStageHandler(
+    RenderPreparation preparation,
     ToolRunner runner,
     MediaProber prober,
     IOptions<ToolPaths> tools,
-    ILogger<RenderStageHandler> logger,
-    Hardware.WorkerHardware hardware) : IStageHandler
+    ILogger<RenderStageHandler> logger) : IStageHandler
 {
     public StageKind Kind => StageKind.Render;
 
     public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var edit = dispatch.Revision > 1
-            ? EditPlanRevision.Read(Encoding.UTF8.GetString(await context.Blobs.ReadAllBytesAsync(dispatch.PlanKey, cancellationToken))) with { Revision = dispatch.Revision }
-            : await PlanAsync(context, cancellationToken);
-        if (edit is null)
+        var prepared = await preparation.PlanAsync(context, cancellationToken);
+        if (prepared is null)
         {
             return new StageCompleted();
         }
 
-        // The render compiles the stored form of the plan, so the plan a client reads is exactly what was rendered.
-        var document = StrictJson.Write(edit);
-        var plan = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(document));
-        var device = "cpu";
-        if (plan.Hardware == OutputHardware.Gpu && !plan.StreamCopy)
-        {
-            var capabilities = await hardware.WhenProbedAsync(cancellationToken);
-            if (!capabilities.Nvenc.Available)
-            {
-                throw new Hardware.GpuUnavailableException($"Output '{plan.OutputName}' asks for GPU encoding and this worker's NVENC does not work ({capabilities.Nvenc.Detail}); it is not encoded on the CPU instead.");
-            }
-
-            device = capabilities.GpuDevice;
-        }
-
+        var (edit, document, plan) = (prepared.Edit, prepared.Document, prepared.Render);
+        var device = await preparation.DeviceAsync(plan, cancellationToken);
         var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
-        var written = await RenderFiles.WriteAsync(plan, context.WorkDirectory, FontLocator.Find(tools.Value.Font), cancellationToken, TextWidths.For(tools.Value.Font));
-        var assets = written.Assets with
+        var (written, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
+        var parts = await PartsAsync(context, prepared, cancellationToken);
+        if (parts is not null)
         {
-            LogoPath = plan.Logo is { } logo ? await StoredMedia.LocalPathAsync(context, logo.SourceKey, "logo", StoredMedia.MaxLogoBytes, cancellationToken) : null,
-            MusicPath = plan.Music is { } music ? await StoredMedia.LocalPathAsync(context, music.SourceKey, "music", StoredMedia.MaxMusicBytes, cancellationToken) : null,
-            IntroPath = plan.Intro is { } intro ? await StoredMedia.LocalPathAsync(context, intro.SourceKey, "intro", StoredMedia.MaxBookendBytes, cancellationToken) : null,
-            OutroPath = plan.Outro is { } outro ? await StoredMedia.LocalPathAsync(context, outro.SourceKey, "outro", StoredMedia.MaxBookendBytes, cancellationToken) : null,
-        };
-        var command = RenderCommandBuilder.Build(plan, input, localOutput, assets);
-        var arguments = command.ToArguments();
-        logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
-
-        var parser = new FFmpegProgressParser();
-        await runner.RunAsync(
-            tools.Value.FFmpeg,
-            arguments,
-            cancellationToken,
-            onStdoutLine: line =>
-            {
-                if (parser.Feed(line) is { } progress && plan.DurationSeconds > 0)
-                {
-                    context.ReportProgress(progress.OutTime.TotalSeconds / plan.DurationSeconds * 0.97, progress.Speed, progress.Fps);
-                }
-            });
+            await JoinAsync(context, plan, input, parts, localOutput, assets, cancellationToken);
+        }
+        else
+        {
+            var arguments = RenderCommandBuilder.Build(plan, input, localOutput, assets).ToArguments();
+            logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
+            await RunAsync(context, arguments, plan.DurationSeconds, 0, 0.97, cancellationToken);
+        }
 
         var result = await prober.ProbeAsync(localOutput, cancellationToken);
         var video = await context.UploadOutputAsync(localOutput, plan.OutputName + ".mp4", OutputKind.Video, "video/mp4", cancellationToken);
@@ -110,31 +79,76 @@ public sealed class RenderStageHandler(
             Revision = edit.Revision,
         });
         completed.Outputs.Add(video);
+        if (parts is not null)
+        {
+            // The parts have served; the job's folder keeps only outputs (a retry after this renders in one piece).
+            foreach (var key in dispatch.PartKeys.SelectMany(k => new[] { k, Path.ChangeExtension(k, ".mp4") }))
+            {
+                await context.Blobs.DeleteAsync(key, cancellationToken);
+            }
+        }
+
         return completed;
     }
 
-    // The first render: the pattern planned against the analysis (null when the source gives fewer clips than asked).
-    private async Task<EditPlan?> PlanAsync(StageContext context, CancellationToken cancellationToken)
+    // The parts' videos, in order, when they are the whole output rendered from this very plan; null: render in one piece.
+    private async Task<IReadOnlyList<(RenderPartManifest Manifest, string VideoKey)>?> PartsAsync(StageContext context, PreparedPlan prepared, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var (pattern, output, clip) = PatternResolver.Resolve(context);
-        SourceAnalysis? analysis = null;
-        if (SourceAnalysis.IsNeededBy(pattern))
+        if (dispatch.PartKeys.Count == 0 || !RenderChunks.Chunkable(prepared.Render))
         {
-            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
-        }
-
-        var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);
-        var source = dispatch.SourceInfo.ToProbe();
-        try
-        {
-            return EditPlanMapper.From(RenderPlanner.Plan(pattern, output, source, analysis, dispatch.Parameters, clip, bookends.ToDictionary(b => b.Key, b => b.Probe), TextWidths.For(tools.Value.Font)), source);
-        }
-        catch (ClipNotAvailableException ex)
-        {
-            // A short source gives fewer clips than asked: this one has nothing to render.
-            logger.LogInformation("{JobId}: {Reason}", dispatch.JobId, ex.Message);
             return null;
         }
+
+        var parts = new List<(RenderPartManifest, string)>();
+        foreach (var key in dispatch.PartKeys)
+        {
+            if (await context.Blobs.GetInfoAsync(key, cancellationToken) is null)
+            {
+                logger.LogWarning("{JobId}/{Output}: the part manifest {Key} is gone (a retry after the join); rendering in one piece", dispatch.JobId, prepared.Render.OutputName, key);
+                return null;
+            }
+
+            parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), Path.ChangeExtension(key, ".mp4")));
+        }
+
+        if (!RenderPartManifest.Cover([.. parts.Select(p => p.Item1)], prepared.Digest, RenderCommandBuilder.MainLength(prepared.Render)))
+        {
+            logger.LogWarning("{JobId}/{Output}: the parts do not cover this plan (another plan, or a gap); rendering in one piece", dispatch.JobId, prepared.Render.OutputName);
+            return null;
+        }
+
+        return [.. parts.Where(p => p.Item1.HasVideo)];
+    }
+
+    private async Task JoinAsync(StageContext context, RenderPlan plan, string input, IReadOnlyList<(RenderPartManifest Manifest, string VideoKey)> parts, string output, RenderAssets assets, CancellationToken cancellationToken)
+    {
+        var audio = Path.Combine(context.WorkDirectory, "sound.m4a");
+        var arguments = RenderCommandBuilder.BuildAudioPass(plan, input, audio, assets).ToArguments();
+        logger.LogInformation("Joining {JobId}/{Output} from {Parts} parts; its sound: {Tool} {Arguments}", context.Dispatch.JobId, plan.OutputName, parts.Count, tools.Value.FFmpeg, arguments);
+        await RunAsync(context, arguments, plan.MainDurationSeconds, 0, 0.6, cancellationToken);
+
+        var local = new List<string>();
+        foreach (var (_, key) in parts)
+        {
+            local.Add(await context.GetLocalPathAsync(key, cancellationToken));
+        }
+
+        context.ReportProgress(0.8);
+        var list = Path.Combine(context.WorkDirectory, "parts.ffconcat");
+        await File.WriteAllTextAsync(list, RenderCommandBuilder.ConcatList(local), cancellationToken);
+        await RunAsync(context, RenderCommandBuilder.BuildJoin(list, audio, output).ToArguments(), plan.MainDurationSeconds, 0.8, 0.17, cancellationToken);
+    }
+
+    private async Task RunAsync(StageContext context, IReadOnlyList<string> arguments, double seconds, double from, double share, CancellationToken cancellationToken)
+    {
+        var parser = new FFmpegProgressParser();
+        await runner.RunAsync(tools.Value.FFmpeg, arguments, cancellationToken, onStdoutLine: line =>
+        {
+            if (parser.Feed(line) is { } progress && seconds > 0)
+            {
+                context.ReportProgress(from + (progress.OutTime.TotalSeconds / seconds * share), progress.Speed, progress.Fps);
+            }
+        });
     }
 }

@@ -218,7 +218,7 @@ public sealed class JobStateMachine(MachineSettings settings)
             job = job with { Findings = findings };
         }
 
-        var chunks = done.Kind == StageKind.Probe ? ChunkAnalysis(snapshot, job, done) : [];
+        List<StageRecord> chunks = done.Kind == StageKind.Probe ? [.. ChunkAnalysis(snapshot, job, done), .. ChunkRenders(snapshot, job)] : [];
         var stages = Merged(snapshot.Stages, [done, .. chunks]);
         var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
         changes.Stages.Add(done);
@@ -238,9 +238,14 @@ public sealed class JobStateMachine(MachineSettings settings)
         // New stages that wait (the analyze stage, now waiting for its chunks) are stored as they are.
         changes.Stages.AddRange(chunks.Where(c => ready.All(r => r.Id != c.Id)));
         var effects = new List<JobEffect> { new DispatchStages(changes.Job, ready) };
-        if (chunks.Count > 0)
+        if (chunks.Any(c => c.Kind == StageKind.AnalyzeChunk))
         {
-            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: the {Duration} s source is analysed in {Chunks} chunks", job.Id, Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count - 1));
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: the {Duration} s source is analysed in {Chunks} chunks", job.Id, Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count(c => c.Kind == StageKind.AnalyzeChunk)));
+        }
+
+        if (chunks.Any(c => c.Kind == StageKind.RenderChunk))
+        {
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: {Outputs} outputs of the {Duration} s source are rendered in {Parts} parts", job.Id, chunks.Count(c => c.Kind == StageKind.Render), Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count(c => c.Kind == StageKind.RenderChunk)));
         }
 
         if (stages.All(s => succeeded.Contains(s.Id) || Superseded(s, stages)))
@@ -289,6 +294,62 @@ public sealed class JobStateMachine(MachineSettings settings)
             Pool = analyze.Pool,
         }).ToList();
         return [.. chunks, analyze with { DependsOn = [.. chunks.Select(c => c.Id)] }];
+    }
+
+    // Once the probe tells how long the source is: the first render of each whole-source output (not fan-out clips, not
+    // revisions) of a long source becomes video parts in output time (after what the render waited for, run by any
+    // worker in parallel) that the render stage waits for, then encodes the sound once and joins. Only for patterns that
+    // keep the source's timeline; the worker's plan decides the rest (a part of a plan that cannot be split renders
+    // nothing and the render stage renders in one piece). Returned: the parts, then the render stages rewired.
+    private List<StageRecord> ChunkRenders(JobSnapshot snapshot, JobRecord job)
+    {
+        if (job.SourceInfo is not { } source || snapshot.Stages.Any(s => s.Kind == StageKind.RenderChunk))
+        {
+            return [];
+        }
+
+        var ranges = Media.Pipelines.Render.RenderChunks.Ranges(source.DurationSeconds, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
+        var renders = snapshot.Stages.Where(s => s.Kind == StageKind.Render && s.State == StageState.Waiting && s.Attempt == 0 && s.Revision == 1 && s.Clip == 0).ToList();
+        if (ranges.Count == 0 || renders.Count == 0 || StepsOf(job) is not { KeepsSourceTimeline: true })
+        {
+            return [];
+        }
+
+        var stages = new List<StageRecord>();
+        foreach (var render in renders)
+        {
+            var parts = ranges.Select((r, i) => new StageRecord
+            {
+                Id = Media.Pipelines.Render.RenderChunks.PartStageId(render.Id, i + 1),
+                JobId = job.Id,
+                Kind = StageKind.RenderChunk,
+                OutputName = render.OutputName,
+                PatternOutput = render.PatternOutput,
+                DependsOn = render.DependsOn,
+                RangeStart = r.Start,
+                RangeEnd = r.End,
+                Pool = render.Pool,
+            }).ToList();
+            stages.AddRange(parts);
+            stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
+        }
+
+        return stages;
+    }
+
+    // The job's steps, read from the pattern it was submitted with (null if it no longer parses: then nothing is split).
+    private static Media.Pipelines.Patterns.Steps.EditSteps? StepsOf(JobRecord job)
+    {
+        var own = new Dictionary<string, Media.Pipelines.Thumbnails.Templates.ThumbnailTemplate>(StringComparer.Ordinal);
+        foreach (var (name, document) in job.Templates)
+        {
+            if (Media.Pipelines.Thumbnails.Templates.ThumbnailTemplateParser.Parse(document).Template is { } template)
+            {
+                own[name] = template;
+            }
+        }
+
+        return Media.Pipelines.Patterns.PatternParser.Parse(job.PatternDocument, own).Pattern?.Steps;
     }
 
     private Decision Failed(JobSnapshot snapshot, StageRecord stage, JobError error, DecisionTime time, bool retryNow)

@@ -1,10 +1,12 @@
 namespace Media.JobApi.Orchestration.Machine;
 
 /// <summary>The settings a decision depends on (Media:JobApi).</summary>
-public sealed record MachineSettings(int LeaseSeconds, int MaxAttempts, int RetryBaseDelayMilliseconds, double AnalysisChunkAfterSeconds = 0, double AnalysisChunkSeconds = 120)
+public sealed record MachineSettings(int LeaseSeconds, int MaxAttempts, int RetryBaseDelayMilliseconds, double AnalysisChunkAfterSeconds = 0, double AnalysisChunkSeconds = 120,
+    double RenderChunkAfterSeconds = 0, double RenderChunkSeconds = 120)
 {
     public static MachineSettings From(JobApiOptions options) =>
-        new(options.LeaseSeconds, options.MaxAttempts, options.RetryBaseDelayMilliseconds, options.AnalysisChunkAfterSeconds, options.AnalysisChunkSeconds);
+        new(options.LeaseSeconds, options.MaxAttempts, options.RetryBaseDelayMilliseconds, options.AnalysisChunkAfterSeconds, options.AnalysisChunkSeconds,
+            options.RenderChunkAfterSeconds, options.RenderChunkSeconds);
 }
 
 /// <summary>The time of a decision, and a number in [0, 1) that spreads retries (jitter) so the decision stays a pure function.</summary>

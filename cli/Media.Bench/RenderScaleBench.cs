@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.Json;
+using Media.Bench.Chaos;
+using Media.Client;
+using Media.Pipelines.Tools;
+using Media.Protos.V1;
+
+namespace Media.Bench;
+
+/// <summary>
+/// `media bench-scale --render`: does one long output render faster on more workers? The same long source and a
+/// whole-source pattern run three times, each on a farm process (`media serve`) with N workers confined by taskset to
+/// N cores (its ffmpegs too): rendered in one piece by 1 worker (the baseline), in parts by 1 worker, in parts by N workers. Reported: time
+/// to done and each part's time, a critical-path prediction for 4, 8 and 16 workers from the measured parts, and the
+/// parted output against the single one (frame count, timestamps, duration, per-frame PSNR).
+/// </summary>
+internal static class RenderScaleBench
+{
+    private sealed record Run(string Name, int Workers, double Done, double BeforeParts, IReadOnlyList<double> Parts, double Join, string Output);
+
+    public static async Task RunAsync(ToolRunner runner, string source, string described, double minutes, double partSeconds, int workers, string pattern, string scratch, CancellationToken cancellationToken)
+    {
+        Console.WriteLine(Invariant($"# One long render: {minutes:0.#} min of {described}, pattern {pattern}, parts of {partSeconds:0} s; a farm process with N workers confined to N of the {Environment.ProcessorCount} cores (taskset)"));
+        var single = await RunJobAsync("one render, 1 worker", source, pattern, 1, 0, partSeconds, scratch, cancellationToken);
+        var runs = new List<Run> { single, await RunJobAsync("parts, 1 worker", source, pattern, 1, partSeconds, partSeconds, scratch, cancellationToken) };
+        if (workers > 1)
+        {
+            runs.Add(await RunJobAsync($"parts, {workers} workers", source, pattern, workers, partSeconds, partSeconds, scratch, cancellationToken));
+        }
+
+        Console.WriteLine($"{"run",-22} {"parts",6} {"job done",16} {"render busy",12}");
+        foreach (var run in runs)
+        {
+            Console.WriteLine(Invariant($"{run.Name,-22} {run.Parts.Count,6} {run.Done,7:0.0} s {single.Done / run.Done,5:0.00}x {run.Parts.Sum() + run.Join,9:0.0} s"));
+        }
+
+        Console.WriteLine("(times from submission; Nx = how many times faster than one render on 1 worker; render busy = the render and part stages' summed run time)");
+
+        // The critical path from the one-worker run's measurements: what comes before the parts, the parts scheduled
+        // longest first on N workers, then the join (the sound pass and the copy) on one.
+        var measured = runs[1];
+        Console.WriteLine(Invariant($"# model from \"{measured.Name}\": before the parts {measured.BeforeParts:0.0} s, parts {string.Join(" ", measured.Parts.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))} s, join {measured.Join:0.0} s"));
+        foreach (var n in new[] { 1, 2, 4, 8, 16 })
+        {
+            var predicted = measured.BeforeParts + Makespan(measured.Parts, n) + measured.Join;
+            var actual = runs.FirstOrDefault(r => r.Workers == n && r.Parts.Count > 0);
+            Console.WriteLine(Invariant($"{n,3} workers: predicted {predicted,7:0.0} s, {single.Done / predicted,5:0.00}x one render ({single.Done / predicted / n:0.00} per worker){(actual is null ? "" : $"; measured {actual.Done:0.0} s")}"));
+        }
+
+        await CompareAsync(runner, single.Output, runs[^1].Output, cancellationToken);
+    }
+
+    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double partsAfter, double partSeconds, string scratch, CancellationToken cancellationToken)
+    {
+        var data = Path.Combine(scratch, "farm-" + Guid.NewGuid().ToString("N")[..8]);
+        var environment = new Dictionary<string, string>
+        {
+            ["Media__JobApi__RenderChunkAfterSeconds"] = partsAfter.ToString(CultureInfo.InvariantCulture),
+            ["Media__JobApi__RenderChunkSeconds"] = partSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Media__JobApi__AnalysisChunkAfterSeconds"] = "0",
+        };
+        var cores = Math.Min(workers, Environment.ProcessorCount);
+        await using var farm = new FarmRoleProcess(name, "serve", data, Ports.Free(), environment, workers, cores == 1 ? "0" : $"0-{cores - 1}");
+        await farm.StartAsync(cancellationToken);
+        using var client = new FarmClient(farm.Address);
+        var request = new SubmitJobRequest { Source = new Source { UploadId = (await client.UploadFileAsync(source, null, cancellationToken)).UploadId }, PatternName = pattern };
+        var job = await client.SubmitAndWaitAsync(request, null, cancellationToken);
+        if (job.State != JobState.Succeeded)
+        {
+            throw new InvalidOperationException($"{name}: the job ended {job.State}: {job.Error}\n{farm.LogTail}");
+        }
+
+        var created = job.CreatedAt.ToDateTimeOffset();
+        static double Busy(Stage s) => (s.FinishedAt.ToDateTimeOffset() - s.StartedAt.ToDateTimeOffset()).TotalSeconds;
+        var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).OrderBy(s => s.RangeStartSeconds).ToList();
+        var render = job.Stages.Single(s => s.Kind == StageKind.Render);
+        var first = parts.Count > 0 ? parts.Min(p => p.StartedAt.ToDateTimeOffset()) : render.StartedAt.ToDateTimeOffset();
+        var video = job.Outputs.Single(o => o.Kind == OutputKind.Video);
+        var only = job.Clone();
+        only.Outputs.Clear();
+        only.Outputs.Add(video);
+        var output = (await client.DownloadOutputsAsync(only, Path.Combine(scratch, "out-" + workers + "-" + parts.Count), cancellationToken)).Single();
+        return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(Busy)], Busy(render), output);
+    }
+
+    // Longest part first onto the worker free soonest: the time the last part ends.
+    private static double Makespan(IReadOnlyList<double> parts, int workers)
+    {
+        var free = new double[workers];
+        foreach (var part in parts.OrderDescending())
+        {
+            var soonest = Array.IndexOf(free, free.Min());
+            free[soonest] += part;
+        }
+
+        return free.Max();
+    }
+
+    // A player must not tell them apart: the same frames at the same times, the same length, the same pictures.
+    private static async Task CompareAsync(ToolRunner runner, string single, string parted, CancellationToken cancellationToken)
+    {
+        var (a, b) = (await FrameTimesAsync(runner, single, cancellationToken), await FrameTimesAsync(runner, parted, cancellationToken));
+        var stats = Path.Combine(Path.GetDirectoryName(parted)!, "psnr.log");
+        await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", parted, "-i", single, "-lavfi", $"[0:v][1:v]psnr=stats_file={stats}", "-f", "null", "-"], cancellationToken);
+        var psnr = File.ReadAllLines(stats).Select(l => l.Split(' ').First(f => f.StartsWith("psnr_avg:", StringComparison.Ordinal))["psnr_avg:".Length..])
+            .Select(v => v == "inf" ? 99 : double.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        Console.WriteLine(Invariant($"# parted output against the single render"));
+        Console.WriteLine(Invariant($"frames                 {a.Count} vs {b.Count}; timestamps identical: {(a.SequenceEqual(b) ? "yes" : "no")}; duration {a.LastOrDefault():0.000} vs {b.LastOrDefault():0.000} s (last frame)"));
+        Console.WriteLine(Invariant($"pictures               PSNR of each parted frame against the single render's: min {psnr.DefaultIfEmpty(0).Min():0.0} dB, mean {psnr.DefaultIfEmpty(0).Average():0.0} dB"));
+    }
+
+    private static async Task<List<double>> FrameTimesAsync(ToolRunner runner, string path, CancellationToken cancellationToken)
+    {
+        var result = await runner.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "json", path], cancellationToken, captureStdout: true);
+        using var json = JsonDocument.Parse(result.Stdout);
+        return [.. json.RootElement.GetProperty("packets").EnumerateArray().Select(f => double.Parse(f.GetProperty("pts_time").GetString()!, CultureInfo.InvariantCulture)).Order()];
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using System.Text;
+using Media.Pipelines.Analysis;
+
+namespace Media.Pipelines.Render;
+
+/// <summary>
+/// How a long output is rendered on several workers: its video in time ranges of the output (each range one ffmpeg on
+/// any worker: one decode of that part of the source, the whole graph, the same encoder settings), its sound in one pass
+/// over the whole length (one AAC stream: no encoder priming or padding at the joins), then the video parts joined by
+/// stream copy and muxed with the sound. Range edges fall on the GOP grid (<see cref="GridSeconds"/>: -g is two
+/// seconds of frames at every preset's rate), so each part starts on a keyframe where a single render would have one
+/// and holds a whole number of frames.
+/// </summary>
+public static class RenderChunks
+{
+    public const double GridSeconds = 2;
+
+    /// <summary>
+    /// Decoded and run through the graph before a part's first frame and discarded: the frame-rate conversion picks each
+    /// output frame from the source frames around it, so the first kept frame is the one a single render picks.
+    /// </summary>
+    public const double LeadSeconds = 1;
+
+    /// <summary>
+    /// The output-time ranges for a source of this length: none (one render) when it is not longer than
+    /// <paramref name="chunkAfterSeconds"/> or chunking is off (0). The output may be shorter than the source (a
+    /// platform's length limit): a part that begins after the output's end renders nothing.
+    /// </summary>
+    public static IReadOnlyList<TimeRange> Ranges(double sourceSeconds, double chunkAfterSeconds, double chunkSeconds)
+    {
+        if (chunkAfterSeconds <= 0 || chunkSeconds <= 0 || sourceSeconds <= chunkAfterSeconds)
+        {
+            return [];
+        }
+
+        var step = Math.Max(GridSeconds, Math.Round(chunkSeconds / GridSeconds) * GridSeconds);
+        var count = Math.Max(2, (int)Math.Ceiling((sourceSeconds / step) - 1e-9));
+        if (count > 2 && sourceSeconds - ((count - 1) * step) < GridSeconds)
+        {
+            // A last sliver shorter than a GOP (a 60.02 s source in 20 s parts) goes with the part before it.
+            count--;
+        }
+
+        var end = Math.Ceiling((sourceSeconds / GridSeconds) - 1e-9) * GridSeconds;
+        return [.. Enumerable.Range(0, count).Select(i => new TimeRange(i * step, i == count - 1 ? end : (i + 1) * step))];
+    }
+
+    /// <summary>
+    /// Whether a plan can be rendered in parts: the output's timeline is the source's own (one piece from the start, no
+    /// zoom or speed change, no intro or outro), so a part's frames are exactly the source's frames at the same times.
+    /// Plans with cuts render in one piece.
+    /// </summary>
+    public static bool Chunkable(RenderPlan plan) =>
+        !plan.StreamCopy && plan.IsWholeSource && plan.Speed == 1 && plan.Intro is null && plan.Outro is null;
+
+    /// <summary>A plan's identity: every part and the join must have rendered the same plan (checked before joining).</summary>
+    public static string PlanDigest(string planDocument) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(planDocument)));
+
+    /// <summary>The id of a render stage's part number <paramref name="index"/> (from 1).</summary>
+    public static string PartStageId(string renderStageId, int index) => FormattableString.Invariant($"{renderStageId}.part{index:00}");
+
+    public static bool IsPartOf(string renderStageId, string stageId) => stageId.StartsWith(renderStageId + ".part", StringComparison.Ordinal);
+
+    /// <summary>Where a part's manifest (what it rendered) is stored, under the job's prefix and not among its outputs.</summary>
+    public static string ManifestKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}.json";
+
+    /// <summary>Where a part's video is stored until the join.</summary>
+    public static string VideoKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}.mp4";
+}
+
+/// <summary>
+/// What one part of a chunked render did, stored beside its video for the join: the plan it rendered (by digest), whether
+/// that plan can be split at all, and the output range its video holds (none when the range begins after the output ends).
+/// </summary>
+public sealed record RenderPartManifest(string PlanSha256, bool Splittable, double Start, double End, bool HasVideo)
+{
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
+
+    public byte[] ToJson() => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    public static RenderPartManifest FromJson(ReadOnlySpan<byte> json) =>
+        System.Text.Json.JsonSerializer.Deserialize<RenderPartManifest>(json, Json) ?? throw new FormatException("An empty render part manifest.");
+
+    /// <summary>
+    /// Whether these parts, in order, are the whole of an output of <paramref name="lengthSeconds"/> rendered from the plan
+    /// with <paramref name="planSha256"/>: every part rendered that plan, and their ranges follow each other from 0 to the end.
+    /// </summary>
+    public static bool Cover(IReadOnlyList<RenderPartManifest> parts, string planSha256, double lengthSeconds)
+    {
+        if (parts.Count == 0 || parts.Any(p => !p.Splittable || p.PlanSha256 != planSha256))
+        {
+            return false;
+        }
+
+        var end = 0.0;
+        foreach (var part in parts.Where(p => p.HasVideo))
+        {
+            if (Math.Abs(part.Start - end) > 1e-6)
+            {
+                return false;
+            }
+
+            end = part.End;
+        }
+
+        return Math.Abs(end - lengthSeconds) < 1e-6;
+    }
+}

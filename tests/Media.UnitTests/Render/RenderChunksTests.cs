@@ -1,0 +1,98 @@
+using Media.Pipelines.Analysis;
+using Media.Pipelines.Patterns;
+using Media.Pipelines.Render;
+
+namespace Media.UnitTests.Render;
+
+/// <summary>A long output's parts: ranges on the GOP grid, what may be split, the part's graph, and the join's check.</summary>
+public sealed class RenderChunksTests
+{
+    private static RenderPlan Whole(double seconds) => new()
+    {
+        OutputName = "o",
+        Width = 1920,
+        Height = 1080,
+        Reframe = ReframeMode.Fit,
+        Preset = EncodePreset.YouTube,
+        Segments = [new PlannedSegment(0, seconds, 1)],
+        SourceHasAudio = true,
+        GainDb = 2,
+    };
+
+    // source seconds, after, part seconds -> ranges
+    [Theory]
+    [InlineData(600, 600, 120, "")]
+    [InlineData(605, 600, 120, "0-120 120-240 240-360 360-480 480-600 600-606")]
+    [InlineData(601, 600, 120, "0-120 120-240 240-360 360-480 480-602")]
+    [InlineData(50, 40, 12, "0-12 12-24 24-36 36-48 48-50")]
+    [InlineData(50, 0, 12, "")]
+    [InlineData(60.02, 30, 20, "0-20 20-40 40-62")]
+    public void Ranges_OnTheTwoSecondGrid_LastEndsAtTheSourceRoundedUp(double source, double after, double seconds, string expected)
+    {
+        var ranges = RenderChunks.Ranges(source, after, seconds);
+
+        Assert.Equal(expected, string.Join(' ', ranges.Select(r => FormattableString.Invariant($"{r.Start}-{r.End}"))));
+    }
+
+    [Fact]
+    public void Chunkable_OnlyPlansOnTheSourcesOwnTimeline()
+    {
+        Assert.True(RenderChunks.Chunkable(Whole(60)));
+        Assert.False(RenderChunks.Chunkable(Whole(60) with { Segments = [new PlannedSegment(0, 20, 1), new PlannedSegment(25, 60, 1)] }));
+        Assert.False(RenderChunks.Chunkable(Whole(60) with { Segments = [new PlannedSegment(5, 60, 1)] }));
+        Assert.False(RenderChunks.Chunkable(Whole(60) with { Speed = 1.5 }));
+        Assert.False(RenderChunks.Chunkable(Whole(60) with { StreamCopy = true }));
+    }
+
+    [Fact]
+    public void VideoPart_SeeksBeforeItsRange_PutsTheSourceClockBack_CutsOnTheOutputGrid_NoSound()
+    {
+        var arguments = RenderCommandBuilder.BuildVideoPart(Whole(100), "in.mp4", "part.mp4", 40, 60).ToArguments();
+        var graph = arguments.SkipWhile(a => a != "-filter_complex").Skip(1).First();
+
+        Assert.Equal(["-ss", "39"], arguments.SkipWhile(a => a != "-ss").Take(2));
+        Assert.StartsWith("[0:v:0]setpts=expr=PTS+39/TB[vs];[vs]scale=", graph, StringComparison.Ordinal);
+        Assert.EndsWith("fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,format=pix_fmts=yuv420p,trim=start=40:end=60,setpts=expr=PTS-STARTPTS[v]", graph, StringComparison.Ordinal);
+        Assert.DoesNotContain("0:a", graph, StringComparison.Ordinal);
+        Assert.Contains("-an", arguments);
+        Assert.Equal(["-g", "60"], arguments.SkipWhile(a => a != "-g").Take(2));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100), "in.mp4", "part.mp4", 90, 102));
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100) with { Speed = 2 }, "in.mp4", "part.mp4", 0, 20));
+    }
+
+    [Fact]
+    public void AudioPass_TheWholeSoundPathOnce()
+    {
+        var arguments = RenderCommandBuilder.BuildAudioPass(Whole(100), "in.mp4", "sound.m4a").ToArguments();
+        var graph = arguments.SkipWhile(a => a != "-filter_complex").Skip(1).First();
+
+        Assert.Equal("[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0[at];[at]volume=volume=2dB,alimiter=limit=1:attack=5:release=50:level=0,aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,atrim=duration=100[a]", graph);
+        Assert.Equal(["-t", "100", "-vn", "-c:a", "aac"], arguments.SkipWhile(a => a != "-t").Take(5));
+    }
+
+    [Fact]
+    public void Join_CopiesPartsAndSound_FromAListOfQuotedPaths()
+    {
+        var list = RenderCommandBuilder.ConcatList(["/w/in-a.mp4", "/w/it's.mp4"]);
+        var arguments = RenderCommandBuilder.BuildJoin("/w/parts.ffconcat", "/w/sound.m4a", "/w/out.mp4").ToArguments();
+
+        Assert.Equal("ffconcat version 1.0\nfile '/w/in-a.mp4'\nfile '/w/it'\\''s.mp4'\n", list);
+        Assert.Equal(["-protocol_whitelist", "file", "-f", "concat", "-safe", "0", "-i", "/w/parts.ffconcat"], arguments.SkipWhile(a => a != "-protocol_whitelist").Take(8));
+        Assert.Equal(["-c", "copy"], arguments.SkipWhile(a => a != "-c").Take(2));
+    }
+
+    [Fact]
+    public void Cover_EveryPartOfThisPlan_InOrder_ToTheEnd()
+    {
+        RenderPartManifest Part(double start, double end, string plan = "p", bool video = true, bool splittable = true) => new(plan, splittable, start, end, video);
+
+        Assert.True(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30), Part(36, 36, video: false)], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24, plan: "q"), Part(24, 30)], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(24, 30)], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24)], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 0, video: false, splittable: false)], "p", 30));
+        Assert.False(RenderPartManifest.Cover([], "p", 30));
+        Assert.Equal(Part(0, 12), RenderPartManifest.FromJson(Part(0, 12).ToJson()));
+    }
+}

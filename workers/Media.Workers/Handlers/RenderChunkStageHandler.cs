@@ -1,0 +1,84 @@
+using Media.Pipelines.FFmpeg;
+using Media.Pipelines.Probe;
+using Media.Pipelines.Render;
+using Media.Pipelines.Tools;
+using Media.Protos.V1;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Media.Workers.Handlers;
+
+/// <summary>
+/// One part of a long output's video (see <see cref="RenderChunks"/>): the output planned as its render stage plans it,
+/// the range's video rendered through the whole graph, stored with a manifest for the render stage to check and join.
+/// A plan that cannot be split, or a range after the output's end, stores only its manifest saying so.
+/// </summary>
+public sealed class RenderChunkStageHandler(
+    RenderPreparation preparation,
+    ToolRunner runner,
+    MediaProber prober,
+    IOptions<ToolPaths> tools,
+    ILogger<RenderChunkStageHandler> logger) : IStageHandler
+{
+    public StageKind Kind => StageKind.RenderChunk;
+
+    public async Task<StageCompleted> HandleAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var dispatch = context.Dispatch;
+        var manifestKey = RenderChunks.ManifestKey(dispatch.OutputPrefix, dispatch.StageId);
+        var prepared = await preparation.PlanAsync(context, cancellationToken);
+        if (prepared is null || !RenderChunks.Chunkable(prepared.Render))
+        {
+            // Nothing to split: the render stage renders the output in one piece.
+            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared?.Digest ?? string.Empty, false, 0, 0, false), cancellationToken);
+            return new StageCompleted();
+        }
+
+        var plan = prepared.Render;
+        var length = RenderCommandBuilder.MainLength(plan);
+        var start = dispatch.RangeStartSeconds;
+        var end = Math.Min(dispatch.RangeEndSeconds, length);
+        if (start >= length - 1e-6)
+        {
+            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, start, false), cancellationToken);
+            return new StageCompleted();
+        }
+
+        await preparation.DeviceAsync(plan, cancellationToken);
+        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
+        var (_, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
+        var local = Path.Combine(context.WorkDirectory, "part.mp4");
+        var arguments = RenderCommandBuilder.BuildVideoPart(plan, input, local, start, end, assets).ToArguments();
+        logger.LogInformation("Rendering {JobId}/{Output} {Start}-{End} s: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, start, end, tools.Value.FFmpeg, arguments);
+        var parser = new FFmpegProgressParser();
+        await runner.RunAsync(tools.Value.FFmpeg, arguments, cancellationToken, onStdoutLine: line =>
+        {
+            if (parser.Feed(line) is { } progress)
+            {
+                context.ReportProgress(progress.OutTime.TotalSeconds / (end - start) * 0.95, progress.Speed, progress.Fps);
+            }
+        });
+
+        // A part that is not the length it should be would shift everything after it: refuse it here, not at the join.
+        var probed = await prober.ProbeAsync(local, cancellationToken);
+        if (Math.Abs(probed.DurationSeconds - (end - start)) > 0.5 / plan.Preset.FrameRate)
+        {
+            throw new InvalidOperationException(FormattableString.Invariant($"The part {start}-{end} s came out {probed.DurationSeconds} s long."));
+        }
+
+        await using (var video = File.OpenRead(local))
+        {
+            await context.Blobs.PutAsync(RenderChunks.VideoKey(dispatch.OutputPrefix, dispatch.StageId), video, "video/mp4", cancellationToken);
+        }
+
+        // The manifest last: a part with a manifest has its video stored.
+        await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, end, true), cancellationToken);
+        return new StageCompleted();
+    }
+
+    private static async Task StoreAsync(StageContext context, string key, RenderPartManifest manifest, CancellationToken cancellationToken)
+    {
+        using var document = new MemoryStream(manifest.ToJson());
+        await context.Blobs.PutAsync(key, document, "application/json", cancellationToken);
+    }
+}
