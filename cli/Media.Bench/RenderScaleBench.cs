@@ -16,7 +16,7 @@ namespace Media.Bench;
 /// </summary>
 internal static class RenderScaleBench
 {
-    private sealed record Run(string Name, int Workers, double Done, double BeforeParts, IReadOnlyList<double> Parts, double Join, string Output);
+    private sealed record Run(string Name, int Workers, double Done, double BeforeParts, IReadOnlyList<double> Parts, double Sound, double Join, string Output);
 
     public static async Task RunAsync(ToolRunner runner, string source, string described, double minutes, double partSeconds, int workers, string pattern, string scratch, CancellationToken cancellationToken)
     {
@@ -31,18 +31,18 @@ internal static class RenderScaleBench
         Console.WriteLine($"{"run",-22} {"parts",6} {"job done",16} {"render busy",12}");
         foreach (var run in runs)
         {
-            Console.WriteLine(Invariant($"{run.Name,-22} {run.Parts.Count,6} {run.Done,7:0.0} s {single.Done / run.Done,5:0.00}x {run.Parts.Sum() + run.Join,9:0.0} s"));
+            Console.WriteLine(Invariant($"{run.Name,-22} {run.Parts.Count,6} {run.Done,7:0.0} s {single.Done / run.Done,5:0.00}x {run.Parts.Sum() + run.Sound + run.Join,9:0.0} s"));
         }
 
-        Console.WriteLine("(times from submission; Nx = how many times faster than one render on 1 worker; render busy = the render and part stages' summed run time)");
+        Console.WriteLine("(times from submission; Nx = how many times faster than one render on 1 worker; render busy = the render, part and sound stages' summed run time)");
 
-        // The critical path from the one-worker run's measurements: what comes before the parts, the parts scheduled
-        // longest first on N workers, then the join (the sound pass and the copy) on one.
+        // The critical path from the one-worker run's measurements: what comes before the parts, the parts and the sound
+        // scheduled longest first on N workers, then the join (a stream copy) on one.
         var measured = runs[1];
-        Console.WriteLine(Invariant($"# model from \"{measured.Name}\": before the parts {measured.BeforeParts:0.0} s, parts {string.Join(" ", measured.Parts.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))} s, join {measured.Join:0.0} s"));
+        Console.WriteLine(Invariant($"# model from \"{measured.Name}\": before the parts {measured.BeforeParts:0.0} s, parts {string.Join(" ", measured.Parts.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))} s, sound {measured.Sound:0.0} s, join {measured.Join:0.0} s"));
         foreach (var n in new[] { 1, 2, 4, 8, 16 })
         {
-            var predicted = measured.BeforeParts + Makespan(measured.Parts, n) + measured.Join;
+            var predicted = measured.BeforeParts + Makespan([.. measured.Parts, measured.Sound], n) + measured.Join;
             var actual = runs.FirstOrDefault(r => r.Workers == n && r.Parts.Count > 0);
             Console.WriteLine(Invariant($"{n,3} workers: predicted {predicted,7:0.0} s, {single.Done / predicted,5:0.00}x one render ({single.Done / predicted / n:0.00} per worker){(actual is null ? "" : $"; measured {actual.Done:0.0} s")}"));
         }
@@ -72,15 +72,17 @@ internal static class RenderScaleBench
 
         var created = job.CreatedAt.ToDateTimeOffset();
         static double Busy(Stage s) => (s.FinishedAt.ToDateTimeOffset() - s.StartedAt.ToDateTimeOffset()).TotalSeconds;
-        var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).OrderBy(s => s.RangeStartSeconds).ToList();
+        var all = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).ToList();
+        var parts = all.Where(s => !s.Id.EndsWith(".sound", StringComparison.Ordinal)).OrderBy(s => s.RangeStartSeconds).ToList();
+        var sound = all.Except(parts).Select(Busy).Sum();
         var render = job.Stages.Single(s => s.Kind == StageKind.Render);
-        var first = parts.Count > 0 ? parts.Min(p => p.StartedAt.ToDateTimeOffset()) : render.StartedAt.ToDateTimeOffset();
+        var first = all.Count > 0 ? all.Min(p => p.StartedAt.ToDateTimeOffset()) : render.StartedAt.ToDateTimeOffset();
         var video = job.Outputs.Single(o => o.Kind == OutputKind.Video);
         var only = job.Clone();
         only.Outputs.Clear();
         only.Outputs.Add(video);
         var output = (await client.DownloadOutputsAsync(only, Path.Combine(scratch, "out-" + workers + "-" + parts.Count), cancellationToken)).Single();
-        return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(Busy)], Busy(render), output);
+        return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(Busy)], sound, Busy(render), output);
     }
 
     // Longest part first onto the worker free soonest: the time the last part ends.

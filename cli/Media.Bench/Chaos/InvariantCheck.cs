@@ -50,6 +50,7 @@ internal sealed class InvariantCheck
         var expected = jobs.Values.Where(j => j.State == JobState.Succeeded).SelectMany(j => j.Outputs).ToList();
         var missing = 0;
         var corrupt = 0;
+        var mismatches = new List<string>();
         foreach (var output in expected)
         {
             if (!objects.Contains(output.Key))
@@ -60,12 +61,17 @@ internal sealed class InvariantCheck
 
             using var response = await client.GetObjectAsync(LocalS3.Bucket, output.Key, cancellationToken);
             var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(response.ResponseStream, cancellationToken));
-            corrupt += sha == output.Sha256 ? 0 : 1;
+            if (sha != output.Sha256)
+            {
+                // What a look at a mismatch needs: which object, its size against the record's, when it was last written.
+                corrupt++;
+                mismatches.Add(Invariant($"{output.Key}: {response.ContentLength} bytes (recorded {output.SizeBytes}), written {response.LastModified:O}"));
+            }
         }
 
         var keys = expected.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var orphans = objects.Where(o => o.Contains("/jobs/", StringComparison.Ordinal) && !keys.Contains(o)).ToList();
-        check.Add("succeeded jobs' outputs stored, SHA-256 as recorded", missing == 0 && corrupt == 0, Invariant($"{expected.Count} outputs; missing {missing}, SHA-256 mismatch {corrupt}"));
+        check.Add("succeeded jobs' outputs stored, SHA-256 as recorded", missing == 0 && corrupt == 0, Invariant($"{expected.Count} outputs; missing {missing}, SHA-256 mismatch {corrupt}") + string.Concat(mismatches.Take(3).Select(m => "; " + m)));
         check.Add("no orphan or duplicate objects in the jobs' folders", orphans.Count == 0, Invariant($"{objects.Count(o => o.Contains("/jobs/", StringComparison.Ordinal))} objects; {orphans.Count} not an output of a job") + (orphans.Count > 0 ? $" (e.g. {orphans[0]})" : string.Empty));
 
         // No job or stage run to success twice: each job's whole stored log, replayed with a fresh WatchJob.

@@ -118,7 +118,7 @@ internal sealed class JobEffects(
             }
             else if (stage.Kind == StageKind.Render)
             {
-                dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => RenderChunks.IsPartOf(stage.Id, id)).Order(StringComparer.Ordinal).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
+                dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => RenderChunks.IsPartOf(stage.Id, id)).OrderBy(RenderChunks.IsSound).ThenBy(id => id, StringComparer.Ordinal).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
             }
 
             try

@@ -6,9 +6,9 @@ namespace Media.Pipelines.Render;
 
 /// <summary>
 /// How a long output is rendered on several workers: its video in time ranges of the output (each range one ffmpeg on
-/// any worker: one decode of that part of the source, the whole graph, the same encoder settings), its sound in one pass
-/// over the whole length (one AAC stream: no encoder priming or padding at the joins), then the video parts joined by
-/// stream copy and muxed with the sound. Range edges fall on the GOP grid (<see cref="GridSeconds"/>: -g is two
+/// any worker: one decode of that part of the source, the whole graph, the same encoder settings), its sound by one more
+/// stage beside them in one pass over the whole length (one AAC stream: no encoder priming or padding at the joins), then
+/// the video parts joined by stream copy and muxed with the sound. Range edges fall on the GOP grid (<see cref="GridSeconds"/>: -g is two
 /// seconds of frames at every preset's rate), so each part starts on a keyframe where a single render would have one
 /// and holds a whole number of frames.
 /// </summary>
@@ -60,20 +60,28 @@ public static class RenderChunks
     /// <summary>The id of a render stage's part number <paramref name="index"/> (from 1).</summary>
     public static string PartStageId(string renderStageId, int index) => FormattableString.Invariant($"{renderStageId}.part{index:00}");
 
-    public static bool IsPartOf(string renderStageId, string stageId) => stageId.StartsWith(renderStageId + ".part", StringComparison.Ordinal);
+    /// <summary>The id of the stage that encodes a chunked output's sound, once for its whole length, beside the parts.</summary>
+    public static string SoundStageId(string renderStageId) => renderStageId + ".sound";
+
+    /// <summary>Whether a stage is one of the render stage's parts (its video parts or its sound).</summary>
+    public static bool IsPartOf(string renderStageId, string stageId) =>
+        stageId.StartsWith(renderStageId + ".part", StringComparison.Ordinal) || stageId == SoundStageId(renderStageId);
+
+    public static bool IsSound(string stageId) => stageId.EndsWith(".sound", StringComparison.Ordinal);
 
     /// <summary>Where a part's manifest (what it rendered) is stored, under the job's prefix and not among its outputs.</summary>
     public static string ManifestKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}.json";
 
-    /// <summary>Where a part's video is stored until the join.</summary>
-    public static string VideoKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}.mp4";
+    /// <summary>Where a part's video (or the sound stage's AAC) is stored until the join.</summary>
+    public static string MediaKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}{(IsSound(stageId) ? ".m4a" : ".mp4")}";
 }
 
 /// <summary>
-/// What one part of a chunked render did, stored beside its video for the join: the plan it rendered (by digest), whether
-/// that plan can be split at all, and the output range its video holds (none when the range begins after the output ends).
+/// What one part of a chunked render did, stored beside its media for the join: the plan it rendered (by digest), whether
+/// that plan can be split at all, and the output range its video holds (none when the range begins after the output ends);
+/// or, for the sound stage (<see cref="Sound"/>), that it encoded the whole output's sound.
 /// </summary>
-public sealed record RenderPartManifest(string PlanSha256, bool Splittable, double Start, double End, bool HasVideo)
+public sealed record RenderPartManifest(string PlanSha256, bool Splittable, double Start, double End, bool HasVideo, bool Sound = false)
 {
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
@@ -84,17 +92,18 @@ public sealed record RenderPartManifest(string PlanSha256, bool Splittable, doub
 
     /// <summary>
     /// Whether these parts, in order, are the whole of an output of <paramref name="lengthSeconds"/> rendered from the plan
-    /// with <paramref name="planSha256"/>: every part rendered that plan, and their ranges follow each other from 0 to the end.
+    /// with <paramref name="planSha256"/>: every part rendered that plan, the video parts' ranges follow each other from 0
+    /// to the end, and one sound stage encoded the whole output's sound.
     /// </summary>
     public static bool Cover(IReadOnlyList<RenderPartManifest> parts, string planSha256, double lengthSeconds)
     {
-        if (parts.Count == 0 || parts.Any(p => !p.Splittable || p.PlanSha256 != planSha256))
+        if (parts.Count == 0 || parts.Any(p => !p.Splittable || p.PlanSha256 != planSha256) || parts.Count(p => p.Sound) != 1)
         {
             return false;
         }
 
         var end = 0.0;
-        foreach (var part in parts.Where(p => p.HasVideo))
+        foreach (var part in parts.Where(p => p.HasVideo && !p.Sound))
         {
             if (Math.Abs(part.Start - end) > 1e-6)
             {

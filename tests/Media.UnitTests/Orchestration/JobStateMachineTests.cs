@@ -238,10 +238,11 @@ public sealed class JobStateMachineTests
             return;
         }
 
-        Assert.Equal(Enumerable.Range(1, parts).Select(i => $"job_1.render.vertical.part{i:00}"), made.Select(s => s.Id));
-        // Parts wait for what the render waited for, render their range of the output, and the render waits for them.
+        Assert.Equal([.. Enumerable.Range(1, parts).Select(i => $"job_1.render.vertical.part{i:00}"), "job_1.render.vertical.sound"], made.Select(s => s.Id));
+        // Parts wait for what the render waited for, render their range of the output (the sound stage: all of it), and
+        // the render waits for them.
         Assert.All(made, s => Assert.Equal((StageState.Waiting, 0, "job_1.analyze", "render.vertical"), (s.State, s.Attempt, string.Join(',', s.DependsOn), s.OutputName)));
-        Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44)], made.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
+        Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44), (0, 44)], made.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
         Assert.Equal(made.Select(s => s.Id), render!.DependsOn);
 
         // The analysis done: every part is dispatched at once (any worker takes them), the render only after the last.
@@ -249,10 +250,11 @@ public sealed class JobStateMachineTests
         var analyzed = machine.Decide(state, new ApplyStageEvent(Event("analyze", 1, e => e.Completed = new StageCompleted())), At(Now));
         Assert.Equal(made.Select(s => s.Id), analyzed.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
         state = new JobSnapshot(analyzed.Job, [.. state.Stages.Select(s => analyzed.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
-        for (var i = 1; i <= parts; i++)
+        string[] names = [.. Enumerable.Range(1, parts).Select(i => $"render.vertical.part{i:00}"), "render.vertical.sound"];
+        foreach (var (name, i) in names.Select((n, i) => (n, i)))
         {
-            var next = machine.Decide(state, new ApplyStageEvent(Event($"render.vertical.part{i:00}", 1, e => e.Completed = new StageCompleted())), At(Now));
-            Assert.Equal(i == parts ? ["job_1.render.vertical"] : [], next.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+            var next = machine.Decide(state, new ApplyStageEvent(Event(name, 1, e => e.Completed = new StageCompleted())), At(Now));
+            Assert.Equal(i == names.Length - 1 ? ["job_1.render.vertical"] : [], next.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
             state = new JobSnapshot(next.Job, [.. state.Stages.Select(s => next.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
         }
     }

@@ -86,13 +86,21 @@ public sealed class RenderChunksTests
     public void Cover_EveryPartOfThisPlan_InOrder_ToTheEnd()
     {
         RenderPartManifest Part(double start, double end, string plan = "p", bool video = true, bool splittable = true) => new(plan, splittable, start, end, video);
+        var sound = new RenderPartManifest("p", true, 0, 30, false, Sound: true);
 
-        Assert.True(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30), Part(36, 36, video: false)], "p", 30));
-        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24, plan: "q"), Part(24, 30)], "p", 30));
-        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(24, 30)], "p", 30));
-        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24)], "p", 30));
-        Assert.False(RenderPartManifest.Cover([Part(0, 0, video: false, splittable: false)], "p", 30));
+        Assert.True(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30), Part(36, 36, video: false), sound], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30)], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30), sound, sound], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30), sound with { PlanSha256 = "q" }], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24, plan: "q"), Part(24, 30), sound], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(24, 30), sound], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), sound], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 0, video: false, splittable: false), sound], "p", 30));
         Assert.False(RenderPartManifest.Cover([], "p", 30));
         Assert.Equal(Part(0, 12), RenderPartManifest.FromJson(Part(0, 12).ToJson()));
+        Assert.Equal(sound, RenderPartManifest.FromJson(sound.ToJson()));
+        Assert.True(RenderChunks.IsPartOf("j.render.o", RenderChunks.SoundStageId("j.render.o")));
+        Assert.Equal("t/parts/j.render.o.sound.m4a", RenderChunks.MediaKey("t", "j.render.o.sound"));
+        Assert.Equal("t/parts/j.render.o.part01.mp4", RenderChunks.MediaKey("t", RenderChunks.PartStageId("j.render.o", 1)));
     }
 }

@@ -9,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace Media.Workers.Handlers;
 
 /// <summary>
-/// One part of a long output's video (see <see cref="RenderChunks"/>): the output planned as its render stage plans it,
-/// the range's video rendered through the whole graph, stored with a manifest for the render stage to check and join.
-/// A plan that cannot be split, or a range after the output's end, stores only its manifest saying so.
+/// One part of a long output (see <see cref="RenderChunks"/>): the output planned as its render stage plans it, then
+/// either one range's video rendered through the whole graph, or (the sound stage) the whole output's sound encoded
+/// once; stored with a manifest for the render stage to check and join. A plan that cannot be split, or a range after the
+/// output's end, stores only its manifest saying so.
 /// </summary>
 public sealed class RenderChunkStageHandler(
     RenderPreparation preparation,
@@ -36,6 +37,19 @@ public sealed class RenderChunkStageHandler(
 
         var plan = prepared.Render;
         var length = RenderCommandBuilder.MainLength(plan);
+        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
+        var (_, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
+        if (RenderChunks.IsSound(dispatch.StageId))
+        {
+            var sound = Path.Combine(context.WorkDirectory, "sound.m4a");
+            var command = RenderCommandBuilder.BuildAudioPass(plan, input, sound, assets).ToArguments();
+            logger.LogInformation("Encoding the sound of {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, command);
+            await RunAsync(context, command, length, cancellationToken);
+            await StoreMediaAsync(context, sound, "audio/mp4", cancellationToken);
+            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, 0, length, false, Sound: true), cancellationToken);
+            return new StageCompleted();
+        }
+
         var start = dispatch.RangeStartSeconds;
         var end = Math.Min(dispatch.RangeEndSeconds, length);
         if (start >= length - 1e-6)
@@ -45,19 +59,10 @@ public sealed class RenderChunkStageHandler(
         }
 
         await preparation.DeviceAsync(plan, cancellationToken);
-        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
-        var (_, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
         var local = Path.Combine(context.WorkDirectory, "part.mp4");
         var arguments = RenderCommandBuilder.BuildVideoPart(plan, input, local, start, end, assets).ToArguments();
         logger.LogInformation("Rendering {JobId}/{Output} {Start}-{End} s: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, start, end, tools.Value.FFmpeg, arguments);
-        var parser = new FFmpegProgressParser();
-        await runner.RunAsync(tools.Value.FFmpeg, arguments, cancellationToken, onStdoutLine: line =>
-        {
-            if (parser.Feed(line) is { } progress)
-            {
-                context.ReportProgress(progress.OutTime.TotalSeconds / (end - start) * 0.95, progress.Speed, progress.Fps);
-            }
-        });
+        await RunAsync(context, arguments, end - start, cancellationToken);
 
         // A part that is not the length it should be would shift everything after it: refuse it here, not at the join.
         var probed = await prober.ProbeAsync(local, cancellationToken);
@@ -66,14 +71,29 @@ public sealed class RenderChunkStageHandler(
             throw new InvalidOperationException(FormattableString.Invariant($"The part {start}-{end} s came out {probed.DurationSeconds} s long."));
         }
 
-        await using (var video = File.OpenRead(local))
-        {
-            await context.Blobs.PutAsync(RenderChunks.VideoKey(dispatch.OutputPrefix, dispatch.StageId), video, "video/mp4", cancellationToken);
-        }
+        await StoreMediaAsync(context, local, "video/mp4", cancellationToken);
 
         // The manifest last: a part with a manifest has its video stored.
         await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, end, true), cancellationToken);
         return new StageCompleted();
+    }
+
+    private async Task RunAsync(StageContext context, IReadOnlyList<string> arguments, double seconds, CancellationToken cancellationToken)
+    {
+        var parser = new FFmpegProgressParser();
+        await runner.RunAsync(tools.Value.FFmpeg, arguments, cancellationToken, onStdoutLine: line =>
+        {
+            if (parser.Feed(line) is { } progress)
+            {
+                context.ReportProgress(progress.OutTime.TotalSeconds / seconds * 0.95, progress.Speed, progress.Fps);
+            }
+        });
+    }
+
+    private static async Task StoreMediaAsync(StageContext context, string path, string contentType, CancellationToken cancellationToken)
+    {
+        await using var media = File.OpenRead(path);
+        await context.Blobs.PutAsync(RenderChunks.MediaKey(context.Dispatch.OutputPrefix, context.Dispatch.StageId), media, contentType, cancellationToken);
     }
 
     private static async Task StoreAsync(StageContext context, string key, RenderPartManifest manifest, CancellationToken cancellationToken)

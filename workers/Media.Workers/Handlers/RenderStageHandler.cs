@@ -11,9 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Media.Workers.Handlers;
 
 /// <summary>
-/// One output: plan, one ffmpeg run, check the result with ffprobe, upload. A long output whose video was rendered in
-/// parts (see <see cref="RenderChunks"/>) is finished here instead: its sound encoded once for the whole length, then the
-/// parts and the sound joined by stream copy.
+/// One output: plan, one ffmpeg run, check the result with ffprobe, upload. A long output rendered in parts (see
+/// <see cref="RenderChunks"/>: video parts and one sound stage) is finished here instead: the parts and the sound joined
+/// by stream copy, nothing decoded or encoded again.
 /// </summary>
 public sealed class RenderStageHandler(
     RenderPreparation preparation,
@@ -35,16 +35,16 @@ public sealed class RenderStageHandler(
 
         var (edit, document, plan) = (prepared.Edit, prepared.Document, prepared.Render);
         var device = await preparation.DeviceAsync(plan, cancellationToken);
-        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
         var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
         var (written, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
         var parts = await PartsAsync(context, prepared, cancellationToken);
         if (parts is not null)
         {
-            await JoinAsync(context, plan, input, parts, localOutput, assets, cancellationToken);
+            await JoinAsync(context, plan, parts, localOutput, cancellationToken);
         }
         else
         {
+            var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
             var arguments = RenderCommandBuilder.Build(plan, input, localOutput, assets).ToArguments();
             logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
             await RunAsync(context, arguments, plan.DurationSeconds, 0, 0.97, cancellationToken);
@@ -82,8 +82,9 @@ public sealed class RenderStageHandler(
         if (parts is not null)
         {
             // The parts have served; the job's folder keeps only outputs (a retry after this renders in one piece).
-            foreach (var key in dispatch.PartKeys.SelectMany(k => new[] { k, Path.ChangeExtension(k, ".mp4") }))
+            foreach (var key in dispatch.PartKeys)
             {
+                await context.Blobs.DeleteAsync(RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key)), cancellationToken);
                 await context.Blobs.DeleteAsync(key, cancellationToken);
             }
         }
@@ -91,8 +92,9 @@ public sealed class RenderStageHandler(
         return completed;
     }
 
-    // The parts' videos, in order, when they are the whole output rendered from this very plan; null: render in one piece.
-    private async Task<IReadOnlyList<(RenderPartManifest Manifest, string VideoKey)>?> PartsAsync(StageContext context, PreparedPlan prepared, CancellationToken cancellationToken)
+    // The parts' media (videos in order, then the sound), when they are the whole output rendered from this very plan;
+    // null: render in one piece.
+    private async Task<IReadOnlyList<(RenderPartManifest Manifest, string MediaKey)>?> PartsAsync(StageContext context, PreparedPlan prepared, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
         if (dispatch.PartKeys.Count == 0 || !RenderChunks.Chunkable(prepared.Render))
@@ -109,7 +111,7 @@ public sealed class RenderStageHandler(
                 return null;
             }
 
-            parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), Path.ChangeExtension(key, ".mp4")));
+            parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key))));
         }
 
         if (!RenderPartManifest.Cover([.. parts.Select(p => p.Item1)], prepared.Digest, RenderCommandBuilder.MainLength(prepared.Render)))
@@ -118,23 +120,20 @@ public sealed class RenderStageHandler(
             return null;
         }
 
-        return [.. parts.Where(p => p.Item1.HasVideo)];
+        return [.. parts.Where(p => p.Item1.HasVideo || p.Item1.Sound)];
     }
 
-    private async Task JoinAsync(StageContext context, RenderPlan plan, string input, IReadOnlyList<(RenderPartManifest Manifest, string VideoKey)> parts, string output, RenderAssets assets, CancellationToken cancellationToken)
+    private async Task JoinAsync(StageContext context, RenderPlan plan, IReadOnlyList<(RenderPartManifest Manifest, string MediaKey)> parts, string output, CancellationToken cancellationToken)
     {
-        var audio = Path.Combine(context.WorkDirectory, "sound.m4a");
-        var arguments = RenderCommandBuilder.BuildAudioPass(plan, input, audio, assets).ToArguments();
-        logger.LogInformation("Joining {JobId}/{Output} from {Parts} parts; its sound: {Tool} {Arguments}", context.Dispatch.JobId, plan.OutputName, parts.Count, tools.Value.FFmpeg, arguments);
-        await RunAsync(context, arguments, plan.MainDurationSeconds, 0, 0.6, cancellationToken);
-
+        logger.LogInformation("Joining {JobId}/{Output} from {Parts} video parts and its sound", context.Dispatch.JobId, plan.OutputName, parts.Count - 1);
+        var audio = await context.GetLocalPathAsync(parts.Single(p => p.Manifest.Sound).MediaKey, cancellationToken);
         var local = new List<string>();
-        foreach (var (_, key) in parts)
+        foreach (var (_, key) in parts.Where(p => !p.Manifest.Sound))
         {
             local.Add(await context.GetLocalPathAsync(key, cancellationToken));
+            context.ReportProgress(0.8 * local.Count / (parts.Count - 1));
         }
 
-        context.ReportProgress(0.8);
         var list = Path.Combine(context.WorkDirectory, "parts.ffconcat");
         await File.WriteAllTextAsync(list, RenderCommandBuilder.ConcatList(local), cancellationToken);
         await RunAsync(context, RenderCommandBuilder.BuildJoin(list, audio, output).ToArguments(), plan.MainDurationSeconds, 0.8, 0.17, cancellationToken);

@@ -297,8 +297,8 @@ public sealed class JobStateMachine(MachineSettings settings)
     }
 
     // Once the probe tells how long the source is: the first render of each whole-source output (not fan-out clips, not
-    // revisions) of a long source becomes video parts in output time (after what the render waited for, run by any
-    // worker in parallel) that the render stage waits for, then encodes the sound once and joins. Only for patterns that
+    // revisions) of a long source becomes video parts in output time and one sound stage (after what the render waited
+    // for, run by any workers in parallel) that the render stage waits for and joins by stream copy. Only for patterns that
     // keep the source's timeline; the worker's plan decides the rest (a part of a plan that cannot be split renders
     // nothing and the render stage renders in one piece). Returned: the parts, then the render stages rewired.
     private List<StageRecord> ChunkRenders(JobSnapshot snapshot, JobRecord job)
@@ -330,6 +330,7 @@ public sealed class JobStateMachine(MachineSettings settings)
                 RangeEnd = r.End,
                 Pool = render.Pool,
             }).ToList();
+            parts.Add(parts[0] with { Id = Media.Pipelines.Render.RenderChunks.SoundStageId(render.Id), RangeStart = 0, RangeEnd = source.DurationSeconds });
             stages.AddRange(parts);
             stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
         }
