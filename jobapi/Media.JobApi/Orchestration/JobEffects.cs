@@ -114,11 +114,11 @@ internal sealed class JobEffects(
             };
             if (stage.Kind == StageKind.Analyze)
             {
-                dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => AnalysisChunks.IsPartOf(stage.Id, id)).Order(StringComparer.Ordinal).Select(id => AnalysisChunks.PartKey(dispatch.OutputPrefix, id)));
+                dispatch.PartKeys.AddRange(InPartOrder(stage.DependsOn.Where(id => AnalysisChunks.IsPartOf(stage.Id, id))).Select(id => AnalysisChunks.PartKey(dispatch.OutputPrefix, id)));
             }
             else if (stage.Kind == StageKind.Render)
             {
-                dispatch.PartKeys.AddRange(stage.DependsOn.Where(id => RenderChunks.IsPartOf(stage.Id, id)).OrderBy(RenderChunks.IsSound).ThenBy(id => id, StringComparer.Ordinal).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
+                dispatch.PartKeys.AddRange(InPartOrder(stage.DependsOn.Where(id => RenderChunks.IsPartOf(stage.Id, id))).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
             }
 
             try
@@ -152,4 +152,8 @@ internal sealed class JobEffects(
 #pragma warning restore CA2254
         }
     }
+
+    // Parts in time order (part99 before part100: the numbers are not zero-padded beyond two digits), the sound last.
+    internal static IEnumerable<string> InPartOrder(IEnumerable<string> ids) =>
+        ids.OrderBy(RenderChunks.IsSound).ThenBy(id => id.Length).ThenBy(id => id, StringComparer.Ordinal);
 }

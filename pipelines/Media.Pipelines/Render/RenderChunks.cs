@@ -23,9 +23,9 @@ public static class RenderChunks
     public const double LeadSeconds = 1;
 
     /// <summary>
-    /// The output-time ranges for a source of this length: none (one render) when it is not longer than
-    /// <paramref name="chunkAfterSeconds"/> or chunking is off (0). The output may be shorter than the source (a
-    /// platform's length limit): a part that begins after the output's end renders nothing.
+    /// The output-time ranges for an output of this length: none (one render) when it is not longer than
+    /// <paramref name="chunkAfterSeconds"/>, chunking is off (0) or the parts would be fewer than two. The output may
+    /// still come out shorter (the planner has the last word): a part that begins after its end renders nothing.
     /// </summary>
     public static IReadOnlyList<TimeRange> Ranges(double sourceSeconds, double chunkAfterSeconds, double chunkSeconds)
     {
@@ -35,11 +35,17 @@ public static class RenderChunks
         }
 
         var step = Math.Max(GridSeconds, Math.Round(chunkSeconds / GridSeconds) * GridSeconds);
-        var count = Math.Max(2, (int)Math.Ceiling((sourceSeconds / step) - 1e-9));
-        if (count > 2 && sourceSeconds - ((count - 1) * step) < GridSeconds)
+        var count = (int)Math.Ceiling((sourceSeconds / step) - 1e-9);
+        if (count > 1 && sourceSeconds - ((count - 1) * step) < GridSeconds)
         {
             // A last sliver shorter than a GOP (a 60.02 s source in 20 s parts) goes with the part before it.
             count--;
+        }
+
+        if (count < 2)
+        {
+            // One part would be the whole render, plus a join.
+            return [];
         }
 
         var end = Math.Ceiling((sourceSeconds / GridSeconds) - 1e-9) * GridSeconds;

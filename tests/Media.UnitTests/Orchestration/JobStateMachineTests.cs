@@ -223,7 +223,7 @@ public sealed class JobStateMachineTests
         var snapshot = new JobSnapshot(job, [
             Stage("probe", StageKind.Probe, StageState.Running),
             Stage("analyze", StageKind.Analyze, StageState.Waiting, attempt: 0, dependsOn: "probe"),
-            Stage("render.vertical", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "analyze"),
+            Stage("render.vertical", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "analyze") with { PatternOutput = "vertical" },
         ], []);
 
         var decision = machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = new MediaInfo { DurationSeconds = seconds } })), At(Now));
@@ -257,6 +257,40 @@ public sealed class JobStateMachineTests
             Assert.Equal(i == names.Length - 1 ? ["job_1.render.vertical"] : [], next.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
             state = new JobSnapshot(next.Job, [.. state.Stages.Select(s => next.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
         }
+    }
+
+    // preset, steps, source -> render parts made: only what is not copied, as long as the output is (its preset's limit)
+    [Theory]
+    [InlineData("reels", "[{ loudness: {} }]", 600, "h264", 3)]
+    [InlineData("youtube", "[{ reframe: { mode: fit } }]", 600, "h264", 0)]
+    [InlineData("youtube", "[{ reframe: { mode: fit } }]", 600, "hevc", 10)]
+    public void Completed_Probe_PartsOnlyForRenders_SizedByTheOutput_NotForStreamCopies(string preset, string steps, double seconds, string codec, int parts)
+    {
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 100, RenderChunkSeconds: 60));
+        var job = Job() with { PatternDocument = $"apiVersion: media.farm/v1\nkind: Pattern\nname: long\noutputs: [{{ name: out, preset: {preset} }}]\nsteps: {steps}\n" };
+        var snapshot = new JobSnapshot(job, [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            Stage("render.out", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "probe") with { PatternOutput = "out" },
+        ], []);
+        var source = new MediaInfo { DurationSeconds = seconds, VideoCodec = codec, Width = 1920, Height = 1080, FrameRate = 30, AudioCodec = "aac" };
+
+        var decision = machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = source })), At(Now));
+
+        var made = decision.Effects.OfType<DispatchStages>().Single().Stages.Where(s => s.Kind == StageKind.RenderChunk).ToList();
+        Assert.Equal(parts, made.Count(s => !s.Id.EndsWith(".sound", StringComparison.Ordinal)));
+        if (parts > 0)
+        {
+            var sound = Assert.Single(made, s => s.Id.EndsWith(".sound", StringComparison.Ordinal));
+            Assert.Equal((0.0, Math.Min(seconds, preset == "reels" ? 180 : seconds), "cpu"), (sound.RangeStart ?? -1, sound.RangeEnd ?? -1, sound.Pool));
+        }
+    }
+
+    [Fact]
+    public void PartKeys_InTimeOrder_PastNinetyNine_SoundLast()
+    {
+        var ids = new[] { "r.sound", "r.part100", "r.part10", "r.part99", "r.part02", "r.part01" };
+
+        Assert.Equal(["r.part01", "r.part02", "r.part10", "r.part99", "r.part100", "r.sound"], Media.JobApi.Orchestration.JobEffects.InPartOrder(ids));
     }
 
     // retryable, failures so far -> stage state afterwards, job state, dead letter sent

@@ -27,6 +27,7 @@ public sealed class RenderChunksTests
     [InlineData(50, 40, 12, "0-12 12-24 24-36 36-48 48-50")]
     [InlineData(50, 0, 12, "")]
     [InlineData(60.02, 30, 20, "0-20 20-40 40-62")]
+    [InlineData(900, 600, 1000, "")]
     public void Ranges_OnTheTwoSecondGrid_LastEndsAtTheSourceRoundedUp(double source, double after, double seconds, string expected)
     {
         var ranges = RenderChunks.Ranges(source, after, seconds);

@@ -37,24 +37,26 @@ public sealed class RenderChunkStageHandler(
 
         var plan = prepared.Render;
         var length = RenderCommandBuilder.MainLength(plan);
-        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
-        var (_, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
-        if (RenderChunks.IsSound(dispatch.StageId))
+        var start = dispatch.RangeStartSeconds;
+        var end = Math.Min(dispatch.RangeEndSeconds, length);
+        var sound = RenderChunks.IsSound(dispatch.StageId);
+        if (!sound && start >= length - 1e-6)
         {
-            var sound = Path.Combine(context.WorkDirectory, "sound.m4a");
-            var command = RenderCommandBuilder.BuildAudioPass(plan, input, sound, assets).ToArguments();
-            logger.LogInformation("Encoding the sound of {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, command);
-            await RunAsync(context, command, length, cancellationToken);
-            await StoreMediaAsync(context, sound, "audio/mp4", cancellationToken);
-            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, 0, length, false, Sound: true), cancellationToken);
+            // The output ends before this range: nothing to fetch or render.
+            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, start, false), cancellationToken);
             return new StageCompleted();
         }
 
-        var start = dispatch.RangeStartSeconds;
-        var end = Math.Min(dispatch.RangeEndSeconds, length);
-        if (start >= length - 1e-6)
+        var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
+        var (_, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
+        if (sound)
         {
-            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, start, false), cancellationToken);
+            var audio = Path.Combine(context.WorkDirectory, "sound.m4a");
+            var command = RenderCommandBuilder.BuildAudioPass(plan, input, audio, assets).ToArguments();
+            logger.LogInformation("Encoding the sound of {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, command);
+            await RunAsync(context, command, length, cancellationToken);
+            await StoreMediaAsync(context, audio, "audio/mp4", cancellationToken);
+            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, 0, length, false, Sound: true), cancellationToken);
             return new StageCompleted();
         }
 
@@ -64,11 +66,14 @@ public sealed class RenderChunkStageHandler(
         logger.LogInformation("Rendering {JobId}/{Output} {Start}-{End} s: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, start, end, tools.Value.FFmpeg, arguments);
         await RunAsync(context, arguments, end - start, cancellationToken);
 
-        // A part that is not the length it should be would shift everything after it: refuse it here, not at the join.
+        // A part that is not the length it should be (a source whose picture starts late or ends early) would shift
+        // everything after it: it says so, and the render stage renders the output in one piece, as a single render would.
         var probed = await prober.ProbeAsync(local, cancellationToken);
         if (Math.Abs(probed.DurationSeconds - (end - start)) > 0.5 / plan.Preset.FrameRate)
         {
-            throw new InvalidOperationException(FormattableString.Invariant($"The part {start}-{end} s came out {probed.DurationSeconds} s long."));
+            logger.LogWarning("{JobId}/{Output}: the part {Start}-{End} s came out {Duration} s long; the output will be rendered in one piece", dispatch.JobId, plan.OutputName, start, end, probed.DurationSeconds);
+            await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, false, start, end, false), cancellationToken);
+            return new StageCompleted();
         }
 
         await StoreMediaAsync(context, local, "video/mp4", cancellationToken);

@@ -38,11 +38,7 @@ public sealed class RenderStageHandler(
         var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
         var (written, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
         var parts = await PartsAsync(context, prepared, cancellationToken);
-        if (parts is not null)
-        {
-            await JoinAsync(context, plan, parts, localOutput, cancellationToken);
-        }
-        else
+        if (parts is null || !await JoinAsync(context, plan, parts, localOutput, cancellationToken))
         {
             var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
             var arguments = RenderCommandBuilder.Build(plan, input, localOutput, assets).ToArguments();
@@ -79,14 +75,16 @@ public sealed class RenderStageHandler(
             Revision = edit.Revision,
         });
         completed.Outputs.Add(video);
-        if (parts is not null)
+        // The parts have served (or could not be joined): the job's folder keeps only outputs. Manifests first, so a retry
+        // stopped halfway through finds no manifest and renders in one piece rather than looking for deleted media.
+        foreach (var key in dispatch.PartKeys)
         {
-            // The parts have served; the job's folder keeps only outputs (a retry after this renders in one piece).
-            foreach (var key in dispatch.PartKeys)
-            {
-                await context.Blobs.DeleteAsync(RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key)), cancellationToken);
-                await context.Blobs.DeleteAsync(key, cancellationToken);
-            }
+            await context.Blobs.DeleteAsync(key, cancellationToken);
+        }
+
+        foreach (var key in dispatch.PartKeys)
+        {
+            await context.Blobs.DeleteAsync(RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key)), cancellationToken);
         }
 
         return completed;
@@ -111,8 +109,19 @@ public sealed class RenderStageHandler(
                 return null;
             }
 
-            parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key))));
+            try
+            {
+                parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key))));
+            }
+            catch (BlobNotFoundException)
+            {
+                // Deleted between the look and the read (another attempt of this stage finished first).
+                return null;
+            }
         }
+
+        // In time order, whatever order the keys came in.
+        parts = [.. parts.OrderBy(p => p.Item1.Sound).ThenBy(p => p.Item1.Start)];
 
         if (!RenderPartManifest.Cover([.. parts.Select(p => p.Item1)], prepared.Digest, RenderCommandBuilder.MainLength(prepared.Render)))
         {
@@ -123,20 +132,32 @@ public sealed class RenderStageHandler(
         return [.. parts.Where(p => p.Item1.HasVideo || p.Item1.Sound)];
     }
 
-    private async Task JoinAsync(StageContext context, RenderPlan plan, IReadOnlyList<(RenderPartManifest Manifest, string MediaKey)> parts, string output, CancellationToken cancellationToken)
+    // False when the parts could not be joined (one vanished: another attempt of this stage joined and deleted them
+    // first): the caller renders in one piece, as if there had been no parts.
+    private async Task<bool> JoinAsync(StageContext context, RenderPlan plan, IReadOnlyList<(RenderPartManifest Manifest, string MediaKey)> parts, string output, CancellationToken cancellationToken)
     {
         logger.LogInformation("Joining {JobId}/{Output} from {Parts} video parts and its sound", context.Dispatch.JobId, plan.OutputName, parts.Count - 1);
-        var audio = await context.GetLocalPathAsync(parts.Single(p => p.Manifest.Sound).MediaKey, cancellationToken);
-        var local = new List<string>();
-        foreach (var (_, key) in parts.Where(p => !p.Manifest.Sound))
+        try
         {
-            local.Add(await context.GetLocalPathAsync(key, cancellationToken));
-            context.ReportProgress(0.8 * local.Count / (parts.Count - 1));
-        }
+            var audio = await context.GetLocalPathAsync(parts.Single(p => p.Manifest.Sound).MediaKey, cancellationToken);
+            var local = new List<string>();
+            foreach (var (_, key) in parts.Where(p => !p.Manifest.Sound))
+            {
+                local.Add(await context.GetLocalPathAsync(key, cancellationToken));
+                context.ReportProgress(0.8 * local.Count / (parts.Count - 1));
+            }
 
-        var list = Path.Combine(context.WorkDirectory, "parts.ffconcat");
-        await File.WriteAllTextAsync(list, RenderCommandBuilder.ConcatList(local), cancellationToken);
-        await RunAsync(context, RenderCommandBuilder.BuildJoin(list, audio, output).ToArguments(), plan.MainDurationSeconds, 0.8, 0.17, cancellationToken);
+            var list = Path.Combine(context.WorkDirectory, "parts.ffconcat");
+            await File.WriteAllTextAsync(list, RenderCommandBuilder.ConcatList(local), cancellationToken);
+            await RunAsync(context, RenderCommandBuilder.BuildJoin(list, audio, output).ToArguments(), plan.MainDurationSeconds, 0.8, 0.17, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (ex is BlobNotFoundException or FileNotFoundException or ToolFailedException && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "{JobId}/{Output}: the parts could not be joined; rendering in one piece", context.Dispatch.JobId, plan.OutputName);
+            context.ReportProgress(0);
+            return false;
+        }
     }
 
     private async Task RunAsync(StageContext context, IReadOnlyList<string> arguments, double seconds, double from, double share, CancellationToken cancellationToken)

@@ -308,9 +308,8 @@ public sealed class JobStateMachine(MachineSettings settings)
             return [];
         }
 
-        var ranges = Media.Pipelines.Render.RenderChunks.Ranges(source.DurationSeconds, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
         var renders = snapshot.Stages.Where(s => s.Kind == StageKind.Render && s.State == StageState.Waiting && s.Attempt == 0 && s.Revision == 1 && s.Clip == 0).ToList();
-        if (ranges.Count == 0 || renders.Count == 0 || StepsOf(job) is not { KeepsSourceTimeline: true })
+        if (renders.Count == 0 || PatternOf(job) is not { Steps.KeepsSourceTimeline: true } pattern)
         {
             return [];
         }
@@ -318,6 +317,19 @@ public sealed class JobStateMachine(MachineSettings settings)
         var stages = new List<StageRecord>();
         foreach (var render in renders)
         {
+            if (pattern.Outputs.FirstOrDefault(o => o.Name == render.PatternOutput) is not { } output || Copied(pattern.Steps, output, source))
+            {
+                continue;
+            }
+
+            // The output's own length: the source, cut at its preset's limit (a Reels output of an hour is 3 minutes).
+            var length = Math.Min(source.DurationSeconds, output.Preset.MaxDurationSeconds);
+            var ranges = Media.Pipelines.Render.RenderChunks.Ranges(length, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
+            if (ranges.Count == 0)
+            {
+                continue;
+            }
+
             var parts = ranges.Select((r, i) => new StageRecord
             {
                 Id = Media.Pipelines.Render.RenderChunks.PartStageId(render.Id, i + 1),
@@ -330,7 +342,8 @@ public sealed class JobStateMachine(MachineSettings settings)
                 RangeEnd = r.End,
                 Pool = render.Pool,
             }).ToList();
-            parts.Add(parts[0] with { Id = Media.Pipelines.Render.RenderChunks.SoundStageId(render.Id), RangeStart = 0, RangeEnd = source.DurationSeconds });
+            // The sound is encoded on a CPU worker whichever pool encodes the picture.
+            parts.Add(parts[0] with { Id = Media.Pipelines.Render.RenderChunks.SoundStageId(render.Id), RangeStart = 0, RangeEnd = length, Pool = Media.Platform.Bus.Topics.CpuPool });
             stages.AddRange(parts);
             stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
         }
@@ -338,8 +351,14 @@ public sealed class JobStateMachine(MachineSettings settings)
         return stages;
     }
 
-    // The job's steps, read from the pattern it was submitted with (null if it no longer parses: then nothing is split).
-    private static Media.Pipelines.Patterns.Steps.EditSteps? StepsOf(JobRecord job)
+    // Whether the planner will copy the streams (RenderPlanner.CanCopy's test on what the probe said): that takes seconds
+    // in one piece, so it is not split.
+    private static bool Copied(Media.Pipelines.Patterns.Steps.EditSteps steps, Media.Pipelines.Patterns.PatternOutput output, MediaInfo source) =>
+        steps.IsPlain && source.VideoCodec == "h264" && source.Rotation == 0 && source.Width == output.Width && source.Height == output.Height
+        && Math.Abs(source.FrameRate - output.Preset.FrameRate) < 0.01 && source.AudioCodec == "aac" && source.DurationSeconds <= output.Preset.MaxDurationSeconds;
+
+    // The pattern the job was submitted with (null if it no longer parses: then nothing is split).
+    private static Media.Pipelines.Patterns.Pattern? PatternOf(JobRecord job)
     {
         var own = new Dictionary<string, Media.Pipelines.Thumbnails.Templates.ThumbnailTemplate>(StringComparer.Ordinal);
         foreach (var (name, document) in job.Templates)
@@ -350,7 +369,7 @@ public sealed class JobStateMachine(MachineSettings settings)
             }
         }
 
-        return Media.Pipelines.Patterns.PatternParser.Parse(job.PatternDocument, own).Pattern?.Steps;
+        return Media.Pipelines.Patterns.PatternParser.Parse(job.PatternDocument, own).Pattern;
     }
 
     private Decision Failed(JobSnapshot snapshot, StageRecord stage, JobError error, DecisionTime time, bool retryNow)
