@@ -247,8 +247,9 @@ async function renderDetail() {
     const ss = stageState(st.state);
     return el('tr', { 'data-stage-id': st.id, 'data-started': st.startedAt || '' },
       el('td', {}, short(st.kind, 'STAGE_KIND_')),
-      // Analysis chunks say which part of the source they measure, render parts which part of their output.
-      el('td', {}, [st.outputName, st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : ''].filter(Boolean).join(' ')),
+      // Analysis chunks say which part of the source they measure, render parts which part of their output (the
+      // sound stage of a chunked render: the whole of it, so it says "sound").
+      el('td', {}, [st.outputName, st.id.endsWith('.sound') ? 'sound' : st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : ''].filter(Boolean).join(' ')),
       el('td', { class: 'state state-' + ss }, ss),
       progressCell(st.progress, ss === 'running', ss),
       el('td', { class: 'num' }, st.attempt || 0),
