@@ -14,6 +14,14 @@ public sealed class JobApiOptions
     [Range(2, 3600)]
     public int LeaseSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How long after a job ends the leftover sweep (run with retention, every Media:Retention:SweepMinutes) deletes
+    /// what runs left in its run folders that the record does not name. Longer than a lease, so a run still going when
+    /// the job ended has either finished (its outputs are discarded then) or been given up.
+    /// </summary>
+    [Range(1, 604_800)]
+    public int RunLeftoverSeconds { get; set; } = 300;
+
     /// <summary>Failures (errors or expired leases) a stage may have before the job fails.</summary>
     [Range(1, 20)]
     public int MaxAttempts { get; set; } = 3;

@@ -48,13 +48,16 @@ public sealed class StageContext(StageDispatch dispatch, string workDirectory, I
         return target;
     }
 
+    /// <summary>This run's own folder under the job's outputs (see <see cref="RunKeys"/>): no other run writes there.</summary>
+    public string Run { get; } = RunKeys.NewRun(dispatch.Attempt);
+
     /// <summary>
-    /// Stores a finished file as one of the job's outputs, under the stage's deterministic prefix (a re-run overwrites it),
-    /// and describes it (name, kind, key, type, size, SHA-256); the caller adds what it knows besides.
+    /// Stores a finished file as one of the job's outputs, in this run's own folder, and describes it (name, kind, key,
+    /// type, size, SHA-256); the caller adds what it knows besides.
     /// </summary>
     public async Task<Output> UploadOutputAsync(string localPath, string name, OutputKind kind, string contentType, CancellationToken cancellationToken)
     {
-        var key = $"{Dispatch.OutputPrefix}/{name}";
+        var key = RunKeys.OutputKey(Dispatch.OutputPrefix, Run, name);
         await using var file = new FileStream(localPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         var stored = await Blobs.PutAsync(key, file, contentType, cancellationToken);
         return new Output { Name = name, Kind = kind, Key = stored.Key, ContentType = stored.ContentType, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256 };

@@ -373,7 +373,16 @@ public sealed class StageWorker : BackgroundService
     private Task ListenForControlAsync(IBusSubscription control, CancellationToken stoppingToken) =>
         BusConsumer.ConsumeAsync(control, ControlMessage.Parser, (message, _, _) =>
         {
-            if (message.Cancel is { } cancel)
+            if (message.Cancel is { StageId.Length: > 0, UpToAttempt: > 0 } stale)
+            {
+                // One stage's runs that nothing will accept; the job goes on (its other stages and later attempts).
+                foreach (var stage in _running.Values.Where(s => s.JobId == stale.JobId && s.StageId == stale.StageId && s.Attempt <= stale.UpToAttempt))
+                {
+                    _logger.LogInformation("Stopping stage {StageId} attempt {Attempt} of job {JobId}: the job no longer needs this run", stage.StageId, stage.Attempt, stage.JobId);
+                    stage.CancelByOrchestrator();
+                }
+            }
+            else if (message.Cancel is { } cancel)
             {
                 _cancelledJobs.Add(cancel.JobId);
                 foreach (var stage in _running.Values.Where(s => s.JobId == cancel.JobId && (cancel.StageId.Length == 0 || s.StageId == cancel.StageId)))
@@ -412,6 +421,8 @@ public sealed class StageWorker : BackgroundService
         public string JobId { get; } = dispatch.JobId;
 
         public string StageId { get; } = dispatch.StageId;
+
+        public int Attempt { get; } = dispatch.Attempt;
 
         public RunningStage Describe() => new() { JobId = dispatch.JobId, StageId = dispatch.StageId, Kind = dispatch.Kind.ToString().ToLowerInvariant(), Attempt = dispatch.Attempt, Tenant = dispatch.Tenant };
 

@@ -100,6 +100,11 @@ internal static class ChaosBenchCommand
                 ["Media__Webhooks__ResumeAfterSeconds"] = "15",
                 ["Media__Webhooks__ResumeSweepSeconds"] = "3",
                 ["Media__Quotas__MaxRunningJobsPerTenant"] = "1000",
+
+                // What killed runs left in their run folders is swept 30 s after each job ends (5 leases: a run still
+                // going then has finished or been given up); the check waits for that sweep before listing the bucket.
+                ["Media__JobApi__RunLeftoverSeconds"] = InvariantCheck.RunLeftoverSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Media__Retention__SweepMinutes"] = "0.05",
             };
             for (var i = 0; i < settings.Apis; i++)
             {

@@ -66,14 +66,16 @@ internal sealed partial class FarmRoleProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        _process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        _process.Start();
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        // Published only once started: the chaos loop reads Running from another thread, and an unstarted Process
+        // throws on HasExited (a run of bench-chaos crashed on that race).
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
         Starts++;
-        var process = _process;
         var ended = await Task.WhenAny(_ready.Task, process.WaitForExitAsync(cancellationToken), Task.Delay(TimeSpan.FromSeconds(90), cancellationToken));
         if (ended != _ready.Task && !process.HasExited)
         {

@@ -12,6 +12,9 @@ namespace Media.Bench.Chaos;
 /// <summary>The promises, each counted: every job ended once, with exactly its outputs intact, its events in order and its webhook.</summary>
 internal sealed class InvariantCheck
 {
+    /// <summary>How long after a job ends the farm sweeps what its runs left (the bench configures it).</summary>
+    public const int RunLeftoverSeconds = 30;
+
     private readonly List<(string Name, bool Passed, string Detail)> _lines = [];
 
     public bool Passed => _lines.All(l => l.Passed);
@@ -46,8 +49,21 @@ internal sealed class InvariantCheck
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         });
-        var objects = await ListAsync(client, cancellationToken);
         var expected = jobs.Values.Where(j => j.State == JobState.Succeeded).SelectMany(j => j.Outputs).ToList();
+        var keys = expected.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+        bool Orphan(string key) => key.Contains("/jobs/", StringComparison.Ordinal) && !keys.Contains(key);
+
+        // Killed runs leave objects in their own run folders; the farm's leftover sweep removes them a while after each
+        // job ends. Wait for it (storage is listed until clean, or the sweep's time has passed twice over).
+        var objects = await ListAsync(client, cancellationToken);
+        var leftovers = objects.Count(Orphan);
+        var sweepWait = System.Diagnostics.Stopwatch.StartNew();
+        while (objects.Any(Orphan) && sweepWait.Elapsed < TimeSpan.FromSeconds(2 * RunLeftoverSeconds + 30))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+            objects = await ListAsync(client, cancellationToken);
+        }
+
         var missing = 0;
         var corrupt = 0;
         var mismatches = new List<string>();
@@ -69,10 +85,10 @@ internal sealed class InvariantCheck
             }
         }
 
-        var keys = expected.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
-        var orphans = objects.Where(o => o.Contains("/jobs/", StringComparison.Ordinal) && !keys.Contains(o)).ToList();
+        var orphans = objects.Where(Orphan).ToList();
         check.Add("succeeded jobs' outputs stored, SHA-256 as recorded", missing == 0 && corrupt == 0, Invariant($"{expected.Count} outputs; missing {missing}, SHA-256 mismatch {corrupt}") + string.Concat(mismatches.Take(3).Select(m => "; " + m)));
-        check.Add("no orphan or duplicate objects in the jobs' folders", orphans.Count == 0, Invariant($"{objects.Count(o => o.Contains("/jobs/", StringComparison.Ordinal))} objects; {orphans.Count} not an output of a job") + (orphans.Count > 0 ? $" (e.g. {orphans[0]})" : string.Empty));
+        check.Add("no orphan or duplicate objects in the jobs' folders", orphans.Count == 0, Invariant($"{objects.Count(o => o.Contains("/jobs/", StringComparison.Ordinal))} objects; {orphans.Count} not an output of a job") + (orphans.Count > 0 ? $" (e.g. {orphans[0]})" : string.Empty)
+            + Invariant($"; {leftovers} left by runs at the end of the run, swept within {sweepWait.Elapsed.TotalSeconds:0} s"));
 
         // No job or stage run to success twice: each job's whole stored log, replayed with a fresh WatchJob.
         var ledger = SuccessLedger.Empty;

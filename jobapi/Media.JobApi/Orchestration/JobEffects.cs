@@ -23,7 +23,9 @@ internal sealed class JobEffects(
     Webhooks.WebhookSender? webhooks,
     Func<string, CancellationToken, Task> admitHeld,
     Func<StageRecord, Task> park,
-    Func<StageRecord, Task> published)
+    Func<StageRecord, Task> published,
+    Func<string, CancellationToken, Task<IReadOnlyList<Output>>> outputsOf,
+    IBlobStore? blobs)
 {
     public bool BusIsDurable => bus.IsDurable;
 
@@ -41,6 +43,11 @@ internal sealed class JobEffects(
                         // Workers still stop: the job is terminal, so their next event is ignored and their lease is gone.
                         "Could not tell workers to stop job {JobId}");
                     break;
+                case StopStaleRun stale:
+                    await TryPublishAsync(Topics.Control, stale.JobId, new ControlMessage { Cancel = new CancelStage { JobId = stale.JobId, StageId = stale.StageId, UpToAttempt = stale.UpToAttempt } },
+                        // The run finishes for nothing then, and its outputs are discarded.
+                        "Could not tell a stale run of job {JobId} to stop");
+                    break;
                 case SendDeadLetter dead:
                     await TryPublishAsync(Topics.DeadLetter, dead.Letter.JobId, dead.Letter,
                         // The job itself records the failure (dead_lettered); the topic is a notification for operators.
@@ -52,6 +59,9 @@ internal sealed class JobEffects(
                 case JobFinished finished:
                     await FinishedAsync(finished.Job);
                     break;
+                case DiscardOutputs discard:
+                    await DiscardAsync(discard);
+                    break;
                 case Machine.StageFailed failed:
                     FarmTelemetry.StageFailures.Add(1, new("kind", failed.Stage.Kind.ToString().ToLowerInvariant()), new("code", failed.Error.Code), new("retryable", failed.Error.Retryable));
                     break;
@@ -61,6 +71,30 @@ internal sealed class JobEffects(
 #pragma warning restore CA2254
                     break;
             }
+        }
+    }
+
+    // A run's outputs the job will never hold (its completion came too late or twice): deleted now, unless the record
+    // names them (the same completion delivered again). Anything missed here is left to the leftover sweep.
+    private async Task DiscardAsync(DiscardOutputs discard)
+    {
+        if (blobs is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var prefix = TenantKeys.JobOutputs(discard.Job.Tenant, discard.Job.Id);
+            var held = (await outputsOf(discard.Job.Id, CancellationToken.None)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in discard.Keys.Where(k => RunKeys.IsRunOutput(prefix, k) && !held.Contains(k)))
+            {
+                await blobs.DeleteAsync(key, CancellationToken.None);
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not delete the outputs of a stale run of job {JobId} ({Cause}); the leftover sweep will", discard.Job.Id, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
         }
     }
 
@@ -88,6 +122,7 @@ internal sealed class JobEffects(
     // again. Nothing depends on the publish succeeding.
     private async Task PublishAsync(JobRecord job, IReadOnlyList<StageRecord> stages)
     {
+        string? analysisKey = null;
         foreach (var stage in stages)
         {
             var dispatch = new StageDispatch
@@ -123,6 +158,13 @@ internal sealed class JobEffects(
 
             try
             {
+                if (stage.Kind is StageKind.Render or StageKind.RenderChunk)
+                {
+                    // The accepted analyze run's document: outputs live in per-run folders, so only the record knows it.
+                    analysisKey ??= (await outputsOf(job.Id, CancellationToken.None)).FirstOrDefault(o => o.Name == SourceAnalysis.DocumentName)?.Key ?? string.Empty;
+                    dispatch.AnalysisKey = analysisKey;
+                }
+
                 using var activity = FarmTelemetry.Source.StartActivity("dispatch " + stage.Kind.ToString().ToLowerInvariant(), System.Diagnostics.ActivityKind.Producer);
                 activity?.SetTag("media.job_id", job.Id).SetTag("media.stage_id", stage.Id).SetTag("media.attempt", stage.Attempt);
                 await bus.PublishAsync(new BusMessage(Topics.Stages(stage.Pool, job.Priority), job.Id, dispatch.ToByteArray()), CancellationToken.None);

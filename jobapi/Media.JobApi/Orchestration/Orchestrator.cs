@@ -44,7 +44,8 @@ public sealed class Orchestrator : IDisposable
         ILogger<Orchestrator> logger,
         Webhooks.WebhookSender? webhooks = null,
         IOptions<QuotaOptions>? quotaOptions = null,
-        Media.Platform.Telemetry.QueueDepth? queueDepth = null)
+        Media.Platform.Telemetry.QueueDepth? queueDepth = null,
+        Media.Platform.Storage.IBlobStore? blobs = null)
     {
         _store = store;
         _queries = queries;
@@ -56,7 +57,7 @@ public sealed class Orchestrator : IDisposable
         _logger = logger;
         _machine = new JobStateMachine(MachineSettings.From(_options));
         _admission = new Admission(queries, quotaOptions?.Value ?? new QuotaOptions(), queueDepth, time);
-        _effects = new JobEffects(bus, _options, logger, webhooks, AdmitHeldAsync, ParkAsync, ForgetPublishedAsync);
+        _effects = new JobEffects(bus, _options, logger, webhooks, AdmitHeldAsync, ParkAsync, ForgetPublishedAsync, store.GetOutputsAsync, blobs);
     }
 
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")
@@ -288,6 +289,11 @@ public sealed class Orchestrator : IDisposable
         foreach (var jobEvent in changes.Events)
         {
             jobEvent.Time ??= now;
+        }
+
+        if (changes.Job.IsTerminal)
+        {
+            changes.TidyRunsAt = _time.GetUtcNow().AddSeconds(_options.RunLeftoverSeconds);
         }
 
         await _store.CommitAsync(changes, cancellationToken);

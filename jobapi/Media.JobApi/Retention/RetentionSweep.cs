@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Media.JobApi.Retention;
 
 /// <summary>
-/// One retention pass: finished jobs past their time (rows, then their storage folder), then uploads nothing uses (row,
-/// then object). Objects a pass could not remove (storage away, the process killed) are recorded and removed by the next.
+/// One retention pass: what runs left in ended jobs' run folders, finished jobs past their time (rows, then their storage
+/// folder), then uploads nothing uses (row, then object). Objects a pass could not remove (storage away, the process
+/// killed) are recorded and removed by the next.
 /// </summary>
-public sealed partial class RetentionSweep(IRetentionStore store, IBlobStore blobs, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionSweep> logger)
+public sealed partial class RetentionSweep(IRetentionStore store, IJobStore jobs, IBlobStore blobs, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionSweep> logger)
 {
     private const int Batch = 100;
 
@@ -19,12 +20,13 @@ public sealed partial class RetentionSweep(IRetentionStore store, IBlobStore blo
 
     public async Task<RetentionReport> RunAsync(CancellationToken cancellationToken)
     {
+        var leftovers = await RemoveRunLeftoversAsync(cancellationToken);
         var objects = await RemoveRecordedObjectsAsync(cancellationToken);
         await IndexEarlierJobsAsync(cancellationToken);
 
         var now = time.GetUtcNow();
 
-        var jobs = 0;
+        var expiredJobs = 0;
         var jobCutoffs = options.Value.FinishedJobCutoffs(now);
         for (var batch = 0; batch < MaxBatchesPerPass; batch++)
         {
@@ -33,7 +35,7 @@ public sealed partial class RetentionSweep(IRetentionStore store, IBlobStore blo
             {
                 if (jobCutoffs.For(job.Tenant) is { } before && await store.DeleteJobAsync(job, before, TenantKeys.JobFolder(job.Tenant, job.Id), cancellationToken))
                 {
-                    jobs++;
+                    expiredJobs++;
                 }
             }
 
@@ -64,13 +66,56 @@ public sealed partial class RetentionSweep(IRetentionStore store, IBlobStore blo
             }
         }
 
-        var report = new RetentionReport(jobs, uploads, objects);
+        var report = new RetentionReport(expiredJobs, uploads, objects, leftovers);
         if (report.Deleted)
         {
-            LogDeleted(jobs, uploads, objects);
+            LogDeleted(expiredJobs, uploads, objects, leftovers);
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// Objects in ended jobs' run folders that their records do not name: runs killed mid-upload, runs whose completion
+    /// came too late, outputs a retry replaced. Safe beside a revision starting meanwhile: the listing is used only if the
+    /// job is unchanged after it, and a run started later writes keys the listing does not hold.
+    /// </summary>
+    private async Task<int> RemoveRunLeftoversAsync(CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        for (var batch = 0; batch < MaxBatchesPerPass; batch++)
+        {
+            var due = await store.ListDueRunTidiesAsync(time.GetUtcNow(), Batch, cancellationToken);
+            foreach (var tidy in due)
+            {
+                var before = await jobs.GetJobAsync(tidy.JobId, cancellationToken);
+                if (before is { IsTerminal: true })
+                {
+                    var held = (await jobs.GetOutputsAsync(tidy.JobId, cancellationToken)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+                    var listed = await blobs.ListAsync(RunKeys.RunsFolder(TenantKeys.JobOutputs(tidy.Tenant, tidy.JobId)), cancellationToken);
+                    if ((await jobs.GetJobAsync(tidy.JobId, cancellationToken))?.Version != before.Version)
+                    {
+                        // It moved on while listed (a revision, a retry): it ends again later, with a new due time.
+                        continue;
+                    }
+
+                    foreach (var key in listed.Where(k => !held.Contains(k)))
+                    {
+                        removed += await blobs.DeleteAsync(key, cancellationToken) ? 1 : 0;
+                    }
+                }
+
+                // Gone (retention) or running again (its next end records a new time): nothing to look at now.
+                await store.ForgetRunTidyAsync(tidy, cancellationToken);
+            }
+
+            if (due.Count < Batch)
+            {
+                break;
+            }
+        }
+
+        return removed;
     }
 
     /// <summary>Jobs of an earlier release get their references indexed; until all have, nothing they might name is deleted.</summary>
@@ -109,12 +154,15 @@ public sealed partial class RetentionSweep(IRetentionStore store, IBlobStore blo
         return removed;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Jobs} finished jobs and {Uploads} unused uploads ({Objects} stored objects)")]
-    private partial void LogDeleted(int jobs, int uploads, int objects);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention deleted {Jobs} finished jobs and {Uploads} unused uploads ({Objects} stored objects), and {Leftovers} objects runs left behind")]
+    private partial void LogDeleted(int jobs, int uploads, int objects, int leftovers);
 }
 
-/// <summary>What one pass deleted: job records, upload records, and stored objects (outputs, parts, plans, sources).</summary>
-public sealed record RetentionReport(int Jobs, int Uploads, int Objects)
+/// <summary>
+/// What one pass deleted: job records, upload records, stored objects (outputs, parts, plans, sources), and objects in
+/// ended jobs' run folders that their records do not name.
+/// </summary>
+public sealed record RetentionReport(int Jobs, int Uploads, int Objects, int Leftovers = 0)
 {
-    public bool Deleted => Jobs + Uploads + Objects > 0;
+    public bool Deleted => Jobs + Uploads + Objects + Leftovers > 0;
 }

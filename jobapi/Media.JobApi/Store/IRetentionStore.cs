@@ -30,7 +30,16 @@ public interface IRetentionStore
     Task<IReadOnlyList<BlobDeletion>> ListBlobDeletionsAsync(int limit, CancellationToken cancellationToken);
 
     Task ForgetBlobDeletionAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Ended jobs whose run folders are due a look (<see cref="JobChanges.TidyRunsAt"/> passed), earliest first.</summary>
+    Task<IReadOnlyList<RunTidy>> ListDueRunTidiesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Forgets the entry, unless the job ended again since and moved it (a newer due time stays).</summary>
+    Task ForgetRunTidyAsync(RunTidy tidy, CancellationToken cancellationToken);
 }
+
+/// <summary>An ended job whose run folders may hold leftovers from <paramref name="DueAt"/>.</summary>
+public sealed record RunTidy(string JobId, string Tenant, DateTimeOffset DueAt);
 
 public sealed record ExpiredJob(string Id, string Tenant, DateTimeOffset FinishedAt);
 

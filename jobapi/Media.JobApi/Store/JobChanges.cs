@@ -21,4 +21,11 @@ public sealed class JobChanges(JobRecord job, bool isNew = false)
     /// confirms them, so a replica that dies between this commit and the publish leaves a record another replica acts on.
     /// </summary>
     public List<StageRecord> Unpublished { get; } = [];
+
+    /// <summary>
+    /// Set when the job ends: from this time the leftover sweep may delete what runs left in the job's run folders that
+    /// the record does not name (killed mid-upload, outputs replaced by a retry). Recorded in the same transaction, so
+    /// no ended job is missed; a job that ends again (a revision) moves the time.
+    /// </summary>
+    public DateTimeOffset? TidyRunsAt { get; set; }
 }

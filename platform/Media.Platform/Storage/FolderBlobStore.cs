@@ -132,6 +132,15 @@ public sealed class FolderBlobStore : IBlobStore
         return Task.FromResult(count);
     }
 
+    public Task<IReadOnlyList<string>> ListAsync(string folder, CancellationToken cancellationToken)
+    {
+        var data = DataPath(folder);
+        IReadOnlyList<string> keys = Directory.Exists(data)
+            ? [.. Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_dataRoot, f).Replace(Path.DirectorySeparatorChar, '/'))]
+            : [];
+        return Task.FromResult(keys);
+    }
+
     public string? TryGetDownloadUrl(string key, TimeSpan? validFor = null) => null;
 
     public string? TryGetLocalPath(string key)

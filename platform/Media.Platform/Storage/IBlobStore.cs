@@ -19,6 +19,9 @@ public interface IBlobStore
     /// </summary>
     Task<int> DeleteFolderAsync(string folder, CancellationToken cancellationToken);
 
+    /// <summary>The keys of every object under <paramref name="folder"/> (keys starting with "folder/"), in no set order.</summary>
+    Task<IReadOnlyList<string>> ListAsync(string folder, CancellationToken cancellationToken);
+
     /// <summary>
     /// A path ffmpeg can read directly when the store is a local folder; null when the object must be
     /// downloaded (S3). Saves a full copy of every source on the embedded farm.

@@ -242,6 +242,21 @@ public sealed class S3BlobStore : IBlobStore, IDirectUploadStore, IDisposable
         }
     }
 
+    public async Task<IReadOnlyList<string>> ListAsync(string folder, CancellationToken cancellationToken)
+    {
+        var keys = new List<string>();
+        var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = ObjectKey(folder) + "/", MaxKeys = 1000 };
+        do
+        {
+            var page = await _s3.ListObjectsV2Async(request, cancellationToken);
+            keys.AddRange((page.S3Objects ?? []).Select(o => o.Key[_options.Prefix.Length..]));
+            request.ContinuationToken = page.IsTruncated == true ? page.NextContinuationToken : null;
+        }
+        while (request.ContinuationToken is not null);
+
+        return keys;
+    }
+
     public string? TryGetLocalPath(string key) => null;
 
     public string? TryGetDownloadUrl(string key, TimeSpan? validFor = null) => GetDownloadUrl(key, validFor);

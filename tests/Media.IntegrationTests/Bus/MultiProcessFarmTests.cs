@@ -36,6 +36,10 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
             ["Media__JobApi__LeaseSeconds"] = "6",
             ["Media__JobApi__SweepIntervalMilliseconds"] = "500",
             ["Media__Worker__HeartbeatSeconds"] = "1",
+
+            // What the killed worker's run may have left in its run folder is swept soon after each job ends.
+            ["Media__JobApi__RunLeftoverSeconds"] = "1",
+            ["Media__Retention__SweepMinutes"] = "0.02",
         };
         foreach (var (key, value) in s3.FarmConfiguration(_prefix))
         {
@@ -100,8 +104,23 @@ public sealed class MultiProcessFarmTests(KafkaMockFixture kafka, PostgresServer
             foreach (var job in jobs)
             {
                 Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4", "vertical.plan.json"], job.Outputs.Select(o => o.Name).Order());
-                var listed = await s3Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = $"{_prefix}tenants/default/jobs/{job.Id}/outputs/" });
-                Assert.Equal(3, listed.S3Objects?.Count ?? 0);
+
+                // Storage holds exactly the recorded outputs once the leftover sweep has passed (a wait on storage, not a clock).
+                var recorded = job.Outputs.Select(o => _prefix + o.Key).Order(StringComparer.Ordinal).ToList();
+                List<string> stored;
+                while (true)
+                {
+                    var listed = await s3Client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = S3Server.Bucket, Prefix = $"{_prefix}tenants/default/jobs/{job.Id}/outputs/" });
+                    stored = [.. (listed.S3Objects ?? []).Select(o => o.Key).Order(StringComparer.Ordinal)];
+                    if (stored.SequenceEqual(recorded) || deadline.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(500, CancellationToken.None);
+                }
+
+                Assert.Equal(recorded, stored);
             }
         }
         finally

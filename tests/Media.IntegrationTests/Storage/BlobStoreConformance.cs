@@ -16,6 +16,19 @@ public abstract class BlobStoreConformance
     }
 
     [Fact]
+    public async Task List_NamesEveryObjectUnderTheFolder_NothingBeside()
+    {
+        foreach (var key in (string[])["l/job1/outputs/runs/a1-x/a.mp4", "l/job1/outputs/runs/a2-y/a.mp4", "l/job1/outputs/parts/p1.json", "l/job10/outputs/runs/a1-z/b.mp4"])
+        {
+            await Store.PutAsync(key, new MemoryStream([1, 2, 3]), "application/octet-stream", CancellationToken.None);
+        }
+
+        Assert.Equal(["l/job1/outputs/runs/a1-x/a.mp4", "l/job1/outputs/runs/a2-y/a.mp4"], (await Store.ListAsync("l/job1/outputs/runs", CancellationToken.None)).Order(StringComparer.Ordinal));
+        Assert.Equal(3, (await Store.ListAsync("l/job1", CancellationToken.None)).Count);
+        Assert.Empty(await Store.ListAsync("l/never", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DeleteFolder_RemovesEverythingUnderIt_NothingBeside_AndTwiceIsHarmless()
     {
         foreach (var key in (string[])["r/job1/outputs/a.mp4", "r/job1/outputs/parts/p1.json", "r/job1/revisions/x.plan.json", "r/job10/outputs/b.mp4", "r/job2/c.mp4"])

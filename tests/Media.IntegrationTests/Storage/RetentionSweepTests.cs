@@ -33,7 +33,7 @@ public abstract class RetentionSweepTests : IAsyncLifetime
     [Fact]
     public async Task Sweep_DeletesExpiredJobsWithTheirObjects_ThenTheUploadsOnlyTheyUsed_AndNothingElse()
     {
-        var sweep = new RetentionSweep(_database.Retention, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 30, UnusedUploadHours = 24 }), _time, NullLogger<RetentionSweep>.Instance);
+        var sweep = new RetentionSweep(_database.Retention, _database.Jobs, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 30, UnusedUploadHours = 24 }), _time, NullLogger<RetentionSweep>.Instance);
         var oldSource = await UploadAsync("up_oldsource");
         await FinishedJobAsync("job-old", oldSource);
         var sharedSource = await UploadAsync("up_shared");
@@ -67,7 +67,7 @@ public abstract class RetentionSweepTests : IAsyncLifetime
     [Fact]
     public async Task Sweep_FinishesWhatAnInterruptedPassLeft_FromItsRecord()
     {
-        var sweep = new RetentionSweep(_database.Retention, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 1, UnusedUploadHours = 0 }), _time, NullLogger<RetentionSweep>.Instance);
+        var sweep = new RetentionSweep(_database.Retention, _database.Jobs, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 1, UnusedUploadHours = 0 }), _time, NullLogger<RetentionSweep>.Instance);
         await FinishedJobAsync("job-cut", await UploadAsync("up_cut"));
         _time.Advance(TimeSpan.FromDays(2));
 
@@ -84,7 +84,7 @@ public abstract class RetentionSweepTests : IAsyncLifetime
     [Fact]
     public async Task Sweep_OnADatabaseOfAnEarlierRelease_IndexesWhatItsJobsNameBeforeDeletingAnyUpload()
     {
-        var sweep = new RetentionSweep(_database.Retention, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 0, UnusedUploadHours = 1 }), _time, NullLogger<RetentionSweep>.Instance);
+        var sweep = new RetentionSweep(_database.Retention, _database.Jobs, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 0, UnusedUploadHours = 1 }), _time, NullLogger<RetentionSweep>.Instance);
         var used = await UploadAsync("up_used");
         await FinishedJobAsync("job-legacy", used);
         var unused = await UploadAsync("up_unused");
@@ -103,6 +103,67 @@ public abstract class RetentionSweepTests : IAsyncLifetime
         Assert.Equal(new RetentionReport(0, 1, 1), await sweep.RunAsync(CancellationToken.None));
         Assert.NotNull(await Blobs.GetInfoAsync(used, CancellationToken.None));
         Assert.Null(await Blobs.GetInfoAsync(unused, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Sweep_AfterAJobEnds_DeletesWhatRunsLeftInItsRunFolders_NotItsOutputs_NotBeforeTheTime_NotWhileItRunsAgain()
+    {
+        var sweep = new RetentionSweep(_database.Retention, _database.Jobs, Blobs, Options.Create(new RetentionOptions { FinishedJobDays = 30, UnusedUploadHours = 0 }), _time, NullLogger<RetentionSweep>.Instance);
+        var runs = RunKeys.RunsFolder(TenantKeys.JobOutputs("t1", "job-runs"));
+        var accepted = $"{runs}/a1-aaaa/vertical.mp4";
+        string[] leftovers = [$"{runs}/a1-bbbb/vertical.mp4", $"{runs}/a2-cccc/vertical.plan.json"];
+        var part = $"{TenantKeys.JobOutputs("t1", "job-runs")}/parts/render.part00.json";
+        foreach (var key in (string[])[accepted, .. leftovers, part])
+        {
+            await Blobs.PutAsync(key, new MemoryStream([7, 8, 9]), "application/octet-stream", CancellationToken.None);
+        }
+
+        var job = await EndedJobAsync("job-runs", accepted, tidyIn: TimeSpan.FromMinutes(5));
+
+        // Not before its time: a run still going when the job ended may yet finish.
+        Assert.Equal(new RetentionReport(0, 0, 0), await sweep.RunAsync(CancellationToken.None));
+        Assert.NotNull(await Blobs.GetInfoAsync(leftovers[0], CancellationToken.None));
+
+        // Running again (a revision) when the time comes: nothing goes, and the entry waits for the next end.
+        _time.Advance(TimeSpan.FromMinutes(6));
+        var again = new JobChanges(job with { State = JobState.Running, FinishedAt = null });
+        await _database.Jobs.CommitAsync(again, CancellationToken.None);
+        Assert.Equal(new RetentionReport(0, 0, 0), await sweep.RunAsync(CancellationToken.None));
+        Assert.NotNull(await Blobs.GetInfoAsync(leftovers[0], CancellationToken.None));
+
+        // Ended again: at the new time, the leftovers go; the record's output and the working copies stay.
+        var running = (await _database.Jobs.GetJobAsync("job-runs", CancellationToken.None))!;
+        var ended = new JobChanges(running with { State = JobState.Succeeded, FinishedAt = _time.GetUtcNow() }) { TidyRunsAt = _time.GetUtcNow().AddMinutes(5) };
+        await _database.Jobs.CommitAsync(ended, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(6));
+        Assert.Equal(new RetentionReport(0, 0, 0, Leftovers: 2), await sweep.RunAsync(CancellationToken.None));
+        Assert.All(leftovers, key => Assert.Null(Blobs.GetInfoAsync(key, CancellationToken.None).GetAwaiter().GetResult()));
+        Assert.NotNull(await Blobs.GetInfoAsync(accepted, CancellationToken.None));
+        Assert.NotNull(await Blobs.GetInfoAsync(part, CancellationToken.None));
+
+        // Done once: the next pass has nothing to look at.
+        await Blobs.PutAsync(leftovers[0], new MemoryStream([1]), "application/octet-stream", CancellationToken.None);
+        Assert.Equal(new RetentionReport(0, 0, 0), await sweep.RunAsync(CancellationToken.None));
+    }
+
+    private async Task<JobRecord> EndedJobAsync(string id, string outputKey, TimeSpan tidyIn)
+    {
+        var now = _time.GetUtcNow();
+        var changes = new JobChanges(new JobRecord
+        {
+            Id = id,
+            Tenant = "t1",
+            PatternName = "reframe-vertical",
+            PatternDocument = "doc",
+            SourceKey = "tenants/t1/uploads/up_x/clip.mp4",
+            State = JobState.Succeeded,
+            CreatedAt = now,
+            UpdatedAt = now,
+            FinishedAt = now,
+        }, isNew: true) { TidyRunsAt = now + tidyIn };
+        changes.Outputs.Add(new Output { Name = "vertical.mp4", Key = outputKey });
+        await _database.Jobs.CommitAsync(changes, CancellationToken.None);
+        return (await _database.Jobs.GetJobAsync(id, CancellationToken.None))!;
     }
 
     private async Task<string> UploadAsync(string id)

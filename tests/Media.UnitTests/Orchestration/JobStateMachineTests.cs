@@ -105,6 +105,38 @@ public sealed class JobStateMachineTests
         Assert.Equal(applied, decision.Changes is not null);
     }
 
+    [Theory]
+    [InlineData(0, StageState.Running, false)] // an earlier attempt finishing late
+    [InlineData(1, StageState.Succeeded, false)] // a second run of the accepted attempt (a redelivered dispatch)
+    [InlineData(1, StageState.Running, true)] // the current run: accepted
+    public void Completed_Stale_ChangesNothingAndDiscardsItsRunsOutputs(int attempt, StageState render, bool accepted)
+    {
+        var completed = new StageCompleted { Outputs = { new Output { Name = "vertical.mp4", Key = "tenants/acme/jobs/job_1/outputs/runs/a1-x/vertical.mp4" } } };
+
+        var decision = Machine.Decide(Running(render), new ApplyStageEvent(Event("vertical", attempt, e => e.Completed = completed)), At(Now));
+
+        Assert.Equal(accepted, decision.Changes is not null);
+        var discarded = decision.Effects.OfType<DiscardOutputs>().SingleOrDefault();
+        Assert.Equal(accepted ? null : ["tenants/acme/jobs/job_1/outputs/runs/a1-x/vertical.mp4"], discarded?.Keys);
+    }
+
+    [Theory]
+    [InlineData(0, StageState.Running, JobState.Running, true)] // an attempt a later one replaced
+    [InlineData(1, StageState.Succeeded, JobState.Running, true)] // a second run of the attempt that succeeded
+    [InlineData(1, StageState.Running, JobState.Running, false)] // the current run: applied, not stopped
+    [InlineData(1, StageState.Running, JobState.Cancelled, true)] // a run its ended job does not need
+    [InlineData(1, StageState.Waiting, JobState.Running, false)] // a parked stage's run of its current attempt
+    public void Progress_OfARunNothingWillAccept_StopsThatRunOnly(int attempt, StageState render, JobState jobState, bool stopped)
+    {
+        var running = Running(render);
+        var snapshot = running with { Job = running.Job with { State = jobState } };
+
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("vertical", attempt, e => e.Progress = new StageProgress { Fraction = 0.3 })), At(Now));
+
+        Assert.Equal(stopped ? new StopStaleRun("job_1", "job_1.vertical", attempt) : null, decision.Effects.OfType<StopStaleRun>().SingleOrDefault());
+        Assert.Empty(decision.Effects.OfType<StopWork>());
+    }
+
     [Fact]
     public void Progress_RenewsTheLeaseAndReportsOverallProgress()
     {

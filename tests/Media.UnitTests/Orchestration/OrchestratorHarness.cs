@@ -56,7 +56,8 @@ internal sealed class OrchestratorHarness : IAsyncDisposable
         Microsoft.Extensions.Options.Options.Create(Options),
         Time,
         NullLogger<Orchestrator>.Instance,
-        quotaOptions: Microsoft.Extensions.Options.Options.Create(Quotas));
+        quotaOptions: Microsoft.Extensions.Options.Options.Create(Quotas),
+        blobs: Blobs);
 
     public async Task<string> CreateUploadAsync(string tenant = TenantIds.Default)
     {

@@ -1,5 +1,6 @@
 using Media.JobApi;
 using Media.JobApi.Errors;
+using Media.Platform.Storage;
 using Media.Protos.V1;
 
 namespace Media.UnitTests.Orchestration;
@@ -55,6 +56,42 @@ public sealed class OrchestratorTests
         var result = Assert.Single(events, e => e.EventCase == JobEvent.EventOneofCase.Result);
         Assert.Equal(["thumbnail-vertical-cover-1.jpg", "vertical.mp4"], result.Result.Outputs.Select(o => o.Name));
         Assert.Equal(JobState.Succeeded, events[^1].StateChanged.State);
+    }
+
+    [Fact]
+    public async Task HandleStageEventAsync_RunsInTheirOwnFolders_TheRecordedAnalysisIsDispatched_AStaleRunsOutputsAreDeleted()
+    {
+        await using var h = new OrchestratorHarness();
+        var job = await h.SubmitAsync(r => r.InlinePattern = OrchestratorHarness.CentreCrop.Replace("mode: center", "mode: face", StringComparison.Ordinal));
+        var runs = RunKeys.RunsFolder($"tenants/default/jobs/{job.Id}/outputs");
+        async Task<Output> StoredAsync(string run, string name)
+        {
+            var stored = await h.Blobs.PutAsync($"{runs}/{run}/{name}", new MemoryStream([1, 2, 3]), "application/octet-stream", CancellationToken.None);
+            return new Output { Name = name, Kind = OutputKind.Video, Key = stored.Key, Sha256 = stored.Sha256 };
+        }
+
+        var probe = await h.NextDispatchAsync();
+        await h.SendAsync(probe, e => e.Completed = new StageCompleted { MediaInfo = OrchestratorHarness.SourceInfo() });
+        var dispatched = new[] { await h.NextDispatchAsync(), await h.NextDispatchAsync() };
+        var analyze = dispatched.Single(d => d.Kind == StageKind.Analyze);
+        await h.SendAsync(analyze, e => e.Completed = new StageCompleted { Outputs = { new Output { Name = "analysis.json", Kind = OutputKind.Analysis, Key = $"{runs}/a1-analysis/analysis.json" } } });
+
+        // The render reads the analysis the record holds: only the record knows which run's it is.
+        var render = await h.NextDispatchAsync();
+        Assert.Equal((StageKind.Render, $"{runs}/a1-analysis/analysis.json"), (render.Kind, render.AnalysisKey));
+
+        var accepted = await StoredAsync("a1-first", "vertical.mp4");
+        var late = await StoredAsync("a1-second", "vertical.mp4");
+        await h.SendAsync(render, e => e.Completed = new StageCompleted { Outputs = { accepted } });
+
+        // The same completion delivered again names the record's object: kept. A second run of the same attempt (a
+        // redelivered dispatch) finishing afterwards is stale: its object goes.
+        await h.SendAsync(render, e => e.Completed = new StageCompleted { Outputs = { accepted } });
+        await h.SendAsync(render, e => e.Completed = new StageCompleted { Outputs = { late } });
+
+        Assert.Equal(accepted.Key, (await h.Database.Jobs.GetOutputsAsync(job.Id, CancellationToken.None)).Single(o => o.Name == "vertical.mp4").Key);
+        Assert.NotNull(await h.Blobs.GetInfoAsync(accepted.Key, CancellationToken.None));
+        Assert.Null(await h.Blobs.GetInfoAsync(late.Key, CancellationToken.None));
     }
 
     [Fact]

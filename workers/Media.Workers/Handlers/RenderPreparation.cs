@@ -78,7 +78,7 @@ public sealed class RenderPreparation(
         SourceAnalysis? analysis = null;
         if (SourceAnalysis.IsNeededBy(pattern))
         {
-            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync($"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
+            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync(dispatch.AnalysisKey is { Length: > 0 } recorded ? recorded : $"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
         }
 
         var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);

@@ -13,6 +13,9 @@ public sealed record DispatchStages(JobRecord Job, IReadOnlyList<StageRecord> St
 /// <summary>Tell every worker to stop what it runs for the job.</summary>
 public sealed record StopWork(string JobId) : JobEffect;
 
+/// <summary>Tell workers to stop runs of the stage up to this attempt: the stage no longer needs them.</summary>
+public sealed record StopStaleRun(string JobId, string StageId, int UpToAttempt) : JobEffect;
+
 /// <summary>Tell operators on the dead-letter topic: the job failed after the last retry of a transient error.</summary>
 public sealed record SendDeadLetter(DeadLetter Letter) : JobEffect;
 
@@ -27,3 +30,6 @@ public sealed record StageFailed(StageRecord Stage, JobError Error, bool WillRet
 
 /// <summary>A line for the log: what was decided and why (message template and its arguments).</summary>
 public sealed record LogNote(LogLevel Level, string Template, params object?[] Arguments) : JobEffect;
+
+/// <summary>A run's outputs that the job will not hold (its completion was stale): delete those the record does not name.</summary>
+public sealed record DiscardOutputs(JobRecord Job, IReadOnlyList<string> Keys) : JobEffect;

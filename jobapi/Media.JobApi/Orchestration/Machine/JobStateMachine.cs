@@ -151,7 +151,19 @@ public sealed class JobStateMachine(MachineSettings settings)
         if (stage is null || job.IsTerminal || stage.IsTerminal || stage.State == StageState.Waiting || stage.Attempt != stageEvent.Attempt
             || (stageEvent.EventCase == Protos.V1.StageEvent.EventOneofCase.Started && stage.State == StageState.Running && stage.WorkerId == stageEvent.WorkerId))
         {
-            return Decision.None(job, new LogNote(LogLevel.Debug, "Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt));
+            var ignored = new LogNote(LogLevel.Debug, "Ignored {EventCase} for stage {StageId} attempt {Attempt} (stale or finished)", stageEvent.EventCase, stageEvent.StageId, stageEvent.Attempt);
+            if (stageEvent.Completed is { Outputs.Count: > 0 } late)
+            {
+                return Decision.None(job, ignored, new DiscardOutputs(job, [.. late.Outputs.Select(o => o.Key)]));
+            }
+
+            // A run still going that nothing will accept: a later attempt replaced it, its stage already ended (a dispatch
+            // delivered twice), or its job did. Stopping it frees its worker. (A parked stage's run of the same attempt
+            // and a repeated "started" of the current run are not stale.)
+            var alive = stageEvent.EventCase is Protos.V1.StageEvent.EventOneofCase.Started or Protos.V1.StageEvent.EventOneofCase.Progress;
+            return alive && stage is not null && (stageEvent.Attempt < stage.Attempt || stage.IsTerminal || job.IsTerminal)
+                ? Decision.None(job, ignored, new StopStaleRun(job.Id, stage.Id, stageEvent.Attempt))
+                : Decision.None(job, ignored);
         }
 
         var now = time.Now;

@@ -155,5 +155,12 @@ public static class SchemaMigrations
             Sql("CREATE TABLE IF NOT EXISTS unpublished_dispatches (stage_id TEXT NOT NULL, attempt INTEGER NOT NULL, job_id TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (stage_id, attempt))"),
             Sql("CREATE INDEX IF NOT EXISTS ix_unpublished_dispatches_created ON unpublished_dispatches (created_at)"),
         ]),
+
+        // Outputs in a folder per run: ended jobs whose run folders the leftover sweep still has to look through.
+        new(19,
+        [
+            Sql("CREATE TABLE IF NOT EXISTS run_tidies (job_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, due_at BIGINT NOT NULL)"),
+            Sql("CREATE INDEX IF NOT EXISTS ix_run_tidies_due ON run_tidies (due_at)"),
+        ]),
     ];
 }

@@ -91,6 +91,13 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
                     cancellationToken, ("$job", job.Id), ("$name", output.Name), ("$payload", output.ToByteArray()));
             }
 
+            if (changes.TidyRunsAt is { } tidy)
+            {
+                await db.ExecuteAsync(connection, transaction,
+                    "INSERT INTO run_tidies (job_id, tenant, due_at) VALUES ($job, $tenant, $due) ON CONFLICT (job_id) DO UPDATE SET due_at = excluded.due_at",
+                    cancellationToken, ("$job", job.Id), ("$tenant", job.Tenant), ("$due", tidy.ToUnixTimeMilliseconds()));
+            }
+
             await transaction.CommitAsync(cancellationToken);
             return committed;
         }

@@ -62,7 +62,7 @@ public sealed class SqlRetentionStore(SqlDatabase db) : IRetentionStore
                 return false;
             }
 
-            foreach (var table in (string[])["events", "stages", "outputs", "job_labels", "job_references", "publications"])
+            foreach (var table in (string[])["events", "stages", "outputs", "job_labels", "job_references", "publications", "run_tidies"])
             {
                 await db.ExecuteAsync(connection, transaction, $"DELETE FROM {table} WHERE job_id = $id", cancellationToken, ("$id", job.Id));
             }
@@ -136,6 +136,13 @@ public sealed class SqlRetentionStore(SqlDatabase db) : IRetentionStore
 
     public Task ForgetBlobDeletionAsync(string key, CancellationToken cancellationToken) =>
         db.WriteAsync("DELETE FROM blob_deletions WHERE key = $key", cancellationToken, ("$key", key));
+
+    public async Task<IReadOnlyList<RunTidy>> ListDueRunTidiesAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+        await db.QueryAsync("SELECT job_id, tenant, due_at FROM run_tidies WHERE due_at <= $now ORDER BY due_at LIMIT $limit",
+            r => new RunTidy(r.GetString(0), r.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(2))), cancellationToken, ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit));
+
+    public Task ForgetRunTidyAsync(RunTidy tidy, CancellationToken cancellationToken) =>
+        db.WriteAsync("DELETE FROM run_tidies WHERE job_id = $job AND due_at = $due", cancellationToken, ("$job", tidy.JobId), ("$due", tidy.DueAt.ToUnixTimeMilliseconds()));
 
     /// <summary>
     /// "(tenant = a AND time &lt; cut_a) OR … OR (tenant NOT IN (a, …) AND time &lt; farm_cut)": each tenant that set its
