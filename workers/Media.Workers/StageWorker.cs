@@ -373,7 +373,7 @@ public sealed class StageWorker : BackgroundService
     private Task ListenForControlAsync(IBusSubscription control, CancellationToken stoppingToken) =>
         BusConsumer.ConsumeAsync(control, ControlMessage.Parser, (message, _, _) =>
         {
-            if (message.Cancel is { StageId.Length: > 0, UpToAttempt: > 0 } stale)
+            if (message.StopRun is { } stale)
             {
                 // One stage's runs that nothing will accept; the job goes on (its other stages and later attempts).
                 foreach (var stage in _running.Values.Where(s => s.JobId == stale.JobId && s.StageId == stale.StageId && s.Attempt <= stale.UpToAttempt))
@@ -384,6 +384,7 @@ public sealed class StageWorker : BackgroundService
             }
             else if (message.Cancel is { } cancel)
             {
+                // A CancelStage means the job was cancelled: its later dispatches are skipped too.
                 _cancelledJobs.Add(cancel.JobId);
                 foreach (var stage in _running.Values.Where(s => s.JobId == cancel.JobId && (cancel.StageId.Length == 0 || s.StageId == cancel.StageId)))
                 {

@@ -15,6 +15,9 @@ internal sealed class ChaosLoop(
 {
     private readonly List<Task> _restarts = [];
 
+    /// <summary>The farm's processes, for what their logs counted.</summary>
+    public IReadOnlyList<FarmRoleProcess> Processes => processes;
+
     public ConcurrentDictionary<string, int> Kills { get; } = new(StringComparer.Ordinal);
 
     public int StorageOutages { get; private set; }

@@ -39,6 +39,15 @@ internal sealed partial class FarmRoleProcess : IAsyncDisposable
 
     public int Starts { get; private set; }
 
+    /// <summary>Runs this worker stopped because the job no longer needed them (a StopRun from the job API).</summary>
+    public int RunsStopped => _runsStopped;
+
+    /// <summary>Objects this job API's retention sweeps deleted from ended jobs' run folders.</summary>
+    public int LeftoversSwept => _leftoversSwept;
+
+    private int _runsStopped;
+    private int _leftoversSwept;
+
     public string LogTail
     {
         get
@@ -152,8 +161,22 @@ internal sealed partial class FarmRoleProcess : IAsyncDisposable
         {
             _ready.TrySetResult(true);
         }
+
+        if (line.Contains("the job no longer needs this run", StringComparison.Ordinal))
+        {
+            Interlocked.Increment(ref _runsStopped);
+        }
+
+        if (LeftoversLine().Match(line) is { Success: true } swept)
+        {
+            Interlocked.Add(ref _leftoversSwept, int.Parse(swept.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
     [GeneratedRegex(@"Media Farm \w+ listening on ")]
     private static partial Regex Listening();
+
+    // RetentionSweep's log line.
+    [GeneratedRegex(@"and (\d+) objects runs left behind")]
+    private static partial Regex LeftoversLine();
 }

@@ -64,6 +64,8 @@ internal sealed class InvariantCheck
             objects = await ListAsync(client, cancellationToken);
         }
 
+        var swept = sweepWait.Elapsed;
+
         var missing = 0;
         var corrupt = 0;
         var mismatches = new List<string>();
@@ -88,7 +90,7 @@ internal sealed class InvariantCheck
         var orphans = objects.Where(Orphan).ToList();
         check.Add("succeeded jobs' outputs stored, SHA-256 as recorded", missing == 0 && corrupt == 0, Invariant($"{expected.Count} outputs; missing {missing}, SHA-256 mismatch {corrupt}") + string.Concat(mismatches.Take(3).Select(m => "; " + m)));
         check.Add("no orphan or duplicate objects in the jobs' folders", orphans.Count == 0, Invariant($"{objects.Count(o => o.Contains("/jobs/", StringComparison.Ordinal))} objects; {orphans.Count} not an output of a job") + (orphans.Count > 0 ? $" (e.g. {orphans[0]})" : string.Empty)
-            + Invariant($"; {leftovers} left by runs at the end of the run, swept within {sweepWait.Elapsed.TotalSeconds:0} s"));
+            + (leftovers == 0 ? "; none left by runs when the jobs ended" : Invariant($"; {leftovers} left by runs when the jobs ended, gone {swept.TotalSeconds:0} s later")));
 
         // No job or stage run to success twice: each job's whole stored log, replayed with a fresh WatchJob.
         var ledger = SuccessLedger.Empty;
@@ -119,7 +121,8 @@ internal sealed class InvariantCheck
         var calmTimes = results.Where(r => r.Key < calm).Select(r => r.Value.Seconds).ToList();
         var chaosTimes = results.Where(r => r.Key >= calm).Select(r => r.Value.Seconds).ToList();
         check._summary = Invariant($"latency submit to end: calm p50 {Percentiles.Of(calmTimes, 50):0.0} s p99 {Percentiles.Of(calmTimes, 99):0.0} s ({calmTimes.Count} jobs); under chaos p50 {Percentiles.Of(chaosTimes, 50):0.0} s p99 {Percentiles.Of(chaosTimes, 99):0.0} s ({chaosTimes.Count} jobs)\n")
-            + Invariant($"stage retries used {retries}; client calls retried {farm.Retries.Values.Sum()} ({string.Join(", ", farm.Retries.OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}"))})");
+            + Invariant($"stage retries used {retries}; client calls retried {farm.Retries.Values.Sum()} ({string.Join(", ", farm.Retries.OrderBy(r => r.Key).Select(r => $"{r.Key} {r.Value}"))})\n")
+            + Invariant($"stale runs stopped {chaos.Processes.Sum(p => p.RunsStopped)}; objects runs left, swept after their jobs ended {chaos.Processes.Sum(p => p.LeftoversSwept)}");
         return check;
     }
 

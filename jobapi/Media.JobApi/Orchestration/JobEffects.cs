@@ -25,8 +25,13 @@ internal sealed class JobEffects(
     Func<StageRecord, Task> park,
     Func<StageRecord, Task> published,
     Func<string, CancellationToken, Task<IReadOnlyList<Output>>> outputsOf,
-    IBlobStore? blobs)
+    IBlobStore? blobs,
+    Func<JobRecord, DateTimeOffset, Task> scheduleTidy,
+    TimeProvider time)
 {
+    // Deleting a stale run's objects is on the event path: a storage outage must not hold the job's other events.
+    private static readonly TimeSpan DiscardTimeout = TimeSpan.FromSeconds(5);
+
     public bool BusIsDurable => bus.IsDurable;
 
     public async Task CarryOutAsync(IReadOnlyList<JobEffect> effects)
@@ -44,9 +49,12 @@ internal sealed class JobEffects(
                         "Could not tell workers to stop job {JobId}");
                     break;
                 case StopStaleRun stale:
-                    await TryPublishAsync(Topics.Control, stale.JobId, new ControlMessage { Cancel = new CancelStage { JobId = stale.JobId, StageId = stale.StageId, UpToAttempt = stale.UpToAttempt } },
+                    await TryPublishAsync(Topics.Control, stale.JobId, new ControlMessage { StopRun = new StopRun { JobId = stale.JobId, StageId = stale.StageId, UpToAttempt = stale.UpToAttempt } },
                         // The run finishes for nothing then, and its outputs are discarded.
                         "Could not tell a stale run of job {JobId} to stop");
+
+                    // A run stopped between its uploads and its completion leaves objects no completion will name.
+                    await TidyAgainAsync(stale.Job);
                     break;
                 case SendDeadLetter dead:
                     await TryPublishAsync(Topics.DeadLetter, dead.Letter.JobId, dead.Letter,
@@ -75,7 +83,8 @@ internal sealed class JobEffects(
     }
 
     // A run's outputs the job will never hold (its completion came too late or twice): deleted now, unless the record
-    // names them (the same completion delivered again). Anything missed here is left to the leftover sweep.
+    // names them (the same completion delivered again). Anything missed here is left to the leftover sweep, which is
+    // scheduled again for it (its pass for the job may be over).
     private async Task DiscardAsync(DiscardOutputs discard)
     {
         if (blobs is null)
@@ -85,16 +94,30 @@ internal sealed class JobEffects(
 
         try
         {
+            using var timeout = new CancellationTokenSource(DiscardTimeout);
             var prefix = TenantKeys.JobOutputs(discard.Job.Tenant, discard.Job.Id);
-            var held = (await outputsOf(discard.Job.Id, CancellationToken.None)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+            var held = (await outputsOf(discard.Job.Id, timeout.Token)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
             foreach (var key in discard.Keys.Where(k => RunKeys.IsRunOutput(prefix, k) && !held.Contains(k)))
             {
-                await blobs.DeleteAsync(key, CancellationToken.None);
+                await blobs.DeleteAsync(key, timeout.Token);
             }
         }
         catch (Exception ex)
         {
             logger.LogWarning("Could not delete the outputs of a stale run of job {JobId} ({Cause}); the leftover sweep will", discard.Job.Id, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
+            await TidyAgainAsync(discard.Job);
+        }
+    }
+
+    private async Task TidyAgainAsync(JobRecord job)
+    {
+        try
+        {
+            await scheduleTidy(job, time.GetUtcNow().AddSeconds(options.RunLeftoverSeconds));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not schedule the leftover sweep of job {JobId} ({Cause}); retention removes its folder in the end", job.Id, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
         }
     }
 

@@ -57,7 +57,7 @@ public sealed class Orchestrator : IDisposable
         _logger = logger;
         _machine = new JobStateMachine(MachineSettings.From(_options));
         _admission = new Admission(queries, quotaOptions?.Value ?? new QuotaOptions(), queueDepth, time);
-        _effects = new JobEffects(bus, _options, logger, webhooks, AdmitHeldAsync, ParkAsync, ForgetPublishedAsync, store.GetOutputsAsync, blobs);
+        _effects = new JobEffects(bus, _options, logger, webhooks, AdmitHeldAsync, ParkAsync, ForgetPublishedAsync, store.GetOutputsAsync, blobs, (job, due) => _queries.ScheduleRunTidyAsync(job.Id, job.Tenant, due, CancellationToken.None), time);
     }
 
     public async Task<JobRecord> SubmitAsync(SubmitJobRequest request, string tenant, CancellationToken cancellationToken, string fieldPrefix = "")

@@ -32,6 +32,12 @@ public interface IOrchestrationQueries
     /// <summary>Forgets an unpublished dispatch: the bus confirmed it, or its stage has moved on.</summary>
     Task ForgetUnpublishedDispatchAsync(string stageId, int attempt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Has the leftover sweep look at the job's run folders (again) from <paramref name="dueAt"/>: a stale run left
+    /// objects after the job ended. Only the retention sweep acts on it, and only while the job has ended.
+    /// </summary>
+    Task ScheduleRunTidyAsync(string jobId, string tenant, DateTimeOffset dueAt, CancellationToken cancellationToken);
+
     /// <summary>Total probed source duration of a tenant's jobs created since <paramref name="since"/> (daily minutes quota).</summary>
     Task<double> SumSourceSecondsAsync(string tenant, DateTimeOffset since, CancellationToken cancellationToken);
 }

@@ -133,7 +133,12 @@ public sealed class JobStateMachineTests
 
         var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("vertical", attempt, e => e.Progress = new StageProgress { Fraction = 0.3 })), At(Now));
 
-        Assert.Equal(stopped ? new StopStaleRun("job_1", "job_1.vertical", attempt) : null, decision.Effects.OfType<StopStaleRun>().SingleOrDefault());
+        var stop = decision.Effects.OfType<StopStaleRun>().SingleOrDefault();
+        Assert.Equal(stopped, stop is not null);
+        if (stop is not null)
+        {
+            Assert.Equal(("job_1", "job_1.vertical", attempt), (stop.JobId, stop.StageId, stop.UpToAttempt));
+        }
         Assert.Empty(decision.Effects.OfType<StopWork>());
     }
 

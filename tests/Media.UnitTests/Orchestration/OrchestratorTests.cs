@@ -92,6 +92,15 @@ public sealed class OrchestratorTests
         Assert.Equal(accepted.Key, (await h.Database.Jobs.GetOutputsAsync(job.Id, CancellationToken.None)).Single(o => o.Name == "vertical.mp4").Key);
         Assert.NotNull(await h.Blobs.GetInfoAsync(accepted.Key, CancellationToken.None));
         Assert.Null(await h.Blobs.GetInfoAsync(late.Key, CancellationToken.None));
+
+        // A third run still going after the job ended is told to stop (that stage, up to that attempt), and the leftover
+        // sweep of the job is scheduled again from now: the stopped run may have uploaded something.
+        h.Time.Advance(TimeSpan.FromSeconds(10));
+        await h.SendAsync(render, e => e.Progress = new StageProgress { Fraction = 0.4 });
+        var stop = (await h.NextControlAsync()).StopRun;
+        Assert.Equal((job.Id, render.StageId, 1), (stop.JobId, stop.StageId, stop.UpToAttempt));
+        var tidy = Assert.Single(await h.Database.Retention.ListDueRunTidiesAsync(h.Time.GetUtcNow().AddDays(1), 10, CancellationToken.None));
+        Assert.Equal((job.Id, h.Time.GetUtcNow().AddSeconds(h.Options.RunLeftoverSeconds)), (tidy.JobId, tidy.DueAt));
     }
 
     [Fact]

@@ -14,7 +14,10 @@ public sealed record DispatchStages(JobRecord Job, IReadOnlyList<StageRecord> St
 public sealed record StopWork(string JobId) : JobEffect;
 
 /// <summary>Tell workers to stop runs of the stage up to this attempt: the stage no longer needs them.</summary>
-public sealed record StopStaleRun(string JobId, string StageId, int UpToAttempt) : JobEffect;
+public sealed record StopStaleRun(JobRecord Job, string StageId, int UpToAttempt) : JobEffect
+{
+    public string JobId => Job.Id;
+}
 
 /// <summary>Tell operators on the dead-letter topic: the job failed after the last retry of a transient error.</summary>
 public sealed record SendDeadLetter(DeadLetter Letter) : JobEffect;

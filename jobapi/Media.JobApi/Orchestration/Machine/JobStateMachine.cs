@@ -162,7 +162,7 @@ public sealed class JobStateMachine(MachineSettings settings)
             // and a repeated "started" of the current run are not stale.)
             var alive = stageEvent.EventCase is Protos.V1.StageEvent.EventOneofCase.Started or Protos.V1.StageEvent.EventOneofCase.Progress;
             return alive && stage is not null && (stageEvent.Attempt < stage.Attempt || stage.IsTerminal || job.IsTerminal)
-                ? Decision.None(job, ignored, new StopStaleRun(job.Id, stage.Id, stageEvent.Attempt))
+                ? Decision.None(job, ignored, new StopStaleRun(job, stage.Id, stageEvent.Attempt))
                 : Decision.None(job, ignored);
         }
 

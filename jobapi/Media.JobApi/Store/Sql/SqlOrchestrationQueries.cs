@@ -69,4 +69,8 @@ public sealed class SqlOrchestrationQueries(SqlDatabase db) : IOrchestrationQuer
 
     public Task ForgetUnpublishedDispatchAsync(string stageId, int attempt, CancellationToken cancellationToken) =>
         db.WriteAsync("DELETE FROM unpublished_dispatches WHERE stage_id = $stage AND attempt = $attempt", cancellationToken, ("$stage", stageId), ("$attempt", attempt));
+
+    public Task ScheduleRunTidyAsync(string jobId, string tenant, DateTimeOffset dueAt, CancellationToken cancellationToken) =>
+        db.WriteAsync("INSERT INTO run_tidies (job_id, tenant, due_at) VALUES ($job, $tenant, $due) ON CONFLICT (job_id) DO UPDATE SET due_at = excluded.due_at", cancellationToken,
+            ("$job", jobId), ("$tenant", tenant), ("$due", dueAt.ToUnixTimeMilliseconds()));
 }
