@@ -11,7 +11,8 @@ namespace Media.IntegrationTests;
 
 /// <summary>
 /// Media that lies about its timing: audio whose packets jump (a gap in the timestamps, as when clips of different
-/// sample rates are joined by stream copy) and audio that starts after the picture. Analysis must find speech where it
+/// sample rates are joined by stream copy), audio that starts after the picture, and a clip cut by stream copy between
+/// keyframes, whose MP4 edit list hides 3 s of frames it still carries (what phones and trimming apps write). Analysis must find speech where it
 /// plays with the picture, captions must be timed to it, and the render must put the sound under the same frames: a
 /// decoder alone hands out the samples back to back, and everything after the gap would come 10 s early.
 /// </summary>
@@ -29,6 +30,8 @@ public sealed class MediaTimelineTests : IAsyncLifetime
 
     private string Late => Path.Combine(_folder, "late.mp4");
 
+    private string EditList => Path.Combine(_folder, "edit-list.mp4");
+
     public async Task InitializeAsync()
     {
         _services = TestPipelines.Services();
@@ -43,6 +46,11 @@ public sealed class MediaTimelineTests : IAsyncLifetime
             "-filter_complex", "[1:a]aresample=48000,adelay=2000:all=1[a1];[2:a]aresample=48000,adelay=22000:all=1[a2];[a1][a2]amix=inputs=2:normalize=0,apad=whole_dur=30[a]",
             "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "30", whole);
         await TestMedia.FFmpegAsync("-i", whole, "-c", "copy", "-bsf:a", "noise=drop=between(pts*tb\\,9\\,19)", Gap);
+
+        // Cut at 13 s by stream copy: the keyframes are 10 s apart (libx264's default), so the file keeps the frames
+        // from 10 s and an edit list tells players to start at 13 s. The second sentence is said at 9 s of that
+        // timeline; read without the edit list it would come at 12 s, over 17 s + 3 s of picture.
+        await TestMedia.FFmpegAsync("-ss", "13", "-i", whole, "-c", "copy", EditList);
 
         // 10 s of picture; the sound (the second sentence) starts 3 s in.
         await TestMedia.FFmpegAsync(
@@ -106,6 +114,42 @@ public sealed class MediaTimelineTests : IAsyncLifetime
         Assert.InRange(rendered.DurationSeconds, 29.5, 30.5);
         Assert.Contains(rendered.Speech!.Segments, s => s.Start is > 21.5 and < 22.8);
         Assert.DoesNotContain(rendered.Speech.Segments, s => s.End > 9 && s.Start < 21);
+    }
+
+    [Fact]
+    public async Task Analysis_ClipWithAnEditList_FindsSpeechOnTheEditedTimeline()
+    {
+        var analysis = await AnalyzeAsync(EditList, SpeechAndLoudness);
+
+        Assert.InRange(analysis.DurationSeconds, 16.9, 17.1);
+        Assert.Contains(analysis.Speech!.Segments, s => s.Start is > 8.5 and < 9.8);
+        Assert.DoesNotContain(analysis.Speech.Segments, s => s.Start < 8.5);
+    }
+
+    [Fact]
+    public async Task Farm_ClipWithAnEditList_RendersTheEditedTimeline_CaptionsWithIt()
+    {
+        await using var farm = new InProcessFarm();
+        await farm.InitializeAsync();
+        var upload = await farm.Client.UploadFileAsync(EditList, null, CancellationToken.None);
+        var request = new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, PatternName = "captions-only" };
+        request.Parameters.Add("script", Second);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var job = await farm.Client.WaitAsync((await farm.Client.Jobs.SubmitJobAsync(request)).Id, null, timeout.Token);
+
+        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
+        var folder = Directory.CreateDirectory(Path.Combine(_folder, "out-edit-list")).FullName;
+        var files = await farm.Client.DownloadOutputsAsync(job, folder, timeout.Token);
+        var srt = await File.ReadAllTextAsync(files.Single(f => f.EndsWith(".srt", StringComparison.Ordinal)));
+        var start = TimeSpan.ParseExact(srt.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)[0].Split('\n')[1][..12], @"hh\:mm\:ss\,fff", CultureInfo.InvariantCulture).TotalSeconds;
+        Assert.InRange(start, 8.5, 9.8);
+
+        // The hidden 3 s are not rendered: the output is the edited 17 s, and says the sentence at 9 s.
+        var video = files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal));
+        var rendered = await AnalyzeAsync(video, SpeechAndLoudness);
+        Assert.InRange(rendered.DurationSeconds, 16.8, 17.2);
+        Assert.Contains(rendered.Speech!.Segments, s => s.Start is > 8.5 and < 9.8);
     }
 
     private async Task<SourceAnalysis> AnalyzeAsync(string path, AnalysisNeeds needs)
