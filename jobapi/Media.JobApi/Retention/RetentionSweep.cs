@@ -76,9 +76,10 @@ public sealed partial class RetentionSweep(IRetentionStore store, IJobStore jobs
     }
 
     /// <summary>
-    /// Objects in ended jobs' run folders that their records do not name: runs killed mid-upload, runs whose completion
-    /// came too late, outputs a retry replaced. Safe beside a revision starting meanwhile: the listing is used only if the
-    /// job is unchanged after it, and a run started later writes keys the listing does not hold.
+    /// Objects in ended jobs' run folders that their records do not name: runs killed or stopped between their uploads
+    /// and their completion, runs whose late completion's objects could not be deleted then. Safe beside a revision
+    /// starting meanwhile: the listing is used only if the job is unchanged after it, and a run started later writes
+    /// keys the listing does not hold.
     /// </summary>
     private async Task<int> RemoveRunLeftoversAsync(CancellationToken cancellationToken)
     {
