@@ -16,6 +16,7 @@ var root = new RootCommand("media-bench: benchmarks, soaks and evaluations of th
     LoadBenchCommand.Create(),
     ReviseBenchCommand.Create(),
     ScaleBenchCommand.Create(),
+    SpeakersEvalCommand.Create(),
     Media.Bench.Chaos.ChaosBenchCommand.Create(),
     hooks,
 };

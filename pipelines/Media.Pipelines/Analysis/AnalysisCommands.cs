@@ -6,6 +6,15 @@ namespace Media.Pipelines.Analysis;
 public static class AnalysisCommands
 {
     public const double FaceSampleRate = 2;
+
+    /// <summary>
+    /// The face sample rate when a pattern follows the active speaker: mouths open and close a few times a second,
+    /// so 2 fps cannot see them move.
+    /// </summary>
+    public const double SpeakerSampleRate = 8;
+
+    /// <summary>The face sample rate for what a pattern needs.</summary>
+    public static double FaceRate(Patterns.Steps.AnalysisNeeds needs) => needs.HasFlag(Patterns.Steps.AnalysisNeeds.Speakers) ? SpeakerSampleRate : FaceSampleRate;
     public const int FaceFrameWidth = 256;
 
     /// <summary>
@@ -93,7 +102,8 @@ public static class AnalysisCommands
     /// One decode of the video, two branches: small frames at a fixed rate as raw RGB for the face detector,
     /// and scene-change scores on smaller frames, printing the frames that start a new shot.
     /// </summary>
-    public static FFmpegCommand Video(string input, int frameHeight, string framesPath, string scenesPath, DecodeWindow? window = null) => new()
+    /// <param name="sampleRate">Face frames per second (<see cref="FaceRate"/>).</param>
+    public static FFmpegCommand Video(string input, int frameHeight, string framesPath, string scenesPath, DecodeWindow? window = null, double sampleRate = FaceSampleRate) => new()
     {
         Inputs = [Input(input, window)],
         Graph = new FilterGraph(
@@ -102,7 +112,7 @@ public static class AnalysisCommands
             new FilterChain(
                 ["fa"],
                 [
-                    Filter.Of("fps", ("fps", FaceSampleRate)),
+                    Filter.Of("fps", ("fps", sampleRate)),
                     Filter.Of("scale", ("w", FaceFrameWidth), ("h", frameHeight)),
                     Filter.Of("format", ("pix_fmts", "rgb24")),
                 ],

@@ -36,6 +36,9 @@ public sealed record AnalysisPart
 
     public VisualActivity? Visual { get; init; }
 
+    /// <summary>Every face on every sample, with its mouth's movement (only when the pattern follows the speaker).</summary>
+    public IReadOnlyList<Speakers.FaceFrame>? FaceFrames { get; init; }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
     public static AnalysisPart FromJson(ReadOnlySpan<byte> json) =>

@@ -29,6 +29,9 @@ public sealed record SourceAnalysis
 
     public FaceTrack? Faces { get; init; }
 
+    /// <summary>Every face as a track and who speaks when (only for patterns that follow the active speaker).</summary>
+    public Speakers.PeopleAnalysis? People { get; init; }
+
     /// <summary>Hard cuts between shots (seconds), measured with the faces: a face crop jumps at a cut instead of panning.</summary>
     public IReadOnlyList<double>? SceneCuts { get; init; }
 

@@ -2,6 +2,7 @@ using Media.Pipelines.Captions;
 using Media.Pipelines.Models;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Speakers;
 using Media.Pipelines.Speech;
 using Media.Pipelines.Thumbnails;
 using Media.Pipelines.Tools;
@@ -45,10 +46,10 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, cancellationToken)
             : Task.FromResult(new AnalysisPart());
         var video = needs.HasFlag(AnalysisNeeds.Faces)
-            ? TrackFacesAsync(input, probe, owned, window, workDirectory, progress, cancellationToken)
+            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, progress, cancellationToken)
             : Task.FromResult(new AnalysisPart());
         var (heard, seen) = (await audio, await video);
-        return heard with { Start = start, End = end, Faces = seen.Faces, SceneCuts = seen.SceneCuts, Visual = seen.Visual };
+        return heard with { Start = start, End = end, Faces = seen.Faces, SceneCuts = seen.SceneCuts, Visual = seen.Visual, FaceFrames = seen.FaceFrames };
     }
 
     /// <summary>
@@ -95,14 +96,22 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         FaceTrack? faceTrack = null;
         IReadOnlyList<double>? cuts = null;
         VisualActivity? visual = null;
+        PeopleAnalysis? people = null;
         if (needs.HasFlag(AnalysisNeeds.Faces))
         {
-            faceTrack = new FaceTrack(parts.Select(p => p.Faces?.Model).FirstOrDefault(m => m is not null) ?? faces.Name, AnalysisCommands.FaceSampleRate, [.. parts.SelectMany(p => p.Faces?.Samples ?? [])]);
+            var rate = AnalysisCommands.FaceRate(needs);
+            faceTrack = new FaceTrack(parts.Select(p => p.Faces?.Model).FirstOrDefault(m => m is not null) ?? faces.Name, rate, [.. parts.SelectMany(p => p.Faces?.Samples ?? [])]);
             cuts = [.. parts.SelectMany(p => p.SceneCuts ?? [])];
-            visual = new VisualActivity(AnalysisCommands.FaceSampleRate, [.. parts.SelectMany(p => p.Visual?.Motion ?? [])], [.. parts.SelectMany(p => p.Visual?.FaceCounts ?? [])]);
+            visual = new VisualActivity(rate, [.. parts.SelectMany(p => p.Visual?.Motion ?? [])], [.. parts.SelectMany(p => p.Visual?.FaceCounts ?? [])]);
+            if (needs.HasFlag(AnalysisNeeds.Speakers))
+            {
+                // Tracked over the joined frames, so a chunked analysis gives the same tracks and turns as one pass.
+                var tracks = FaceTracker.Track([.. parts.SelectMany(p => p.FaceFrames ?? [])], cuts);
+                people = new PeopleAnalysis(rate, tracks, ActiveSpeaker.Turns(tracks, speech?.Segments ?? [], rate));
+            }
         }
 
-        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts, Visual = visual };
+        return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts, Visual = visual, People = people };
     }
 
     private async Task<AnalysisPart> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, string? script, CancellationToken cancellationToken)
@@ -160,7 +169,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = wav is null ? null : recognizer.Backend, RecognizerModel = wav is null ? null : recognizer.Model };
     }
 
-    private async Task<AnalysisPart> TrackFacesAsync(string input, MediaProbe probe, Owned owned, DecodeWindow? window, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    private async Task<AnalysisPart> TrackFacesAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         if (!faces.IsAvailable)
         {
@@ -172,7 +181,9 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var scenesPath = Path.Combine(workDirectory, "scenes.txt");
         // Faces are looked for up to the range's end only (words alone read past it).
         var video = window is { } w ? w with { Until = owned.Last ? null : owned.End } : (DecodeWindow?)null;
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath, video).ToArguments(), cancellationToken);
+        var rate = AnalysisCommands.FaceRate(needs);
+        var speakers = needs.HasFlag(AnalysisNeeds.Speakers);
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath, video, rate).ToArguments(), cancellationToken);
         var cuts = File.Exists(scenesPath)
             ? AnalysisCommands.ParseSceneCuts(File.ReadLines(scenesPath)).Select(c => Math.Round(c + owned.Offset, 3)).Where(owned.Contains).ToList()
             : [];
@@ -183,6 +194,8 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var samples = new List<FaceSample>();
         var motion = new List<float>();
         var counts = new List<int>();
+        var frames = speakers ? new List<FaceFrame>() : null;
+        IReadOnlyList<FaceRegion> lastFaces = [];
         var total = Math.Max(1, new FileInfo(framesPath).Length / frameBytes);
         await using (var stream = new FileStream(framesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
         {
@@ -198,15 +211,32 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                     break;
                 }
 
-                var time = owned.Offset + (i / AnalysisCommands.FaceSampleRate);
+                var time = owned.Offset + (i / rate);
                 var change = i == 0 ? 0 : FrameMotion.MeanLumaChange(previous, frame);
-                (previous, frame) = (frame, previous);
-                if (!owned.Contains(time))
+                (previous, frame) = (frame, previous); // previous: this sample's pixels now; frame: the last sample's
+                if (!owned.Contains(time) && !speakers)
                 {
                     continue; // the lead: decoded only so that the first sample of the range has its motion
                 }
 
                 var found = faces.Detect(previous, AnalysisCommands.FaceFrameWidth, height);
+                if (frames is not null)
+                {
+                    // Mouths are compared with the last sample's, the lead's included, so a chunk's first sample has its value.
+                    var seen = i == 0 ? [] : lastFaces;
+                    if (owned.Contains(time))
+                    {
+                        frames.Add(new FaceFrame(time, [.. found.Select(f => new FaceSighting(f.X, f.Y, f.Width, f.Height, f.Score,
+                            MouthMotion.SameFace(seen, f) is { } before ? MathF.Round(MouthMotion.Change(frame, before, previous, f, AnalysisCommands.FaceFrameWidth, height), 2) : null))]));
+                    }
+
+                    lastFaces = found;
+                    if (!owned.Contains(time))
+                    {
+                        continue;
+                    }
+                }
+
                 var best = found.MaxBy(f => f.Area);
                 motion.Add(samples.Count == 0 && owned.Start == 0 ? 0 : change);
                 counts.Add(found.Count);
@@ -221,7 +251,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         File.Delete(framesPath);
-        return new AnalysisPart { Faces = new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples), SceneCuts = cuts, Visual = new VisualActivity(AnalysisCommands.FaceSampleRate, motion, counts) };
+        return new AnalysisPart { Faces = new FaceTrack(faces.Name, rate, samples), SceneCuts = cuts, Visual = new VisualActivity(rate, motion, counts), FaceFrames = frames };
     }
 
     /// <summary>The range a part keeps, on the source's clock, and where its decode began (<paramref name="Offset"/>).</summary>

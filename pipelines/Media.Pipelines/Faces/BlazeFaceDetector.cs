@@ -9,12 +9,17 @@ public sealed class BlazeFaceDetector(FaceDetector detector, float minScore) : I
 {
     public const string ModelFile = "blazeface/face_detection_front_128x128.onnx";
 
+    // MediaPipe's landmark order: right eye, left eye, nose tip, mouth centre, right ear, left ear.
+    private const int MouthKeypoint = 3;
+
     public bool IsAvailable => true;
 
     public string Name => "blazeface-front-128";
 
     public IReadOnlyList<FaceRegion> Detect(ReadOnlySpan<byte> rgb24, int width, int height) =>
-        detector.Detect(rgb24, width, height, minScore).Select(f => new FaceRegion(f.X, f.Y, f.Width, f.Height, f.Score)).ToList();
+        detector.Detect(rgb24, width, height, minScore)
+            .Select(f => new FaceRegion(f.X, f.Y, f.Width, f.Height, f.Score, f.Keypoints.Count > MouthKeypoint ? f.Keypoints[MouthKeypoint].X : null, f.Keypoints.Count > MouthKeypoint ? f.Keypoints[MouthKeypoint].Y : null))
+            .ToList();
 
     public void Dispose() => detector.Dispose();
 

@@ -19,4 +19,11 @@ public enum ReframeMode
 
     /// <summary>The whole picture fitted in the frame with black bars (bulk normalisation).</summary>
     Fit,
+
+    /// <summary>
+    /// Like <see cref="Face"/>, but the face followed is the active speaker's: the crop changes person at turns of
+    /// speech (cutting between people far apart), holds at least a couple of seconds, and ignores short interjections
+    /// (resolved by the planner into <see cref="Face"/> with the speaker's path).
+    /// </summary>
+    Speaker,
 }

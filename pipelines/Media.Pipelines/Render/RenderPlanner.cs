@@ -4,6 +4,7 @@ using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
+using Media.Pipelines.Speakers;
 using Media.Pipelines.Text;
 
 namespace Media.Pipelines.Render;
@@ -35,7 +36,8 @@ public static class RenderPlanner
         if (needs != AnalysisNeeds.None && (analysis is null
             || (needs.HasFlag(AnalysisNeeds.Loudness) && analysis.Loudness is null)
             || (needs.HasFlag(AnalysisNeeds.Speech) && analysis.Speech is null)
-            || (needs.HasFlag(AnalysisNeeds.Faces) && analysis.Faces is null)))
+            || (needs.HasFlag(AnalysisNeeds.Faces) && analysis.Faces is null)
+            || (needs.HasFlag(AnalysisNeeds.Speakers) && analysis.People is null)))
         {
             throw new InvalidOperationException($"Pattern '{pattern.Name}' needs an analysis with {needs}; the render got none or an incomplete one.");
         }
@@ -74,9 +76,11 @@ public static class RenderPlanner
         }
 
         var outputDuration = kept / steps.Speed;
-        var reframe = steps.Reframe.Mode == ReframeMode.Auto
-            ? analysis?.Faces?.Samples.Any(s => s.Score > 0) == true ? ReframeMode.Face : ReframeMode.Center
-            : steps.Reframe.Mode;
+        var reframe = steps.Reframe.Mode switch
+        {
+            ReframeMode.Auto or ReframeMode.Speaker => analysis?.Faces?.Samples.Any(s => s.Score > 0) == true ? ReframeMode.Face : ReframeMode.Center,
+            var mode => mode,
+        };
         var plan = new RenderPlan
         {
             OutputName = outputName,
@@ -88,7 +92,7 @@ public static class RenderPlanner
             Segments = segments,
             // The face path over the source span this output takes (a clip's plan holds its own keyframes only).
             FacePath = reframe == ReframeMode.Face
-                ? FacePathPlanner.Plan(analysis!.Faces!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height, steps.Reframe.MaxPanPerSecond, steps.Reframe.DeadZone, analysis.SceneCuts)
+                ? FacePath(steps.Reframe, analysis!, source, (double)output.Width / output.Height)
                     .Within(segments.Count > 0 ? segments.Min(s => s.Start) : 0, segments.Count > 0 ? segments.Max(s => s.End) : source.DurationSeconds)
                 : null,
             Texts = Texts(steps.Texts, parameters, output, outputDuration, widths),
@@ -184,6 +188,23 @@ public static class RenderPlanner
         return probe.HasVideo && probe.DurationSeconds > 0
             ? new PlannedBookend(key, Math.Round(probe.DurationSeconds, 3), probe.HasAudio)
             : throw new InvalidMediaException($"The {what} 'blob:{key}' has no video to play.");
+    }
+
+    // The face path: the largest face's, or in speaker mode the active speaker's with cuts at changes of person.
+    private static CropPath FacePath(ReframeStep reframe, SourceAnalysis analysis, MediaProbe source, double outputAspect)
+    {
+        var faces = analysis.Faces!;
+        var cuts = analysis.SceneCuts ?? [];
+        if (reframe.Mode == ReframeMode.Speaker && analysis.People is { } people)
+        {
+            var horizontal = (double)source.DisplayWidth / source.DisplayHeight >= outputAspect;
+            var window = horizontal ? source.DisplayHeight * outputAspect / source.DisplayWidth : source.DisplayWidth / outputAspect / source.DisplayHeight;
+            var shots = SpeakerShots.Plan(people.Turns, analysis.DurationSeconds, cuts, reframe.MinShotSeconds);
+            (faces, var switches) = SpeakerFollow.Follow(people, shots, faces, window, horizontal);
+            cuts = [.. cuts.Concat(switches).Order()];
+        }
+
+        return FacePathPlanner.Plan(faces, source.DisplayWidth, source.DisplayHeight, outputAspect, reframe.MaxPanPerSecond, reframe.DeadZone, cuts);
     }
 
     private static int Even(double value) => Math.Max(2, (int)Math.Round(value / 2) * 2);

@@ -77,6 +77,17 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     }
 
     [Fact]
+    public async Task SpeakersEval_GeneratedFootage_BuildsTheTwoPersonClipAndReports()
+    {
+        // The generated pictures have no faces: the command must say so and still report, not crash.
+        var output = await RunAsync("speakers-eval", media.Folder);
+
+        Assert.Contains("# Two speakers, side by side (960x576", output, StringComparison.Ordinal);
+        Assert.Contains("no face found", output, StringComparison.Ordinal);
+        Assert.Contains("RESULT: some goals missed", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CaptionsEval_GeneratedSpeech_ReportsErrorRatesAndSpeed()
     {
         var output = await RunAsync("captions-eval", media.Folder, "--minutes", "0.1");

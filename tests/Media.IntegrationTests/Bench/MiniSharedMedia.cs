@@ -31,8 +31,13 @@ public sealed class MiniSharedMedia : IAsyncLifetime
                 "-map", "0:v", "-map", "[a]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "3", Path.Combine(Folder, "talking_head", name));
         }
 
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=360x288:rate=25:duration=2", "-i", words, "-filter_complex", "[1:a]apad,atrim=0:2,aresample=44100[a]",
-            "-map", "0:v", "-map", "[a]", "-c:v", "mpeg1video", "-c:a", "mp2", "-t", "2", Path.Combine(Folder, "talking_head", "grid_id2_swwp2s.mpg"));
+        // GRID-sized clips (3 s, like the corpus's), two of them: speakers-eval builds its two-person footage from them.
+        foreach (var name in new[] { "grid_id2_swwp2s.mpg", "grid_bbaf2n.mpg" })
+        {
+            await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=360x288:rate=25:duration=3", "-i", words, "-filter_complex", "[1:a]apad,atrim=0:3,aresample=44100[a]",
+                "-map", "0:v", "-map", "[a]", "-c:v", "mpeg1video", "-c:a", "mp2", "-t", "3", Path.Combine(Folder, "talking_head", name));
+        }
+
         await File.WriteAllTextAsync(Path.Combine(Folder, "talking_head", "grid_id2_swwp2s.align"), "0 5000 sil\n5000 12000 hello\n12000 20000 world\n");
 
         // A "montage" with one hard cut at 3 s.

@@ -45,6 +45,24 @@ public sealed class StepsParserTests
     }
 
     [Fact]
+    public void Parse_SpeakerReframe_ReadsMinShotAndNeedsSpeakers()
+    {
+        var result = Parse("  - reframe: { mode: speaker, minShot: 3, maxPan: 0.4 }");
+
+        Assert.True(result.IsValid, string.Join("; ", result.Violations));
+        Assert.Equal(new ReframeStep(ReframeMode.Speaker, 0.4, 0.1, 3), result.Pattern!.Steps.Reframe);
+        Assert.Equal(AnalysisNeeds.Faces | AnalysisNeeds.Speech | AnalysisNeeds.Speakers, result.Pattern.Steps.Needs);
+    }
+
+    [Fact]
+    public void Parse_MinShotOutsideSpeakerMode_Refused()
+    {
+        var result = Parse("  - reframe: { mode: face, minShot: 3 }");
+
+        Assert.Contains(result.Violations, v => v.Path == "steps[0].reframe.minShot" && v.Reason.Contains("speaker", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_NoSteps_IsPlainCentreCropNeedingNoAnalysis()
     {
         var result = PatternParser.Parse("apiVersion: media.farm/v1\nname: p\noutputs: [{ name: o, preset: youtube }]");

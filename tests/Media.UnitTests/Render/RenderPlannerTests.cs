@@ -109,6 +109,42 @@ public sealed class RenderPlannerTests
     }
 
     [Fact]
+    public void Plan_SpeakerReframe_CutsBetweenTheTwoSpeakersAtTheTurn()
+    {
+        var pattern = Pattern("  - reframe: { mode: speaker }");
+        // Two people at 20% and 80% of the width; the left one speaks 0.5-4 s, the right one 5-9.5 s.
+        var left = new Media.Pipelines.Speakers.PersonTrack(1, [.. Enumerable.Range(0, 80).Select(i => new Media.Pipelines.Speakers.TrackPoint(i / 8.0, 0.15f, 0.3f, 0.1f, 0.2f, 1))]);
+        var right = new Media.Pipelines.Speakers.PersonTrack(2, [.. Enumerable.Range(0, 80).Select(i => new Media.Pipelines.Speakers.TrackPoint(i / 8.0, 0.75f, 0.3f, 0.1f, 0.2f, 1))]);
+        var analysis = new SourceAnalysis
+        {
+            DurationSeconds = 10,
+            Speech = new SpeechAnalysis("vad", [new TimeRange(0.5, 4), new TimeRange(5, 9.5)]),
+            Faces = new FaceTrack("m", 8, [.. Enumerable.Range(0, 80).Select(i => new FaceSample(i / 8.0, 0.75f, 0.3f, 0.1f, 0.2f, 0.9f))]),
+            People = new Media.Pipelines.Speakers.PeopleAnalysis(8, [left, right], [new(0.5, 4, 1, 1), new(5, 9.5, 2, 1)]),
+        };
+
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis);
+
+        Assert.True(pattern.Steps.Needs.HasFlag(AnalysisNeeds.Speakers | AnalysisNeeds.Faces | AnalysisNeeds.Speech));
+        Assert.Equal(ReframeMode.Face, plan.Reframe);
+        // Left face centre 0.2 of 1920 = 384 -> window (606 wide) clamped at 81; right face centre 0.8 -> 1233.
+        Assert.Equal(81, plan.FacePath!.OffsetAt(2), 0);
+        Assert.Equal(1233, plan.FacePath.OffsetAt(7), 0);
+        // A cut (two keyframes at one instant), 0.3 s before the right speaker's first word.
+        var jump = plan.FacePath.Keyframes.Zip(plan.FacePath.Keyframes.Skip(1)).Single(k => k.Second.Time - k.First.Time < 0.002 && Math.Abs(k.Second.Offset - k.First.Offset) > 100);
+        Assert.Equal(4.7, jump.Second.Time, 2);
+    }
+
+    [Fact]
+    public void Plan_SpeakerReframeWithoutPeople_RefusedAsIncomplete()
+    {
+        var pattern = Pattern("  - reframe: { mode: speaker }");
+        var analysis = new SourceAnalysis { Speech = new SpeechAnalysis("vad", []), Faces = new FaceTrack("m", 8, []) };
+
+        Assert.Throws<InvalidOperationException>(() => RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis));
+    }
+
+    [Fact]
     public void Plan_AutoEmphasis_HighlightsTheTranscriptsKeywordsInTheAss()
     {
         var pattern = Pattern("  - captions: { emphasis: auto, style: minimal }");

@@ -44,6 +44,7 @@ public sealed record EditSteps
         | (Captions is not null || JumpCuts is { Fillers.Count: > 0 } ? AnalysisNeeds.Words : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
         | (Reframe.Mode is ReframeMode.Face or ReframeMode.Auto ? AnalysisNeeds.Faces : AnalysisNeeds.None)
+        | (Reframe.Mode is ReframeMode.Speaker ? AnalysisNeeds.Faces | AnalysisNeeds.Speech | AnalysisNeeds.Speakers : AnalysisNeeds.None)
         | (Clips is not null ? AnalysisNeeds.Loudness | AnalysisNeeds.Faces : AnalysisNeeds.None); // hook features
 
     /// <summary>
@@ -83,7 +84,8 @@ public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double Padding
 /// <summary>How the source is fitted to the output frame; Face follows the speaker.</summary>
 /// <param name="MaxPanPerSecond">Face mode: fastest the crop may move, in source widths per second.</param>
 /// <param name="DeadZone">Face mode: how far (fraction of the crop width) the face may drift from the crop centre before it moves.</param>
-public sealed record ReframeStep(ReframeMode Mode, double MaxPanPerSecond = 0.3, double DeadZone = 0.1);
+/// <param name="MinShotSeconds">Speaker mode: the shortest time the crop stays on one person.</param>
+public sealed record ReframeStep(ReframeMode Mode, double MaxPanPerSecond = 0.3, double DeadZone = 0.1, double MinShotSeconds = 2);
 
 /// <summary>Alternate between full frame and a zoom: every N seconds, or at every jump cut.</summary>
 public sealed record PunchInStep(double Zoom, double? EverySeconds, bool AtCuts);
@@ -118,4 +120,7 @@ public enum AnalysisNeeds
     Speech = 2,
     Faces = 4,
     Words = 8,
+
+    /// <summary>Every face as a track, sampled densely, and who speaks when (the active speaker).</summary>
+    Speakers = 16,
 }

@@ -174,7 +174,7 @@ internal static partial class StepsParser
 
     private static ReframeStep Reframe(YamlFields f, List<PatternViolation> violations, string path)
     {
-        f.AllowOnly("mode", "maxPan", "deadZone");
+        f.AllowOnly("mode", "maxPan", "deadZone", "minShot");
         var modeText = f.String("mode", required: false);
         var mode = modeText switch
         {
@@ -183,22 +183,29 @@ internal static partial class StepsParser
             "center" => ReframeMode.Center,
             "blur-fill" => ReframeMode.BlurFill,
             "face" => ReframeMode.Face,
+            "speaker" => ReframeMode.Speaker,
             "fit" => ReframeMode.Fit,
             _ => (ReframeMode?)null,
         };
         if (mode is null)
         {
-            violations.Add(new($"{path}.mode", $"unknown mode '{modeText}'; known: auto, face, center, blur-fill, fit"));
+            violations.Add(new($"{path}.mode", $"unknown mode '{modeText}'; known: auto, face, speaker, center, blur-fill, fit"));
         }
 
         var maxPan = f.Double("maxPan", 0.02, 2);
         var deadZone = f.Double("deadZone", 0, 0.4);
-        if (mode is not (ReframeMode.Face or ReframeMode.Auto) && (maxPan is not null || deadZone is not null))
+        if (mode is not (ReframeMode.Face or ReframeMode.Auto or ReframeMode.Speaker) && (maxPan is not null || deadZone is not null))
         {
-            violations.Add(new(path, "maxPan and deadZone apply to mode: face and auto only"));
+            violations.Add(new(path, "maxPan and deadZone apply to mode: face, speaker and auto only"));
         }
 
-        return new ReframeStep(mode ?? ReframeMode.Auto, maxPan ?? 0.3, deadZone ?? 0.1);
+        var minShot = f.Double("minShot", 0.5, 30);
+        if (mode is not ReframeMode.Speaker && minShot is not null)
+        {
+            violations.Add(new($"{path}.minShot", "minShot applies to mode: speaker only"));
+        }
+
+        return new ReframeStep(mode ?? ReframeMode.Auto, maxPan ?? 0.3, deadZone ?? 0.1, minShot ?? Speakers.SpeakerShots.DefaultMinShotSeconds);
     }
 
     private static LogoStep? Logo(YamlFields f, List<PatternViolation> violations, string path)

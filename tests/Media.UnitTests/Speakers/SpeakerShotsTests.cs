@@ -1,0 +1,58 @@
+using Media.Pipelines.Speakers;
+
+namespace Media.UnitTests.Speakers;
+
+public sealed class SpeakerShotsTests
+{
+    [Fact]
+    public void Plan_TurnsOfSpeech_SwitchJustBeforeEachNewSpeaker()
+    {
+        SpeakerTurn[] turns = [new(0.5, 3, 1, 1), new(3.5, 6, 2, 1), new(6.5, 9, 1, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10);
+
+        Assert.Equal([(0.0, 3.2, (int?)1), (3.2, 6.2, 2), (6.2, 10.0, 1)], shots.Select(s => (Math.Round(s.Start, 3), Math.Round(s.End, 3), s.Track)));
+    }
+
+    [Fact]
+    public void Plan_Interjection_NoSwitch()
+    {
+        SpeakerTurn[] turns = [new(0.5, 4, 1, 1), new(4.2, 4.7, 2, 1), new(5, 9, 1, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10);
+
+        Assert.Equal((int?)1, Assert.Single(shots).Track);
+    }
+
+    [Fact]
+    public void Plan_QuickBackAndForth_HeldForTheMinimumShot()
+    {
+        // Speaker 2 answers 1.2 s after speaker 1 started: the switch waits until 2 s into the shot.
+        SpeakerTurn[] turns = [new(0, 1.2, 1, 1), new(1.2, 4, 2, 1), new(4.1, 5.2, 1, 1), new(5.3, 9, 2, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10, minShotSeconds: 2);
+
+        Assert.Equal([(0.0, 2.0, (int?)1), (2.0, 4.0, 2), (4.0, 6.0, 1), (6.0, 10.0, 2)], shots.Select(s => (s.Start, s.End, s.Track)));
+        Assert.All(shots.Take(shots.Count - 1), s => Assert.True(s.End - s.Start >= 2 - 1e-9));
+    }
+
+    [Fact]
+    public void Plan_TurnsWithNoClearSpeaker_Held()
+    {
+        SpeakerTurn[] turns = [new(0, 3, 1, 1), new(3.5, 7, null, 0.4)];
+
+        var shots = SpeakerShots.Plan(turns, 8);
+
+        Assert.Equal((int?)1, Assert.Single(shots).Track);
+    }
+
+    [Fact]
+    public void Plan_SceneCut_NewShotOnTheFirstSpeakerAfterIt()
+    {
+        SpeakerTurn[] turns = [new(0, 4, 1, 1), new(5.5, 9, 3, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10, sceneCuts: [5]);
+
+        Assert.Equal([(0.0, 5.0, (int?)1), (5.0, 10.0, 3)], shots.Select(s => (s.Start, s.End, s.Track)));
+    }
+}
