@@ -155,9 +155,11 @@ internal static class PatternEvalCommand
 
         await CheckOverlayAsync(runner, files, name, problems, notes, cancellationToken);
 
-        if (pattern.Reframe is ReframeMode.Face or ReframeMode.Auto && analysis?.Faces is { } faces && job.SourceInfo is { } source)
+        if (pattern.Reframe is ReframeMode.Face or ReframeMode.Auto or ReframeMode.Speaker && analysis?.Faces is { } faces && job.SourceInfo is { } source)
         {
-            var path = FacePathPlanner.Plan(faces, source.Width, source.Height, (double)output.Width / output.Height, pattern.Steps.Reframe.MaxPanPerSecond, pattern.Steps.Reframe.DeadZone, analysis.SceneCuts);
+            // The planner's own path: in speaker mode the speaker's, which on one-person media (all of the shared media)
+            // must still keep that face in the crop.
+            var path = RenderPlanner.FacePath(pattern.Steps.Reframe, analysis, source.Width, source.Height, (double)output.Width / output.Height);
             var seen = faces.Samples.Where(s => s.Score > 0).ToList();
             var inside = seen.Count(s => Inside(path, s, source.Width, source.Height));
             // Jumps at hard cuts are wanted (a new shot); everywhere else the crop must glide.

@@ -99,14 +99,14 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         PeopleAnalysis? people = null;
         if (needs.HasFlag(AnalysisNeeds.Faces))
         {
-            var rate = AnalysisCommands.FaceRate(needs);
-            faceTrack = new FaceTrack(parts.Select(p => p.Faces?.Model).FirstOrDefault(m => m is not null) ?? faces.Name, rate, [.. parts.SelectMany(p => p.Faces?.Samples ?? [])]);
+            faceTrack = new FaceTrack(parts.Select(p => p.Faces?.Model).FirstOrDefault(m => m is not null) ?? faces.Name, AnalysisCommands.FaceSampleRate, [.. parts.SelectMany(p => p.Faces?.Samples ?? [])]);
             cuts = [.. parts.SelectMany(p => p.SceneCuts ?? [])];
-            visual = new VisualActivity(rate, [.. parts.SelectMany(p => p.Visual?.Motion ?? [])], [.. parts.SelectMany(p => p.Visual?.FaceCounts ?? [])]);
+            visual = new VisualActivity(AnalysisCommands.FaceSampleRate, [.. parts.SelectMany(p => p.Visual?.Motion ?? [])], [.. parts.SelectMany(p => p.Visual?.FaceCounts ?? [])]);
             if (needs.HasFlag(AnalysisNeeds.Speakers))
             {
                 // Tracked over the joined frames, so a chunked analysis gives the same tracks and turns as one pass.
                 var tracks = FaceTracker.Track([.. parts.SelectMany(p => p.FaceFrames ?? [])], cuts);
+                var rate = AnalysisCommands.FaceRate(needs);
                 people = new PeopleAnalysis(rate, tracks, ActiveSpeaker.Turns(tracks, speech?.Segments ?? [], rate));
             }
         }
@@ -196,6 +196,10 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var counts = new List<int>();
         var frames = speakers ? new List<FaceFrame>() : null;
         IReadOnlyList<FaceRegion> lastFaces = [];
+        var detectedAt = -2;
+        var perGrid = (int)Math.Round(rate / AnalysisCommands.FaceSampleRate);
+        var gridFrame = new byte[frameBytes];
+        var haveGrid = false;
         var total = Math.Max(1, new FileInfo(framesPath).Length / frameBytes);
         await using (var stream = new FileStream(framesPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
         {
@@ -212,31 +216,41 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                 }
 
                 var time = owned.Offset + (i / rate);
-                var change = i == 0 ? 0 : FrameMotion.MeanLumaChange(previous, frame);
                 (previous, frame) = (frame, previous); // previous: this sample's pixels now; frame: the last sample's
-                if (!owned.Contains(time) && !speakers)
+                var inRange = owned.Contains(time);
+                // The largest face, motion and face counts stay on the 2 fps grid whatever the sample rate: the face path
+                // planner and the hook features are tuned to it. Decodes start on that grid (range edges are multiples of 4 s).
+                var onGrid = i % perGrid == 0;
+                var change = 0f;
+                if (onGrid)
                 {
-                    continue; // the lead: decoded only so that the first sample of the range has its motion
+                    change = haveGrid ? FrameMotion.MeanLumaChange(gridFrame, previous) : 0;
+                    previous.CopyTo(gridFrame, 0);
+                    haveGrid = true;
                 }
 
-                var found = faces.Detect(previous, AnalysisCommands.FaceFrameWidth, height);
-                if (frames is not null)
+                IReadOnlyList<FaceRegion>? found = null;
+                if (frames is not null && (inRange || time >= owned.Start - (1.5 / rate)))
                 {
-                    // Mouths are compared with the last sample's, the lead's included, so a chunk's first sample has its value.
-                    var seen = i == 0 ? [] : lastFaces;
-                    if (owned.Contains(time))
+                    // Every face, with its mouth compared to the last sample's (the lead's last one included, so a
+                    // chunk's first sample has its value).
+                    found = faces.Detect(previous, AnalysisCommands.FaceFrameWidth, height);
+                    var seen = detectedAt == i - 1 ? lastFaces : [];
+                    if (inRange)
                     {
-                        frames.Add(new FaceFrame(time, [.. found.Select(f => new FaceSighting(f.X, f.Y, f.Width, f.Height, f.Score,
+                        frames.Add(new FaceFrame(time, [.. found.Select(f => new FaceSighting(MathF.Round(f.X, 4), MathF.Round(f.Y, 4), MathF.Round(f.Width, 4), MathF.Round(f.Height, 4), MathF.Round(f.Score, 3),
                             MouthMotion.SameFace(seen, f) is { } before ? MathF.Round(MouthMotion.Change(frame, before, previous, f, AnalysisCommands.FaceFrameWidth, height), 2) : null))]));
                     }
 
-                    lastFaces = found;
-                    if (!owned.Contains(time))
-                    {
-                        continue;
-                    }
+                    (lastFaces, detectedAt) = (found, i);
                 }
 
+                if (!inRange || !onGrid)
+                {
+                    continue; // the lead: decoded only so that the first sample of the range has its motion (and mouths)
+                }
+
+                found ??= faces.Detect(previous, AnalysisCommands.FaceFrameWidth, height);
                 var best = found.MaxBy(f => f.Area);
                 motion.Add(samples.Count == 0 && owned.Start == 0 ? 0 : change);
                 counts.Add(found.Count);
@@ -251,7 +265,13 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         File.Delete(framesPath);
-        return new AnalysisPart { Faces = new FaceTrack(faces.Name, rate, samples), SceneCuts = cuts, Visual = new VisualActivity(rate, motion, counts), FaceFrames = frames };
+        return new AnalysisPart
+        {
+            Faces = new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples),
+            SceneCuts = cuts,
+            Visual = new VisualActivity(AnalysisCommands.FaceSampleRate, motion, counts),
+            FaceFrames = frames,
+        };
     }
 
     /// <summary>The range a part keeps, on the source's clock, and where its decode began (<paramref name="Offset"/>).</summary>

@@ -36,8 +36,7 @@ public static class RenderPlanner
         if (needs != AnalysisNeeds.None && (analysis is null
             || (needs.HasFlag(AnalysisNeeds.Loudness) && analysis.Loudness is null)
             || (needs.HasFlag(AnalysisNeeds.Speech) && analysis.Speech is null)
-            || (needs.HasFlag(AnalysisNeeds.Faces) && analysis.Faces is null)
-            || (needs.HasFlag(AnalysisNeeds.Speakers) && analysis.People is null)))
+            || (needs.HasFlag(AnalysisNeeds.Faces) && analysis.Faces is null)))
         {
             throw new InvalidOperationException($"Pattern '{pattern.Name}' needs an analysis with {needs}; the render got none or an incomplete one.");
         }
@@ -92,7 +91,7 @@ public static class RenderPlanner
             Segments = segments,
             // The face path over the source span this output takes (a clip's plan holds its own keyframes only).
             FacePath = reframe == ReframeMode.Face
-                ? FacePath(steps.Reframe, analysis!, source, (double)output.Width / output.Height)
+                ? FacePath(steps.Reframe, analysis!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height)
                     .Within(segments.Count > 0 ? segments.Min(s => s.Start) : 0, segments.Count > 0 ? segments.Max(s => s.End) : source.DurationSeconds)
                 : null,
             Texts = Texts(steps.Texts, parameters, output, outputDuration, widths),
@@ -190,21 +189,24 @@ public static class RenderPlanner
             : throw new InvalidMediaException($"The {what} 'blob:{key}' has no video to play.");
     }
 
-    // The face path: the largest face's, or in speaker mode the active speaker's with cuts at changes of person.
-    private static CropPath FacePath(ReframeStep reframe, SourceAnalysis analysis, MediaProbe source, double outputAspect)
+    /// <summary>
+    /// The crop path over the whole source: the largest face's, or in speaker mode the active speaker's with cuts at
+    /// changes of person (an analysis made before speaker mode existed has no people: the largest face, as face mode).
+    /// </summary>
+    public static CropPath FacePath(ReframeStep reframe, SourceAnalysis analysis, int sourceWidth, int sourceHeight, double outputAspect)
     {
         var faces = analysis.Faces!;
         var cuts = analysis.SceneCuts ?? [];
         if (reframe.Mode == ReframeMode.Speaker && analysis.People is { } people)
         {
-            var horizontal = (double)source.DisplayWidth / source.DisplayHeight >= outputAspect;
-            var window = horizontal ? source.DisplayHeight * outputAspect / source.DisplayWidth : source.DisplayWidth / outputAspect / source.DisplayHeight;
+            var horizontal = (double)sourceWidth / sourceHeight >= outputAspect;
+            var window = horizontal ? sourceHeight * outputAspect / sourceWidth : sourceWidth / outputAspect / sourceHeight;
             var shots = SpeakerShots.Plan(people.Turns, analysis.DurationSeconds, cuts, reframe.MinShotSeconds);
             (faces, var switches) = SpeakerFollow.Follow(people, shots, faces, window, horizontal);
             cuts = [.. cuts.Concat(switches).Order()];
         }
 
-        return FacePathPlanner.Plan(faces, source.DisplayWidth, source.DisplayHeight, outputAspect, reframe.MaxPanPerSecond, reframe.DeadZone, cuts);
+        return FacePathPlanner.Plan(faces, sourceWidth, sourceHeight, outputAspect, reframe.MaxPanPerSecond, reframe.DeadZone, cuts);
     }
 
     private static int Even(double value) => Math.Max(2, (int)Math.Round(value / 2) * 2);

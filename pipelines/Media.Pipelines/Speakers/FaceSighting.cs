@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Media.Pipelines.Speakers;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace Media.Pipelines.Speakers;
 /// </summary>
 public sealed record FaceSighting(float X, float Y, float Width, float Height, float Score, float? Mouth)
 {
+    [JsonIgnore]
     public float CenterX => X + (Width / 2);
 
+    [JsonIgnore]
     public float CenterY => Y + (Height / 2);
 }

@@ -67,7 +67,9 @@ public static class FaceTracker
             {
                 if (!takenFaces[f])
                 {
-                    open.Add([Point(frame.TimeSeconds, frame.Faces[f])]);
+                    // A new track's first mouth value compared it with whatever was there before (another shot, or
+                    // nobody): not this person's movement.
+                    open.Add([Point(frame.TimeSeconds, frame.Faces[f]) with { Mouth = null }]);
                 }
             }
         }

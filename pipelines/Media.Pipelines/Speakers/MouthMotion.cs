@@ -3,10 +3,14 @@ using Media.Pipelines.Faces;
 namespace Media.Pipelines.Speakers;
 
 /// <summary>
-/// How much a face's mouth moved between two sampled frames: the mouth region of each frame, placed by that frame's
-/// own box (so a head that moves is followed), resampled to a small grid and compared (mean absolute luma change,
-/// 0..255), minus the same measure over the eyes and brow: what the whole face does (lighting, the box's jitter, a
-/// nod) is taken out, what the lips do stays. Needs no model beyond the face detector.
+/// How much a face's mouth moved between two sampled frames: one mouth region (half the face wide, a quarter high,
+/// around BlazeFace's mouth landmark, averaged between the two sightings) is read from both frames on a 16x8 grid and
+/// compared (mean absolute luma change, 0..255). One region for both frames, because the detector's box jitters by a
+/// pixel or two from frame to frame, and that jitter over lips and stubble swamped the lips' own movement when each
+/// frame was read at its own box (tried on the two-person footage: the listener scored higher than the speaker), and
+/// subtracting the same measure over the eyes and brow (to take out nods and lighting) cut the speaker's face in the
+/// crop from 97.8% to 82.6% of speech time (blinks). A head that moves fast moves the region's content too; <see cref="ActiveSpeaker"/> compares each face with its own
+/// movement while nobody speaks. Needs no model beyond the face detector.
 /// </summary>
 public static class MouthMotion
 {

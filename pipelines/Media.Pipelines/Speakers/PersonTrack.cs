@@ -1,10 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace Media.Pipelines.Speakers;
 
 /// <summary>One person's face across the samples of one shot, in time order; <see cref="Id"/> is unique within the analysis.</summary>
 public sealed record PersonTrack(int Id, IReadOnlyList<TrackPoint> Points)
 {
+    [JsonIgnore]
     public double Start => Points[0].Time;
 
+    [JsonIgnore]
     public double End => Points[^1].Time;
 
     /// <summary>The point nearest <paramref name="time"/> within <paramref name="tolerance"/> seconds, if any.</summary>
@@ -41,7 +45,9 @@ public sealed record PersonTrack(int Id, IReadOnlyList<TrackPoint> Points)
 /// <summary>A tracked face at one sample: its box in fractions of the frame and its mouth's movement (see <see cref="FaceSighting"/>).</summary>
 public sealed record TrackPoint(double Time, float X, float Y, float Width, float Height, float? Mouth)
 {
+    [JsonIgnore]
     public float CenterX => X + (Width / 2);
 
+    [JsonIgnore]
     public float CenterY => Y + (Height / 2);
 }

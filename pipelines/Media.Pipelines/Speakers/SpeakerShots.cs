@@ -4,8 +4,9 @@ namespace Media.Pipelines.Speakers;
 /// Speaker turns -> the shots a crop follows, with hysteresis: the shot changes only at a turn of speech by another
 /// person that lasts at least <c>minTurn</c> seconds (a laugh, a listener's "yeah" or an interjection never moves the
 /// crop), and never less than <c>minShot</c> seconds after the last change (a longer turn that starts sooner is
-/// switched to once that time has passed). Without a clear speaker the shot holds. A scene cut starts a new shot on
-/// the first speaker after it. Pure.
+/// switched to once that time has passed, if at least <c>minTurn</c> of it is left). One person's turns separated by
+/// short pauses count as one turn ("Yeah. Well, I think… that's right." is one answer, not three). Without a clear
+/// speaker the shot holds. A scene cut starts a new shot on the first person heard speaking after it. Pure.
 /// </summary>
 public static class SpeakerShots
 {
@@ -18,14 +19,16 @@ public static class SpeakerShots
     /// </summary>
     public const double LeadSeconds = 0.3;
 
+    /// <summary>The longest pause inside one person's turn.</summary>
+    public const double MaxPauseSeconds = 0.8;
+
     public static IReadOnlyList<SpeakerShot> Plan(IReadOnlyList<SpeakerTurn> turns, double durationSeconds, IReadOnlyList<double>? sceneCuts = null,
         double minShotSeconds = DefaultMinShotSeconds, double minTurnSeconds = DefaultMinTurnSeconds)
     {
-        var ordered = turns.Where(t => t.Track is not null).OrderBy(t => t.Start).ToList();
+        var ordered = Join(turns);
         var cuts = (sceneCuts ?? []).Where(c => c > 0 && c < durationSeconds).Order().ToList();
         var shots = new List<SpeakerShot>();
         var shotStart = 0.0;
-        // Each shot (from the start, or from a cut) opens on the first person heard speaking in it.
         var current = FirstSpeaker(ordered, 0, cuts.FirstOrDefault(durationSeconds), minTurnSeconds);
         var cutIndex = 0;
         var lastEnd = 0.0;
@@ -37,6 +40,7 @@ public static class SpeakerShots
                 shots.Add(new SpeakerShot(shotStart, cut, current));
                 shotStart = cut;
                 current = FirstSpeaker(ordered, cut, cutIndex < cuts.Count ? cuts[cutIndex] : durationSeconds, minTurnSeconds);
+                lastEnd = cut;
             }
 
             if (turn.Track == current || turn.Duration < minTurnSeconds)
@@ -46,9 +50,10 @@ public static class SpeakerShots
             }
 
             var switchAt = Math.Max(Math.Max(turn.Start - LeadSeconds, Math.Min(lastEnd, turn.Start)), shotStart + minShotSeconds);
-            if (turn.End - switchAt < minTurnSeconds / 2)
+            var nextCut = cutIndex < cuts.Count ? cuts[cutIndex] : double.PositiveInfinity;
+            if (turn.End - switchAt < minTurnSeconds || switchAt >= nextCut)
             {
-                continue; // the turn is nearly over by the time a switch is allowed
+                continue; // nearly over by the time a switch is allowed, or the next cut opens a shot anyway
             }
 
             if (switchAt > shotStart)
@@ -72,10 +77,30 @@ public static class SpeakerShots
         return shots;
     }
 
-    // The speaker of the first long-enough turn in [from, until), else of any turn there.
+    // Named turns in order, one person's consecutive turns joined across pauses up to MaxPauseSeconds.
+    private static List<SpeakerTurn> Join(IReadOnlyList<SpeakerTurn> turns)
+    {
+        var joined = new List<SpeakerTurn>();
+        foreach (var turn in turns.Where(t => t.Track is not null).OrderBy(t => t.Start))
+        {
+            if (joined.Count > 0 && joined[^1].Track == turn.Track && turn.Start - joined[^1].End <= MaxPauseSeconds)
+            {
+                joined[^1] = joined[^1] with { End = Math.Max(joined[^1].End, turn.End), Confidence = Math.Min(joined[^1].Confidence, turn.Confidence) };
+            }
+            else
+            {
+                joined.Add(turn);
+            }
+        }
+
+        return joined;
+    }
+
+    // Who a shot in [from, until) opens on: the first person with a long-enough turn in it (a turn running across
+    // the cut counts by what is left of it), else the first heard in it at all.
     private static int? FirstSpeaker(List<SpeakerTurn> turns, double from, double until, double minTurn)
     {
-        var inside = turns.Where(t => t.Start >= from && t.Start < until).ToList();
-        return (inside.FirstOrDefault(t => t.Duration >= minTurn) ?? inside.FirstOrDefault())?.Track;
+        var inside = turns.Where(t => t.End > from && t.Start < until).ToList();
+        return (inside.FirstOrDefault(t => Math.Min(t.End, until) - Math.Max(t.Start, from) >= minTurn) ?? inside.FirstOrDefault())?.Track;
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Media.Pipelines.Speakers;
 
 /// <summary>
@@ -7,5 +9,6 @@ namespace Media.Pipelines.Speakers;
 /// </summary>
 public sealed record SpeakerTurn(double Start, double End, int? Track, double Confidence)
 {
+    [JsonIgnore]
     public double Duration => End - Start;
 }

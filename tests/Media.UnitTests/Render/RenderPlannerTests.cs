@@ -136,12 +136,17 @@ public sealed class RenderPlannerTests
     }
 
     [Fact]
-    public void Plan_SpeakerReframeWithoutPeople_RefusedAsIncomplete()
+    public void Plan_SpeakerReframeOnAnAnalysisWithoutPeople_FollowsTheLargestFace()
     {
-        var pattern = Pattern("  - reframe: { mode: speaker }");
-        var analysis = new SourceAnalysis { Speech = new SpeechAnalysis("vad", []), Faces = new FaceTrack("m", 8, []) };
+        // An analysis stored before speaker mode existed (a job upgraded between its stages) has no people.
+        var speaker = Pattern("  - reframe: { mode: speaker }");
+        var face = Pattern("  - reframe: { mode: face }");
+        var analysis = new SourceAnalysis { Speech = new SpeechAnalysis("vad", []), Faces = new FaceTrack("m", 2, [new FaceSample(0, 0.7f, 0.2f, 0.1f, 0.2f, 0.9f)]) };
 
-        Assert.Throws<InvalidOperationException>(() => RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis));
+        var plan = RenderPlanner.Plan(speaker, speaker.Outputs[0], Source, analysis);
+
+        Assert.Equal(RenderPlanner.Plan(face, face.Outputs[0], Source, analysis).FacePath!.Keyframes, plan.FacePath!.Keyframes);
+        Assert.Equal(1137, plan.FacePath.OffsetAt(0), 0);
     }
 
     [Fact]

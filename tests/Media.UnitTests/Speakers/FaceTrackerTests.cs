@@ -22,6 +22,9 @@ public sealed class FaceTrackerTests
         Assert.All(tracks[1].Points, p => Assert.True(p.CenterX > 0.5));
         Assert.Equal(frames.Count, tracks[0].Points.Count);
         Assert.Equal([1, 2], tracks.Select(t => t.Id));
+        // A track's first mouth value compared it with nobody (or another shot): dropped.
+        Assert.All(tracks, t => Assert.Null(t.Points[0].Mouth));
+        Assert.All(tracks, t => Assert.Equal(1f, t.Points[1].Mouth));
     }
 
     [Fact]

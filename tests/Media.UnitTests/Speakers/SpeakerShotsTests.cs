@@ -55,4 +55,38 @@ public sealed class SpeakerShotsTests
 
         Assert.Equal([(0.0, 5.0, (int?)1), (5.0, 10.0, 3)], shots.Select(s => (s.Start, s.End, s.Track)));
     }
+
+    [Fact]
+    public void Plan_AnswerInShortPieces_JoinedIntoOneTurnAndSwitchedTo()
+    {
+        // "Yeah. Well, I think... that's right.": three 0.6 s pieces with 0.3 s pauses.
+        SpeakerTurn[] turns = [new(0, 5, 1, 1), new(5.3, 5.9, 2, 1), new(6.2, 6.8, 2, 1), new(7.1, 7.7, 2, 1), new(8.2, 10, 1, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10);
+
+        // Speaker 2's answer is one 2.4 s turn: the crop cuts to him 0.3 s before it, and back 0.3 s before speaker 1 resumes.
+        Assert.Equal([(0.0, 5.0, (int?)1), (5.0, 7.9, 2), (7.9, 10.0, 1)], shots.Select(s => (Math.Round(s.Start, 3), Math.Round(s.End, 3), s.Track)));
+    }
+
+    [Fact]
+    public void Plan_DeferredSwitchPastACut_LeftToTheCut()
+    {
+        // The minimum shot would put the switch to speaker 1 at 4 s, after the cut at 3.5 s: the cut opens his shot.
+        SpeakerTurn[] turns = [new(0, 1.5, 1, 1), new(1.5, 3, 2, 1), new(3.1, 6, 1, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10, sceneCuts: [3.5]);
+
+        Assert.Equal([(0.0, 2.0, (int?)1), (2.0, 3.5, 2), (3.5, 10.0, 1)], shots.Select(s => (s.Start, s.End, s.Track)));
+    }
+
+    [Fact]
+    public void Plan_TurnRunningAcrossACut_OpensTheNewShot()
+    {
+        SpeakerTurn[] turns = [new(0, 3, 1, 1), new(3.9, 8, 2, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 10, sceneCuts: [4]);
+
+        Assert.Equal((int?)2, shots[^1].Track);
+        Assert.Equal(4, shots[^1].Start);
+    }
 }
