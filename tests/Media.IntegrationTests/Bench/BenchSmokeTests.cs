@@ -80,10 +80,11 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     public async Task SpeakersEval_GeneratedFootage_BuildsTheTwoPersonClipAndReports()
     {
         // The generated pictures have no faces: the command must say so and still report, not crash.
-        var output = await RunAsync("speakers-eval", media.Folder);
+        var output = await RunAsync("speakers-eval", media.Folder, "--minutes", "0.1");
 
         Assert.Contains("# Two speakers, side by side (960x576", output, StringComparison.Ordinal);
         Assert.Contains("no face found", output, StringComparison.Ordinal);
+        Assert.Matches(@"with speakers \(8 fps, every face\) [0-9.]+ s, real-time factor [0-9.]+ \([0-9.]+x\)", output);
         Assert.Contains("RESULT: some goals missed", output, StringComparison.Ordinal);
     }
 
