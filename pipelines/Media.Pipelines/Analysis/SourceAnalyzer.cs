@@ -230,7 +230,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                 }
 
                 IReadOnlyList<FaceRegion>? found = null;
-                if (frames is not null && (inRange || time >= owned.Start - (1.5 / rate)))
+                if (frames is not null && (inRange || (time < owned.Start && time >= owned.Start - (1.5 / rate))))
                 {
                     // Every face, with its mouth compared to the last sample's (the lead's last one included, so a
                     // chunk's first sample has its value).

@@ -51,7 +51,7 @@ public static class SpeakerShots
 
             var switchAt = Math.Max(Math.Max(turn.Start - LeadSeconds, Math.Min(lastEnd, turn.Start)), shotStart + minShotSeconds);
             var nextCut = cutIndex < cuts.Count ? cuts[cutIndex] : double.PositiveInfinity;
-            if (turn.End - switchAt < minTurnSeconds || switchAt >= nextCut)
+            if (Math.Min(turn.End, nextCut) - switchAt < minTurnSeconds)
             {
                 continue; // nearly over by the time a switch is allowed, or the next cut opens a shot anyway
             }
@@ -97,10 +97,11 @@ public static class SpeakerShots
     }
 
     // Who a shot in [from, until) opens on: the first person with a long-enough turn in it (a turn running across
-    // the cut counts by what is left of it), else the first heard in it at all.
+    // the cut counts by what is left of it), else the first heard starting in it. Not a short tail running over the cut:
+    // that is the last shot's person, whose track ended at the cut.
     private static int? FirstSpeaker(List<SpeakerTurn> turns, double from, double until, double minTurn)
     {
         var inside = turns.Where(t => t.End > from && t.Start < until).ToList();
-        return (inside.FirstOrDefault(t => Math.Min(t.End, until) - Math.Max(t.Start, from) >= minTurn) ?? inside.FirstOrDefault())?.Track;
+        return (inside.FirstOrDefault(t => Math.Min(t.End, until) - Math.Max(t.Start, from) >= minTurn) ?? inside.FirstOrDefault(t => t.Start >= from))?.Track;
     }
 }

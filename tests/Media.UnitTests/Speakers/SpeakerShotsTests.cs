@@ -89,4 +89,26 @@ public sealed class SpeakerShotsTests
         Assert.Equal((int?)2, shots[^1].Track);
         Assert.Equal(4, shots[^1].Start);
     }
+
+    [Fact]
+    public void Plan_LastSpeakersTailPastACut_NotTheNewShotsPerson()
+    {
+        // Speaker 1's turn ends 0.1 s after the cut (the vote stretches it); in the new shot only 2 says something short.
+        SpeakerTurn[] turns = [new(0, 4.1, 1, 1), new(4.3, 4.8, 2, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 6, sceneCuts: [4]);
+
+        Assert.Equal([(0.0, 4.0, (int?)1), (4.0, 6.0, 2)], shots.Select(s => (s.Start, s.End, s.Track)));
+    }
+
+    [Fact]
+    public void Plan_SwitchWhoseTurnMostlyFallsAfterACut_LeftToTheCut()
+    {
+        // Speaker 2 starts at 3.5 s, but only 0.3 s of his turn is before the cut at 3.8 s: the cut opens his shot.
+        SpeakerTurn[] turns = [new(0, 3, 1, 1), new(3.5, 7, 2, 1)];
+
+        var shots = SpeakerShots.Plan(turns, 8, sceneCuts: [3.8]);
+
+        Assert.Equal([(0.0, 3.8, (int?)1), (3.8, 8.0, 2)], shots.Select(s => (s.Start, s.End, s.Track)));
+    }
 }
