@@ -106,7 +106,7 @@ public static class ActiveSpeaker
 
             double sum = 0;
             var count = 0;
-            for (var i = FirstAtOrAfter(track, time - WindowSeconds); i < track.Points.Count && track.Points[i].Time <= time + WindowSeconds; i++)
+            for (var i = track.FirstAtOrAfter(time - WindowSeconds); i < track.Points.Count && track.Points[i].Time <= time + WindowSeconds; i++)
             {
                 if (!double.IsNaN(values[i]))
                 {
@@ -132,18 +132,6 @@ public static class ActiveSpeaker
         var best = ranked[0];
         var second = ranked.Count > 1 ? ranked[1].Score : 0;
         return best.Score >= MinActivity && best.Score >= Margin * second ? best.Track : null;
-    }
-
-    private static int FirstAtOrAfter(PersonTrack track, double time)
-    {
-        var (low, high) = (0, track.Points.Count);
-        while (low < high)
-        {
-            var mid = (low + high) / 2;
-            (low, high) = track.Points[mid].Time < time ? (mid + 1, high) : (low, mid);
-        }
-
-        return low;
     }
 
     // Majority over ±VoteSeconds around each sample (a window sliding along the sorted times).

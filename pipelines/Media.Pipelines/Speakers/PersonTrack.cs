@@ -19,14 +19,8 @@ public sealed record PersonTrack(int Id, IReadOnlyList<TrackPoint> Points)
             return null;
         }
 
-        // Binary search for the first point at or after the time, then the nearer of it and the one before.
-        var (low, high) = (0, Points.Count);
-        while (low < high)
-        {
-            var mid = (low + high) / 2;
-            (low, high) = Points[mid].Time < time ? (mid + 1, high) : (low, mid);
-        }
-
+        // The first point at or after the time, then the nearer of it and the one before.
+        var low = FirstAtOrAfter(time);
         TrackPoint? best = null;
         var bestDistance = tolerance;
         foreach (var i in new[] { low - 1, low })
@@ -39,6 +33,19 @@ public sealed record PersonTrack(int Id, IReadOnlyList<TrackPoint> Points)
         }
 
         return best;
+    }
+
+    /// <summary>The index of the first point at or after <paramref name="time"/> (Points.Count when none is), by binary search.</summary>
+    public int FirstAtOrAfter(double time)
+    {
+        var (low, high) = (0, Points.Count);
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            (low, high) = Points[mid].Time < time ? (mid + 1, high) : (low, mid);
+        }
+
+        return low;
     }
 }
 
