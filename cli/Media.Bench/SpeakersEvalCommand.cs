@@ -36,6 +36,17 @@ internal static class SpeakersEvalCommand
           - reframe: { mode: speaker }
         """;
 
+    private const string SplitYaml = """
+        apiVersion: media.farm/v1
+        kind: Pattern
+        name: speakers-eval-split
+        outputs:
+          - name: vertical
+            preset: tiktok
+        steps:
+          - reframe: { mode: speaker, layout: split }
+        """;
+
     public static Command Create()
     {
         var folder = new Argument<DirectoryInfo?>("folder") { Description = "The shared media folder (default: found above the current folder)", Arity = ArgumentArity.ZeroOrOne };
@@ -59,8 +70,10 @@ internal static class SpeakersEvalCommand
             {
                 var tools = new Tools(services.GetRequiredService<SourceAnalyzer>(), services.GetRequiredService<MediaProber>(), services.GetRequiredService<ToolRunner>(), work);
                 var pattern = PatternParser.Parse(PatternYaml).Pattern ?? throw new InvalidOperationException("The eval's pattern does not parse.");
-                var (failed, footage) = await TwoSpeakersAsync(tools, pattern, media, parse.GetValue(output), cancellationToken);
-                failed |= await SingleHeadsAsync(tools, pattern, media, cancellationToken);
+                var split = PatternParser.Parse(SplitYaml).Pattern ?? throw new InvalidOperationException("The eval's split pattern does not parse.");
+                var (failed, footage, probe, analysis) = await TwoSpeakersAsync(tools, pattern, media, parse.GetValue(output), cancellationToken);
+                failed |= await SplitAsync(tools, split, pattern, media, footage, probe, analysis, parse.GetValue(output), cancellationToken);
+                failed |= await SingleHeadsAsync(tools, pattern, split, media, cancellationToken);
                 failed |= await CostAsync(tools, footage, parse.GetValue(minutes), cancellationToken);
                 Console.WriteLine(failed ? "RESULT: some goals missed" : "RESULT: every goal met");
                 return 0;
@@ -73,7 +86,7 @@ internal static class SpeakersEvalCommand
         return command;
     }
 
-    private static async Task<(bool Failed, string Footage)> TwoSpeakersAsync(Tools tools, Pattern pattern, string media, DirectoryInfo? output, CancellationToken cancellationToken)
+    private static async Task<(bool Failed, string Footage, MediaProbe Probe, SourceAnalysis Analysis)> TwoSpeakersAsync(Tools tools, Pattern pattern, string media, DirectoryInfo? output, CancellationToken cancellationToken)
     {
         var footage = await TwoSpeakerFootage.BuildAsync(tools.Runner, media, tools.Work, cancellationToken);
         var probe = await tools.Prober.ProbeAsync(footage, cancellationToken);
@@ -85,7 +98,7 @@ internal static class SpeakersEvalCommand
         Console.WriteLine(Invariant($"# Two speakers, side by side ({probe.DisplayWidth}x{probe.DisplayHeight}, {probe.DurationSeconds:0.0} s, {truth.Count(t => !t.Interjection)} turns and 1 interjection)"));
         if (plan.FacePath is not { } path)
         {
-            return (Goal("no face found", false, "two faces"), footage);
+            return (Goal("no face found", false, "two faces"), footage, probe, analysis);
         }
 
         Console.WriteLine(Invariant($"  tracks: {people.Tracks.Count} ({string.Join(", ", people.Tracks.Select(t => $"#{t.Id} {t.Start:0.0}-{t.End:0.0} s at x={t.Points.Average(p => p.CenterX):0.00}"))})"));
@@ -139,7 +152,93 @@ internal static class SpeakersEvalCommand
             Console.WriteLine($"  rendered: {rendered}");
         }
 
-        return (failed, footage);
+        return (failed, footage, probe, analysis);
+    }
+
+    // layout: split on the same footage, where both people are always on screen: how much of it is split, whether each
+    // window holds its person's face whole (the left person on top), and what the two extra windows cost the render.
+    private static async Task<bool> SplitAsync(Tools tools, Pattern split, Pattern single, string media, string footage, MediaProbe probe, SourceAnalysis analysis, DirectoryInfo? output, CancellationToken cancellationToken)
+    {
+        var plan = RenderPlanner.Plan(split, split.Outputs[0], probe, analysis);
+        Console.WriteLine("# layout: split on the same footage (both people on screen throughout)");
+        if (plan.Layout is not { } layout)
+        {
+            return Goal("no split planned", false, "split while both are on screen");
+        }
+
+        var people = analysis.People!;
+        var step = 1 / people.SampleRate;
+        var splitSeconds = layout.Spans.Where(s => s.Kind == LayoutKind.Split).Sum(s => s.End - s.Start);
+        int samples = 0, whole = 0;
+        for (var t = step / 2; t < probe.DurationSeconds; t += step)
+        {
+            var faces = people.Tracks.Select(k => k.At(t, step)).OfType<TrackPoint>().OrderBy(p => p.CenterX).ToList();
+            if (faces.Count != 2 || layout.At(t) != LayoutKind.Split)
+            {
+                continue;
+            }
+
+            samples++;
+            whole += Holds(layout.Top, faces[0], t, probe) && Holds(layout.Bottom, faces[1], t, probe) ? 1 : 0;
+        }
+
+        var failed = Goal(Invariant($"split {splitSeconds:0.0} s of {probe.DurationSeconds:0.0} s in {layout.Spans.Count} span(s)"), splitSeconds >= 0.95 * probe.DurationSeconds, "≥ 95% of the time both are on screen");
+        failed |= Goal(Invariant($"both faces whole in their halves (left on top) on {(double)whole / Math.Max(1, samples):P1} of the split samples with both seen ({whole}/{samples})"), samples > 0 && whole == samples, "100%");
+
+        // One person alone, then a cut to both: one crop until the cut, split after it.
+        var joined = await TwoSpeakerFootage.BuildAloneThenTwoAsync(tools.Runner, media, footage, tools.Work, cancellationToken);
+        failed |= await AloneThenTwoAsync(tools, split, joined, output, cancellationToken);
+
+        // The render's cost: the one-crop plan against the split plan, same footage, same encoder.
+        var singlePlan = RenderPlanner.Plan(single, single.Outputs[0], probe, analysis);
+        var singleSeconds = await RenderAsync(tools, singlePlan, footage, Path.Combine(tools.Work, "single.mp4"), cancellationToken);
+        var rendered = output is null ? Path.Combine(tools.Work, "split.mp4") : Path.Combine(Directory.CreateDirectory(output.FullName).FullName, "two-speakers-split.mp4");
+        var splitRender = await RenderAsync(tools, plan, footage, rendered, cancellationToken);
+        Console.WriteLine(Invariant($"  render {probe.DurationSeconds:0.0} s to 1080x1920: one crop {singleSeconds:0.00} s, split {splitRender:0.00} s ({splitRender / singleSeconds:0.00}x)"));
+        if (output is not null)
+        {
+            Console.WriteLine($"  rendered: {rendered}");
+        }
+
+        return failed;
+    }
+
+    private static async Task<bool> AloneThenTwoAsync(Tools tools, Pattern split, string footage, DirectoryInfo? output, CancellationToken cancellationToken)
+    {
+        var probe = await tools.Prober.ProbeAsync(footage, cancellationToken);
+        var (analysis, _) = await tools.AnalyzeAsync(footage, probe, SpeakerNeeds, cancellationToken);
+        var plan = RenderPlanner.Plan(split, split.Outputs[0], probe, analysis);
+        var spans = plan.Layout?.Spans ?? [];
+        var cut = TwoSpeakerFootage.AloneSeconds;
+        var first = spans.Count > 0 ? spans[0] : null;
+        var after = spans.Where(s => s.Kind == LayoutKind.Split).Sum(s => Math.Min(s.End, probe.DurationSeconds) - Math.Max(s.Start, cut));
+        var failed = Goal(
+            Invariant($"one person for {cut:0.0} s, then both: split from {first?.Start.ToString("0.00", CultureInfo.InvariantCulture) ?? "never"} s, {after / (probe.DurationSeconds - cut):P0} of the two-person time, {spans.Count} span(s)"),
+            first is { Kind: LayoutKind.Split } && Math.Abs(first.Start - cut) <= 0.5 && after >= 0.95 * (probe.DurationSeconds - cut),
+            "split within 0.5 s of the cut, ≥ 95% after it, none before");
+        if (output is not null)
+        {
+            var rendered = Path.Combine(Directory.CreateDirectory(output.FullName).FullName, "alone-then-two-split.mp4");
+            await RenderAsync(tools, plan, footage, rendered, cancellationToken);
+            Console.WriteLine($"  rendered: {rendered}");
+        }
+
+        return failed;
+    }
+
+    // The face's box inside the window at that time, whole (a pixel of slack for the path's rounding).
+    private static bool Holds(MovingWindow window, TrackPoint face, double time, MediaProbe probe)
+    {
+        var (left, top) = (window.X.OffsetAt(time), window.Y.OffsetAt(time));
+        return face.X * probe.DisplayWidth >= left - 1 && (face.X + face.Width) * probe.DisplayWidth <= left + window.Width + 1
+            && face.Y * probe.DisplayHeight >= top - 1 && (face.Y + face.Height) * probe.DisplayHeight <= top + window.Height + 1;
+    }
+
+    private static async Task<double> RenderAsync(Tools tools, RenderPlan plan, string input, string output, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await tools.Runner.RunAsync("ffmpeg", RenderCommandBuilder.Build(plan, input, output).ToArguments(), cancellationToken);
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 
     // What following the speaker costs: podcast-to-clips' whole analysis (loudness, voice activity, words, faces) of the
@@ -162,7 +261,7 @@ internal static class SpeakersEvalCommand
         return Goal(Invariant($"with speakers (8 fps, every face) {with:0.0} s, real-time factor {with / length:0.000} ({with / without:0.00}x)"), with / length <= 0.25, "≤ 0.25");
     }
 
-    private static async Task<bool> SingleHeadsAsync(Tools tools, Pattern pattern, string media, CancellationToken cancellationToken)
+    private static async Task<bool> SingleHeadsAsync(Tools tools, Pattern pattern, Pattern split, string media, CancellationToken cancellationToken)
     {
         Console.WriteLine("# Single talking heads (speaker mode must behave as face mode: face in the crop, no switches)");
         var failed = false;
@@ -187,6 +286,8 @@ internal static class SpeakersEvalCommand
             var inside = faces.Count(s => s.X * probe.DisplayWidth >= crop.OffsetAt(s.TimeSeconds) - 1 && (s.X + s.Width) * probe.DisplayWidth <= crop.OffsetAt(s.TimeSeconds) + crop.CropWidth + 1);
             var share = (double)inside / faces.Count;
             failed |= Goal(Invariant($"{name}: face in crop {share:P1} ({inside}/{faces.Count}), switches {Jumps(crop).Count}, tracks {analysis.People!.Tracks.Count}"), share >= 0.98 && Jumps(crop).Count == 0, "≥ 98%, 0 switches");
+            var layout = RenderPlanner.Plan(split, split.Outputs[0], probe, analysis).Layout;
+            failed |= Goal(Invariant($"{name}: layout: split plans {layout?.Spans.Count ?? 0} split span(s)"), layout is null, "0: one person is one crop");
         }
 
         return failed;

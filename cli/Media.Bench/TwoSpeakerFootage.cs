@@ -86,4 +86,23 @@ internal static class TwoSpeakerFootage
         await runner.RunAsync("ffmpeg", ["-v", "error", "-y", "-f", "concat", "-safe", "0", "-i", listPath, "-c", "copy", output], cancellationToken);
         return output;
     }
+
+    /// <summary>How long the left speaker is alone before <see cref="BuildAloneThenTwoAsync"/> cuts to both.</summary>
+    public const double AloneSeconds = 2.7;
+
+    /// <summary>
+    /// The left speaker alone, filling the frame for <see cref="AloneSeconds"/>, then a cut to the two-person footage: a
+    /// layout must stay one crop for the first shot and stack both people from the cut on.
+    /// </summary>
+    public static async Task<string> BuildAloneThenTwoAsync(ToolRunner runner, string media, string twoSpeakers, string folder, CancellationToken cancellationToken)
+    {
+        var output = Path.Combine(folder, "alone-then-two.mp4");
+        var graph = string.Create(CultureInfo.InvariantCulture,
+            $"[0:v]trim=0:{AloneSeconds},setpts=PTS-STARTPTS,fps=25,crop=360:216:0:0,scale=960:576,setsar=1[v0];" +
+            $"[0:a]atrim=0:{AloneSeconds},asetpts=PTS-STARTPTS,aresample=44100,aformat=channel_layouts=stereo[a0];" +
+            $"[1:v]fps=25,setsar=1[v1];[1:a]aresample=44100,aformat=channel_layouts=stereo[a1];[v0][a0][v1][a1]concat=n=2:v=1:a=1[v][a]");
+        await runner.RunAsync("ffmpeg", ["-v", "error", "-y", "-i", Path.Combine(media, LeftClip), "-i", twoSpeakers, "-filter_complex", graph, "-map", "[v]", "-map", "[a]",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", output], cancellationToken);
+        return output;
+    }
 }

@@ -19,7 +19,8 @@ public static class EditPlanSchema
         var schema = JsonSchemaExporter.GetJsonSchemaAsNode(StrictJson.Options, typeof(EditPlan), new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
         var root = ToOpenApi(schema)!.AsObject();
         root["description"] = "One output's edit as rendered: source ranges kept (source seconds), captions with their words (source seconds) "
-            + "and breaks, crop keyframes (the crop window's centre, source pixels), texts (output seconds), logo, music, loudness and preset. "
+            + "and breaks, crop keyframes (the crop window's centre, source pixels), two-person layouts (split or wide spans, source seconds, and their two windows), "
+            + "texts (output seconds), logo, music, loudness and preset. "
             + "Read it with GetEditPlan, edit it, send it back with ReviseOutput. Unknown members are refused.";
         return root;
     }

@@ -92,7 +92,21 @@ public sealed record EditRange(double Start, double End)
 public sealed record EditReframe(string Mode)
 {
     public EditCrop? Crop { get; init; }
+
+    /// <summary>Mode crop only: when two people are stacked or the whole picture is shown instead of the crop; null: never.</summary>
+    public EditLayout? Layout { get; init; }
 }
+
+/// <summary>
+/// Two-person layouts: during each span (source seconds) the frame shows <see cref="Top"/>'s window above
+/// <see cref="Bottom"/>'s ("split"; each window the output's width and half its height once scaled) or the whole picture
+/// over a blurred copy of itself ("wide"); the rest of the time, the crop. Both windows are <see cref="Width"/> x
+/// <see cref="Height"/> source pixels, their centres piecewise linear between keyframes on both axes.
+/// </summary>
+public sealed record EditLayout(int Width, int Height, IReadOnlyList<EditLayoutSpan> Spans, IReadOnlyList<EditKeyframe> Top, IReadOnlyList<EditKeyframe> Bottom);
+
+/// <summary>Source time [start, end) shown as "split" or "wide".</summary>
+public sealed record EditLayoutSpan(double Start, double End, string Layout);
 
 /// <summary>
 /// The crop window (source pixels; the largest window of the output's shape, spanning one side of the source) and where

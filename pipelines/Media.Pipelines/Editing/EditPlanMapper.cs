@@ -31,7 +31,7 @@ public static class EditPlanMapper
         Ranges = [.. plan.Segments.Select(s => new EditRange(s.Start, s.End) { Speed = s.Speed, Zoom = s.Zoom })],
         Reframe = plan.Reframe switch
         {
-            ReframeMode.Face when plan.FacePath is { } path => new EditReframe(Crop) { Crop = CropOf(path, source) },
+            ReframeMode.Face when plan.FacePath is { } path => new EditReframe(Crop) { Crop = CropOf(path, source), Layout = plan.Layout is { } layout ? LayoutOf(layout) : null },
             ReframeMode.Fit => new EditReframe(Fit),
             ReframeMode.BlurFill => new EditReframe(BlurFill),
             _ => new EditReframe(Center),
@@ -67,6 +67,7 @@ public static class EditPlanMapper
             Hardware = plan.Hardware == "gpu" ? OutputHardware.Gpu : OutputHardware.Cpu,
             Segments = segments,
             FacePath = plan.Reframe.Crop is { } crop ? PathOf(crop, plan.Source) : null,
+            Layout = plan.Reframe is { Crop: not null, Layout: { Spans.Count: > 0 } layout } ? LayoutOf(layout) : null,
             Texts = [.. plan.Texts.Select(t => new PlannedText(t.Text, t.Start, t.End, t.FontSize, t.Color, t.BoxColor, Enum.Parse<TextPosition>(t.Position, ignoreCase: true)))],
             Speed = plan.Speed,
             Captions = plan.Captions is { } captions ? PlanCaptions(captions, segments, plan.Speed) : null,
@@ -97,6 +98,36 @@ public static class EditPlanMapper
     {
         var horizontal = MovesHorizontally(crop, source);
         return new CropPath(crop.Width, crop.Height, horizontal, [.. crop.Keyframes.Select(k => new CropKeyframe(k.Time, horizontal ? k.X - (crop.Width / 2.0) : k.Y - (crop.Height / 2.0)))]);
+    }
+
+    public const string Split = "split";
+    public const string Wide = "wide";
+
+    // The layout's windows as centres moving on both axes (their offsets are the windows' left and top edges).
+    private static EditLayout LayoutOf(SplitLayout layout)
+    {
+        static List<EditKeyframe> Centres(MovingWindow window) =>
+            [.. window.X.Keyframes.Select(k => k.Time).Concat(window.Y.Keyframes.Select(k => k.Time)).Distinct().Order()
+                .Select(t => new EditKeyframe(t, Math.Round(window.X.OffsetAt(t) + (window.Width / 2.0), 2), Math.Round(window.Y.OffsetAt(t) + (window.Height / 2.0), 2)))];
+
+        return new EditLayout(
+            layout.Top.Width,
+            layout.Top.Height,
+            [.. layout.Spans.Select(s => new EditLayoutSpan(s.Start, s.End, s.Kind == Speakers.LayoutKind.Split ? Split : Wide))],
+            Centres(layout.Top),
+            Centres(layout.Bottom));
+    }
+
+    private static SplitLayout LayoutOf(EditLayout layout)
+    {
+        MovingWindow Window(IReadOnlyList<EditKeyframe> keyframes) => new(
+            new CropPath(layout.Width, layout.Height, true, [.. keyframes.Select(k => new CropKeyframe(k.Time, k.X - (layout.Width / 2.0)))]),
+            new CropPath(layout.Width, layout.Height, false, [.. keyframes.Select(k => new CropKeyframe(k.Time, k.Y - (layout.Height / 2.0)))]));
+
+        return new SplitLayout(
+            Window(layout.Top),
+            Window(layout.Bottom),
+            [.. layout.Spans.Select(s => new Speakers.LayoutSpan(s.Start, s.End, s.Layout == Split ? Speakers.LayoutKind.Split : Speakers.LayoutKind.Wide))]);
     }
 
     private static EditCaptions CaptionsOf(PlannedCaptions planned)

@@ -166,7 +166,17 @@ public static partial class EditPlanValidator
                 add(".reframe.crop", "is only for mode crop");
             }
 
+            if (plan.Reframe.Layout is not null)
+            {
+                add(".reframe.layout", "is only for mode crop");
+            }
+
             return;
+        }
+
+        if (plan.Reframe.Layout is { } layout)
+        {
+            ValidateLayout(plan, layout, add);
         }
 
         if (plan.Reframe.Crop is not { } crop)
@@ -215,6 +225,75 @@ public static partial class EditPlanValidator
             else if (horizontal ? Math.Abs(k.Y - (source.Height / 2.0)) > 0.5 : Math.Abs(k.X - (source.Width / 2.0)) > 0.5)
             {
                 add(path + (horizontal ? ".y" : ".x"), "cannot move: the window spans the source on this axis");
+            }
+        }
+    }
+
+    private static void ValidateLayout(EditPlan plan, EditLayout layout, Action<string, string> add)
+    {
+        var source = plan.Source;
+        var (width, height) = Render.SplitLayoutPlanner.WindowSize(source.Width, source.Height, plan.Width, plan.Height);
+        if ((double)source.Width / source.Height < (double)plan.Width / plan.Height)
+        {
+            add(".reframe.layout", "needs a source wider than the output (two windows side by side in it)");
+            return;
+        }
+
+        if (layout.Width != width || layout.Height != height)
+        {
+            add(".reframe.layout", $"must be {width}x{height}: the shape of half the output, at most half the source wide");
+        }
+
+        if (layout.Spans.Count > MaxRanges)
+        {
+            add(".reframe.layout.spans", $"must have at most {MaxRanges} spans");
+        }
+
+        for (var i = 0; i < layout.Spans.Count; i++)
+        {
+            var span = layout.Spans[i];
+            var path = $".reframe.layout.spans[{i}]";
+            if (span.Layout is not (EditPlanMapper.Split or EditPlanMapper.Wide))
+            {
+                add(path + ".layout", $"must be {EditPlanMapper.Split} or {EditPlanMapper.Wide}");
+            }
+
+            if (span.Start < 0 || span.End > source.DurationSeconds + Tolerance || span.End <= span.Start)
+            {
+                add(path, $"must be a range inside the source (0 to {source.DurationSeconds:0.###} s) with its end after its start");
+            }
+
+            if (i > 0 && span.Start < layout.Spans[i - 1].End)
+            {
+                add(path + ".start", "must not be before the previous span's end");
+            }
+        }
+
+        foreach (var (keyframes, name) in new[] { (layout.Top, "top"), (layout.Bottom, "bottom") })
+        {
+            if (keyframes.Count == 0)
+            {
+                add($".reframe.layout.{name}", "must have at least one keyframe");
+            }
+
+            for (var i = 0; i < keyframes.Count; i++)
+            {
+                var k = keyframes[i];
+                var path = $".reframe.layout.{name}[{i}]";
+                if (k.Time < 0 || k.Time > source.DurationSeconds + Tolerance || (i > 0 && k.Time <= keyframes[i - 1].Time))
+                {
+                    add(path + ".time", $"must be inside the source (0 to {source.DurationSeconds:0.###} s) and later than the keyframe before");
+                }
+
+                if (k.X < (layout.Width / 2.0) - 0.5 || k.X > source.Width - (layout.Width / 2.0) + 0.5)
+                {
+                    add(path + ".x", $"puts the window outside the frame: x must be between {layout.Width / 2.0:0.#} and {source.Width - (layout.Width / 2.0):0.#}");
+                }
+
+                if (k.Y < (layout.Height / 2.0) - 0.5 || k.Y > source.Height - (layout.Height / 2.0) + 0.5)
+                {
+                    add(path + ".y", $"puts the window outside the frame: y must be between {layout.Height / 2.0:0.#} and {source.Height - (layout.Height / 2.0):0.#}");
+                }
             }
         }
     }

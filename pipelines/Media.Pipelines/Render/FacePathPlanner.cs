@@ -22,9 +22,8 @@ public static class FacePathPlanner
         var cropHeight = horizontal ? sourceHeight : Even(sourceWidth / outputAspect);
         var span = horizontal ? sourceWidth : sourceHeight;
         var window = (double)(horizontal ? cropWidth : cropHeight) / span;
-        var half = window / 2;
 
-        // Centre of the face along the free axis, per sample; gaps hold the last face (leading gaps take the first).
+        // Centre of the face along the free axis, per sample (null: no face).
         var targets = new double?[track.Samples.Count];
         for (var i = 0; i < targets.Length; i++)
         {
@@ -32,16 +31,30 @@ public static class FacePathPlanner
             targets[i] = s.Score > 0 ? (horizontal ? s.X + (s.Width / 2) : s.Y + (s.Height / 2)) : null;
         }
 
+        var keyframes = Follow([.. track.Samples.Select(s => s.TimeSeconds)], targets, window, span, maxPanPerSecond / track.SampleRate, deadZone, cuts);
+        return new CropPath(cropWidth, cropHeight, horizontal, keyframes);
+    }
+
+    /// <summary>
+    /// One axis of a window following targets: keyframes of the window's offset (source pixels) at each sample time. The
+    /// window stays still while its target is inside the dead zone, eases toward it (half the remaining way per sample,
+    /// at most <paramref name="maxStep"/>) otherwise, holds where there is no target (leading gaps take the first), and
+    /// jumps at cuts. Simplified: keyframes a straight line passes within 0.75 px are dropped.
+    /// </summary>
+    /// <param name="targets">Where the window's centre should be, as fractions of <paramref name="span"/>; null: hold.</param>
+    /// <param name="window">The window's length along this axis, as a fraction of the span.</param>
+    /// <param name="maxStep">The farthest the window moves from one sample to the next, as a fraction of the span.</param>
+    public static List<CropKeyframe> Follow(IReadOnlyList<double> times, IReadOnlyList<double?> targets, double window, int span, double maxStep, double deadZone, IReadOnlyList<double>? cuts = null)
+    {
+        var half = window / 2;
         var first = targets.FirstOrDefault(t => t is not null) ?? 0.5;
-        var dt = 1 / track.SampleRate;
-        var maxStep = maxPanPerSecond * dt;
         var centre = Math.Clamp(first, half, 1 - half);
         var target = first;
-        var keyframes = new List<CropKeyframe>(targets.Length + 1);
+        var keyframes = new List<CropKeyframe>(targets.Count + 1);
         var pendingCuts = new Queue<double>((cuts ?? []).Order());
-        for (var i = 0; i < targets.Length; i++)
+        for (var i = 0; i < targets.Count; i++)
         {
-            var time = track.Samples[i].TimeSeconds;
+            var time = times[i];
             var cut = (double?)null;
             while (pendingCuts.Count > 0 && pendingCuts.Peek() <= time)
             {
@@ -51,15 +64,14 @@ public static class FacePathPlanner
             if (cut is { } at && i > 0 && targets[i] is { } next)
             {
                 // A new shot: a jump is invisible at a cut, a pan across it is not.
-                keyframes.Add(new CropKeyframe(Math.Max(track.Samples[i - 1].TimeSeconds, at - 0.001), (centre - half) * span));
+                keyframes.Add(new CropKeyframe(Math.Max(times[i - 1], at - 0.001), (centre - half) * span));
                 centre = Math.Clamp(next, half, 1 - half);
                 target = next;
-                keyframes.Add(new CropKeyframe(Math.Max(track.Samples[i - 1].TimeSeconds + 0.0005, at), (centre - half) * span));
+                keyframes.Add(new CropKeyframe(Math.Max(times[i - 1] + 0.0005, at), (centre - half) * span));
             }
 
             target = targets[i] ?? target;
             var desired = Math.Abs(target - centre) > deadZone * window ? target : centre;
-            // Ease toward the face (half the remaining way per sample), capped at the pan speed.
             var move = Math.Clamp((desired - centre) * 0.5, -maxStep, maxStep);
             centre = Math.Clamp(centre + move, half, 1 - half);
             keyframes.Add(new CropKeyframe(time, (centre - half) * span));
@@ -70,7 +82,7 @@ public static class FacePathPlanner
             keyframes.Add(new CropKeyframe(0, (centre - half) * span));
         }
 
-        return new CropPath(cropWidth, cropHeight, horizontal, Simplify(keyframes, 0.75));
+        return Simplify(keyframes, 0.75);
     }
 
     private static int Even(double value) => Math.Max(2, (int)Math.Floor(value / 2) * 2);

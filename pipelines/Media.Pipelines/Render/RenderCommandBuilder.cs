@@ -283,21 +283,31 @@ public static class RenderCommandBuilder
                 break;
             case ReframeMode.Face:
                 var path = plan.FacePath ?? throw new ArgumentException("Face reframing needs a crop path.", nameof(plan));
-                var offset = path.Expression();
-                yield return new FilterChain(
-                    [input],
-                    [
-                        new Filter("crop",
-                        [
-                            new("w", FFmpegFormat.Number(path.CropWidth)),
-                            new("h", FFmpegFormat.Number(path.CropHeight)),
-                            new("x", path.Horizontal ? offset : "0"),
-                            new("y", path.Horizontal ? "0" : offset),
-                        ]),
-                        Filter.Of("scale", ("w", w), ("h", h)),
-                        Filter.Of("setsar", ("sar", 1)),
-                    ],
-                    [label]);
+                if (plan.Layout is not { } layout)
+                {
+                    yield return new FilterChain([input], [.. Crop(path.CropWidth, path.CropHeight, path.Horizontal ? path.Expression() : "0", path.Horizontal ? "0" : path.Expression(), w, h)], [label]);
+                    break;
+                }
+
+                // Every picture the layout may show is made from each frame and the one for the frame's time is laid on
+                // top (overlay's timeline `enable`): one decode, one graph, switching at the planned source times.
+                var wide = layout.Spans.Any(s => s.Kind == Speakers.LayoutKind.Wide);
+                yield return new FilterChain([input], [Filter.Of("split", ("outputs", wide ? 4 : 3))], wide ? ["lc", "lt", "lb", "lw"] : ["lc", "lt", "lb"]);
+                yield return new FilterChain(["lc"], [.. Crop(path.CropWidth, path.CropHeight, path.Horizontal ? path.Expression() : "0", path.Horizontal ? "0" : path.Expression(), w, h)], ["lcs"]);
+                yield return new FilterChain(["lt"], [.. Crop(layout.Top.Width, layout.Top.Height, layout.Top.X.Expression(), layout.Top.Y.Expression(), w, h / 2)], ["lts"]);
+                yield return new FilterChain(["lb"], [.. Crop(layout.Bottom.Width, layout.Bottom.Height, layout.Bottom.X.Expression(), layout.Bottom.Y.Expression(), w, h - (h / 2))], ["lbs"]);
+                yield return new FilterChain(["lts", "lbs"], [Filter.Of("vstack", ("inputs", 2))], ["lst"]);
+                yield return new FilterChain(["lcs", "lst"], [Overlay(layout.Enable(Speakers.LayoutKind.Split))], [wide ? "lso" : label]);
+                if (wide)
+                {
+                    foreach (var chain in BlurFill("lw", "lw", "lws", w, h))
+                    {
+                        yield return chain;
+                    }
+
+                    yield return new FilterChain(["lso", "lws"], [Overlay(layout.Enable(Speakers.LayoutKind.Wide))], [label]);
+                }
+
                 break;
             case ReframeMode.Fit:
                 yield return new FilterChain(
@@ -310,29 +320,50 @@ public static class RenderCommandBuilder
                     [label]);
                 break;
             case ReframeMode.BlurFill:
-                yield return new FilterChain([input], [Filter.Of("split", ("outputs", 2))], ["bg", "fg"]);
-                // Blur a small copy and scale it up: same look as blurring at full size, a fraction of the cost.
-                yield return new FilterChain(
-                    ["bg"],
-                    [
-                        Filter.Of("scale", ("w", w / 4), ("h", h / 4), ("force_original_aspect_ratio", "increase")),
-                        Filter.Of("crop", ("w", w / 4), ("h", h / 4)),
-                        Filter.Of("boxblur", ("luma_radius", 10), ("luma_power", 2)),
-                        Filter.Of("scale", ("w", w), ("h", h)),
-                    ],
-                    ["bgb"]);
-                yield return new FilterChain(
-                    ["fg"],
-                    [Filter.Of("scale", ("w", w), ("h", h), ("force_original_aspect_ratio", "decrease"), ("force_divisible_by", 2))],
-                    ["fgs"]);
-                yield return new FilterChain(
-                    ["bgb", "fgs"],
-                    [new Filter("overlay", [new("x", "(W-w)/2"), new("y", "(H-h)/2")]), Filter.Of("setsar", ("sar", 1))],
-                    [label]);
+                foreach (var chain in BlurFill(input, string.Empty, label, w, h))
+                {
+                    yield return chain;
+                }
+
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(plan), plan.Reframe, "Unknown reframe mode.");
         }
+    }
+
+    // A window of the source (x and y: expressions of t) scaled to w×h.
+    private static Filter[] Crop(int cropWidth, int cropHeight, string x, string y, int w, int h) =>
+    [
+        new Filter("crop", [new("w", FFmpegFormat.Number(cropWidth)), new("h", FFmpegFormat.Number(cropHeight)), new("x", x), new("y", y)]),
+        Filter.Of("scale", ("w", w), ("h", h)),
+        Filter.Of("setsar", ("sar", 1)),
+    ];
+
+    // The second input over the first while `enable` is non-zero; both are w×h pictures of the same source frame.
+    private static Filter Overlay(string enable) => new("overlay", [new("x", "0"), new("y", "0"), new("enable", enable)]);
+
+    // The whole picture fitted in w×h over a blurred copy of itself (its labels start with prefix).
+    private static IEnumerable<FilterChain> BlurFill(string input, string prefix, string label, int w, int h)
+    {
+        yield return new FilterChain([input], [Filter.Of("split", ("outputs", 2))], [prefix + "bg", prefix + "fg"]);
+        // Blur a small copy and scale it up: same look as blurring at full size, a fraction of the cost.
+        yield return new FilterChain(
+            [prefix + "bg"],
+            [
+                Filter.Of("scale", ("w", w / 4), ("h", h / 4), ("force_original_aspect_ratio", "increase")),
+                Filter.Of("crop", ("w", w / 4), ("h", h / 4)),
+                Filter.Of("boxblur", ("luma_radius", 10), ("luma_power", 2)),
+                Filter.Of("scale", ("w", w), ("h", h)),
+            ],
+            [prefix + "bgb"]);
+        yield return new FilterChain(
+            [prefix + "fg"],
+            [Filter.Of("scale", ("w", w), ("h", h), ("force_original_aspect_ratio", "decrease"), ("force_divisible_by", 2))],
+            [prefix + "fgs"]);
+        yield return new FilterChain(
+            [prefix + "bgb", prefix + "fgs"],
+            [new Filter("overlay", [new("x", "(W-w)/2"), new("y", "(H-h)/2")]), Filter.Of("setsar", ("sar", 1))],
+            [label]);
     }
 
     // The kept pieces: nothing to do for the whole source; one trim for one piece; split -> trims -> concat for many.

@@ -27,6 +27,9 @@ public sealed record RenderPlan
     /// <summary>Face reframing: where the crop window is over time. Null for the other modes.</summary>
     public CropPath? FacePath { get; init; }
 
+    /// <summary>Face reframing: when two people are stacked (or the whole picture shown) instead of the crop. Null: always the crop.</summary>
+    public SplitLayout? Layout { get; init; }
+
     public IReadOnlyList<PlannedText> Texts { get; init; } = [];
 
     public double Speed { get; init; } = 1;

@@ -80,6 +80,8 @@ public static class RenderPlanner
             ReframeMode.Auto or ReframeMode.Speaker => analysis?.Faces?.Samples.Any(s => s.Score > 0) == true ? ReframeMode.Face : ReframeMode.Center,
             var mode => mode,
         };
+        var from = segments.Count > 0 ? segments.Min(s => s.Start) : 0;
+        var to = segments.Count > 0 ? segments.Max(s => s.End) : source.DurationSeconds;
         var plan = new RenderPlan
         {
             OutputName = outputName,
@@ -91,8 +93,10 @@ public static class RenderPlanner
             Segments = segments,
             // The face path over the source span this output takes (a clip's plan holds its own keyframes only).
             FacePath = reframe == ReframeMode.Face
-                ? FacePath(steps.Reframe, analysis!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height)
-                    .Within(segments.Count > 0 ? segments.Min(s => s.Start) : 0, segments.Count > 0 ? segments.Max(s => s.End) : source.DurationSeconds)
+                ? FacePath(steps.Reframe, analysis!, source.DisplayWidth, source.DisplayHeight, (double)output.Width / output.Height).Within(from, to)
+                : null,
+            Layout = reframe == ReframeMode.Face && analysis?.People is { } people
+                ? SplitLayoutPlanner.Plan(people, steps.Reframe, analysis.DurationSeconds, analysis.SceneCuts ?? [], source.DisplayWidth, source.DisplayHeight, output.Width, output.Height)?.Within(from, to)
                 : null,
             Texts = Texts(steps.Texts, parameters, output, outputDuration, widths),
             Speed = steps.Speed,

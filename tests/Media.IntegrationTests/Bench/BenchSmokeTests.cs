@@ -84,6 +84,7 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
 
         Assert.Contains("# Two speakers, side by side (960x576", output, StringComparison.Ordinal);
         Assert.Contains("no face found", output, StringComparison.Ordinal);
+        Assert.Contains("# layout: split on the same footage", output, StringComparison.Ordinal);
         Assert.Matches(@"with speakers \(8 fps, every face\) [0-9.]+ s, real-time factor [0-9.]+ \([0-9.]+x\)", output);
         Assert.Contains("RESULT: some goals missed", output, StringComparison.Ordinal);
     }

@@ -114,6 +114,62 @@ public sealed class EditPlanTests : IDisposable
     }
 
     [Fact]
+    public void Layout_RoundTripsThroughTheDocument_AndIsCheckedByPath()
+    {
+        var window = new MovingWindow(
+            new CropPath(960, 852, true, [new(0, 0), new(4, 100), new(4.0005, 900), new(12, 900)]),
+            new CropPath(960, 852, false, [new(0, 100), new(6, 200), new(12, 200)]));
+        var plan = new RenderPlan
+        {
+            OutputName = "o",
+            Width = 1080,
+            Height = 1920,
+            Reframe = ReframeMode.Face,
+            Preset = EncodePreset.TikTok,
+            Segments = [new PlannedSegment(0, 12, 1)],
+            SourceHasAudio = true,
+            FacePath = new CropPath(606, 1080, true, [new(0, 500)]),
+            Layout = new SplitLayout(window, window, [new(1, 5, Media.Pipelines.Speakers.LayoutKind.Split), new(7, 9, Media.Pipelines.Speakers.LayoutKind.Wide)]),
+        };
+
+        var document = EditPlanMapper.From(plan, Source);
+        var back = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(StrictJson.Write(document))).Layout!;
+
+        Assert.Equal([new EditLayoutSpan(1, 5, "split"), new EditLayoutSpan(7, 9, "wide")], document.Reframe.Layout!.Spans);
+        Assert.Equal(plan.Layout.Spans, back.Spans);
+        foreach (var t in new[] { 0.0, 2.5, 3.9999, 4.001, 5.5, 11 })
+        {
+            Assert.Equal(window.X.OffsetAt(t), back.Top.X.OffsetAt(t), 1);
+            Assert.Equal(window.Y.OffsetAt(t), back.Bottom.Y.OffsetAt(t), 1);
+        }
+
+        Assert.Empty(EditPlanValidator.Validate(document, document));
+        var layout = document.Reframe.Layout;
+        var edited = document with
+        {
+            Reframe = document.Reframe with
+            {
+                Layout = layout with
+                {
+                    Width = 900,
+                    Spans = [new EditLayoutSpan(1, 5, "grid"), new EditLayoutSpan(4, 30, "split")],
+                    Top = [layout.Top[0] with { X = 10 }],
+                    Bottom = [],
+                },
+            },
+        };
+        var problems = EditPlanValidator.Validate(edited, document).ToDictionary(p => p.Path, p => p.Reason);
+
+        Assert.Contains("must be 960x852", problems["plan.reframe.layout"], StringComparison.Ordinal);
+        Assert.Equal("must be split or wide", problems["plan.reframe.layout.spans[0].layout"]);
+        Assert.Contains("inside the source", problems["plan.reframe.layout.spans[1]"], StringComparison.Ordinal);
+        Assert.Contains("previous span's end", problems["plan.reframe.layout.spans[1].start"], StringComparison.Ordinal);
+        Assert.Contains("outside the frame", problems["plan.reframe.layout.top[0].x"], StringComparison.Ordinal);
+        Assert.Equal("must have at least one keyframe", problems["plan.reframe.layout.bottom"]);
+        Assert.Equal("is only for mode crop", EditPlanValidator.Validate(document with { Reframe = new EditReframe("center") { Layout = layout } }, document).Single().Reason);
+    }
+
+    [Fact]
     public void Prepare_DeletedSentence_IsCutWithPaddingAndKeptWordsKeepTheirTimes()
     {
         var plan = Planned("captions-only");

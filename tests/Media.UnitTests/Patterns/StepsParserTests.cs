@@ -63,6 +63,29 @@ public sealed class StepsParserTests
     }
 
     [Fact]
+    public void Parse_Layout_ReadsSplitAndAutoAndNeedsTheTracks()
+    {
+        var split = Parse("  - reframe: { mode: face, layout: split }");
+        var auto = Parse("  - reframe: { layout: auto }");
+
+        Assert.True(split.IsValid, string.Join("; ", split.Violations));
+        Assert.Equal(ReframeLayout.Split, split.Pattern!.Steps.Reframe.Layout);
+        Assert.Equal(AnalysisNeeds.Faces | AnalysisNeeds.Speech | AnalysisNeeds.Speakers, split.Pattern.Steps.Needs);
+        Assert.Equal((ReframeMode.Auto, ReframeLayout.Auto), (auto.Pattern!.Steps.Reframe.Mode, auto.Pattern.Steps.Reframe.Layout));
+        Assert.Equal(ReframeLayout.Single, Parse("  - reframe: { mode: speaker }").Pattern!.Steps.Reframe.Layout);
+    }
+
+    [Theory]
+    [InlineData("center", "split", "apply to mode: face, speaker and auto only")]
+    [InlineData("speaker", "grid", "unknown layout 'grid'; known: single, split, auto")]
+    public void Parse_BadLayout_RefusedWithTheReason(string mode, string layout, string reason)
+    {
+        var result = Parse($"  - reframe: {{ mode: {mode}, layout: {layout} }}");
+
+        Assert.Contains(result.Violations, v => v.Path == "steps[0].reframe.layout" && v.Reason.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Parse_NoSteps_IsPlainCentreCropNeedingNoAnalysis()
     {
         var result = PatternParser.Parse("apiVersion: media.farm/v1\nname: p\noutputs: [{ name: o, preset: youtube }]");

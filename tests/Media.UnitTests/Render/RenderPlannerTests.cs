@@ -136,6 +136,34 @@ public sealed class RenderPlannerTests
     }
 
     [Fact]
+    public void Plan_SplitLayout_StacksTheTwoPeopleInTheClipsRangeOnly()
+    {
+        var pattern = Pattern("  - reframe: { mode: speaker, layout: split }\n  - trim: { start: 2, end: 8 }");
+        var left = new Media.Pipelines.Speakers.PersonTrack(1, [.. Enumerable.Range(0, 80).Select(i => new Media.Pipelines.Speakers.TrackPoint(i / 8.0, 0.15f, 0.3f, 0.1f, 0.2f, 1))]);
+        var right = new Media.Pipelines.Speakers.PersonTrack(2, [.. Enumerable.Range(0, 80).Select(i => new Media.Pipelines.Speakers.TrackPoint(i / 8.0, 0.75f, 0.3f, 0.1f, 0.2f, 1))]);
+        var analysis = new SourceAnalysis
+        {
+            DurationSeconds = 10,
+            Speech = new SpeechAnalysis("vad", [new TimeRange(0.5, 4)]),
+            Faces = new FaceTrack("m", 8, [.. Enumerable.Range(0, 80).Select(i => new FaceSample(i / 8.0, 0.15f, 0.3f, 0.1f, 0.2f, 0.9f))]),
+            People = new Media.Pipelines.Speakers.PeopleAnalysis(8, [left, right], [new(0.5, 4, 1, 1)]),
+        };
+
+        var plan = RenderPlanner.Plan(pattern, pattern.Outputs[0], Source, analysis);
+        var graph = string.Join(" ", RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4").ToArguments());
+
+        var layout = plan.Layout!;
+        Assert.Equal([new Media.Pipelines.Speakers.LayoutSpan(0, 10, Media.Pipelines.Speakers.LayoutKind.Split)], layout.Spans);
+        // Windows of 960x852 with the faces' centres (0.2 and 0.8 of 1920) in the middle, clamped inside the frame.
+        Assert.Equal((960, 852, 0.0, 960.0), (layout.Top.Width, layout.Top.Height, layout.Top.X.OffsetAt(5), layout.Bottom.X.OffsetAt(5)));
+        // The clip's plan holds its own range of the windows' paths.
+        Assert.Equal((2.0, 8.0), (layout.Top.X.Keyframes[0].Time, layout.Top.X.Keyframes[^1].Time));
+        Assert.Contains("[lts][lbs]vstack=inputs=2[lst];[lcs][lst]overlay=x=0:y=0:enable=\\'gte(t\\,0)*lt(t\\,10)\\'[vr]", graph, StringComparison.Ordinal);
+        Assert.Contains("crop=w=960:h=852:x=0:y=", graph, StringComparison.Ordinal);
+        Assert.Contains("scale=w=1080:h=960", graph, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_SpeakerReframeOnAnAnalysisWithoutPeople_FollowsTheLargestFace()
     {
         // An analysis stored before speaker mode existed (a job upgraded between its stages) has no people.

@@ -44,7 +44,8 @@ public sealed record EditSteps
         | (Captions is not null || JumpCuts is { Fillers.Count: > 0 } ? AnalysisNeeds.Words : AnalysisNeeds.None)
         | (Loudness is not null ? AnalysisNeeds.Loudness : AnalysisNeeds.None)
         | (Reframe.Mode is ReframeMode.Face or ReframeMode.Auto ? AnalysisNeeds.Faces : AnalysisNeeds.None)
-        | (Reframe.Mode is ReframeMode.Speaker ? AnalysisNeeds.Faces | AnalysisNeeds.Speech | AnalysisNeeds.Speakers : AnalysisNeeds.None)
+        // Layouts need the people on screen as tracks, which come with the speaker analysis.
+        | (Reframe.Mode is ReframeMode.Speaker || Reframe.Layout != ReframeLayout.Single ? AnalysisNeeds.Faces | AnalysisNeeds.Speech | AnalysisNeeds.Speakers : AnalysisNeeds.None)
         | (Clips is not null ? AnalysisNeeds.Loudness | AnalysisNeeds.Faces : AnalysisNeeds.None); // hook features
 
     /// <summary>
@@ -85,7 +86,8 @@ public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double Padding
 /// <param name="MaxPanPerSecond">Face mode: fastest the crop may move, in source widths per second.</param>
 /// <param name="DeadZone">Face mode: how far (fraction of the crop width) the face may drift from the crop centre before it moves.</param>
 /// <param name="MinShotSeconds">Speaker mode: the shortest time the crop stays on one person.</param>
-public sealed record ReframeStep(ReframeMode Mode, double MaxPanPerSecond = 0.3, double DeadZone = 0.1, double MinShotSeconds = 2);
+/// <param name="Layout">Face-following modes: one crop, or two people stacked while both are on screen (see <see cref="ReframeLayout"/>).</param>
+public sealed record ReframeStep(ReframeMode Mode, double MaxPanPerSecond = 0.3, double DeadZone = 0.1, double MinShotSeconds = 2, ReframeLayout Layout = ReframeLayout.Single);
 
 /// <summary>Alternate between full frame and a zoom: every N seconds, or at every jump cut.</summary>
 public sealed record PunchInStep(double Zoom, double? EverySeconds, bool AtCuts);

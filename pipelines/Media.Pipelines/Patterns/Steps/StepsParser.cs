@@ -174,7 +174,7 @@ internal static partial class StepsParser
 
     private static ReframeStep Reframe(YamlFields f, List<PatternViolation> violations, string path)
     {
-        f.AllowOnly("mode", "maxPan", "deadZone", "minShot");
+        f.AllowOnly("mode", "maxPan", "deadZone", "minShot", "layout");
         var modeText = f.String("mode", required: false);
         var mode = modeText switch
         {
@@ -205,7 +205,24 @@ internal static partial class StepsParser
             violations.Add(new($"{path}.minShot", "minShot applies to mode: speaker only"));
         }
 
-        return new ReframeStep(mode ?? ReframeMode.Auto, maxPan ?? 0.3, deadZone ?? 0.1, minShot ?? Speakers.SpeakerShots.DefaultMinShotSeconds);
+        var layoutText = f.String("layout", required: false);
+        var layout = layoutText switch
+        {
+            null or "single" => ReframeLayout.Single,
+            "split" => ReframeLayout.Split,
+            "auto" => ReframeLayout.Auto,
+            _ => (ReframeLayout?)null,
+        };
+        if (layout is null)
+        {
+            violations.Add(new($"{path}.layout", $"unknown layout '{layoutText}'; known: single, split, auto"));
+        }
+        else if (layout != ReframeLayout.Single && mode is not (ReframeMode.Face or ReframeMode.Auto or ReframeMode.Speaker))
+        {
+            violations.Add(new($"{path}.layout", "layout: split and auto follow faces: they apply to mode: face, speaker and auto only"));
+        }
+
+        return new ReframeStep(mode ?? ReframeMode.Auto, maxPan ?? 0.3, deadZone ?? 0.1, minShot ?? Speakers.SpeakerShots.DefaultMinShotSeconds, layout ?? ReframeLayout.Single);
     }
 
     private static LogoStep? Logo(YamlFields f, List<PatternViolation> violations, string path)
