@@ -43,4 +43,43 @@ public sealed class CropPathFFmpegTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task GraphLongerThanOneArgumentMayBe_GoesInAFileAndRenders()
+    {
+        // An hour of crop keyframes every 0.5 s: the graph is over the 128 KiB Linux allows one argument, so ffmpeg could
+        // not even be started with it inline.
+        var random = new Random(7);
+        var plan = new RenderPlan
+        {
+            OutputName = "o",
+            Width = 180,
+            Height = 320,
+            Reframe = Media.Pipelines.Patterns.ReframeMode.Face,
+            Preset = Media.Pipelines.Patterns.EncodePreset.TikTok,
+            Segments = [new PlannedSegment(0, 1, 1)],
+            SourceHasAudio = false,
+            FacePath = new CropPath(202, 360, true, [.. Enumerable.Range(0, 7200).Select(i => new CropKeyframe(i * 0.5, random.Next(0, 439)))]),
+        };
+        var folder = Directory.CreateTempSubdirectory("longgraph-").FullName;
+        try
+        {
+            var source = Path.Combine(folder, "in.mp4");
+            await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30:duration=1", "-pix_fmt", "yuv420p", source);
+            var command = RenderCommandBuilder.Build(plan, source, Path.Combine(folder, "out.mp4"));
+            Assert.True(command.Graph.Render().Length > 128 * 1024, $"the graph is only {command.Graph.Render().Length} characters");
+
+            var filed = await command.WithLongGraphInFileAsync(folder, CancellationToken.None);
+            var result = await TestMedia.RunAsync("ffmpeg", filed.ToArguments());
+
+            Assert.Contains("-filter_complex_script", filed.ToArguments());
+            Assert.True(result.ExitCode == 0, result.Stderr);
+            var probe = await TestMedia.ProbeAsync(Path.Combine(folder, "out.mp4"));
+            Assert.Equal((180, 320, 1.0), (probe.Width, probe.Height, Math.Round(probe.DurationSeconds, 1)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

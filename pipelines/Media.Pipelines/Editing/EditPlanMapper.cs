@@ -19,6 +19,10 @@ public static class EditPlanMapper
     public const string Fit = "fit";
     public const string BlurFill = "blurFill";
 
+    /// <summary>The kinds of a layout span (<see cref="EditLayoutSpan.Layout"/>).</summary>
+    public const string Split = "split";
+    public const string Wide = "wide";
+
     public static EditPlan From(RenderPlan plan, MediaProbe source) => new()
     {
         Output = plan.OutputName,
@@ -99,9 +103,6 @@ public static class EditPlanMapper
         var horizontal = MovesHorizontally(crop, source);
         return new CropPath(crop.Width, crop.Height, horizontal, [.. crop.Keyframes.Select(k => new CropKeyframe(k.Time, horizontal ? k.X - (crop.Width / 2.0) : k.Y - (crop.Height / 2.0)))]);
     }
-
-    public const string Split = "split";
-    public const string Wide = "wide";
 
     // The layout's windows as centres moving on both axes (their offsets are the windows' left and top edges).
     private static EditLayout LayoutOf(SplitLayout layout)

@@ -9,7 +9,8 @@ namespace Media.Pipelines.Editing;
 
 /// <summary>
 /// Checks an edited plan against the revision it was made from, every problem with its path ("plan.ranges[1].end"): ranges
-/// inside the source, in order and not overlapping; words inside the kept ranges; the crop window inside the frame;
+/// inside the source, in order and not overlapping; words inside the kept ranges; the crop window and a layout's two
+/// windows inside the frame, its spans in order inside the source;
 /// texts inside the edit; what a revision cannot change (the source, the size, the stored files, intro and outro) unchanged.
 /// </summary>
 public static partial class EditPlanValidator
@@ -176,7 +177,7 @@ public static partial class EditPlanValidator
 
         if (plan.Reframe.Layout is { } layout)
         {
-            ValidateLayout(plan, layout, add);
+            ValidateLayout(plan, basePlan, layout, add);
         }
 
         if (plan.Reframe.Crop is not { } crop)
@@ -229,10 +230,10 @@ public static partial class EditPlanValidator
         }
     }
 
-    private static void ValidateLayout(EditPlan plan, EditLayout layout, Action<string, string> add)
+    private static void ValidateLayout(EditPlan plan, EditPlan basePlan, EditLayout layout, Action<string, string> add)
     {
         var source = plan.Source;
-        var (width, height) = Render.SplitLayoutPlanner.WindowSize(source.Width, source.Height, plan.Width, plan.Height);
+        var (width, height) = basePlan.Reframe.Layout is { } original ? (original.Width, original.Height) : Render.SplitLayoutPlanner.WindowSize(source.Width, source.Height, plan.Width, plan.Height);
         if ((double)source.Width / source.Height < (double)plan.Width / plan.Height)
         {
             add(".reframe.layout", "needs a source wider than the output (two windows side by side in it)");

@@ -24,6 +24,29 @@ public sealed record FFmpegCommand
     /// <summary>Report progress as key=value lines on stdout (ffmpeg's -progress pipe:1).</summary>
     public bool ReportProgress { get; init; } = true;
 
+    /// <summary>
+    /// The longest graph passed as an argument. Linux refuses any one argument over 128 KiB (E2BIG: ffmpeg would not even
+    /// start), and an hour's crop path and layout windows can write more; a longer graph goes in a file.
+    /// </summary>
+    public const int MaxInlineGraph = 64 * 1024;
+
+    /// <summary>A file holding <see cref="Graph"/> (ffmpeg's -filter_complex_script), written by <see cref="WithLongGraphInFileAsync"/>.</summary>
+    public string? GraphScriptPath { get; init; }
+
+    /// <summary>This command, with its graph written to a file in <paramref name="folder"/> when it is too long to pass inline.</summary>
+    public async Task<FFmpegCommand> WithLongGraphInFileAsync(string folder, CancellationToken cancellationToken)
+    {
+        var graph = Graph.Render();
+        if (graph.Length <= MaxInlineGraph)
+        {
+            return this;
+        }
+
+        var path = Path.Combine(folder, $"graph-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(path, graph, cancellationToken);
+        return this with { GraphScriptPath = path };
+    }
+
     public IReadOnlyList<string> ToArguments()
     {
         var args = new List<string> { "-hide_banner", "-nostats", "-loglevel", "warning", "-y" };
@@ -39,8 +62,7 @@ public sealed record FFmpegCommand
 
         if (!Graph.IsEmpty)
         {
-            args.Add("-filter_complex");
-            args.Add(Graph.Render());
+            args.AddRange(GraphScriptPath is { } script ? ["-filter_complex_script", script] : ["-filter_complex", Graph.Render()]);
         }
 
         foreach (var map in Maps)

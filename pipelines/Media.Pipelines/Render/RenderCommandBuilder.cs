@@ -291,13 +291,22 @@ public static class RenderCommandBuilder
 
                 // Every picture the layout may show is made from each frame and the one for the frame's time is laid on
                 // top (overlay's timeline `enable`): one decode, one graph, switching at the planned source times.
+                // Only the pictures the layout shows are made (a layout with no wide span has no wide branch).
+                var split = layout.Spans.Any(s => s.Kind == Speakers.LayoutKind.Split);
                 var wide = layout.Spans.Any(s => s.Kind == Speakers.LayoutKind.Wide);
-                yield return new FilterChain([input], [Filter.Of("split", ("outputs", wide ? 4 : 3))], wide ? ["lc", "lt", "lb", "lw"] : ["lc", "lt", "lb"]);
-                yield return new FilterChain(["lc"], [.. Crop(path.CropWidth, path.CropHeight, path.Horizontal ? path.Expression() : "0", path.Horizontal ? "0" : path.Expression(), w, h)], ["lcs"]);
-                yield return new FilterChain(["lt"], [.. Crop(layout.Top.Width, layout.Top.Height, layout.Top.X.Expression(), layout.Top.Y.Expression(), w, h / 2)], ["lts"]);
-                yield return new FilterChain(["lb"], [.. Crop(layout.Bottom.Width, layout.Bottom.Height, layout.Bottom.X.Expression(), layout.Bottom.Y.Expression(), w, h - (h / 2))], ["lbs"]);
-                yield return new FilterChain(["lts", "lbs"], [Filter.Of("vstack", ("inputs", 2))], ["lst"]);
-                yield return new FilterChain(["lcs", "lst"], [Overlay(layout.Enable(Speakers.LayoutKind.Split))], [wide ? "lso" : label]);
+                string[] branches = [.. new[] { "lc" }, .. split ? new[] { "lt", "lb" } : [], .. wide ? new[] { "lw" } : []];
+                yield return new FilterChain([input], [Filter.Of("split", ("outputs", branches.Length))], branches);
+                var shown = "lcs";
+                yield return new FilterChain(["lc"], [.. Crop(path.CropWidth, path.CropHeight, path.Horizontal ? path.Expression() : "0", path.Horizontal ? "0" : path.Expression(), w, h)], [shown]);
+                if (split)
+                {
+                    yield return new FilterChain(["lt"], [.. Crop(layout.Top.Width, layout.Top.Height, layout.Top.X.Expression(), layout.Top.Y.Expression(), w, h / 2)], ["lts"]);
+                    yield return new FilterChain(["lb"], [.. Crop(layout.Bottom.Width, layout.Bottom.Height, layout.Bottom.X.Expression(), layout.Bottom.Y.Expression(), w, h - (h / 2))], ["lbs"]);
+                    yield return new FilterChain(["lts", "lbs"], [Filter.Of("vstack", ("inputs", 2))], ["lst"]);
+                    yield return new FilterChain([shown, "lst"], [Overlay(layout.Enable(Speakers.LayoutKind.Split))], [wide ? "lso" : label]);
+                    shown = "lso";
+                }
+
                 if (wide)
                 {
                     foreach (var chain in BlurFill("lw", "lw", "lws", w, h))
@@ -305,7 +314,7 @@ public static class RenderCommandBuilder
                         yield return chain;
                     }
 
-                    yield return new FilterChain(["lso", "lws"], [Overlay(layout.Enable(Speakers.LayoutKind.Wide))], [label]);
+                    yield return new FilterChain([shown, "lws"], [Overlay(layout.Enable(Speakers.LayoutKind.Wide))], [label]);
                 }
 
                 break;

@@ -11,6 +11,8 @@ namespace Media.Pipelines.Render;
 /// </summary>
 public sealed record SplitLayout(MovingWindow Top, MovingWindow Bottom, IReadOnlyList<LayoutSpan> Spans)
 {
+    private const double Early = 0.0005;
+
     /// <summary>The layout over [<paramref name="from"/>, <paramref name="to"/>] only (null when no span falls inside it).</summary>
     public SplitLayout? Within(double from, double to)
     {
@@ -18,10 +20,14 @@ public sealed record SplitLayout(MovingWindow Top, MovingWindow Bottom, IReadOnl
         return spans.Count == 0 ? null : new SplitLayout(Top.Within(from, to), Bottom.Within(from, to), spans);
     }
 
-    /// <summary>An ffmpeg expression of t: non-zero inside a span of <paramref name="kind"/> ("0" when there is none).</summary>
+    /// <summary>
+    /// An ffmpeg expression of t: non-zero inside a span of <paramref name="kind"/> ("0" when there is none). Both ends are
+    /// taken half a millisecond early: span times are rounded to the millisecond, and a frame at 2.766667 s, the first of
+    /// a shot cut at "2.767", must already switch.
+    /// </summary>
     public string Enable(LayoutKind kind)
     {
-        var terms = Spans.Where(s => s.Kind == kind).Select(s => "+gte(t," + Number(s.Start) + ")*lt(t," + Number(s.End) + ")").ToList();
+        var terms = Spans.Where(s => s.Kind == kind).Select(s => "+gte(t," + Number(s.Start - Early) + ")*lt(t," + Number(s.End - Early) + ")").ToList();
         return terms.Count == 0 ? "0" : ExpressionSum.Of(terms);
     }
 

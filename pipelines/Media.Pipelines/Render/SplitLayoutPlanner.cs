@@ -8,8 +8,9 @@ namespace Media.Pipelines.Render;
 /// The split layout's two windows: each the shape of half the output (the output's width, half its height), as large as
 /// fits in half the source's width (so two people side by side each get one), following its person with the face path's
 /// dead zone, easing and speed limit: the face centred across, and a little above the middle (<see cref="FaceHeight"/>),
-/// the way a head-and-shoulders shot is framed. Windows hold outside the splits and jump (never pan) at scene cuts and
-/// where a split starts. Pure: the same analysis gives the same layout.
+/// the way a head-and-shoulders shot is framed. Each window follows the person the layout pairs at each sample (the left
+/// one on top); it jumps (never pans) at scene cuts and where a split starts, to where its person is first seen in that
+/// split. Outside the splits the windows are not shown. Pure: the same analysis gives the same layout.
 /// </summary>
 public static class SplitLayoutPlanner
 {
@@ -26,8 +27,8 @@ public static class SplitLayoutPlanner
         }
 
         var singleWindow = sourceHeight * outputAspect / sourceWidth;
-        var choices = LayoutPlanner.Plan(people, duration, cuts, reframe.Layout, singleWindow, reframe.MinShotSeconds);
-        if (choices.Count == 0)
+        var layout = LayoutPlanner.Plan(people, duration, cuts, reframe.Layout, singleWindow, reframe.MinShotSeconds);
+        if (layout.Spans.Count == 0)
         {
             return null;
         }
@@ -35,26 +36,45 @@ public static class SplitLayoutPlanner
         var (width, height) = WindowSize(sourceWidth, sourceHeight, outputWidth, outputHeight);
         var tracks = people.Tracks.ToDictionary(t => t.Id);
         var step = 1 / people.SampleRate;
-        var times = Enumerable.Range(0, (int)Math.Ceiling(duration * people.SampleRate)).Select(k => k * step).ToList();
-        var jumps = cuts.Concat(choices.Select(c => c.Span.Start)).Order().ToList();
-        MovingWindow Follow(Func<LayoutChoice, int?> person)
+        var times = Enumerable.Range(0, layout.Pairs.Count).Select(k => k * step).ToList();
+        var splits = layout.Spans.Where(s => s.Kind == LayoutKind.Split).ToList();
+        var jumps = cuts.Concat(splits.Select(s => s.Start)).Order().ToList();
+        MovingWindow Follow(Func<LayoutPair, int> person)
         {
             var xs = new double?[times.Count];
             var ys = new double?[times.Count];
-            var c = 0;
-            for (var i = 0; i < times.Count; i++)
+            foreach (var span in splits)
             {
-                while (c < choices.Count && choices[c].Span.End <= times[i])
+                for (var k = (int)Math.Ceiling(span.Start / step); k < times.Count && times[k] < span.End; k++)
                 {
-                    c++;
+                    if (layout.Pairs[k] is { } pair && tracks.TryGetValue(person(pair), out var track) && track.At(times[k], SpeakerFollow.HoldSeconds) is { } point)
+                    {
+                        xs[k] = point.CenterX;
+                        // The window's centre below the face, so the face sits at FaceHeight from the window's top.
+                        ys[k] = point.CenterY + ((0.5 - FaceHeight) * height / sourceHeight);
+                    }
+                }
+            }
+
+            // After a jump (a split's start, a scene cut inside one) the samples before the person is first seen take
+            // that first sighting, so the window jumps there instead of sliding over from where it was.
+            foreach (var jump in jumps)
+            {
+                if (splits.FirstOrDefault(s => s.Start <= jump && jump < s.End) is not { } span)
+                {
+                    continue;
                 }
 
-                if (c < choices.Count && choices[c].Span.Start <= times[i] && person(choices[c]) is { } id
-                    && tracks.TryGetValue(id, out var track) && track.At(times[i], SpeakerFollow.HoldSeconds) is { } point)
+                var first = (int)Math.Ceiling((jump / step) - 1e-9);
+                var found = first;
+                while (found < times.Count && times[found] < span.End && xs[found] is null)
                 {
-                    xs[i] = point.CenterX;
-                    // The window's centre below the face, so the face sits at FaceHeight from the window's top.
-                    ys[i] = point.CenterY + ((0.5 - FaceHeight) * height / sourceHeight);
+                    found++;
+                }
+
+                for (var k = first; k < found && found < times.Count && times[found] < span.End; k++)
+                {
+                    (xs[k], ys[k]) = (xs[found], ys[found]);
                 }
             }
 
@@ -64,7 +84,7 @@ public static class SplitLayoutPlanner
                 new CropPath(width, height, false, FacePathPlanner.Follow(times, ys, (double)height / sourceHeight, sourceHeight, maxStep, reframe.DeadZone, jumps)));
         }
 
-        return new SplitLayout(Follow(c => c.Top), Follow(c => c.Bottom), [.. choices.Select(c => c.Span)]);
+        return new SplitLayout(Follow(p => p.Top), Follow(p => p.Bottom), layout.Spans);
     }
 
     /// <summary>One half's window in source pixels: the shape of half the output, as wide as half the source at most.</summary>

@@ -5,11 +5,12 @@ namespace Media.Pipelines.Speakers;
 /// <summary>
 /// Who is on screen -> when a vertical frame shows two people stacked (or, in auto, the whole picture) instead of one
 /// crop. At each sample of the people analysis the people on screen are the tracks whose span covers it, counting only
-/// faces at least <see cref="PeerSize"/> of the largest (a small face in the background is not a guest). Two people
-/// whose faces one crop window cannot hold together are a split, the left one on top; in auto, three or more who do not
-/// fit are wide. Stretches shorter than the minimum shot join their longer neighbour (a detector's miss or a passer-by
-/// does not flicker the layout), and a change within <see cref="CutSnapSeconds"/> of a scene cut moves onto the cut.
-/// Pure and linear in the samples and tracks' points.
+/// faces at least <see cref="PeerSize"/> of the largest (a small face in the background is not a guest). The two largest
+/// are the pair a split shows (the left one on top); when one crop window cannot hold both faces it is a split, and in
+/// auto three or more who do not fit one crop are wide. Stretches shorter than the minimum shot join a neighbour (a
+/// detector's miss or a passer-by does not flicker the layout), and a change within <see cref="CutSnapSeconds"/> of a
+/// scene cut moves onto the cut. The pair is chosen per sample, so a stretch joined to its neighbour still shows the
+/// people on screen. Pure; linear in the samples and the tracks' points.
 /// </summary>
 public static class LayoutPlanner
 {
@@ -19,11 +20,11 @@ public static class LayoutPlanner
 
     /// <param name="window">The single crop's width as a fraction of the source's (horizontal crops only).</param>
     /// <param name="minSpan">The shortest stretch shown one way, in seconds.</param>
-    public static IReadOnlyList<LayoutChoice> Plan(PeopleAnalysis people, double duration, IReadOnlyList<double> cuts, ReframeLayout layout, double window, double minSpan)
+    public static LayoutPlan Plan(PeopleAnalysis people, double duration, IReadOnlyList<double> cuts, ReframeLayout layout, double window, double minSpan)
     {
         if (layout == ReframeLayout.Single || people.Tracks.Count < 2 || duration <= 0 || people.SampleRate <= 0)
         {
-            return [];
+            return LayoutPlan.None;
         }
 
         var rate = people.SampleRate;
@@ -39,60 +40,61 @@ public static class LayoutPlanner
             }
         }
 
-        // Runs of samples with one choice: (first sample, last sample, kind or null for the crop, top, bottom).
+        var pairs = new LayoutPair?[count];
         var runs = new List<Run>();
         for (var k = 0; k < count; k++)
         {
-            var choice = Choose(onScreen[k], k / rate, layout, window);
-            if (runs.Count > 0 && runs[^1].Same(choice))
+            var (kind, pair) = Choose(onScreen[k], k / rate, layout, window);
+            pairs[k] = pair;
+            if (runs.Count > 0 && runs[^1].Kind == kind)
             {
                 runs[^1] = runs[^1] with { Last = k };
             }
             else
             {
-                runs.Add(new Run(k, k, choice.Kind, choice.Top, choice.Bottom));
+                runs.Add(new Run(k, k, kind));
             }
         }
 
-        Smooth(runs, (int)Math.Ceiling(minSpan * rate));
+        runs = Smooth(runs, (int)Math.Ceiling(minSpan * rate));
         var sortedCuts = cuts.Order().ToList();
-        var choices = new List<LayoutChoice>();
+        var spans = new List<LayoutSpan>();
         foreach (var run in runs.Where(r => r.Kind is not null))
         {
             var start = run.First == 0 ? 0 : Snap((run.First - 0.5) / rate, sortedCuts);
-            var end = run.Last == count - 1 ? duration : Snap((run.Last + 0.5) / rate, sortedCuts);
+            var end = run.Last == count - 1 ? duration : Math.Min(duration, Snap((run.Last + 0.5) / rate, sortedCuts));
             if (end > start)
             {
-                choices.Add(new LayoutChoice(new LayoutSpan(Math.Round(start, 3), Math.Round(Math.Min(end, duration), 3), run.Kind!.Value), run.Top, run.Bottom));
+                spans.Add(new LayoutSpan(Math.Round(start, 3), Math.Round(end, 3), run.Kind!.Value));
             }
         }
 
-        return choices;
+        return new LayoutPlan(spans, pairs);
     }
 
-    private static Run Choose(List<PersonTrack>? tracks, double time, ReframeLayout layout, double window)
+    private static (LayoutKind? Kind, LayoutPair? Pair) Choose(List<PersonTrack>? tracks, double time, ReframeLayout layout, double window)
     {
-        var single = new Run(0, 0, null, null, null);
         if (tracks is null || tracks.Count < 2)
         {
-            return single;
+            return (null, null);
         }
 
         var faces = tracks.Select(t => (t.Id, Point: t.At(time, double.MaxValue)!)).OrderByDescending(f => f.Point.Width).ToList();
         var largest = faces[0].Point.Width;
         faces = [.. faces.Where(f => f.Point.Width >= PeerSize * largest)];
-        if (faces.Count < 2 || Fits(faces.Select(f => f.Point), window))
+        if (faces.Count < 2)
         {
-            return single;
+            return (null, null);
         }
 
-        if (layout == ReframeLayout.Auto && faces.Count >= 3)
+        var two = faces.Take(2).OrderBy(f => f.Point.CenterX).ToList();
+        var pair = new LayoutPair(two[0].Id, two[1].Id);
+        if (layout == ReframeLayout.Auto && faces.Count >= 3 && !Fits(faces.Select(f => f.Point), window))
         {
-            return new Run(0, 0, LayoutKind.Wide, null, null);
+            return (LayoutKind.Wide, pair);
         }
 
-        var pair = faces.Take(2).OrderBy(f => f.Point.CenterX).ToList();
-        return new Run(0, 0, LayoutKind.Split, pair[0].Id, pair[1].Id);
+        return (Fits(two.Select(f => f.Point), window) ? null : LayoutKind.Split, pair);
     }
 
     // True when one crop window (a fraction of the source's width) holds every face whole.
@@ -102,55 +104,66 @@ public static class LayoutPlanner
         return list.Max(f => f.X + f.Width) - list.Min(f => f.X) <= window;
     }
 
-    // Runs shorter than the minimum join a neighbour, shortest first: both neighbours when they agree, else the longer.
-    private static void Smooth(List<Run> runs, int minSamples)
+    // Runs shorter than the minimum join a neighbour: both neighbours when they agree, else the longer one. Shortest
+    // first, in passes of growing length (each pass linear), so one stray sample never decides a longer stretch.
+    private static List<Run> Smooth(List<Run> runs, int minSamples)
     {
-        while (runs.Count > 1)
+        for (var length = 1; length < minSamples && runs.Count > 1; length++)
         {
-            var shortest = -1;
+            var kept = new List<Run>(runs.Count);
             for (var i = 0; i < runs.Count; i++)
             {
-                if (runs[i].Length < minSamples && (shortest < 0 || runs[i].Length < runs[shortest].Length))
+                var run = runs[i];
+                var before = kept.Count > 0 ? kept[^1] : null;
+                var after = i + 1 < runs.Count ? runs[i + 1] : null;
+                if (before is not null && before.Kind == run.Kind)
                 {
-                    shortest = i;
+                    kept[^1] = before with { Last = run.Last }; // two stretches joined by a merge
+                }
+                else if (run.Length > length || (before is null && after is null))
+                {
+                    kept.Add(run);
+                }
+                else if (before is not null && after is not null && before.Kind == after.Kind)
+                {
+                    kept[^1] = before with { Last = after.Last };
+                    i++;
+                }
+                else if (before is not null && (after is null || before.Length >= after.Length))
+                {
+                    kept[^1] = before with { Last = run.Last };
+                }
+                else
+                {
+                    runs[i + 1] = after! with { First = run.First };
                 }
             }
 
-            if (shortest < 0)
-            {
-                return;
-            }
-
-            var before = shortest > 0 ? runs[shortest - 1] : null;
-            var after = shortest < runs.Count - 1 ? runs[shortest + 1] : null;
-            if (before is not null && after is not null && before.Same(after))
-            {
-                runs[shortest - 1] = before with { Last = after.Last };
-                runs.RemoveRange(shortest, 2);
-            }
-            else if (before is not null && (after is null || before.Length >= after.Length))
-            {
-                runs[shortest - 1] = before with { Last = runs[shortest].Last };
-                runs.RemoveAt(shortest);
-            }
-            else
-            {
-                runs[shortest + 1] = after! with { First = runs[shortest].First };
-                runs.RemoveAt(shortest);
-            }
+            runs = kept;
         }
+
+        return runs;
     }
 
+    // The nearest cut (binary search: the cuts are sorted) when it is within CutSnapSeconds, else the time itself.
     private static double Snap(double time, List<double> cuts)
     {
-        var nearest = cuts.Count == 0 ? double.NaN : cuts.MinBy(c => Math.Abs(c - time));
-        return Math.Abs(nearest - time) <= CutSnapSeconds ? nearest : time;
+        var index = cuts.BinarySearch(time);
+        index = index < 0 ? ~index : index;
+        double? nearest = null;
+        foreach (var i in new[] { index - 1, index })
+        {
+            if (i >= 0 && i < cuts.Count && (nearest is null || Math.Abs(cuts[i] - time) < Math.Abs(nearest.Value - time)))
+            {
+                nearest = cuts[i];
+            }
+        }
+
+        return nearest is { } cut && Math.Abs(cut - time) <= CutSnapSeconds ? cut : time;
     }
 
-    private sealed record Run(int First, int Last, LayoutKind? Kind, int? Top, int? Bottom)
+    private sealed record Run(int First, int Last, LayoutKind? Kind)
     {
         public int Length => Last - First + 1;
-
-        public bool Same(Run other) => Kind == other.Kind && Top == other.Top && Bottom == other.Bottom;
     }
 }

@@ -13,5 +13,14 @@ public enum LayoutKind
 /// <summary>Source time [<see cref="Start"/>, <see cref="End"/>) shown as <see cref="Kind"/>; the rest of the time is the crop.</summary>
 public sealed record LayoutSpan(double Start, double End, LayoutKind Kind);
 
-/// <summary>A planned span and, for a split, the tracks (<see cref="PersonTrack.Id"/>) shown on top and below.</summary>
-public sealed record LayoutChoice(LayoutSpan Span, int? Top, int? Bottom);
+/// <summary>The two people a split shows at one sample: the tracks (<see cref="PersonTrack.Id"/>) on top (the left one) and below.</summary>
+public readonly record struct LayoutPair(int Top, int Bottom);
+
+/// <summary>
+/// When the frame is not the one crop (<see cref="Spans"/>), and at each sample of the people analysis (index k at
+/// k / rate) the two people a split there shows (null: fewer than two on screen).
+/// </summary>
+public sealed record LayoutPlan(IReadOnlyList<LayoutSpan> Spans, IReadOnlyList<LayoutPair?> Pairs)
+{
+    public static readonly LayoutPlan None = new([], []);
+}

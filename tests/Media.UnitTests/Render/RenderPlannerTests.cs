@@ -158,7 +158,7 @@ public sealed class RenderPlannerTests
         Assert.Equal((960, 852, 0.0, 960.0), (layout.Top.Width, layout.Top.Height, layout.Top.X.OffsetAt(5), layout.Bottom.X.OffsetAt(5)));
         // The clip's plan holds its own range of the windows' paths.
         Assert.Equal((2.0, 8.0), (layout.Top.X.Keyframes[0].Time, layout.Top.X.Keyframes[^1].Time));
-        Assert.Contains("[lts][lbs]vstack=inputs=2[lst];[lcs][lst]overlay=x=0:y=0:enable=\\'gte(t\\,0)*lt(t\\,10)\\'[vr]", graph, StringComparison.Ordinal);
+        Assert.Contains("[lts][lbs]vstack=inputs=2[lst];[lcs][lst]overlay=x=0:y=0:enable=\\'gte(t\\,-0.0005)*lt(t\\,9.9995)\\'[vr]", graph, StringComparison.Ordinal);
         Assert.Contains("crop=w=960:h=852:x=0:y=", graph, StringComparison.Ordinal);
         Assert.Contains("scale=w=1080:h=960", graph, StringComparison.Ordinal);
     }

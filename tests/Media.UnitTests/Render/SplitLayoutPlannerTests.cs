@@ -47,6 +47,24 @@ public sealed class SplitLayoutPlannerTests
     }
 
     [Fact]
+    public void Plan_NewPersonSeenLateAfterACut_TheWindowJumpsAtTheCut()
+    {
+        // Below: one guest until the cut at 4 s, another (farther left) first seen at 4.375 s.
+        var host = Person(1, _ => 0.05f);
+        var first = new PersonTrack(2, [.. host.Points.Where(p => p.Time < 3.95).Select(p => p with { X = 0.75f })]);
+        var second = new PersonTrack(3, [.. host.Points.Where(p => p.Time >= 4.3).Select(p => p with { X = 0.55f })]);
+        var people = new PeopleAnalysis(8, [host, first, second], []);
+
+        var layout = SplitLayoutPlanner.Plan(people, new ReframeStep(ReframeMode.Face, Layout: ReframeLayout.Split), 10, [4.0], 1920, 1080, 1080, 1920)!;
+
+        Assert.Equal(LayoutKind.Split, Assert.Single(layout.Spans).Kind);
+        // Centre 0.8 of 1920 (window 960 wide, clamped at 960) before the cut, 0.6 (672) from the cut on: no slide.
+        Assert.Equal(960, layout.Bottom.X.OffsetAt(3.9), 0);
+        Assert.Equal(672, layout.Bottom.X.OffsetAt(4.01), 0);
+        Assert.Equal(672, layout.Bottom.X.OffsetAt(6), 0);
+    }
+
+    [Fact]
     public void Plan_OnePersonOrSingleLayoutOrPortraitSource_NoLayout()
     {
         var two = new PeopleAnalysis(8, [Person(1, _ => 0.1f), Person(2, _ => 0.8f)], []);
@@ -63,7 +81,8 @@ public sealed class SplitLayoutPlannerTests
         var window = new MovingWindow(new CropPath(960, 852, true, [new(0, 0)]), new CropPath(960, 852, false, [new(0, 0)]));
         var layout = new SplitLayout(window, window, [new(1, 2.5, LayoutKind.Split), new(4, 6, LayoutKind.Wide), new(7, 9, LayoutKind.Split)]);
 
-        Assert.Equal("gte(t,1)*lt(t,2.5)+gte(t,7)*lt(t,9)", layout.Enable(LayoutKind.Split));
+        // Half a millisecond early at both ends (times are rounded to the millisecond).
+        Assert.Equal("gte(t,0.9995)*lt(t,2.4995)+gte(t,6.9995)*lt(t,8.9995)", layout.Enable(LayoutKind.Split));
         Assert.Equal("0", layout.Within(0, 0.9)?.Enable(LayoutKind.Split) ?? "0");
         Assert.Null(layout.Within(2.5, 4));
         Assert.Equal([LayoutKind.Wide], layout.Within(3, 6.5)!.Spans.Select(s => s.Kind));

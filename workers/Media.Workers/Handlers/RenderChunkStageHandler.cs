@@ -62,7 +62,7 @@ public sealed class RenderChunkStageHandler(
 
         await preparation.DeviceAsync(plan, cancellationToken);
         var local = Path.Combine(context.WorkDirectory, "part.mp4");
-        var arguments = RenderCommandBuilder.BuildVideoPart(plan, input, local, start, end, assets).ToArguments();
+        var arguments = (await RenderCommandBuilder.BuildVideoPart(plan, input, local, start, end, assets).WithLongGraphInFileAsync(context.WorkDirectory, cancellationToken)).ToArguments();
         logger.LogInformation("Rendering {JobId}/{Output} {Start}-{End} s: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, start, end, tools.Value.FFmpeg, arguments);
         await RunAsync(context, arguments, end - start, cancellationToken);
 

@@ -41,7 +41,8 @@ public sealed class RenderStageHandler(
         if (parts is null || !await JoinAsync(context, plan, parts, localOutput, cancellationToken))
         {
             var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
-            var arguments = RenderCommandBuilder.Build(plan, input, localOutput, assets).ToArguments();
+            var command = await RenderCommandBuilder.Build(plan, input, localOutput, assets).WithLongGraphInFileAsync(context.WorkDirectory, cancellationToken);
+            var arguments = command.ToArguments();
             logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
             await RunAsync(context, arguments, plan.DurationSeconds, 0, 0.97, cancellationToken);
         }

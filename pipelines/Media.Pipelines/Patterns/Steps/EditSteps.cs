@@ -85,7 +85,7 @@ public sealed record JumpCutsStep(double MinSilenceSeconds = 0.5, double Padding
 /// <summary>How the source is fitted to the output frame; Face follows the speaker.</summary>
 /// <param name="MaxPanPerSecond">Face mode: fastest the crop may move, in source widths per second.</param>
 /// <param name="DeadZone">Face mode: how far (fraction of the crop width) the face may drift from the crop centre before it moves.</param>
-/// <param name="MinShotSeconds">Speaker mode: the shortest time the crop stays on one person.</param>
+/// <param name="MinShotSeconds">Speaker mode: the shortest time the crop stays on one person; split and auto layouts: the shortest time one layout is shown.</param>
 /// <param name="Layout">Face-following modes: one crop, or two people stacked while both are on screen (see <see cref="ReframeLayout"/>).</param>
 public sealed record ReframeStep(ReframeMode Mode, double MaxPanPerSecond = 0.3, double DeadZone = 0.1, double MinShotSeconds = 2, ReframeLayout Layout = ReframeLayout.Single);
 

@@ -199,11 +199,6 @@ internal static partial class StepsParser
             violations.Add(new(path, "maxPan and deadZone apply to mode: face, speaker and auto only"));
         }
 
-        var minShot = f.Double("minShot", 0.5, 30);
-        if (mode is not ReframeMode.Speaker && minShot is not null)
-        {
-            violations.Add(new($"{path}.minShot", "minShot applies to mode: speaker only"));
-        }
 
         var layoutText = f.String("layout", required: false);
         var layout = layoutText switch
@@ -217,9 +212,16 @@ internal static partial class StepsParser
         {
             violations.Add(new($"{path}.layout", $"unknown layout '{layoutText}'; known: single, split, auto"));
         }
-        else if (layout != ReframeLayout.Single && mode is not (ReframeMode.Face or ReframeMode.Auto or ReframeMode.Speaker))
+        else if (layout != ReframeLayout.Single && mode is not (null or ReframeMode.Face or ReframeMode.Auto or ReframeMode.Speaker))
         {
             violations.Add(new($"{path}.layout", "layout: split and auto follow faces: they apply to mode: face, speaker and auto only"));
+        }
+
+        // The shortest shot: of one person in speaker mode, of one layout with split or auto.
+        var minShot = f.Double("minShot", 0.5, 30);
+        if (mode is not ReframeMode.Speaker && layout is ReframeLayout.Single && minShot is not null)
+        {
+            violations.Add(new($"{path}.minShot", "minShot applies to mode: speaker and to layout: split or auto only"));
         }
 
         return new ReframeStep(mode ?? ReframeMode.Auto, maxPan ?? 0.3, deadZone ?? 0.1, minShot ?? Speakers.SpeakerShots.DefaultMinShotSeconds, layout ?? ReframeLayout.Single);
