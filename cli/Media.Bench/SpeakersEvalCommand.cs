@@ -189,6 +189,9 @@ internal static class SpeakersEvalCommand
         var joined = await TwoSpeakerFootage.BuildAloneThenTwoAsync(tools.Runner, media, footage, tools.Work, cancellationToken);
         failed |= await AloneThenTwoAsync(tools, split, joined, output, cancellationToken);
 
+        // Three people: layout auto shows the whole picture.
+        failed |= await ThreeAsync(tools, media, output, cancellationToken);
+
         // The render's cost: the one-crop plan against the split plan, same footage, same encoder.
         var singlePlan = RenderPlanner.Plan(single, single.Outputs[0], probe, analysis);
         var singleSeconds = await RenderAsync(tools, singlePlan, footage, Path.Combine(tools.Work, "single.mp4"), cancellationToken);
@@ -219,6 +222,28 @@ internal static class SpeakersEvalCommand
         if (output is not null)
         {
             var rendered = Path.Combine(Directory.CreateDirectory(output.FullName).FullName, "alone-then-two-split.mp4");
+            await RenderAsync(tools, plan, footage, rendered, cancellationToken);
+            Console.WriteLine($"  rendered: {rendered}");
+        }
+
+        return failed;
+    }
+
+    private static async Task<bool> ThreeAsync(Tools tools, string media, DirectoryInfo? output, CancellationToken cancellationToken)
+    {
+        var auto = PatternParser.Parse(SplitYaml.Replace("layout: split", "layout: auto", StringComparison.Ordinal)).Pattern!;
+        var footage = await TwoSpeakerFootage.BuildThreeAsync(tools.Runner, media, tools.Work, cancellationToken);
+        var probe = await tools.Prober.ProbeAsync(footage, cancellationToken);
+        var (analysis, _) = await tools.AnalyzeAsync(footage, probe, SpeakerNeeds, cancellationToken);
+        var plan = RenderPlanner.Plan(auto, auto.Outputs[0], probe, analysis);
+        var wide = plan.Layout?.Spans.Where(s => s.Kind == LayoutKind.Wide).Sum(s => s.End - s.Start) ?? 0;
+        var failed = Goal(
+            Invariant($"three people side by side ({probe.DurationSeconds:0.0} s, {analysis.People!.Tracks.Count} tracks), layout: auto: the whole picture {wide / probe.DurationSeconds:P0} of the time"),
+            wide >= 0.95 * probe.DurationSeconds,
+            "≥ 95%");
+        if (output is not null)
+        {
+            var rendered = Path.Combine(Directory.CreateDirectory(output.FullName).FullName, "three-auto.mp4");
             await RenderAsync(tools, plan, footage, rendered, cancellationToken);
             Console.WriteLine($"  rendered: {rendered}");
         }

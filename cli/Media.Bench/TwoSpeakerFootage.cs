@@ -105,4 +105,17 @@ internal static class TwoSpeakerFootage
             "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", output], cancellationToken);
         return output;
     }
+
+    /// <summary>Three GRID speakers side by side (960x384, 2.5 s): more people than a 9:16 crop or a split can hold.</summary>
+    public static async Task<string> BuildThreeAsync(ToolRunner runner, string media, string folder, CancellationToken cancellationToken)
+    {
+        var output = Path.Combine(folder, "three.mp4");
+        string[] clips = [LeftClip, "talking_head/grid_swiz3n.mpg", RightClip];
+        var graph = string.Create(CultureInfo.InvariantCulture,
+            $"[0:v]trim=0:2.5,setpts=PTS-STARTPTS,fps=25,crop=240:288:60:0[a];[1:v]trim=0:2.5,setpts=PTS-STARTPTS,fps=25,crop=240:288:60:0[b];" +
+            $"[2:v]trim=0:2.5,setpts=PTS-STARTPTS,fps=25,crop=240:288:60:0[c];[a][b][c]hstack=inputs=3,scale=960:384,setsar=1[v];[0:a]atrim=0:2.5,asetpts=PTS-STARTPTS[s]");
+        await runner.RunAsync("ffmpeg", ["-v", "error", "-y", .. clips.SelectMany(c => new[] { "-i", Path.Combine(media, c) }), "-filter_complex", graph, "-map", "[v]", "-map", "[s]",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p", "-c:a", "aac", output], cancellationToken);
+        return output;
+    }
 }
