@@ -17,7 +17,7 @@ public static class EditPlanSchema
     public static JsonNode Build()
     {
         var schema = JsonSchemaExporter.GetJsonSchemaAsNode(StrictJson.Options, typeof(EditPlan), new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
-        var root = ToOpenApi(schema)!.AsObject();
+        var root = ToOpenApi(schema, schema)!.AsObject();
         root["description"] = "One output's edit as rendered: source ranges kept (source seconds), captions with their words (source seconds) "
             + "and breaks, crop keyframes (the crop window's centre, source pixels), two-person layouts (split or wide spans, source seconds, and their two windows), "
             + "texts (output seconds), logo, music, loudness and preset. "
@@ -25,10 +25,26 @@ public static class EditPlanSchema
         return root;
     }
 
-    private static JsonNode? ToOpenApi(JsonNode? node)
+    // OpenAPI 3.0's dialect, and every "$ref" the exporter writes for a type used twice (a pointer into this schema, such
+    // as "#/properties/reframe/properties/crop/properties/keyframes/items") replaced by what it points at: once the schema
+    // sits under components/schemas, such a pointer would dangle. The edit plan has no recursive types.
+    private static JsonNode? ToOpenApi(JsonNode? node, JsonNode root)
     {
         switch (node)
         {
+            case JsonObject obj when obj["$ref"] is JsonValue reference && reference.GetValue<string>() is ['#', '/', .. var pointer]:
+            {
+                var target = pointer.Split('/').Aggregate((JsonNode?)root, (at, part) => at?[part.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)])
+                    ?? throw new InvalidOperationException($"The edit plan's schema refers to a missing #/{pointer}.");
+                var merged = target.DeepClone().AsObject();
+                foreach (var (key, value) in obj.Where(p => p.Key != "$ref"))
+                {
+                    merged[key] = value?.DeepClone();
+                }
+
+                return ToOpenApi(merged, root);
+            }
+
             case JsonObject obj:
             {
                 var result = new JsonObject();
@@ -51,14 +67,14 @@ public static class EditPlanSchema
                         continue;
                     }
 
-                    result[key] = ToOpenApi(value);
+                    result[key] = ToOpenApi(value, root);
                 }
 
                 return result;
             }
 
             case JsonArray array:
-                return new JsonArray([.. array.Select(ToOpenApi)]);
+                return new JsonArray([.. array.Select(a => ToOpenApi(a, root))]);
             default:
                 return node?.DeepClone();
         }

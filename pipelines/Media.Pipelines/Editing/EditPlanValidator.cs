@@ -21,6 +21,11 @@ public static partial class EditPlanValidator
     public const int MaxTextLength = 2000;
     private const double Tolerance = 0.05;
 
+    // The render writes keyframe times to 0.1 ms: two closer than that would collapse into one and lose the jump between
+    // them (every later position would be off by it). The planner's own jumps are 0.5 ms apart.
+    private const double MinKeyframeGap = 0.0004;
+    private const string KeyframeGapReason = "must be at least 0.0004 s after the keyframe before";
+
     private static readonly string[] Modes = [EditPlanMapper.Center, EditPlanMapper.Crop, EditPlanMapper.Fit, EditPlanMapper.BlurFill];
 
     public static IReadOnlyList<StrictJson.Problem> Validate(EditPlan plan, EditPlan basePlan, string root = "plan")
@@ -208,9 +213,9 @@ public static partial class EditPlanValidator
                 add(path + ".time", $"must be inside the source (0 to {source.DurationSeconds:0.###} s)");
             }
 
-            if (i > 0 && k.Time <= crop.Keyframes[i - 1].Time)
+            if (i > 0 && k.Time < crop.Keyframes[i - 1].Time + MinKeyframeGap)
             {
-                add(path + ".time", "must be later than the keyframe before");
+                add(path + ".time", KeyframeGapReason);
             }
 
             // The window's centre keeps the whole window inside the frame; it moves only along the axis it can.
@@ -281,9 +286,14 @@ public static partial class EditPlanValidator
             {
                 var k = keyframes[i];
                 var path = $".reframe.layout.{name}[{i}]";
-                if (k.Time < 0 || k.Time > source.DurationSeconds + Tolerance || (i > 0 && k.Time <= keyframes[i - 1].Time))
+                if (k.Time < 0 || k.Time > source.DurationSeconds + Tolerance)
                 {
-                    add(path + ".time", $"must be inside the source (0 to {source.DurationSeconds:0.###} s) and later than the keyframe before");
+                    add(path + ".time", $"must be inside the source (0 to {source.DurationSeconds:0.###} s)");
+                }
+
+                if (i > 0 && k.Time < keyframes[i - 1].Time + MinKeyframeGap)
+                {
+                    add(path + ".time", KeyframeGapReason);
                 }
 
                 if (k.X < (layout.Width / 2.0) - 0.5 || k.X > source.Width - (layout.Width / 2.0) + 0.5)

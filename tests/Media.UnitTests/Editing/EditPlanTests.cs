@@ -167,6 +167,9 @@ public sealed class EditPlanTests : IDisposable
         Assert.Contains("outside the frame", problems["plan.reframe.layout.top[0].x"], StringComparison.Ordinal);
         Assert.Equal("must have at least one keyframe", problems["plan.reframe.layout.bottom"]);
         Assert.Equal("is only for mode crop", EditPlanValidator.Validate(document with { Reframe = new EditReframe("center") { Layout = layout } }, document).Single().Reason);
+        // Keyframes closer than the render writes times (0.1 ms) would lose the jump between them.
+        var close = document with { Reframe = document.Reframe with { Layout = layout with { Top = [layout.Top[0], layout.Top[0] with { Time = layout.Top[0].Time + 0.0001 }] } } };
+        Assert.Equal(("plan.reframe.layout.top[1].time", "must be at least 0.0004 s after the keyframe before"), EditPlanValidator.Validate(close, document).Select(p => (p.Path, p.Reason)).Single());
     }
 
     [Fact]
