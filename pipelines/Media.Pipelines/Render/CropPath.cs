@@ -17,17 +17,22 @@ public sealed record CropPath(int CropWidth, int CropHeight, bool Horizontal, IR
             return Keyframes[0].Offset;
         }
 
-        for (var i = 1; i < Keyframes.Count; i++)
+        if (time > Keyframes[^1].Time)
         {
-            if (time <= Keyframes[i].Time)
-            {
-                var a = Keyframes[i - 1];
-                var b = Keyframes[i];
-                return a.Offset + ((b.Offset - a.Offset) * (time - a.Time) / (b.Time - a.Time));
-            }
+            return Keyframes[^1].Offset;
         }
 
-        return Keyframes[^1].Offset;
+        // The first keyframe at or after the time, by binary search (the edit plan evaluates the path at every keyframe).
+        var (low, high) = (1, Keyframes.Count - 1);
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            (low, high) = Keyframes[mid].Time < time ? (mid + 1, high) : (low, mid);
+        }
+
+        var a = Keyframes[low - 1];
+        var b = Keyframes[low];
+        return a.Offset + ((b.Offset - a.Offset) * (time - a.Time) / (b.Time - a.Time));
     }
 
     /// <summary>

@@ -85,6 +85,16 @@ public static class FacePathPlanner
         return Simplify(keyframes, 0.75);
     }
 
+    /// <summary>
+    /// The crop window of the output's shape spanning one side of the source: whether it moves along x (it spans the
+    /// height) and its length along that axis as a fraction of the source (unrounded: what decisions compare against).
+    /// </summary>
+    public static (bool Horizontal, double Window) Axis(int sourceWidth, int sourceHeight, double outputAspect)
+    {
+        var horizontal = (double)sourceWidth / sourceHeight >= outputAspect;
+        return (horizontal, horizontal ? sourceHeight * outputAspect / sourceWidth : sourceWidth / outputAspect / sourceHeight);
+    }
+
     private static int Even(double value) => Math.Max(2, (int)Math.Floor(value / 2) * 2);
 
     // Ramer-Douglas-Peucker on (time, offset): drops keyframes the straight line already passes within tolerance pixels.

@@ -203,8 +203,7 @@ public static class RenderPlanner
         var cuts = analysis.SceneCuts ?? [];
         if (reframe.Mode == ReframeMode.Speaker && analysis.People is { } people)
         {
-            var horizontal = (double)sourceWidth / sourceHeight >= outputAspect;
-            var window = horizontal ? sourceHeight * outputAspect / sourceWidth : sourceWidth / outputAspect / sourceHeight;
+            var (horizontal, window) = FacePathPlanner.Axis(sourceWidth, sourceHeight, outputAspect);
             var shots = SpeakerShots.Plan(people.Turns, analysis.DurationSeconds, cuts, reframe.MinShotSeconds);
             (faces, var switches) = SpeakerFollow.Follow(people, shots, faces, window, horizontal);
             cuts = [.. cuts.Concat(switches).Order()];

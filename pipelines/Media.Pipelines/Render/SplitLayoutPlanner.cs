@@ -20,13 +20,12 @@ public static class SplitLayoutPlanner
     /// <returns>Null when no span asks for a split or wide picture, or the source is not wider than the output.</returns>
     public static SplitLayout? Plan(PeopleAnalysis people, ReframeStep reframe, double duration, IReadOnlyList<double> cuts, int sourceWidth, int sourceHeight, int outputWidth, int outputHeight)
     {
-        var outputAspect = (double)outputWidth / outputHeight;
-        if ((double)sourceWidth / sourceHeight < outputAspect || reframe.Layout == ReframeLayout.Single)
+        var (horizontal, singleWindow) = FacePathPlanner.Axis(sourceWidth, sourceHeight, (double)outputWidth / outputHeight);
+        if (!horizontal || reframe.Layout == ReframeLayout.Single)
         {
             return null; // a crop of the full height cannot move sideways: nothing to stack
         }
 
-        var singleWindow = sourceHeight * outputAspect / sourceWidth;
         var layout = LayoutPlanner.Plan(people, duration, cuts, reframe.Layout, singleWindow, reframe.MinShotSeconds);
         if (layout.Spans.Count == 0)
         {
