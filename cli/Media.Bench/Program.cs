@@ -17,6 +17,7 @@ var root = new RootCommand("media-bench: benchmarks, soaks and evaluations of th
     ReviseBenchCommand.Create(),
     ScaleBenchCommand.Create(),
     SpeakersEvalCommand.Create(),
+    VariantBenchCommand.Create(),
     Media.Bench.Chaos.ChaosBenchCommand.Create(),
     hooks,
 };

@@ -63,6 +63,13 @@ public sealed class JobApiOptions
     [Range(4, 3600)]
     public double RenderChunkSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Outputs of one job that share the edit (a pattern's outputs, not fan-out clips, of the same length, on the same pool,
+    /// not rendered in parts) are made by one ffmpeg: one decode of the source, one encoder per output. False: one
+    /// render stage per output, each on any worker.
+    /// </summary>
+    public bool RenderVariantsTogether { get; set; } = true;
+
     [Range(1, long.MaxValue)]
     public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 

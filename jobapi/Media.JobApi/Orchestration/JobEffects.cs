@@ -169,6 +169,7 @@ internal sealed class JobEffects(
                 Tenant = job.Tenant,
                 RangeStartSeconds = stage.RangeStart ?? 0,
                 RangeEndSeconds = stage.RangeEnd ?? 0,
+                VariantOutputs = { stage.Variants },
             };
             if (stage.Kind == StageKind.Analyze)
             {

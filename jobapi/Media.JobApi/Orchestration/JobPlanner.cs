@@ -72,11 +72,15 @@ public static class JobPlanner
     public static double OverallProgress(IEnumerable<StageRecord> stages)
     {
         double total = 0, done = 0;
-        foreach (var stage in stages)
+        var all = stages.ToList();
+        var byId = all.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var stage in all)
         {
             var weight = Weight(stage.Kind);
             total += weight;
-            done += weight * (stage.State == StageState.Succeeded ? 1 : stage.Progress);
+            // A variant is as far along as the render that makes it.
+            var progress = stage.RenderedBy.Length > 0 && stage.State != StageState.Succeeded && byId.TryGetValue(stage.RenderedBy, out var lead) ? lead.Progress : stage.Progress;
+            done += weight * (stage.State == StageState.Succeeded ? 1 : progress);
         }
 
         return total == 0 ? 0 : Math.Round(done / total, 4);

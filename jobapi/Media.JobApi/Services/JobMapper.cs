@@ -50,5 +50,6 @@ public static class JobMapper
         Error = stage.Error,
         RangeStartSeconds = stage.RangeStart ?? 0,
         RangeEndSeconds = stage.RangeEnd ?? 0,
+        RenderedBy = stage.RenderedBy,
     };
 }

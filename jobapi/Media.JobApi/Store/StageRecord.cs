@@ -35,6 +35,15 @@ public sealed record StageRecord
 
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
+    /// <summary>
+    /// First renders of outputs that share an edit (one decode for several variants): the pattern outputs this stage's
+    /// ffmpeg also makes. Their own stages have <see cref="RenderedBy"/> set to this one and succeed with it.
+    /// </summary>
+    public IReadOnlyList<string> Variants { get; init; } = [];
+
+    /// <summary>A variant's render stage: the stage whose ffmpeg makes this output (never dispatched itself).</summary>
+    public string RenderedBy { get; init; } = string.Empty;
+
     /// <summary>Dispatch count; events carrying another attempt are stale.</summary>
     public int Attempt { get; init; }
 

@@ -322,6 +322,86 @@ public sealed class JobStateMachineTests
         }
     }
 
+    private const string ThreeShapes = "apiVersion: media.farm/v1\nkind: Pattern\nname: shapes\n"
+        + "outputs: [{ name: vertical, preset: tiktok }, { name: square, preset: tiktok, aspect: '1:1' }, { name: wide, preset: youtube }]\n";
+
+    private static JobSnapshot ShapesAtProbe(string steps) => new(
+        Job() with { PatternDocument = ThreeShapes + $"steps: {steps}\n" },
+        [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            .. new[] { "vertical", "square", "wide" }.Select(o => Stage($"render.{o}", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "probe") with { OutputName = o, PatternOutput = o }),
+        ],
+        []);
+
+    private static JobSnapshot After(JobSnapshot snapshot, Decision decision) =>
+        new(decision.Job, [.. snapshot.Stages.Select(s => decision.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s), .. decision.Changes!.Stages.Where(c => snapshot.Stages.All(s => s.Id != c.Id))], [.. snapshot.Outputs, .. decision.Changes.Outputs]);
+
+    // source seconds, codec, variants rendered together, render parts after (s) -> each render stage dispatched after the
+    // probe with the variants it also renders ("" when nothing is dispatched for it: a variant waits for its render)
+    [Theory]
+    [InlineData(60, "hevc", true, 0, "vertical:square,wide")]
+    // Tiktok's 600 s limit cuts the vertical and square outputs short of the 900 s wide one: another edit.
+    [InlineData(900, "hevc", true, 0, "vertical:square|wide:")]
+    [InlineData(60, "hevc", false, 0, "vertical:|square:|wide:")]
+    // The wide output is stream-copied (a compliant 1080p H.264 source, plain steps): nothing to share.
+    [InlineData(60, "h264", true, 0, "vertical:square|wide:")]
+    // The 900 s wide output renders in parts; the 600 s ones do not, and share a decode.
+    [InlineData(900, "hevc", true, 700, "vertical:square")]
+    public void Completed_Probe_OutputsOfOneEdit_OneRenderMakesThemAll(double seconds, string codec, bool together, double partsAfter, string expected)
+    {
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: partsAfter, RenderChunkSeconds: 120, RenderVariantsTogether: together));
+        var source = new MediaInfo { DurationSeconds = seconds, VideoCodec = codec, Width = 1920, Height = 1080, FrameRate = 30, AudioCodec = "aac" };
+
+        var decision = machine.Decide(ShapesAtProbe("[]"), new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = source })), At(Now));
+
+        var renders = decision.Effects.OfType<DispatchStages>().Single().Stages.Where(s => s.Kind == StageKind.Render);
+        Assert.Equal(expected, string.Join('|', renders.Select(s => $"{s.PatternOutput}:{string.Join(',', s.Variants)}")));
+        var state = After(ShapesAtProbe("[]"), decision);
+        foreach (var variant in state.Stages.Where(s => s.RenderedBy.Length > 0))
+        {
+            // A variant waits for the render that makes it, and is never dispatched itself.
+            var lead = state.Stages.Single(s => s.Id == variant.RenderedBy);
+            Assert.Contains(variant.PatternOutput, lead.Variants);
+            Assert.Equal([lead.Id], variant.DependsOn);
+            Assert.Equal((StageState.Waiting, 0), (variant.State, variant.Attempt));
+        }
+    }
+
+    [Fact]
+    public void Completed_RenderWithVariants_VariantsSucceedWithIt_RevisedAlone_RetriedAfterIt()
+    {
+        var source = new MediaInfo { DurationSeconds = 60, VideoCodec = "hevc", Width = 1920, Height = 1080, FrameRate = 30, AudioCodec = "aac" };
+        var snapshot = ShapesAtProbe("[{ loudness: {} }]");
+        snapshot = After(snapshot, Machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = source })), At(Now)));
+        var running = After(snapshot, Machine.Decide(snapshot, new ApplyStageEvent(Event("render.vertical", 1, e => e.Progress = new StageProgress { Fraction = 0.5 })), At(Now)));
+        // The variants count as far along as their render.
+        Assert.Equal(0.5 * 24 / 25 + (1.0 / 25), running.Job.Progress, 3);
+
+        var outputs = new[] { "vertical", "square", "wide" }.Select(o => new Output { Name = o + ".mp4", Kind = OutputKind.Video, Key = $"runs/r1/{o}.mp4" });
+        var decision = Machine.Decide(running, new ApplyStageEvent(Event("render.vertical", 1, e => e.Completed = new StageCompleted { Outputs = { outputs } })), At(Now.AddSeconds(5)));
+
+        Assert.Equal(JobState.Succeeded, decision.Job.State);
+        Assert.Empty(decision.Effects.OfType<DispatchStages>().Single().Stages);
+        Assert.All(decision.Changes!.Stages, s => Assert.Equal((StageState.Succeeded, "w1"), (s.State, s.WorkerId)));
+        Assert.Equal(["job_1.render.vertical", "job_1.render.square", "job_1.render.wide"], decision.Changes.Stages.Select(s => s.Id));
+        Assert.Equal(["job_1.render.vertical", "job_1.render.square", "job_1.render.wide"], decision.Changes.Events.Where(e => e.StageChanged is not null).Select(e => e.StageChanged.StageId));
+        Assert.Equal(["vertical.mp4", "square.mp4", "wide.mp4"], decision.Changes.Events.Single(e => e.Result is not null).Result.Outputs.Select(o => o.Name));
+
+        // A revision of a variant is a render of its own.
+        var done = After(running, decision);
+        var revised = Machine.Decide(done, new ReviseOutput("square", 1, "plans/p.json"), At(Now.AddMinutes(1)));
+        var revision = Assert.Single(revised.Effects.OfType<DispatchStages>().Single().Stages);
+        Assert.Equal(("job_1.render.square.r2", "square", "", 0), (revision.Id, revision.PatternOutput, revision.RenderedBy, revision.Variants.Count));
+
+        // The render failing fails the job; retried, the render runs again and the variants wait for it.
+        var failedRender = Machine.Decide(running, new ApplyStageEvent(Event("render.vertical", 1, e => e.Failed = new Protos.V1.StageFailed { Error = new JobError { Code = "x", Message = "x" } })), At(Now));
+        var failed = After(running, failedRender);
+        Assert.Equal(JobState.Failed, failed.Job.State);
+        var retried = Machine.Decide(failed, new RetryJob(), At(Now.AddMinutes(1)));
+        Assert.Equal(["job_1.render.vertical"], retried.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        Assert.All(retried.Changes!.Stages.Where(s => s.RenderedBy.Length > 0), s => Assert.Equal(StageState.Waiting, s.State));
+    }
+
     [Fact]
     public void PartKeys_InTimeOrder_PastNinetyNine_SoundLast()
     {

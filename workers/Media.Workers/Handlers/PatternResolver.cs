@@ -23,11 +23,15 @@ internal static class PatternResolver
     }
 
     /// <summary>The pattern, the output a render stage makes, and for fan-out patterns which clip (as the dispatch says).</summary>
-    public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageContext context)
+    public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageContext context) =>
+        Resolve(context, context.Dispatch.PatternOutput, context.Dispatch.Clip);
+
+    /// <summary>The pattern and one of its outputs by name (a variant the stage also renders: clip 0).</summary>
+    public static (Pattern Pattern, PatternOutput Output, int? Clip) Resolve(StageContext context, string patternOutput, int clip)
     {
-        var (pattern, dispatch) = (context.Pattern, context.Dispatch);
-        var output = pattern.Outputs.FirstOrDefault(o => o.Name == dispatch.PatternOutput)
-            ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{dispatch.PatternOutput}'.");
-        return (pattern, output, dispatch.Clip > 0 ? dispatch.Clip : null);
+        var pattern = context.Pattern;
+        var output = pattern.Outputs.FirstOrDefault(o => o.Name == patternOutput)
+            ?? throw new PatternMismatchException($"Pattern '{pattern.Name}' has no output named '{patternOutput}'.");
+        return (pattern, output, clip > 0 ? clip : null);
     }
 }

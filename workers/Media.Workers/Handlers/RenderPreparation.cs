@@ -31,13 +31,18 @@ public sealed class RenderPreparation(
         var dispatch = context.Dispatch;
         var edit = dispatch.Revision > 1
             ? EditPlanRevision.Read(Encoding.UTF8.GetString(await context.Blobs.ReadAllBytesAsync(dispatch.PlanKey, cancellationToken))) with { Revision = dispatch.Revision }
-            : await FirstPlanAsync(context, cancellationToken);
-        if (edit is null)
-        {
-            return null;
-        }
+            : await FirstPlanAsync(context, PatternResolver.Resolve(context), cancellationToken);
+        return edit is null ? null : Compiled(edit);
+    }
 
-        // The render compiles the stored form of the plan, so the plan a client reads is exactly what was rendered.
+    /// <summary>The first plan of another output of the pattern that this stage renders beside its own (a variant of the same edit).</summary>
+    public async Task<PreparedPlan> VariantPlanAsync(StageContext context, string patternOutput, CancellationToken cancellationToken) =>
+        Compiled(await FirstPlanAsync(context, PatternResolver.Resolve(context, patternOutput, 0), cancellationToken)
+            ?? throw new PatternMismatchException($"Output '{patternOutput}' has nothing to render."));
+
+    // The render compiles the stored form of the plan, so the plan a client reads is exactly what was rendered.
+    private static PreparedPlan Compiled(EditPlan edit)
+    {
         var document = StrictJson.Write(edit);
         return new PreparedPlan(edit, document, EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(document)));
     }
@@ -71,10 +76,10 @@ public sealed class RenderPreparation(
     }
 
     // The first render: the pattern planned against the analysis (null when the source gives fewer clips than asked).
-    private async Task<EditPlan?> FirstPlanAsync(StageContext context, CancellationToken cancellationToken)
+    private async Task<EditPlan?> FirstPlanAsync(StageContext context, (Pattern Pattern, PatternOutput Output, int? Clip) resolved, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
-        var (pattern, output, clip) = PatternResolver.Resolve(context);
+        var (pattern, output, clip) = resolved;
         SourceAnalysis? analysis = null;
         if (SourceAnalysis.IsNeededBy(pattern))
         {

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Media.Workers.Handlers;
 
 /// <summary>
-/// One output: plan, one ffmpeg run, check the result with ffprobe, upload. A long output rendered in parts (see
+/// One output: plan, one ffmpeg run, check the result with ffprobe, upload; with the variants the dispatch names (more
+/// outputs of the same edit), all of them from the same ffmpeg: one decode, one encoder each. A long output rendered in parts (see
 /// <see cref="RenderChunks"/>: video parts and one sound stage) is finished here instead: the parts and the sound joined
 /// by stream copy, nothing decoded or encoded again.
 /// </summary>
@@ -33,49 +34,22 @@ public sealed class RenderStageHandler(
             return new StageCompleted();
         }
 
-        var (edit, document, plan) = (prepared.Edit, prepared.Document, prepared.Render);
-        var device = await preparation.DeviceAsync(plan, cancellationToken);
-        var localOutput = Path.Combine(context.WorkDirectory, plan.OutputName + ".mp4");
-        var (written, assets) = await preparation.FilesAsync(plan, context, cancellationToken);
+        var made = new List<Made> { await MadeAsync(context, prepared, cancellationToken) };
+        foreach (var variant in dispatch.VariantOutputs)
+        {
+            made.Add(await MadeAsync(context, await preparation.VariantPlanAsync(context, variant, cancellationToken), cancellationToken));
+        }
+
         var parts = await PartsAsync(context, prepared, cancellationToken);
-        if (parts is null || !await JoinAsync(context, plan, parts, localOutput, cancellationToken))
-        {
-            var input = await context.GetLocalPathAsync(dispatch.SourceKey, cancellationToken);
-            var command = await RenderCommandBuilder.Build(plan, input, localOutput, assets).WithLongGraphInFileAsync(context.WorkDirectory, cancellationToken);
-            var arguments = command.ToArguments();
-            logger.LogInformation("Rendering {JobId}/{Output}: {Tool} {Arguments}", dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
-            await RunAsync(context, arguments, plan.DurationSeconds, 0, 0.97, cancellationToken);
-        }
+        var joined = parts is not null && await JoinAsync(context, prepared.Render, parts, made[0].LocalOutput, cancellationToken);
+        await RenderAsync(context, joined ? made.Skip(1).ToList() : made, cancellationToken);
 
-        var result = await prober.ProbeAsync(localOutput, cancellationToken);
-        var video = await context.UploadOutputAsync(localOutput, plan.OutputName + ".mp4", OutputKind.Video, "video/mp4", cancellationToken);
         var completed = new StageCompleted();
-        foreach (var file in written.CaptionFiles)
+        foreach (var output in made)
         {
-            var name = Path.GetFileName(file);
-            completed.Outputs.Add(await context.UploadOutputAsync(file, name, OutputKind.Captions, RenderFiles.CaptionContentType(name), cancellationToken));
+            completed.Outputs.Add(await StoreAsync(context, output, cancellationToken));
         }
 
-        var planPath = Path.Combine(context.WorkDirectory, EditPlan.DocumentName(edit.Output, edit.Revision));
-        await File.WriteAllTextAsync(planPath, document, cancellationToken);
-        completed.Outputs.Add(await context.UploadOutputAsync(planPath, Path.GetFileName(planPath), OutputKind.EditPlan, "application/json", cancellationToken));
-        foreach (var output in completed.Outputs)
-        {
-            output.Revision = edit.Revision;
-        }
-
-        video.MergeFrom(new Output
-        {
-            DurationSeconds = result.DurationSeconds,
-            Width = result.Width,
-            Height = result.Height,
-            VideoCodec = result.VideoCodec,
-            AudioCodec = result.AudioCodec,
-            Encoder = plan.VideoEncoder,
-            Device = device,
-            Revision = edit.Revision,
-        });
-        completed.Outputs.Add(video);
         // The parts have served (or could not be joined): the job's folder keeps only outputs. Manifests first, so a retry
         // stopped halfway through finds no manifest and renders in one piece rather than looking for deleted media.
         foreach (var key in dispatch.PartKeys)
@@ -89,6 +63,83 @@ public sealed class RenderStageHandler(
         }
 
         return completed;
+    }
+
+    // One output this stage makes: its plan, the device that encodes it, where ffmpeg writes it, and the files its graph reads.
+    private sealed record Made(PreparedPlan Prepared, string Device, string LocalOutput, RenderFiles.Written Written, RenderAssets Assets)
+    {
+        public RenderPlan Plan => Prepared.Render;
+    }
+
+    private async Task<Made> MadeAsync(StageContext context, PreparedPlan prepared, CancellationToken cancellationToken)
+    {
+        var device = await preparation.DeviceAsync(prepared.Render, cancellationToken);
+        var (written, assets) = await preparation.FilesAsync(prepared.Render, context, cancellationToken);
+        return new Made(prepared, device, Path.Combine(context.WorkDirectory, prepared.Render.OutputName + ".mp4"), written, assets);
+    }
+
+    // Every output that is encoded (all of them but stream copies) by one ffmpeg: one decode of the source feeding each
+    // output's own graph and encoder. A stream copy is its own quick run (there is nothing to decode).
+    private async Task RenderAsync(StageContext context, IReadOnlyList<Made> outputs, CancellationToken cancellationToken)
+    {
+        if (outputs.Count == 0)
+        {
+            return;
+        }
+
+        var input = await context.GetLocalPathAsync(context.Dispatch.SourceKey, cancellationToken);
+        var encoded = outputs.Where(o => !o.Plan.StreamCopy).ToList();
+        var runs = outputs.Where(o => o.Plan.StreamCopy).Select(o => (Outputs: (IReadOnlyList<Made>)[o], Command: Command(o))).ToList();
+        if (encoded.Count > 0)
+        {
+            runs.Insert(0, (encoded, OneDecode.Combine([.. encoded.Select(Command)])));
+        }
+
+        var seconds = outputs.Max(o => o.Plan.DurationSeconds);
+        foreach (var (i, (made, command)) in runs.Index())
+        {
+            var arguments = (await command.WithLongGraphInFileAsync(context.WorkDirectory, cancellationToken)).ToArguments();
+            logger.LogInformation("Rendering {JobId}/{Outputs}: {Tool} {Arguments}", context.Dispatch.JobId, string.Join(", ", made.Select(m => m.Plan.OutputName)), tools.Value.FFmpeg, arguments);
+            await RunAsync(context, arguments, seconds, 0.97 * i / runs.Count, 0.97 / runs.Count, cancellationToken);
+        }
+
+        FFmpegCommand Command(Made made) => RenderCommandBuilder.Build(made.Plan, input, made.LocalOutput, made.Assets);
+    }
+
+    // The output checked with ffprobe and stored: the video, its caption files and the edit plan it was rendered from.
+    private async Task<IEnumerable<Output>> StoreAsync(StageContext context, Made made, CancellationToken cancellationToken)
+    {
+        var (edit, plan) = (made.Prepared.Edit, made.Plan);
+        var result = await prober.ProbeAsync(made.LocalOutput, cancellationToken);
+        var outputs = new List<Output>();
+        var video = await context.UploadOutputAsync(made.LocalOutput, plan.OutputName + ".mp4", OutputKind.Video, "video/mp4", cancellationToken);
+        foreach (var file in made.Written.CaptionFiles)
+        {
+            var name = Path.GetFileName(file);
+            outputs.Add(await context.UploadOutputAsync(file, name, OutputKind.Captions, RenderFiles.CaptionContentType(name), cancellationToken));
+        }
+
+        var planPath = Path.Combine(context.WorkDirectory, EditPlan.DocumentName(edit.Output, edit.Revision));
+        await File.WriteAllTextAsync(planPath, made.Prepared.Document, cancellationToken);
+        outputs.Add(await context.UploadOutputAsync(planPath, Path.GetFileName(planPath), OutputKind.EditPlan, "application/json", cancellationToken));
+        foreach (var output in outputs)
+        {
+            output.Revision = edit.Revision;
+        }
+
+        video.MergeFrom(new Output
+        {
+            DurationSeconds = result.DurationSeconds,
+            Width = result.Width,
+            Height = result.Height,
+            VideoCodec = result.VideoCodec,
+            AudioCodec = result.AudioCodec,
+            Encoder = plan.VideoEncoder,
+            Device = made.Device,
+            Revision = edit.Revision,
+        });
+        outputs.Add(video);
+        return outputs;
     }
 
     // The parts' media (videos in order, then the sound), when they are the whole output rendered from this very plan;

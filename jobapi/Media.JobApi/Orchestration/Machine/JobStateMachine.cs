@@ -126,7 +126,7 @@ public sealed class JobStateMachine(MachineSettings settings)
         foreach (var stage in snapshot.Stages.Where(s => s.State is StageState.Failed or StageState.Cancelled && !Superseded(s, snapshot.Stages)))
         {
             var reset = stage with { State = StageState.Waiting, Failures = 0, Error = null, Progress = 0, WorkerId = string.Empty, LeaseExpiresAt = null, StartedAt = null, FinishedAt = null };
-            var next = reset.DependsOn.All(succeeded.Contains) ? Dispatched(reset, now) : reset;
+            var next = reset.RenderedBy.Length == 0 && reset.DependsOn.All(succeeded.Contains) ? Dispatched(reset, now) : reset;
             if (next.State == StageState.Dispatched)
             {
                 ready.Add(next);
@@ -230,15 +230,30 @@ public sealed class JobStateMachine(MachineSettings settings)
             job = job with { Findings = findings };
         }
 
-        List<StageRecord> chunks = done.Kind == StageKind.Probe ? [.. ChunkAnalysis(snapshot, job, done), .. ChunkRenders(snapshot, job)] : [];
-        var stages = Merged(snapshot.Stages, [done, .. chunks]);
+        List<StageRecord> chunks = [];
+        if (done.Kind == StageKind.Probe)
+        {
+            chunks = [.. ChunkAnalysis(snapshot, job, done), .. ChunkRenders(snapshot, job)];
+            chunks.AddRange(GroupVariants(snapshot, job, chunks));
+        }
+
+        // The variants this stage's ffmpeg made are done with it (their outputs are among its outputs).
+        var variants = snapshot.Stages.Where(s => s.RenderedBy == done.Id && !s.IsTerminal)
+            .Select(s => s with { State = StageState.Succeeded, Progress = 1, StartedAt = done.StartedAt, FinishedAt = now, WorkerId = done.WorkerId, LeaseExpiresAt = null, Error = null })
+            .ToList();
+        var stages = Merged(snapshot.Stages, [done, .. variants, .. chunks]);
         var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
         changes.Stages.Add(done);
         changes.Outputs.AddRange(completed.Outputs);
         changes.Events.Add(StageEvent(done));
+        foreach (var variant in variants)
+        {
+            changes.Stages.Add(variant);
+            changes.Events.Add(StageEvent(variant));
+        }
 
         var succeeded = Succeeded(stages);
-        var ready = stages.Where(s => s.State == StageState.Waiting && s.Attempt == 0 && s.DependsOn.All(succeeded.Contains))
+        var ready = stages.Where(s => s.State == StageState.Waiting && s.Attempt == 0 && s.RenderedBy.Length == 0 && s.DependsOn.All(succeeded.Contains))
             .Select(s => Dispatched(s, now))
             .ToList();
         foreach (var next in ready)
@@ -253,6 +268,11 @@ public sealed class JobStateMachine(MachineSettings settings)
         if (chunks.Any(c => c.Kind == StageKind.AnalyzeChunk))
         {
             effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: the {Duration} s source is analysed in {Chunks} chunks", job.Id, Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count(c => c.Kind == StageKind.AnalyzeChunk)));
+        }
+
+        if (chunks.FirstOrDefault(c => c.Variants.Count > 0) is { } lead)
+        {
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: {Outputs} outputs share one decode ({Stage})", job.Id, chunks.Count(c => c.Variants.Count > 0) + chunks.Count(c => c.RenderedBy.Length > 0), lead.Id));
         }
 
         if (chunks.Any(c => c.Kind == StageKind.RenderChunk))
@@ -358,6 +378,44 @@ public sealed class JobStateMachine(MachineSettings settings)
             parts.Add(parts[0] with { Id = Media.Pipelines.Render.RenderChunks.SoundStageId(render.Id), RangeStart = 0, RangeEnd = length, Pool = Media.Platform.Bus.Topics.CpuPool });
             stages.AddRange(parts);
             stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
+        }
+
+        return stages;
+    }
+
+    // Once the probe tells how long the source is: the first renders of a pattern's outputs (not fan-out clips, which cut
+    // different pieces; not outputs rendered in parts or stream-copied) that wait for the same stages, run on the same
+    // pool and last as long (the source cut at the same limit) are one edit in several shapes: the first of them renders
+    // them all in one ffmpeg (one decode, one encoder per output), and the others' stages wait for it and succeed with
+    // it. Returned: the stages rewired (each group's first with its variants, the others rendered by it).
+    private List<StageRecord> GroupVariants(JobSnapshot snapshot, JobRecord job, IReadOnlyList<StageRecord> chunks)
+    {
+        if (!settings.RenderVariantsTogether || job.SourceInfo is not { } source || snapshot.Stages.Any(s => s.Variants.Count > 0 || s.RenderedBy.Length > 0))
+        {
+            return [];
+        }
+
+        var split = chunks.Where(c => c.Kind == StageKind.Render).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var renders = snapshot.Stages
+            .Where(s => s.Kind == StageKind.Render && s.State == StageState.Waiting && s.Attempt == 0 && s.Revision == 1 && s.Clip == 0 && !split.Contains(s.Id))
+            .ToList();
+        if (renders.Count < 2 || PatternOf(job) is not { } pattern)
+        {
+            return [];
+        }
+
+        var stages = new List<StageRecord>();
+        var groups = renders
+            .Select(r => (Render: r, Output: pattern.Outputs.FirstOrDefault(o => o.Name == r.PatternOutput)))
+            .Where(r => r.Output is not null && !Copied(pattern.Steps, r.Output, source))
+            // The pattern's first output of a group leads it (the store lists stages by id).
+            .OrderBy(r => pattern.Outputs.ToList().IndexOf(r.Output!))
+            .GroupBy(r => (r.Render.Pool, Length: Math.Min(source.DurationSeconds, r.Output!.Preset.MaxDurationSeconds), After: string.Join('\n', r.Render.DependsOn)));
+        foreach (var group in groups.Where(g => g.Count() > 1))
+        {
+            var (lead, others) = (group.First().Render, group.Skip(1).Select(g => g.Render).ToList());
+            stages.Add(lead with { Variants = [.. others.Select(o => o.PatternOutput)] });
+            stages.AddRange(others.Select(o => o with { RenderedBy = lead.Id, DependsOn = [lead.Id] }));
         }
 
         return stages;
@@ -558,6 +616,9 @@ public sealed class JobStateMachine(MachineSettings settings)
             Revision = number,
             PlanKey = revise.PlanKey,
             DependsOn = [],
+            // A revision is its own render, whether the first render made variants or was one.
+            Variants = [],
+            RenderedBy = string.Empty,
             State = StageState.Waiting,
             Attempt = 0,
             Failures = 0,

@@ -10,7 +10,7 @@ internal static class Rows
 {
     public const string JobColumns = "id, tenant, idempotency_key, request_hash, pattern_name, pattern_document, source_key, parameters, labels, outputs_wanted, priority, webhook_url, state, progress, created_at, updated_at, finished_at, source_info, error, last_sequence, templates, version, held, findings";
 
-    public const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error, pool, pattern_output, clip, revision, plan_key, range_start, range_end";
+    public const string StageColumns = "id, job_id, kind, state, output_name, depends_on, attempt, failures, progress, worker_id, lease_expires_at, started_at, finished_at, error, pool, pattern_output, clip, revision, plan_key, range_start, range_end, variants, rendered_by";
 
     public const string PublicationColumns = "job_id, tenant, document";
 
@@ -82,6 +82,8 @@ internal static class Rows
         PlanKey = reader.GetString(18),
         RangeStart = reader.IsDBNull(19) ? null : reader.GetDouble(19),
         RangeEnd = reader.IsDBNull(20) ? null : reader.GetDouble(20),
+        Variants = JsonSerializer.Deserialize<List<string>>(reader.GetString(21)) ?? [],
+        RenderedBy = reader.GetString(22),
     };
 
     public static (string Name, object? Value)[] StageParameters(StageRecord stage) =>
@@ -91,7 +93,7 @@ internal static class Rows
         ("$worker", stage.WorkerId), ("$lease", stage.LeaseExpiresAt?.ToUnixTimeMilliseconds()), ("$started", stage.StartedAt?.ToUnixTimeMilliseconds()),
         ("$finished", stage.FinishedAt?.ToUnixTimeMilliseconds()), ("$error", stage.Error?.ToByteArray()), ("$pool", stage.Pool),
         ("$patternOutput", stage.PatternOutput), ("$clip", stage.Clip), ("$revision", stage.Revision), ("$planKey", stage.PlanKey),
-        ("$rangeStart", stage.RangeStart), ("$rangeEnd", stage.RangeEnd),
+        ("$rangeStart", stage.RangeStart), ("$rangeEnd", stage.RangeEnd), ("$variants", JsonSerializer.Serialize(stage.Variants)), ("$renderedBy", stage.RenderedBy),
     ];
 
     public static PublicationRecord Publication(DbDataReader reader) =>

@@ -162,5 +162,8 @@ public static class SchemaMigrations
             Sql("CREATE TABLE IF NOT EXISTS run_tidies (job_id TEXT PRIMARY KEY, tenant TEXT NOT NULL, due_at BIGINT NOT NULL)"),
             Sql("CREATE INDEX IF NOT EXISTS ix_run_tidies_due ON run_tidies (due_at)"),
         ]),
+
+        // One decode for several variants of an edit: the outputs a render stage also makes, and the stage that makes a variant.
+        new(20, [new AddColumn("stages", "variants", "TEXT NOT NULL DEFAULT '[]'"), new AddColumn("stages", "rendered_by", "TEXT NOT NULL DEFAULT ''")]),
     ];
 }

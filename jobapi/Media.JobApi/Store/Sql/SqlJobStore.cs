@@ -69,10 +69,11 @@ public sealed class SqlJobStore(SqlDatabase db) : IJobStore
             {
                 await db.ExecuteAsync(connection, transaction,
                     $"""
-                    INSERT INTO stages ({Rows.StageColumns}) VALUES ($id, $job, $kind, $state, $output, $deps, $attempt, $failures, $progress, $worker, $lease, $started, $finished, $error, $pool, $patternOutput, $clip, $revision, $planKey, $rangeStart, $rangeEnd)
+                    INSERT INTO stages ({Rows.StageColumns}) VALUES ($id, $job, $kind, $state, $output, $deps, $attempt, $failures, $progress, $worker, $lease, $started, $finished, $error, $pool, $patternOutput, $clip, $revision, $planKey, $rangeStart, $rangeEnd, $variants, $renderedBy)
                     ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempt = excluded.attempt, failures = excluded.failures, progress = excluded.progress,
                         worker_id = excluded.worker_id, lease_expires_at = excluded.lease_expires_at, started_at = excluded.started_at,
-                        finished_at = excluded.finished_at, error = excluded.error, depends_on = excluded.depends_on, kind = excluded.kind
+                        finished_at = excluded.finished_at, error = excluded.error, depends_on = excluded.depends_on, kind = excluded.kind,
+                        variants = excluded.variants, rendered_by = excluded.rendered_by
                     """,
                     cancellationToken, Rows.StageParameters(stage));
             }
