@@ -249,7 +249,9 @@ async function renderDetail() {
       el('td', {}, short(st.kind, 'STAGE_KIND_')),
       // Analysis chunks say which part of the source they measure, render parts which part of their output (the
       // sound stage of a chunked render: the whole of it, so it says "sound").
-      el('td', {}, [st.outputName, st.id.endsWith('.sound') ? 'sound' : st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : ''].filter(Boolean).join(' ')),
+      // A variant made by another render's ffmpeg (one decode for several shapes) says whose.
+      el('td', {}, [st.outputName, st.id.endsWith('.sound') ? 'sound' : st.rangeEndSeconds ? `${formatSeconds(st.rangeStartSeconds || 0)}–${formatSeconds(st.rangeEndSeconds)}` : '',
+        st.renderedBy ? `(with ${(job.stages || []).find((o) => o.id === st.renderedBy)?.outputName || st.renderedBy})` : ''].filter(Boolean).join(' ')),
       el('td', { class: 'state state-' + ss }, ss),
       progressCell(st.progress, ss === 'running', ss),
       el('td', { class: 'num' }, st.attempt || 0),

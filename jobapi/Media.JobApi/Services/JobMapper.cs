@@ -32,6 +32,12 @@ public static class JobMapper
         };
         proto.Warnings.AddRange(job.Findings?.Warnings ?? []);
         proto.Stages.AddRange(stages.Select(ToProto));
+        foreach (var variant in proto.Stages.Where(s => s.RenderedBy.Length > 0 && s.State != StageState.Succeeded))
+        {
+            // A variant is as far along as the render that makes it (its own stage never runs).
+            variant.Progress = proto.Stages.FirstOrDefault(s => s.Id == variant.RenderedBy)?.Progress ?? variant.Progress;
+        }
+
         proto.Outputs.AddRange(outputs);
         return proto;
     }

@@ -34,6 +34,11 @@ public static partial class OneDecode
             throw new ArgumentException("Combine the commands before their graph is written to a file.", nameof(commands));
         }
 
+        if (commands.SelectMany(c => c.Graph.Chains).SelectMany(c => c.Outputs).FirstOrDefault(l => InputStream().IsMatch(l)) is { } ambiguous)
+        {
+            throw new ArgumentException($"The graph label '{ambiguous}' reads as an input stream; it cannot be renumbered safely.", nameof(commands));
+        }
+
         var inputs = new List<FFmpegInput> { source };
         var chains = new List<FilterChain>();
         var outputs = new List<FFmpegOutput>();
@@ -77,7 +82,9 @@ public static partial class OneDecode
 
     // A -map target: a graph label in brackets ("[v]") or a stream specifier ("0:a?").
     private static string RelabelMap(string map, string prefix, int offset) =>
-        map.StartsWith('[') && map.EndsWith(']') ? $"[{Relabel(map[1..^1], prefix, offset)}]" : Relabel(map, prefix, offset);
+        map.StartsWith('[') && map.EndsWith(']') ? $"[{Relabel(map[1..^1], prefix, offset)}]"
+        : InputStream().IsMatch(map) ? Relabel(map, prefix, offset)
+        : throw new ArgumentException($"The map '{map}' is neither a graph label nor an input stream; it cannot be renumbered safely.", nameof(map));
 
     [GeneratedRegex(@"^(\d+)(:.*)?$", RegexOptions.CultureInvariant)]
     private static partial Regex InputStream();

@@ -59,6 +59,16 @@ public sealed class OneDecodeTests
     }
 
     [Fact]
+    public void Combine_RefusesWhatItCannotRenumberSafely()
+    {
+        var negativeMap = Command("/out/b.mp4", music: false) with { Maps = ["[v]", "-0:s"] };
+        var numericLabel = Command("/out/b.mp4", music: false) with { Graph = new FilterGraph([new(["0:v:0"], [new Filter("null")], ["12"])]) };
+
+        Assert.Throws<ArgumentException>(() => OneDecode.Combine([Command("/out/a.mp4", false), negativeMap]));
+        Assert.Throws<ArgumentException>(() => OneDecode.Combine([Command("/out/a.mp4", false), numericLabel]));
+    }
+
+    [Fact]
     public void Combine_RealRenderPlans_EveryLabelDefinedOnceAndUsedOnce()
     {
         RenderPlan Plan(string name, int width, int height) => new()

@@ -403,6 +403,40 @@ public sealed class JobStateMachineTests
     }
 
     [Fact]
+    public void Completed_RenderWithoutAVariantsVideo_TheVariantRendersOnItsOwn()
+    {
+        var source = new MediaInfo { DurationSeconds = 60, VideoCodec = "hevc", Width = 1920, Height = 1080, FrameRate = 30, AudioCodec = "aac" };
+        var snapshot = ShapesAtProbe("[]");
+        snapshot = After(snapshot, Machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = source })), At(Now)));
+
+        // A worker of an earlier release rendered the vertical and the square only (it ignored the wide variant).
+        var outputs = new[] { "vertical", "square" }.Select(o => new Output { Name = o + ".mp4", Kind = OutputKind.Video, Key = $"runs/r1/{o}.mp4" });
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("render.vertical", 1, e => e.Completed = new StageCompleted { Outputs = { outputs } })), At(Now));
+
+        Assert.Equal(JobState.Running, decision.Job.State);
+        var wide = Assert.Single(decision.Effects.OfType<DispatchStages>().Single().Stages);
+        Assert.Equal(("job_1.render.wide", StageState.Dispatched, 1, ""), (wide.Id, wide.State, wide.Attempt, wide.RenderedBy));
+        Assert.Equal(["job_1.probe"], wide.DependsOn);
+        Assert.Equal(StageState.Succeeded, decision.Changes!.Stages.Single(s => s.Id == "job_1.render.square").State);
+        Assert.Single(decision.Changes.Stages, s => s.Id == "job_1.render.wide");
+    }
+
+    [Fact]
+    public void Completed_Probe_SixOutputsOfOneEdit_AtMostFourPerRender()
+    {
+        var names = new[] { "a", "b", "c", "d", "e", "f" };
+        var job = Job() with { PatternDocument = "apiVersion: media.farm/v1\nkind: Pattern\nname: six\noutputs: [" + string.Join(", ", names.Select(n => $"{{ name: {n}, preset: tiktok }}")) + "]\n" };
+        var snapshot = new JobSnapshot(job, [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            .. names.Select(o => Stage($"render.{o}", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "probe") with { OutputName = o, PatternOutput = o }),
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = new MediaInfo { DurationSeconds = 30, VideoCodec = "hevc" } })), At(Now));
+
+        Assert.Equal("a:b,c,d|e:f", string.Join('|', decision.Effects.OfType<DispatchStages>().Single().Stages.Select(s => $"{s.PatternOutput}:{string.Join(',', s.Variants)}")));
+    }
+
+    [Fact]
     public void PartKeys_InTimeOrder_PastNinetyNine_SoundLast()
     {
         var ids = new[] { "r.sound", "r.part100", "r.part10", "r.part99", "r.part02", "r.part01" };

@@ -237,16 +237,20 @@ public sealed class JobStateMachine(MachineSettings settings)
             chunks.AddRange(GroupVariants(snapshot, job, chunks));
         }
 
-        // The variants this stage's ffmpeg made are done with it (their outputs are among its outputs).
+        // The variants this stage's ffmpeg made are done with it. One whose video is not among its outputs (a worker of an
+        // earlier release ignores the variants it was sent) is rendered by a stage of its own instead: never a job that
+        // succeeds without an output.
         var variants = snapshot.Stages.Where(s => s.RenderedBy == done.Id && !s.IsTerminal)
-            .Select(s => s with { State = StageState.Succeeded, Progress = 1, StartedAt = done.StartedAt, FinishedAt = now, WorkerId = done.WorkerId, LeaseExpiresAt = null, Error = null })
+            .Select(s => completed.Outputs.Any(o => o.Kind == OutputKind.Video && o.Name == s.OutputName + ".mp4")
+                ? s with { State = StageState.Succeeded, Progress = 1, StartedAt = done.StartedAt, FinishedAt = now, WorkerId = done.WorkerId, LeaseExpiresAt = null, Error = null }
+                : s with { RenderedBy = string.Empty, DependsOn = done.DependsOn })
             .ToList();
         var stages = Merged(snapshot.Stages, [done, .. variants, .. chunks]);
         var changes = new JobChanges(job with { UpdatedAt = now, Progress = JobPlanner.OverallProgress(stages) });
         changes.Stages.Add(done);
         changes.Outputs.AddRange(completed.Outputs);
         changes.Events.Add(StageEvent(done));
-        foreach (var variant in variants)
+        foreach (var variant in variants.Where(v => v.State == StageState.Succeeded))
         {
             changes.Stages.Add(variant);
             changes.Events.Add(StageEvent(variant));
@@ -264,6 +268,7 @@ public sealed class JobStateMachine(MachineSettings settings)
 
         // New stages that wait (the analyze stage, now waiting for its chunks) are stored as they are.
         changes.Stages.AddRange(chunks.Where(c => ready.All(r => r.Id != c.Id)));
+        changes.Stages.AddRange(variants.Where(v => v.State != StageState.Succeeded && ready.All(r => r.Id != v.Id)));
         var effects = new List<JobEffect> { new DispatchStages(changes.Job, ready) };
         if (chunks.Any(c => c.Kind == StageKind.AnalyzeChunk))
         {
@@ -383,6 +388,9 @@ public sealed class JobStateMachine(MachineSettings settings)
         return stages;
     }
 
+    /// <summary>The most outputs one render stage makes from one decode (each with its own encoder in the same process).</summary>
+    public const int MaxOutputsPerRender = 4;
+
     // Once the probe tells how long the source is: the first renders of a pattern's outputs (not fan-out clips, which cut
     // different pieces; not outputs rendered in parts or stream-copied) that wait for the same stages, run on the same
     // pool and last as long (the source cut at the same limit) are one edit in several shapes: the first of them renders
@@ -411,9 +419,10 @@ public sealed class JobStateMachine(MachineSettings settings)
             // The pattern's first output of a group leads it (the store lists stages by id).
             .OrderBy(r => pattern.Outputs.ToList().IndexOf(r.Output!))
             .GroupBy(r => (r.Render.Pool, Length: Math.Min(source.DurationSeconds, r.Output!.Preset.MaxDurationSeconds), After: string.Join('\n', r.Render.DependsOn)));
-        foreach (var group in groups.Where(g => g.Count() > 1))
+        // At most MaxOutputsPerRender outputs to one ffmpeg: one stage slot holds its encoders (and a GPU its NVENC sessions).
+        foreach (var batch in groups.SelectMany(g => g.Chunk(MaxOutputsPerRender)).Where(b => b.Length > 1))
         {
-            var (lead, others) = (group.First().Render, group.Skip(1).Select(g => g.Render).ToList());
+            var (lead, others) = (batch[0].Render, batch.Skip(1).Select(g => g.Render).ToList());
             stages.Add(lead with { Variants = [.. others.Select(o => o.PatternOutput)] });
             stages.AddRange(others.Select(o => o with { RenderedBy = lead.Id, DependsOn = [lead.Id] }));
         }
