@@ -18,6 +18,7 @@ var root = new RootCommand("media-bench: benchmarks, soaks and evaluations of th
     ScaleBenchCommand.Create(),
     SpeakersEvalCommand.Create(),
     VariantBenchCommand.Create(),
+    LateClipBenchCommand.Create(),
     Media.Bench.Chaos.ChaosBenchCommand.Create(),
     hooks,
 };

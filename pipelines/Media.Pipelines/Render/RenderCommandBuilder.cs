@@ -17,7 +17,9 @@ public static class RenderCommandBuilder
     public const string VideoLabel = "v";
     public const string AudioLabel = "a";
 
-    public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
+    /// <param name="seek">Where to read the source from (seconds): null for <see cref="SourceSeek"/>, 0 for its start. Either
+    /// way the output is the same; a later start only decodes less.</param>
+    public static FFmpegCommand Build(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null, double? seek = null)
     {
         assets ??= RenderAssets.None;
         if (plan.Texts.Count > 0 && (assets.TitlesPath is null || assets.FontsDirectory is null))
@@ -51,10 +53,11 @@ public static class RenderCommandBuilder
             throw new ArgumentException("The plan's intro and outro need their local files.", nameof(assets));
         }
 
-        var inputs = new List<FFmpegInput> { new(inputPath) };
+        var from = seek ?? SourceSeek(plan);
+        var inputs = new List<FFmpegInput> { SourceInput(inputPath, from) };
         var chains = new List<FilterChain>();
-        chains.AddRange(Reframe(plan, "0:v:0", "vr"));
-        var (video, speech) = Cut(plan, chains);
+        chains.AddRange(Reframe(plan, SourceVideo(chains, from), "vr"));
+        var (video, speech) = Cut(plan, chains, from);
         var bookended = plan.Intro is not null || plan.Outro is not null;
         var mainVideo = bookended ? "mv" : VideoLabel;
         var mainAudio = bookended ? "ma" : AudioLabel;
@@ -124,13 +127,9 @@ public static class RenderCommandBuilder
         }
 
         var seek = Math.Max(0, Math.Floor(start - RenderChunks.LeadSeconds));
-        var inputs = new List<FFmpegInput> { new(inputPath) { Seek = TimeSpan.FromSeconds(seek) } };
-        var chains = new List<FilterChain>
-        {
-            // An input seek starts the timestamps at 0 from the seek point: add it back.
-            new(["0:v:0"], [Filter.Of("setpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")))], ["vs"]),
-        };
-        chains.AddRange(Reframe(plan, "vs", "vr"));
+        var inputs = new List<FFmpegInput> { SourceInput(inputPath, seek) };
+        var chains = new List<FilterChain>();
+        chains.AddRange(Reframe(plan, SourceVideo(chains, seek), "vr"));
         FinishVideo(plan, assets, inputs, chains, "vr",
             [Filter.Of("trim", ("start", WholeFrames(start, plan.Preset.FrameRate)), ("end", WholeFrames(end, plan.Preset.FrameRate))), Filter.Of("setpts", ("expr", "PTS-STARTPTS"))],
             VideoLabel);
@@ -144,13 +143,38 @@ public static class RenderCommandBuilder
         };
     }
 
+    /// <summary>
+    /// Where a render reads its source from: an edit whose first piece starts well into the source (a clip from minute 50,
+    /// a trim) is read from <see cref="RenderChunks.LeadSeconds"/> before that piece (a whole second), not decoded,
+    /// reframed and thrown away from the start. The lead lets the decoders settle (an AAC frame after a seek lacks its
+    /// overlap) before anything kept. 0: from the start.
+    /// </summary>
+    public static double SourceSeek(RenderPlan plan) =>
+        plan.Segments.Count == 0 ? 0 : Math.Max(0, Math.Floor(plan.Segments.Min(s => s.Start) - RenderChunks.LeadSeconds));
+
+    private static FFmpegInput SourceInput(string path, double seek) =>
+        seek > 0 ? new FFmpegInput(path) { Seek = TimeSpan.FromSeconds(seek) } : new FFmpegInput(path);
+
+    // The source's picture on the source's clock: an input seek starts the timestamps at 0 from the seek point, so it is
+    // added back and the face path, layout and cuts see the times they would without it.
+    private static string SourceVideo(List<FilterChain> chains, double seek)
+    {
+        if (seek <= 0)
+        {
+            return "0:v:0";
+        }
+
+        chains.Add(new(["0:v:0"], [Filter.Of("setpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")))], ["vs"]));
+        return "vs";
+    }
+
     /// <summary>The sound of a chunked render: the whole output's audio path (cuts, music, gain, limiter) in one pass, encoded once.</summary>
     public static FFmpegCommand BuildAudioPass(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
     {
         assets ??= RenderAssets.None;
         var inputs = new List<FFmpegInput> { new(inputPath) };
         var chains = new List<FilterChain>();
-        var (_, speech) = Cut(plan, chains, video: false);
+        var (_, speech) = Cut(plan, chains, 0, video: false);
         var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
         FinishAudio(plan, assets, inputs, chains, speech, main, AudioLabel);
         return new FFmpegCommand
@@ -376,13 +400,17 @@ public static class RenderCommandBuilder
     }
 
     // The kept pieces: nothing to do for the whole source; one trim for one piece; split -> trims -> concat for many.
-    private static (string? Video, string? Audio) Cut(RenderPlan plan, List<FilterChain> chains, bool video = true)
+    // seek: where the source input was read from (its timestamps are put back on the source's clock here).
+    private static (string? Video, string? Audio) Cut(RenderPlan plan, List<FilterChain> chains, double seek, bool video = true)
     {
         string? audioIn = null;
         if (plan.SourceHasAudio)
         {
             // Cuts take the sound that plays with the picture: the source's audio on its own timeline (SourceTimeline).
-            chains.Add(new FilterChain(["0:a:0"], [SourceTimeline.Audio()], ["at"]));
+            chains.Add(new FilterChain(
+                ["0:a:0"],
+                [SourceTimeline.Audio(), .. seek > 0 ? [Filter.Of("asetpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")))] : Array.Empty<Filter>()],
+                ["at"]));
             audioIn = "at";
         }
 
@@ -472,9 +500,11 @@ public static class RenderCommandBuilder
     public static FFmpegCommand BuildAudioCheck(RenderPlan plan, string inputPath, string loudnessLogPath, RenderAssets? assets = null)
     {
         assets ??= RenderAssets.None;
-        var inputs = new List<FFmpegInput> { new(inputPath) };
+        // Read from where the render reads, so the check hears what the render will.
+        var seek = SourceSeek(plan);
+        var inputs = new List<FFmpegInput> { SourceInput(inputPath, seek) };
         var chains = new List<FilterChain>();
-        var (_, speech) = Cut(plan, chains, video: false);
+        var (_, speech) = Cut(plan, chains, seek, video: false);
         var mixed = Mix(plan, chains, inputs, assets, speech) ?? throw new ArgumentException("The output has no sound to measure.", nameof(plan));
         chains.Add(new FilterChain(
             [mixed],

@@ -141,6 +141,18 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     }
 
     [Fact]
+    public async Task BenchLateClip_ReadFromBeforeTheClip_SameOutputAsFromTheStart()
+    {
+        var output = await RunAsync("bench-late-clip", "--clip", media.Clip, "--minutes", "0.4", "--length", "3", "--repeat", "1");
+
+        Assert.Matches(@"source decoded from its start\s+median\s+[0-9.]+ s\s+1\.00x", output);
+        Assert.Matches(@"source read from\s+[0-9.]+ s \(the farm\)\s+median\s+[0-9.]+ s\s+[0-9.]+x", output);
+        Assert.Contains("decoded picture identical: yes", output, StringComparison.Ordinal);
+        // The mini clip looped has an audio timestamp jump at every join: within a millisecond of the whole-source render.
+        Assert.Matches(@"decoded sound identical: (yes|no; largest offset from the whole-source render 0\.[0-9]{2} ms)", output);
+    }
+
+    [Fact]
     public async Task BenchChaos_KillsAndOutages_EveryInvariantHolds()
     {
         // The soak in small: 10 jobs, 2 API replicas and 2 workers as processes, 4 kills, every kind of outage once or more.

@@ -60,7 +60,7 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
     public async Task Commit_NewJob_RoundTripsEveryField()
     {
         var changes = new JobChanges(Job("j1") with { SourceInfo = new MediaInfo { Width = 1280 }, Error = new JobError { Code = "c" } }, isNew: true);
-        changes.Stages.Add(Stage("j1", "a", StageState.Dispatched, T0.AddSeconds(30)));
+        changes.Stages.Add(Stage("j1", "a", StageState.Dispatched, T0.AddSeconds(30)) with { Variants = ["square", "wide"], RenderedBy = "j1.lead" });
         changes.Outputs.Add(new Output { Name = "a.mp4", Key = "k", Sha256 = "s" });
         changes.Events.Add(Event(JobState.Queued));
 
@@ -74,8 +74,16 @@ public abstract partial class JobStoreConformance : IAsyncLifetime
         Assert.Equal(["vertical"], job.OutputsWanted);
         Assert.Equal("template doc", job.Templates["mine"]);
         var stage = Assert.Single(await Database.Jobs.GetStagesAsync("j1", CancellationToken.None));
-        Assert.Equal(Stage("j1", "a", StageState.Dispatched, T0.AddSeconds(30)) with { DependsOn = stage.DependsOn }, stage);
+        Assert.Equal(Stage("j1", "a", StageState.Dispatched, T0.AddSeconds(30)) with { DependsOn = stage.DependsOn, Variants = stage.Variants, RenderedBy = "j1.lead" }, stage);
         Assert.Equal(["j1.probe"], stage.DependsOn);
+        Assert.Equal(["square", "wide"], stage.Variants);
+
+        // A stored stage regrouped (the probe's decision, or a variant rendered on its own after all): the update writes both.
+        var regrouped = new JobChanges(job);
+        regrouped.Stages.Add(stage with { Variants = [], RenderedBy = string.Empty });
+        await Database.Jobs.CommitAsync(regrouped, CancellationToken.None);
+        var again = Assert.Single(await Database.Jobs.GetStagesAsync("j1", CancellationToken.None));
+        Assert.Equal((0, ""), (again.Variants.Count, again.RenderedBy));
         Assert.Equal("s", Assert.Single(await Database.Jobs.GetOutputsAsync("j1", CancellationToken.None)).Sha256);
     }
 

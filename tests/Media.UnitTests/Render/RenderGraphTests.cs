@@ -21,6 +21,30 @@ public sealed class RenderGraphTests
     private static string Graph(RenderPlan plan, string? titles = null) =>
         RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", titles is null ? null : new RenderAssets { TitlesPath = titles, FontsDirectory = "/fonts" }).ToArguments().SkipWhile(a => a != "-filter_complex").Skip(1).First();
 
+    // first piece's start -> where the source is read from: a whole second of lead before it, none near the start
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(1.9, 0.0)]
+    [InlineData(2.3, 1.0)]
+    [InlineData(3000.5, 2999.0)]
+    public void LateEdit_ReadFromASecondBeforeItsFirstPiece_OnTheSourceClock(double start, double seek)
+    {
+        var plan = Plan(new(start, start + 4, 1), new(start + 6, start + 9, 1));
+
+        var command = RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4");
+
+        Assert.Equal(seek, RenderCommandBuilder.SourceSeek(plan));
+        Assert.Equal(seek > 0 ? TimeSpan.FromSeconds(seek) : null, command.Inputs[0].Seek);
+        var graph = command.Graph.Render();
+        var n = FormattableString.Invariant($"{seek}");
+        Assert.Equal(seek > 0, graph.StartsWith($"[0:v:0]setpts=expr=PTS+{n}/TB[vs];[vs]scale=", StringComparison.Ordinal));
+        Assert.Equal(seek > 0, graph.Contains($"[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0,asetpts=expr=PTS+{n}/TB[at]", StringComparison.Ordinal));
+        // The cuts keep their source times.
+        Assert.Contains(FormattableString.Invariant($"trim=start={start}:end={start + 4}"), graph, StringComparison.Ordinal);
+        // The audio check reads from the same place.
+        Assert.Equal(command.Inputs[0].Seek, RenderCommandBuilder.BuildAudioCheck(plan, "in.mp4", "log").Inputs[0].Seek);
+    }
+
     [Fact]
     public void JumpCuts_SplitTrimConcat_FrameAndSampleExact()
     {
