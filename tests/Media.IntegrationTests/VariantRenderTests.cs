@@ -97,7 +97,7 @@ public sealed class VariantRenderTests : IAsyncLifetime
                   - { name: square, preset: tiktok, aspect: "1:1" }
                   - { name: wide, preset: youtube }
                 steps:
-                  - reframe: { mode: center }
+                  - reframe: { mode: auto }
                   - text: { text: "Three shapes", start: 0, end: 2 }
                 """,
         });
@@ -110,6 +110,8 @@ public sealed class VariantRenderTests : IAsyncLifetime
         Assert.All(renders.Values, s => Assert.Equal(StageState.Succeeded, s.State));
         // Only the first was ever run (the variants' stages were never dispatched).
         Assert.Equal((1, 0, 0), (renders["vertical"].Attempt, renders["square"].Attempt, renders["wide"].Attempt));
+        // Every shape was planned against the one analysis (face framing: the centre, as the test pattern has no face).
+        Assert.Single(job.Stages, s => s.Kind == StageKind.Analyze);
         var sizes = new Dictionary<string, (int, int)> { ["vertical"] = (1080, 1920), ["square"] = (1080, 1080), ["wide"] = (1920, 1080) };
         foreach (var (name, size) in sizes)
         {

@@ -75,6 +75,14 @@ public sealed class RenderPreparation(
         return (written, assets);
     }
 
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<StageContext, Task<SourceAnalysis>> _analyses = [];
+
+    private static async Task<SourceAnalysis> ReadAnalysisAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var dispatch = context.Dispatch;
+        return SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync(dispatch.AnalysisKey is { Length: > 0 } recorded ? recorded : $"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
+    }
+
     // The first render: the pattern planned against the analysis (null when the source gives fewer clips than asked).
     private async Task<EditPlan?> FirstPlanAsync(StageContext context, (Pattern Pattern, PatternOutput Output, int? Clip) resolved, CancellationToken cancellationToken)
     {
@@ -83,7 +91,9 @@ public sealed class RenderPreparation(
         SourceAnalysis? analysis = null;
         if (SourceAnalysis.IsNeededBy(pattern))
         {
-            analysis = SourceAnalysis.FromJson(await context.Blobs.ReadAllBytesAsync(dispatch.AnalysisKey is { Length: > 0 } recorded ? recorded : $"{dispatch.OutputPrefix}/{SourceAnalysis.DocumentName}", cancellationToken));
+            // Read once per stage: a render with variants plans each of them from the same document (megabytes with
+            // speaker tracks on a long source).
+            analysis = await _analyses.GetValue(context, c => ReadAnalysisAsync(c, cancellationToken));
         }
 
         var bookends = await StoredMedia.ProbeBookendsAsync(context, prober, pattern, cancellationToken);
