@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns;
@@ -61,17 +60,17 @@ internal static class LateClipBenchCommand
             var (fromStart, fromClip) = (new List<double>(), new List<double>());
             for (var i = 0; i < repeat; i++)
             {
-                fromStart.Add(await TimeAsync(runner, whole.ToArguments(), cancellationToken));
-                fromClip.Add(await TimeAsync(runner, late.ToArguments(), cancellationToken));
+                fromStart.Add(await FFmpegRuns.TimeAsync(runner, whole.ToArguments(), cancellationToken));
+                fromClip.Add(await FFmpegRuns.TimeAsync(runner, late.ToArguments(), cancellationToken));
             }
 
             var (a, b) = (Percentiles.Median(fromStart), Percentiles.Median(fromClip));
             Console.WriteLine(Invariant($"source decoded from its start             median {a,8:0.00} s   1.00x"));
             Console.WriteLine(Invariant($"source read from {RenderCommandBuilder.SourceSeek(plan),8:0.#} s (the farm)   median {b,8:0.00} s   {a / b:0.00}x"));
             var (wholeFile, lateFile) = (Path.Combine(scratch, "whole.mp4"), Path.Combine(scratch, "late.mp4"));
-            var picture = await HashAsync(runner, wholeFile, "v", cancellationToken) == await HashAsync(runner, lateFile, "v", cancellationToken);
+            var picture = await FFmpegRuns.DecodedMd5Async(runner, wholeFile, "0:v:0", cancellationToken) == await FFmpegRuns.DecodedMd5Async(runner, lateFile, "0:v:0", cancellationToken);
             Console.WriteLine($"decoded picture identical: {(picture ? "yes" : "NO")}");
-            if (await HashAsync(runner, wholeFile, "a", cancellationToken) == await HashAsync(runner, lateFile, "a", cancellationToken))
+            if (await FFmpegRuns.DecodedMd5Async(runner, wholeFile, "0:a:0", cancellationToken) == await FFmpegRuns.DecodedMd5Async(runner, lateFile, "0:a:0", cancellationToken))
             {
                 Console.WriteLine("decoded sound identical: yes");
             }
@@ -94,16 +93,6 @@ internal static class LateClipBenchCommand
             Directory.Delete(scratch, recursive: true);
         }
     }
-
-    private static async Task<double> TimeAsync(ToolRunner runner, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await runner.RunAsync("ffmpeg", arguments, cancellationToken);
-        return Stopwatch.GetElapsedTime(started).TotalSeconds;
-    }
-
-    private static async Task<string> HashAsync(ToolRunner runner, string path, string stream, CancellationToken cancellationToken) =>
-        (await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", path, "-map", $"0:{stream}:0", "-f", "md5", "-"], cancellationToken, captureStdout: true)).Stdout.Trim();
 
     // The sound as 48 kHz mono samples.
     private static async Task<short[]> PcmAsync(ToolRunner runner, string path, CancellationToken cancellationToken)

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using Media.Cli.Commands;
 using Media.Pipelines.FFmpeg;
@@ -81,12 +80,11 @@ internal static class VariantBenchCommand
             {
                 var name = $"{width}x{height} {codec.ToUpperInvariant()}";
                 var source = Path.Combine(scratch, $"source-{width}x{height}-{codec}.mp4");
-                var started = Stopwatch.GetTimestamp();
-                await runner.RunAsync("ffmpeg", Generate(width, height, codec, seconds, source), cancellationToken);
+                var generated = await FFmpegRuns.TimeAsync(runner, Generate(width, height, codec, seconds, source), cancellationToken);
                 var probe = await prober.ProbeAsync(source, cancellationToken);
-                Console.WriteLine(Invariant($"## {name}, {probe.DurationSeconds:0.#} s at {probe.FrameRate:0.##} fps (generated in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s)"));
+                Console.WriteLine(Invariant($"## {name}, {probe.DurationSeconds:0.#} s at {probe.FrameRate:0.##} fps (generated in {generated:0.0} s)"));
 
-                var decode = await TimeAsync(runner, ["-hide_banner", "-loglevel", "error", "-i", source, "-map", "0:v:0", "-f", "null", "-"], cancellationToken);
+                var decode = await FFmpegRuns.TimeAsync(runner, ["-hide_banner", "-loglevel", "error", "-i", source, "-map", "0:v:0", "-f", "null", "-"], cancellationToken);
                 var commands = new List<(FFmpegCommand Separate, FFmpegCommand Together)>();
                 foreach (var output in pattern.Outputs)
                 {
@@ -104,18 +102,18 @@ internal static class VariantBenchCommand
                     var separate = 0.0;
                     foreach (var (command, _) in commands)
                     {
-                        separate += await TimeAsync(runner, command.ToArguments(), cancellationToken);
+                        separate += await FFmpegRuns.TimeAsync(runner, command.ToArguments(), cancellationToken);
                     }
 
                     three.Add(separate);
-                    one.Add(await TimeAsync(runner, together.ToArguments(), cancellationToken));
+                    one.Add(await FFmpegRuns.TimeAsync(runner, together.ToArguments(), cancellationToken));
                 }
 
                 var same = 0;
                 foreach (var output in pattern.Outputs)
                 {
-                    same += await DecodedMd5Async(runner, Path.Combine(scratch, $"{output.Name}.separate.mp4"), cancellationToken)
-                        == await DecodedMd5Async(runner, Path.Combine(scratch, $"{output.Name}.together.mp4"), cancellationToken) ? 1 : 0;
+                    same += await FFmpegRuns.DecodedMd5Async(runner, Path.Combine(scratch, $"{output.Name}.separate.mp4"), "0", cancellationToken)
+                        == await FFmpegRuns.DecodedMd5Async(runner, Path.Combine(scratch, $"{output.Name}.together.mp4"), "0", cancellationToken) ? 1 : 0;
                 }
 
                 var (threeMedian, oneMedian) = (Percentiles.Median(three), Percentiles.Median(one));
@@ -142,19 +140,6 @@ internal static class VariantBenchCommand
             : ["-c:v", "libx264", "-preset", "veryfast"],
         "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
     ];
-
-    private static async Task<double> TimeAsync(ToolRunner runner, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await runner.RunAsync("ffmpeg", arguments, cancellationToken);
-        return Stopwatch.GetElapsedTime(started).TotalSeconds;
-    }
-
-    private static async Task<string> DecodedMd5Async(ToolRunner runner, string path, CancellationToken cancellationToken)
-    {
-        var result = await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-i", path, "-map", "0", "-f", "md5", "-"], cancellationToken, captureStdout: true);
-        return result.Stdout.Trim();
-    }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -69,18 +69,21 @@ public static class JobPlanner
         _ => 1,
     };
 
+    /// <summary>How far a stage is: its own progress, or for a variant the progress of the render that makes it (its own stage never runs).</summary>
+    public static double Progress(StageRecord stage, IReadOnlyList<StageRecord> stages) =>
+        stage.RenderedBy.Length > 0 && stage.State != StageState.Succeeded && stages.FirstOrDefault(s => s.Id == stage.RenderedBy) is { } render
+            ? render.Progress
+            : stage.Progress;
+
     public static double OverallProgress(IEnumerable<StageRecord> stages)
     {
         double total = 0, done = 0;
         var all = stages.ToList();
-        var byId = all.ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var stage in all)
         {
             var weight = Weight(stage.Kind);
             total += weight;
-            // A variant is as far along as the render that makes it.
-            var progress = stage.RenderedBy.Length > 0 && stage.State != StageState.Succeeded && byId.TryGetValue(stage.RenderedBy, out var lead) ? lead.Progress : stage.Progress;
-            done += weight * (stage.State == StageState.Succeeded ? 1 : progress);
+            done += weight * (stage.State == StageState.Succeeded ? 1 : Progress(stage, all));
         }
 
         return total == 0 ? 0 : Math.Round(done / total, 4);

@@ -31,25 +31,21 @@ public static class JobMapper
             CaptionConfidence = job.Findings?.CaptionConfidence,
         };
         proto.Warnings.AddRange(job.Findings?.Warnings ?? []);
-        proto.Stages.AddRange(stages.Select(ToProto));
-        foreach (var variant in proto.Stages.Where(s => s.RenderedBy.Length > 0 && s.State != StageState.Succeeded))
-        {
-            // A variant is as far along as the render that makes it (its own stage never runs).
-            variant.Progress = proto.Stages.FirstOrDefault(s => s.Id == variant.RenderedBy)?.Progress ?? variant.Progress;
-        }
+        proto.Stages.AddRange(stages.Select(s => ToProto(s, stages)));
 
         proto.Outputs.AddRange(outputs);
         return proto;
     }
 
-    public static Stage ToProto(StageRecord stage) => new()
+    /// <param name="stages">The job's stages (a variant shows the progress of the render that makes it).</param>
+    public static Stage ToProto(StageRecord stage, IReadOnlyList<StageRecord> stages) => new()
     {
         Id = stage.Id,
         Kind = stage.Kind,
         State = stage.State,
         OutputName = stage.OutputName,
         Attempt = stage.Attempt,
-        Progress = stage.Progress,
+        Progress = Orchestration.JobPlanner.Progress(stage, stages),
         WorkerId = stage.WorkerId,
         StartedAt = stage.StartedAt is { } started ? Timestamp.FromDateTimeOffset(started) : null,
         FinishedAt = stage.FinishedAt is { } finished ? Timestamp.FromDateTimeOffset(finished) : null,

@@ -164,9 +164,13 @@ public static class RenderCommandBuilder
             return "0:v:0";
         }
 
-        chains.Add(new(["0:v:0"], [Filter.Of("setpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")))], ["vs"]));
+        chains.Add(new(["0:v:0"], [OnSourceClock("setpts", seek)], ["vs"]));
         return "vs";
     }
+
+    // setpts or asetpts: timestamps that start at 0 at an input seek, moved back to the source's clock.
+    private static Filter OnSourceClock(string filter, double seek) =>
+        Filter.Of(filter, ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")));
 
     /// <summary>The sound of a chunked render: the whole output's audio path (cuts, music, gain, limiter) in one pass, encoded once.</summary>
     public static FFmpegCommand BuildAudioPass(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
@@ -409,7 +413,7 @@ public static class RenderCommandBuilder
             // Cuts take the sound that plays with the picture: the source's audio on its own timeline (SourceTimeline).
             chains.Add(new FilterChain(
                 ["0:a:0"],
-                [SourceTimeline.Audio(), .. seek > 0 ? [Filter.Of("asetpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(seek)}/TB")))] : Array.Empty<Filter>()],
+                [SourceTimeline.Audio(), .. seek > 0 ? [OnSourceClock("asetpts", seek)] : Array.Empty<Filter>()],
                 ["at"]));
             audioIn = "at";
         }

@@ -413,12 +413,11 @@ public sealed class JobStateMachine(MachineSettings settings)
         }
 
         var stages = new List<StageRecord>();
-        var groups = renders
-            .Select(r => (Render: r, Output: pattern.Outputs.FirstOrDefault(o => o.Name == r.PatternOutput)))
-            .Where(r => r.Output is not null && !Copied(pattern.Steps, r.Output, source))
-            // The pattern's first output of a group leads it (the store lists stages by id).
-            .OrderBy(r => pattern.Outputs.ToList().IndexOf(r.Output!))
-            .GroupBy(r => (r.Render.Pool, Length: Math.Min(source.DurationSeconds, r.Output!.Preset.MaxDurationSeconds), After: string.Join('\n', r.Render.DependsOn)));
+        // In the pattern's order, so its first output of a group leads it (the store lists stages by id).
+        var groups = pattern.Outputs
+            .Where(o => !Copied(pattern.Steps, o, source))
+            .SelectMany(o => renders.Where(r => r.PatternOutput == o.Name).Select(r => (Render: r, Output: o)))
+            .GroupBy(r => (r.Render.Pool, Length: Math.Min(source.DurationSeconds, r.Output.Preset.MaxDurationSeconds), After: string.Join('\n', r.Render.DependsOn)));
         // At most MaxOutputsPerRender outputs to one ffmpeg: one stage slot holds its encoders (and a GPU its NVENC sessions).
         foreach (var batch in groups.SelectMany(g => g.Chunk(MaxOutputsPerRender)).Where(b => b.Length > 1))
         {
