@@ -40,9 +40,11 @@ internal static class RenderScaleBench
         // scheduled longest first on N workers, then the join (a stream copy) on one.
         var measured = runs[1];
         Console.WriteLine(Invariant($"# model from \"{measured.Name}\": before the parts {measured.BeforeParts:0.0} s, parts {string.Join(" ", measured.Parts.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))} s, sound {measured.Sound:0.0} s, join {measured.Join:0.0} s"));
+        List<StageModel.Stage> pieces = [.. measured.Parts.Append(measured.Sound).OrderDescending().Select((seconds, i) => new StageModel.Stage($"piece {i}", seconds, []))];
+        List<StageModel.Stage> stages = [.. pieces, new("join", measured.Join, [.. pieces.Select(p => p.Id)])];
         foreach (var n in new[] { 1, 2, 4, 8, 16 })
         {
-            var predicted = measured.BeforeParts + Makespan([.. measured.Parts, measured.Sound], n) + measured.Join;
+            var predicted = StageModel.Schedule(stages, n, measured.BeforeParts)["join"];
             var actual = runs.FirstOrDefault(r => r.Workers == n && r.Parts.Count > 0);
             Console.WriteLine(Invariant($"{n,3} workers: predicted {predicted,7:0.0} s, {single.Done / predicted,5:0.00}x one render ({single.Done / predicted / n:0.00} per worker){(actual is null ? "" : $"; measured {actual.Done:0.0} s")}"));
         }
@@ -83,19 +85,6 @@ internal static class RenderScaleBench
         only.Outputs.Add(video);
         var output = (await client.DownloadOutputsAsync(only, Path.Combine(scratch, "out-" + workers + "-" + parts.Count), cancellationToken)).Single();
         return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(Busy)], sound, Busy(render), output);
-    }
-
-    // Longest part first onto the worker free soonest: the time the last part ends.
-    private static double Makespan(IReadOnlyList<double> parts, int workers)
-    {
-        var free = new double[workers];
-        foreach (var part in parts.OrderDescending())
-        {
-            var soonest = Array.IndexOf(free, free.Min());
-            free[soonest] += part;
-        }
-
-        return free.Max();
     }
 
     // A player must not tell them apart: the same frames at the same times, the same length, the same pictures.

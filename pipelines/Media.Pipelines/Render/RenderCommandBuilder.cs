@@ -117,7 +117,7 @@ public static class RenderCommandBuilder
         CheckAssets(plan, assets);
         if (!RenderChunks.Chunkable(plan))
         {
-            throw new ArgumentException("Only a plan on the source's own timeline (one piece from the start, no speed change, no intro or outro) renders in parts.", nameof(plan));
+            throw new ArgumentException("Only a plan on the source's own timeline (one piece from the start, at one speed, no intro or outro) renders in parts.", nameof(plan));
         }
 
         var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
@@ -126,7 +126,8 @@ public static class RenderCommandBuilder
             throw new ArgumentOutOfRangeException(nameof(end), FormattableString.Invariant($"A part must lie inside the output (0-{main} s): {start}-{end} s."));
         }
 
-        var seek = Math.Max(0, Math.Floor(start - RenderChunks.LeadSeconds));
+        // Output time t shows source time t × speed (the speed's setpts comes after the reframe, as in a single render).
+        var seek = Math.Max(0, Math.Floor((start * plan.Speed) - RenderChunks.LeadSeconds));
         var inputs = new List<FFmpegInput> { SourceInput(inputPath, seek) };
         var chains = new List<FilterChain>();
         chains.AddRange(Reframe(plan, SourceVideo(chains, seek), "vr"));

@@ -296,6 +296,35 @@ public sealed class JobStateMachineTests
         }
     }
 
+    // speed, source seconds -> the output's length the parts cover (0: no parts; the machine splits outputs over 40 s into 12 s parts)
+    [Theory]
+    [InlineData(2, 100, 50)]
+    [InlineData(0.5, 30, 60)]
+    [InlineData(1.1, 43, 0)]
+    public void Completed_Probe_SpedUpWholeSource_PartsCoverTheOutputsLength(double speed, double seconds, double length)
+    {
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 40, RenderChunkSeconds: 12));
+        var job = Job() with { PatternDocument = FormattableString.Invariant($"apiVersion: media.farm/v1\nkind: Pattern\nname: fast\noutputs: [{{ name: out, preset: youtube }}]\nsteps: [{{ speed: {{ factor: {speed} }} }}]\n") };
+        var snapshot = new JobSnapshot(job, [
+            Stage("probe", StageKind.Probe, StageState.Running),
+            Stage("render.out", StageKind.Render, StageState.Waiting, attempt: 0, dependsOn: "probe") with { PatternOutput = "out" },
+        ], []);
+
+        var decision = machine.Decide(snapshot, new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = new MediaInfo { DurationSeconds = seconds } })), At(Now));
+
+        var made = decision.Changes!.Stages.Where(s => s.Kind == StageKind.RenderChunk).ToList();
+        if (length == 0)
+        {
+            Assert.Empty(made);
+            return;
+        }
+
+        var parts = made.Where(s => !s.Id.EndsWith(".sound", StringComparison.Ordinal)).ToList();
+        Assert.Equal((0.0, length), (parts[0].RangeStart ?? -1, parts[^1].RangeEnd ?? -1));
+        Assert.Equal((int)Math.Ceiling(length / 12), parts.Count);
+        Assert.Equal((0.0, length), (made.Single(s => s.Id.EndsWith(".sound", StringComparison.Ordinal)).RangeStart ?? -1, made.Single(s => s.Id.EndsWith(".sound", StringComparison.Ordinal)).RangeEnd ?? -1));
+    }
+
     // preset, steps, source -> render parts made: only what is not copied, as long as the output is (its preset's limit)
     [Theory]
     [InlineData("reels", "[{ loudness: {} }]", 600, "h264", 3)]

@@ -41,7 +41,8 @@ public sealed class RenderChunksTests
         Assert.True(RenderChunks.Chunkable(Whole(60)));
         Assert.False(RenderChunks.Chunkable(Whole(60) with { Segments = [new PlannedSegment(0, 20, 1), new PlannedSegment(25, 60, 1)] }));
         Assert.False(RenderChunks.Chunkable(Whole(60) with { Segments = [new PlannedSegment(5, 60, 1)] }));
-        Assert.False(RenderChunks.Chunkable(Whole(60) with { Speed = 1.5 }));
+        // One speed over the whole source keeps its timeline, scaled: output time t shows source time 1.5 t.
+        Assert.True(RenderChunks.Chunkable(Whole(60) with { Speed = 1.5 }));
         Assert.False(RenderChunks.Chunkable(Whole(60) with { StreamCopy = true }));
     }
 
@@ -59,7 +60,20 @@ public sealed class RenderChunksTests
         Assert.Equal(["-g", "60"], arguments.SkipWhile(a => a != "-g").Take(2));
 
         Assert.Throws<ArgumentOutOfRangeException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100), "in.mp4", "part.mp4", 90, 102));
-        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100) with { Speed = 2 }, "in.mp4", "part.mp4", 0, 20));
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100) with { Segments = [new PlannedSegment(5, 100, 1)] }, "in.mp4", "part.mp4", 0, 20));
+    }
+
+    [Fact]
+    public void VideoPart_SpedUp_SeeksToItsRangeInSourceTime_SpeedBeforeTheFrameRate()
+    {
+        // Output 20-30 s of a plan at 2x shows source 40-60 s: read from 39 s, timestamps halved on the source's clock.
+        var arguments = RenderCommandBuilder.BuildVideoPart(Whole(100) with { Speed = 2 }, "in.mp4", "part.mp4", 20, 30).ToArguments();
+        var graph = arguments.SkipWhile(a => a != "-filter_complex").Skip(1).First();
+
+        Assert.Equal(["-ss", "39"], arguments.SkipWhile(a => a != "-ss").Take(2));
+        Assert.StartsWith("[0:v:0]setpts=expr=PTS+39/TB[vs];", graph, StringComparison.Ordinal);
+        Assert.Contains("setpts=expr=PTS/2,fps=fps=30,", graph, StringComparison.Ordinal);
+        Assert.EndsWith("trim=start=20:end=30,setpts=expr=PTS-STARTPTS[v]", graph, StringComparison.Ordinal);
     }
 
     [Fact]

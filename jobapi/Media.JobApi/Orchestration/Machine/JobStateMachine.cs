@@ -359,8 +359,9 @@ public sealed class JobStateMachine(MachineSettings settings)
                 continue;
             }
 
-            // The output's own length: the source, cut at its preset's limit (a Reels output of an hour is 3 minutes).
-            var length = Math.Min(source.DurationSeconds, output.Preset.MaxDurationSeconds);
+            // The output's own length: the source at the pattern's speed, cut at its preset's limit (a Reels output of an
+            // hour is 3 minutes).
+            var length = Math.Min(source.DurationSeconds / pattern.Steps.Speed, output.Preset.MaxDurationSeconds);
             var ranges = Media.Pipelines.Render.RenderChunks.Ranges(length, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
             if (ranges.Count == 0)
             {
