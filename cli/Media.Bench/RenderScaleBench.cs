@@ -9,8 +9,9 @@ namespace Media.Bench;
 
 /// <summary>
 /// `media bench-scale --render`: does one long output render faster on more workers? The same long source and a
-/// whole-source pattern run three times, each on a farm process (`media serve`) with N workers confined by taskset to
-/// N cores (its ffmpegs too): rendered in one piece by 1 worker (the baseline), in parts by 1 worker, in parts by N workers. Reported: time
+/// whole-source pattern run four times, each on a farm process (`media serve`) with N workers confined by taskset to
+/// N cores (its ffmpegs too): rendered in one piece by 1 worker (the baseline), in parts by 1 worker, in parts by N
+/// workers whose ffmpegs may use all N cores, and by N workers each pinned to its own core (Media:Worker:PinSlots). Reported: time
 /// to done and each part's time, a critical-path prediction for 4, 8 and 16 workers from the measured parts, and the
 /// parted output against the single one (frame count, timestamps, duration, per-frame PSNR).
 /// </summary>
@@ -21,11 +22,13 @@ internal static class RenderScaleBench
     public static async Task RunAsync(ToolRunner runner, string source, string described, double minutes, double partSeconds, int workers, string pattern, string scratch, CancellationToken cancellationToken)
     {
         Console.WriteLine(Invariant($"# One long render: {minutes:0.#} min of {described}, pattern {pattern}, parts of {partSeconds:0} s; a farm process with N workers confined to N of the {Environment.ProcessorCount} cores (taskset)"));
-        var single = await RunJobAsync("one render, 1 worker", source, pattern, 1, 0, partSeconds, scratch, cancellationToken);
-        var runs = new List<Run> { single, await RunJobAsync("parts, 1 worker", source, pattern, 1, partSeconds, partSeconds, scratch, cancellationToken) };
+        var single = await RunJobAsync("one render, 1 worker", source, pattern, 1, 0, partSeconds, scratch, pin: false, cancellationToken);
+        var runs = new List<Run> { single, await RunJobAsync("parts, 1 worker", source, pattern, 1, partSeconds, partSeconds, scratch, pin: false, cancellationToken) };
         if (workers > 1)
         {
-            runs.Add(await RunJobAsync($"parts, {workers} workers", source, pattern, workers, partSeconds, partSeconds, scratch, cancellationToken));
+            // Both ways: the slots' ffmpegs free to use every core, and each slot's on its own (Media:Worker:PinSlots).
+            runs.Add(await RunJobAsync($"parts, {workers} workers", source, pattern, workers, partSeconds, partSeconds, scratch, pin: false, cancellationToken));
+            runs.Add(await RunJobAsync($"parts, {workers} pinned", source, pattern, workers, partSeconds, partSeconds, scratch, pin: true, cancellationToken));
         }
 
         Console.WriteLine($"{"run",-22} {"parts",6} {"job done",16} {"render busy",12}");
@@ -45,14 +48,14 @@ internal static class RenderScaleBench
         foreach (var n in new[] { 1, 2, 4, 8, 16 })
         {
             var predicted = StageModel.Schedule(stages, n, measured.BeforeParts)["join"];
-            var actual = runs.FirstOrDefault(r => r.Workers == n && r.Parts.Count > 0);
+            var actual = runs.LastOrDefault(r => r.Workers == n && r.Parts.Count > 0);
             Console.WriteLine(Invariant($"{n,3} workers: predicted {predicted,7:0.0} s, {single.Done / predicted,5:0.00}x one render ({single.Done / predicted / n:0.00} per worker){(actual is null ? "" : $"; measured {actual.Done:0.0} s")}"));
         }
 
         await CompareAsync(runner, single.Output, runs[^1].Output, cancellationToken);
     }
 
-    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double partsAfter, double partSeconds, string scratch, CancellationToken cancellationToken)
+    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double partsAfter, double partSeconds, string scratch, bool pin, CancellationToken cancellationToken)
     {
         var data = Path.Combine(scratch, "farm-" + Guid.NewGuid().ToString("N")[..8]);
         var environment = new Dictionary<string, string>
@@ -60,6 +63,7 @@ internal static class RenderScaleBench
             ["Media__JobApi__RenderChunkAfterSeconds"] = partsAfter.ToString(CultureInfo.InvariantCulture),
             ["Media__JobApi__RenderChunkSeconds"] = partSeconds.ToString(CultureInfo.InvariantCulture),
             ["Media__JobApi__AnalysisChunkAfterSeconds"] = "0",
+            ["Media__Worker__PinSlots"] = pin ? "true" : "false",
         };
         var cores = Math.Min(workers, Environment.ProcessorCount);
         await using var farm = new FarmRoleProcess(name, "serve", data, Ports.Free(), environment, workers, cores == 1 ? "0" : $"0-{cores - 1}");
@@ -83,7 +87,7 @@ internal static class RenderScaleBench
         var only = job.Clone();
         only.Outputs.Clear();
         only.Outputs.Add(video);
-        var output = (await client.DownloadOutputsAsync(only, Path.Combine(scratch, "out-" + workers + "-" + parts.Count), cancellationToken)).Single();
+        var output = (await client.DownloadOutputsAsync(only, Path.Combine(scratch, "out-" + workers + "-" + parts.Count + (pin ? "-pinned" : "")), cancellationToken)).Single();
         return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(Busy)], sound, Busy(render), output);
     }
 

@@ -104,6 +104,8 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         {
             ["Media:JobApi:RenderChunkAfterSeconds"] = "8",
             ["Media:JobApi:RenderChunkSeconds"] = "6",
+            // Parts side by side, each slot's ffmpeg on its own core (on a machine with fewer cores than slots: not pinned).
+            ["Media:Worker:PinSlots"] = "true",
         });
         await farm.InitializeAsync();
         var clip = Path.Combine(_folder, "twelve.mp4");

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Media.Pipelines.Tools;
 using Media.Platform.Bus;
 using Media.Platform.Storage;
 using Media.Platform.Telemetry;
@@ -111,7 +112,10 @@ public sealed class StageWorker : BackgroundService
         _decided.TrySetResult();
         using var slots = new SemaphoreSlim(_options.Slots, _options.Slots);
         var inFlight = new ConcurrentDictionary<Task, byte>();
-        _logger.LogInformation("Worker {WorkerId} serving pool {Pool} with {Slots} slots", WorkerId, _options.Pool, _options.Slots);
+        // Each slot's cores (null: not pinned); a stage takes a free slot's cores and gives them back when it ends.
+        var cores = SlotCores();
+        var freeSlots = new ConcurrentQueue<int>(Enumerable.Range(0, _options.Slots));
+        _logger.LogInformation("Worker {WorkerId} serving pool {Pool} with {Slots} slots{Pinned}", WorkerId, _options.Pool, _options.Slots, cores is null ? "" : " on cores " + string.Join(" | ", cores));
 
         try
         {
@@ -129,12 +133,15 @@ public sealed class StageWorker : BackgroundService
                     throw;
                 }
 
-                var task = RunDeliveryAsync(delivery, stoppingToken);
+                // As many slot numbers as the semaphore lets stages in: one is always free here.
+                freeSlots.TryDequeue(out var slot);
+                var task = RunDeliveryAsync(delivery, cores?[slot], stoppingToken);
                 inFlight.TryAdd(task, 0);
                 _ = task.ContinueWith(
                     t =>
                     {
                         inFlight.TryRemove(t, out _);
+                        freeSlots.Enqueue(slot);
                         slots.Release();
                     },
                     CancellationToken.None,
@@ -176,8 +183,28 @@ public sealed class StageWorker : BackgroundService
         }
     }
 
-    private async Task RunDeliveryAsync(BusDelivery delivery, CancellationToken stoppingToken)
+    // Media:Worker:PinSlots: the process's cores split among the slots, or null (off, or fewer cores than slots).
+    private IReadOnlyList<string>? SlotCores()
     {
+        if (!_options.PinSlots)
+        {
+            return null;
+        }
+
+        var allowed = ToolCpus.Allowed();
+        var split = ToolCpus.Split(allowed, _options.Slots);
+        if (split is null)
+        {
+            _logger.LogWarning("Media:Worker:PinSlots is on but the worker has {Cores} cores for {Slots} slots: its stages are not pinned", allowed.Count, _options.Slots);
+        }
+
+        return split;
+    }
+
+    private async Task RunDeliveryAsync(BusDelivery delivery, string? cpus, CancellationToken stoppingToken)
+    {
+        // Every tool this stage starts runs on its slot's cores (none set: any core).
+        using var pinned = ToolCpus.Use(cpus);
         StageDispatch dispatch;
         try
         {

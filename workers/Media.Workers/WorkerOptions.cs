@@ -15,6 +15,13 @@ public sealed class WorkerOptions
     [Range(1, 64)]
     public int Slots { get; set; } = 2;
 
+    /// <summary>
+    /// Each slot's tools (ffmpeg, the recogniser) run on their own share of the worker's cores (taskset), so stages side
+    /// by side do not contend for the same cores: more throughput when every slot is busy, but a stage alone on the
+    /// worker gets only its share. Off by default; ignored (with a warning) when there are fewer cores than slots.
+    /// </summary>
+    public bool PinSlots { get; set; }
+
     /// <summary>Scratch space for downloads and renders; each stage gets its own folder, removed afterwards.</summary>
     [Required]
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "media-worker");

@@ -26,7 +26,10 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
         TimeSpan? gracePeriod = null,
         Func<Stream, Task>? readStdout = null)
     {
-        var startInfo = new ProcessStartInfo(fileName)
+        // A pinned worker slot's tools run on its cores only (ToolCpus); taskset execs the tool, so the pid, stdin
+        // ('q' to stop) and exit code are the tool's own.
+        var cpus = ToolCpus.Current;
+        var startInfo = new ProcessStartInfo(cpus is null ? fileName : "taskset")
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -36,7 +39,7 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var argument in arguments)
+        foreach (var argument in cpus is null ? arguments : ["-c", cpus, fileName, .. arguments])
         {
             startInfo.ArgumentList.Add(argument);
         }

@@ -53,6 +53,7 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
 
         Assert.Matches(@"one render, 1 worker\s+0\s+[0-9.]+ s\s+1\.00x", output);
         Assert.Matches(@"parts, 2 workers\s+3\s+[0-9.]+ s", output);
+        Assert.Matches(@"parts, 2 pinned\s+3\s+[0-9.]+ s", output);
         Assert.Matches(@"sound [0-9.]+ s", output);
         Assert.Matches(@" 8 workers: predicted\s+[0-9.]+ s", output);
         Assert.Matches(@"frames\s+([0-9]+) vs \1; timestamps identical: yes", output);
