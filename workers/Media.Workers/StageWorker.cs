@@ -191,6 +191,12 @@ public sealed class StageWorker : BackgroundService
             return null;
         }
 
+        if (!(Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(dir => File.Exists(Path.Combine(dir, "taskset"))))
+        {
+            _logger.LogWarning("Media:Worker:PinSlots is on but taskset (util-linux) is not on PATH: the worker's stages are not pinned");
+            return null;
+        }
+
         var allowed = ToolCpus.Allowed();
         var split = ToolCpus.Split(allowed, _options.Slots);
         if (split is null)
