@@ -118,7 +118,8 @@ internal static class ScaleBenchCommand
         {
             var ends = StageModel.Schedule(measured.Model, n, measured.ModelStart);
             var analysis = ends.Where(e => e.Key.EndsWith(".analyze", StringComparison.Ordinal)).Select(e => e.Value).DefaultIfEmpty(0).Max();
-            var first = measured.ClipRenders.Select(r => ends[r]).DefaultIfEmpty(0).Min();
+            // A render whose output another render made (variants) never ran: the first clip is the first render that did.
+            var first = measured.ClipRenders.Where(ends.ContainsKey).Select(r => ends[r]).DefaultIfEmpty(0).Min();
             var done = ends.Values.Max();
             var actual = runs.FirstOrDefault(r => r.Workers == n && r.ChunkStages.Count > 0);
             Console.WriteLine(Invariant($"{n,3} workers: predicted analysis ready {analysis,7:0.0} s, first clip {first,7:0.0} s ({first / sourceSeconds:P1} of the source, {baseline.FirstClip / first:0.00}x), done {done,7:0.0} s ({baseline.Done / done:0.00}x){(actual is null ? "" : $"; measured {actual.AnalysisReady:0.0} / {actual.FirstClip:0.0} / {actual.Done:0.0} s")}"));

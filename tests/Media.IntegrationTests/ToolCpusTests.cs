@@ -26,6 +26,10 @@ public sealed class ToolCpusTests
         {
             var failed = await Assert.ThrowsAsync<ToolFailedException>(() => runner.RunAsync("grep", ["no such line", "/proc/self/status"], CancellationToken.None));
             Assert.Equal(("grep", 1), (failed.Tool, failed.ExitCode));
+            // A tool that is not there is a start failure (-1), as without pinning, not the tool's exit code.
+            var missing = await Assert.ThrowsAsync<ToolFailedException>(() => runner.RunAsync("no-such-tool-here", [], CancellationToken.None));
+            Assert.Equal(("no-such-tool-here", -1), (missing.Tool, missing.ExitCode));
+            Assert.Contains("could not start", missing.Message, StringComparison.Ordinal);
         }
     }
 }

@@ -16,9 +16,10 @@ public sealed class WorkerOptions
     public int Slots { get; set; } = 2;
 
     /// <summary>
-    /// Each slot's tools (ffmpeg, the recogniser) run on their own share of the worker's cores (taskset), so stages side
+    /// Each slot's tools (ffmpeg, ffprobe, PocketSphinx) run on their own share of the worker's cores (taskset), so stages side
     /// by side do not contend for the same cores: more throughput when every slot is busy, but a stage alone on the
-    /// worker gets only its share. Off by default; ignored (with a warning) when there are fewer cores than slots.
+    /// worker gets only its share. In-process work (ONNX, Whisper) is not pinned. Off by default; ignored (with a warning)
+    /// when there are fewer cores than slots or taskset is missing.
     /// </summary>
     public bool PinSlots { get; set; }
 

@@ -1,7 +1,7 @@
 namespace Media.Pipelines.Tools;
 
 /// <summary>
-/// The cores the tools a piece of work starts (ffmpeg, ffprobe, the recogniser) may run on: a worker slot's share of the
+/// The cores the tools a piece of work starts (ffmpeg, ffprobe, PocketSphinx) may run on: a worker slot's share of the
 /// machine when the worker pins its slots (Media:Worker:PinSlots). It flows with the work's async calls, so every tool a
 /// stage starts, however deep, is confined by <see cref="ToolRunner"/> (through taskset) without being passed around.
 /// Two encoders left to share all cores contend for them (measured on 2 cores: two 1080p H.264 encodes side by side

@@ -81,7 +81,16 @@ public sealed class ToolRunner(ILogger<ToolRunner> logger, TimeProvider time)
         if (process.ExitCode != 0)
         {
             activity?.SetStatus(ActivityStatusCode.Error, $"exit code {process.ExitCode}");
-            throw new ToolFailedException(tool, process.ExitCode, stderr.ToString());
+            // Under taskset, a tool that could not be started (not installed) or pinned (a core no longer allowed) is
+            // taskset's failure, not the tool's verdict on its input: a start failure (-1, retryable elsewhere), as
+            // without pinning, never "the source is not readable media".
+            var tail = stderr.ToString();
+            if (cpus is not null && tail.Contains("taskset: failed to", StringComparison.Ordinal))
+            {
+                throw new ToolFailedException(tool, -1, $"could not start '{fileName}' on cores {cpus}: {tail.Trim()}");
+            }
+
+            throw new ToolFailedException(tool, process.ExitCode, tail);
         }
 
         return new ToolResult(process.ExitCode, stdout?.ToString() ?? string.Empty, stderr.ToString(), elapsed);
