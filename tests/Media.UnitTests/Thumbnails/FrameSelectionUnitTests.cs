@@ -68,10 +68,12 @@ public sealed class FrameSelectionUnitTests
     [Fact]
     public void CandidateSheet_OneCallWithInputSeeksAndOneRawOutput()
     {
-        var args = CandidateSheetCommand.Build("/v.mp4", [1.5, 3], 320, 180, 5, "/s.rgb").ToArguments().ToList();
+        var args = CandidateSheetCommand.Build("/v.mp4", [1.5, 3], 320, 180, 5, "/s.rgb", 1.2).ToArguments().ToList();
 
         Assert.Equal(2, args.Count(a => a == "-i"));
         Assert.Equal("1.5", args[args.IndexOf("-ss") + 1]);
+        // Each input read for its window only (unbounded, every input decodes on while the others catch up).
+        Assert.Equal(["1.2", "1.2"], args.Select((a, i) => (a, i)).Where(x => x.a == "-t").Select(x => args[x.i + 1]));
         var graph = args[args.IndexOf("-filter_complex") + 1];
         Assert.Equal(
             "[0:v:0]select=expr=\\'eq(n\\,0)+eq(n\\,5)\\',scale=w=320:h=180,setsar=sar=1,format=pix_fmts=rgb24,tile=layout=1x2[c0];"
@@ -87,6 +89,7 @@ public sealed class FrameSelectionUnitTests
         var args = ChosenFramesCommand.Build("/v.mp4", [1, 2, 3], ["/a.png", "/b.png", "/c.png"]).ToArguments().ToList();
 
         Assert.Equal(3, args.Count(a => a == "-i"));
+        Assert.Equal(3, args.Count(a => a == "-t"));
         Assert.Equal(["0:v:0", "1:v:0", "2:v:0"], args.Select((a, i) => (a, i)).Where(x => x.a == "-map").Select(x => args[x.i + 1]));
         Assert.Equal(["/a.png", "/b.png", "/c.png"], args.Where(a => a.EndsWith(".png", StringComparison.Ordinal)));
     }

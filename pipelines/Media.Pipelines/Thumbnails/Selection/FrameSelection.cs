@@ -35,9 +35,12 @@ public sealed class FrameSelection(ToolRunner runner, IOptions<ToolPaths> tools,
 
         var times = FrameSelector.CandidateTimes(source.DurationSeconds, FrameSelector.CandidateCount(source.DurationSeconds));
         var cellHeight = Math.Max(2, (int)Math.Round(CellWidth * (double)source.DisplayHeight / source.DisplayWidth / 2) * 2);
-        var laterFrame = Math.Max(1, (int)Math.Round((source.FrameRate > 0 ? source.FrameRate : 25) * 0.2));
+        var rate = source.FrameRate > 0 ? source.FrameRate : 25;
+        var laterFrame = Math.Max(1, (int)Math.Round(rate * 0.2));
         var sheetPath = Path.Combine(workDirectory, "candidates.rgb");
-        await runner.RunAsync(tools.Value.FFmpeg, CandidateSheetCommand.Build(videoPath, times, CellWidth, cellHeight, laterFrame, sheetPath).ToArguments(), cancellationToken);
+        // Each candidate is read for a second more than the frames it needs.
+        var window = ((laterFrame + 1) / rate) + 1;
+        await runner.RunAsync(tools.Value.FFmpeg, CandidateSheetCommand.Build(videoPath, times, CellWidth, cellHeight, laterFrame, sheetPath, window).ToArguments(), cancellationToken);
 
         var sheet = await File.ReadAllBytesAsync(sheetPath, cancellationToken);
         var cellBytes = CellWidth * cellHeight * 3;
