@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Media.Bench.Chaos;
 using Media.Client;
 using Media.Pipelines.Tools;
 using Media.Protos.V1;
@@ -57,7 +56,6 @@ internal static class RenderScaleBench
 
     private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double partsAfter, double partSeconds, string scratch, bool pin, CancellationToken cancellationToken)
     {
-        var data = Path.Combine(scratch, "farm-" + Guid.NewGuid().ToString("N")[..8]);
         var environment = new Dictionary<string, string>
         {
             ["Media__JobApi__RenderChunkAfterSeconds"] = partsAfter.ToString(CultureInfo.InvariantCulture),
@@ -65,22 +63,13 @@ internal static class RenderScaleBench
             ["Media__JobApi__AnalysisChunkAfterSeconds"] = "0",
             ["Media__Worker__PinSlots"] = pin ? "true" : "false",
         };
-        var cores = Math.Min(workers, Environment.ProcessorCount);
-        await using var farm = new FarmRoleProcess(name, "serve", data, Ports.Free(), environment, workers, cores == 1 ? "0" : $"0-{cores - 1}");
-        await farm.StartAsync(cancellationToken);
+        await using var farm = await ServedFarm.StartAsync(name, scratch, workers, environment, cancellationToken);
         using var client = new FarmClient(farm.Address);
-        var request = new SubmitJobRequest { Source = new Source { UploadId = (await client.UploadFileAsync(source, null, cancellationToken)).UploadId }, PatternName = pattern };
-        var job = await client.SubmitAndWaitAsync(request, null, cancellationToken);
-        if (job.State != JobState.Succeeded)
-        {
-            throw new InvalidOperationException($"{name}: the job ended {job.State}: {job.Error}\n{farm.LogTail}");
-        }
-
+        var job = await ServedFarm.RunJobAsync(farm, client, source, pattern, new Dictionary<string, string>(), cancellationToken);
         var created = job.CreatedAt.ToDateTimeOffset();
-        static double Busy(Stage s) => (s.FinishedAt.ToDateTimeOffset() - s.StartedAt.ToDateTimeOffset()).TotalSeconds;
         var all = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).ToList();
         var parts = all.Where(s => !s.Id.EndsWith(".sound", StringComparison.Ordinal)).OrderBy(s => s.RangeStartSeconds).ToList();
-        var sound = all.Except(parts).Select(Busy).Sum();
+        var sound = all.Except(parts).Select(ServedFarm.Busy).Sum();
         var render = job.Stages.Single(s => s.Kind == StageKind.Render);
         var first = all.Count > 0 ? all.Min(p => p.StartedAt.ToDateTimeOffset()) : render.StartedAt.ToDateTimeOffset();
         var video = job.Outputs.Single(o => o.Kind == OutputKind.Video);
@@ -88,7 +77,7 @@ internal static class RenderScaleBench
         only.Outputs.Clear();
         only.Outputs.Add(video);
         var output = (await client.DownloadOutputsAsync(only, Path.Combine(scratch, "out-" + workers + "-" + parts.Count + (pin ? "-pinned" : "")), cancellationToken)).Single();
-        return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(Busy)], sound, Busy(render), output);
+        return new Run(name, workers, (job.FinishedAt.ToDateTimeOffset() - created).TotalSeconds, (first - created).TotalSeconds, [.. parts.Select(ServedFarm.Busy)], sound, ServedFarm.Busy(render), output);
     }
 
     // A player must not tell them apart: the same frames at the same times, the same length, the same pictures.

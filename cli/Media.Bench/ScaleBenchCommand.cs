@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Media.Bench.Chaos;
 using Media.Client;
 using Media.Pipelines.Analysis;
 using Media.Pipelines.Editing;
@@ -135,17 +134,9 @@ internal static class ScaleBenchCommand
             ["Media__JobApi__AnalysisChunkAfterSeconds"] = chunkAfter.ToString(CultureInfo.InvariantCulture),
             ["Media__JobApi__AnalysisChunkSeconds"] = chunkSeconds.ToString(CultureInfo.InvariantCulture),
         };
-        var cores = Math.Min(workers, Environment.ProcessorCount);
-        await using var farm = new FarmRoleProcess(name, "serve", Path.Combine(scratch, "farm-" + Guid.NewGuid().ToString("N")[..8]), Ports.Free(), environment, workers, cores == 1 ? "0" : $"0-{cores - 1}");
-        await farm.StartAsync(cancellationToken);
+        await using var farm = await ServedFarm.StartAsync(name, scratch, workers, environment, cancellationToken);
         using var client = new FarmClient(farm.Address);
-        var request = new SubmitJobRequest { Source = new Source { UploadId = (await client.UploadFileAsync(source, null, cancellationToken)).UploadId }, PatternName = pattern };
-        request.Parameters.Add("title", "The long one");
-        var job = await client.SubmitAndWaitAsync(request, null, cancellationToken);
-        if (job.State != JobState.Succeeded)
-        {
-            throw new InvalidOperationException($"{name}: the job ended {job.State}: {job.Error}\n{farm.LogTail}");
-        }
+        var job = await ServedFarm.RunJobAsync(farm, client, source, pattern, new Dictionary<string, string> { ["title"] = "The long one" }, cancellationToken);
 
         var created = job.CreatedAt.ToDateTimeOffset();
         double Since(Google.Protobuf.WellKnownTypes.Timestamp at) => (at.ToDateTimeOffset() - created).TotalSeconds;
@@ -178,7 +169,7 @@ internal static class ScaleBenchCommand
             renders.Min(r => Since(r.FinishedAt)),
             Since(job.FinishedAt),
             [.. analysis.Where(s => s.Kind == StageKind.AnalyzeChunk).Select(s => s.Id)],
-            analysis.Sum(s => (s.FinishedAt.ToDateTimeOffset() - s.StartedAt.ToDateTimeOffset()).TotalSeconds),
+            analysis.Sum(ServedFarm.Busy),
             SourceAnalysis.FromJson(await File.ReadAllBytesAsync(paths.Single(), cancellationToken)),
             clips,
             Model(ran),
@@ -190,12 +181,11 @@ internal static class ScaleBenchCommand
     // probe first; analysis chunks and thumbnails after it; the merge after the chunks; renders after the analysis.
     private static List<StageModel.Stage> Model(IReadOnlyList<Stage> ran)
     {
-        static double Busy(Stage s) => (s.FinishedAt.ToDateTimeOffset() - s.StartedAt.ToDateTimeOffset()).TotalSeconds;
         string[] Ids(params StageKind[] kinds) => [.. ran.Where(s => kinds.Contains(s.Kind)).Select(s => s.Id)];
         var probe = Ids(StageKind.Probe);
         var chunks = Ids(StageKind.AnalyzeChunk);
         var analysis = Ids(StageKind.Analyze);
-        return [.. ran.Select(s => new StageModel.Stage(s.Id, Busy(s), s.Kind switch
+        return [.. ran.Select(s => new StageModel.Stage(s.Id, ServedFarm.Busy(s), s.Kind switch
         {
             StageKind.Probe => [],
             StageKind.AnalyzeChunk or StageKind.Thumbnail => probe,
