@@ -81,7 +81,13 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
             await first.KillAsync();
         }
 
-        await using var second = await ServeProcess.StartAsync(_data);
+        // A stage running beside the killed render (the covers) may have stored part of its outputs in its run folder:
+        // the leftover sweep deletes what no record names soon after the job ends.
+        await using var second = await ServeProcess.StartAsync(_data, new Dictionary<string, string>
+        {
+            ["Media__JobApi__RunLeftoverSeconds"] = "1",
+            ["Media__Retention__SweepMinutes"] = "0.02",
+        });
         using var again = new FarmClient(second.Address);
         using var finish = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var done = await again.WaitAsync(jobId, null, finish.Token);
@@ -92,7 +98,14 @@ public sealed class EndToEndTests(TestMedia media) : IDisposable
         Assert.Single(done.Outputs, o => o.Name == "vertical.mp4");
         var render = done.Stages.Single(s => s.Kind == StageKind.Render);
         Assert.Equal(2, render.Attempt);
-        var stored = Directory.GetFiles(Path.Combine(_data, "blobs", "data", "tenants", "default", "jobs", jobId), "*", SearchOption.AllDirectories);
+        string[] Stored() => Directory.GetFiles(Path.Combine(_data, "blobs", "data", "tenants", "default", "jobs", jobId), "*", SearchOption.AllDirectories);
+        // Wait for the sweep to have looked (it runs about every second once the job has ended), up to the deadline.
+        while (Stored().Length > 7 && !finish.IsCancellationRequested)
+        {
+            await Task.Delay(200, CancellationToken.None);
+        }
+
+        var stored = Stored();
         Assert.Equal(7, stored.Length);
         var files = await again.DownloadOutputsAsync(done, _downloads, finish.Token);
         var video = await TestMedia.ProbeAsync(files.Single(f => f.EndsWith(".mp4", StringComparison.Ordinal)));
