@@ -19,7 +19,14 @@ timing_status=${PIPESTATUS[0]}
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)!' "$log" | sed -E 's/.*Failed: *([0-9]+), Passed: *([0-9]+), Skipped: *([0-9]+).*/\2 \1 \3/' \
   | awk '{p+=$1; f+=$2; s+=$3} END {print p+0, f+0, s+0}')
 assemblies=$(grep -cE '^(Passed|Failed)!' "$log" || true)
+# A crashed test host ends its assembly's run early, and xunit still prints a summary of the tests that ran before
+# the crash: each aborted run counts as one failure, so the last line never reads green over a crash.
+aborted=$(grep -cE '^Test Run Aborted' "$log" || true)
 rm -f "$log"
+if [ "$aborted" -gt 0 ]; then
+  echo "$aborted test run(s) aborted: a test host crashed (its reason is above); the tests after the crash did not run"
+  failed=$((failed + aborted))
+fi
 
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"

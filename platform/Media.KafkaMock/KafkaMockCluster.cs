@@ -1,3 +1,4 @@
+using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -15,8 +16,14 @@ public sealed class KafkaMockCluster : IDisposable
     private readonly IntPtr _library;
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
+    private readonly List<BrokerGate> _gates = [];
 
-    public KafkaMockCluster(int brokers = 3)
+    /// <param name="brokers">How many brokers (ids 1..brokers).</param>
+    /// <param name="outages">
+    /// Puts a <see cref="BrokerGate"/> in front of each broker so that <see cref="SetAvailable"/> can stage outages.
+    /// Off, clients talk to the brokers directly (no forwarding cost, for the transport benchmarks).
+    /// </param>
+    public KafkaMockCluster(int brokers = 3, bool outages = false)
     {
         Brokers = brokers;
         // The default librdkafka.so needs libsasl2.so.3, which Debian 12 lacks; the centos8 build does not.
@@ -41,6 +48,10 @@ public sealed class KafkaMockCluster : IDisposable
         }
 
         BootstrapServers = Marshal.PtrToStringUTF8(Get<MockBootstraps>("rd_kafka_mock_cluster_bootstraps")(_cluster))!;
+        if (outages)
+        {
+            BootstrapServers = PutGatesInFront(BootstrapServers);
+        }
     }
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
@@ -62,26 +73,26 @@ public sealed class KafkaMockCluster : IDisposable
     private delegate void Destroy(IntPtr handle);
 
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
-    private delegate int MockBrokerSet(IntPtr cluster, int brokerId);
+    private delegate void MockBrokerSetHostPort(IntPtr cluster, int brokerId, [MarshalAs(UnmanagedType.LPUTF8Str)] string host, int port);
 
     public string BootstrapServers { get; }
 
     public int Brokers { get; }
 
     /// <summary>
-    /// Takes every broker down (connections closed, new ones refused) or brings them back: a Kafka outage
-    /// as clients see it.
+    /// Takes every broker down (connections closed, new ones closed as soon as they are made) or brings them
+    /// back: a Kafka outage as clients see it. Needs a cluster made with <c>outages: true</c>.
     /// </summary>
     public void SetAvailable(bool available)
     {
-        var set = Get<MockBrokerSet>(available ? "rd_kafka_mock_broker_set_up" : "rd_kafka_mock_broker_set_down");
-        for (var broker = 1; broker <= Brokers; broker++)
+        if (_gates.Count == 0)
         {
-            var result = set(_cluster, broker);
-            if (result != 0)
-            {
-                throw new InvalidOperationException($"Setting mock broker {broker} {(available ? "up" : "down")} returned {result}.");
-            }
+            throw new InvalidOperationException("This mock cluster was made without outages: true, so it has no gates to close.");
+        }
+
+        foreach (var gate in _gates)
+        {
+            gate.SetOpen(available);
         }
     }
 
@@ -97,8 +108,36 @@ public sealed class KafkaMockCluster : IDisposable
 
     public void Dispose()
     {
+        foreach (var gate in _gates)
+        {
+            gate.Dispose();
+        }
+
         Get<Destroy>("rd_kafka_mock_cluster_destroy")(_cluster);
         Get<Destroy>("rd_kafka_destroy")(_handle);
+    }
+
+    /// <summary>
+    /// One gate per broker, advertised in the broker's metadata instead of the broker's own port, so that no client
+    /// reaches a broker but through its gate. The bootstrap list is the brokers' in id order.
+    /// </summary>
+    private string PutGatesInFront(string bootstraps)
+    {
+        var setHostPort = Get<MockBrokerSetHostPort>("rd_kafka_mock_broker_set_host_port");
+        var addresses = bootstraps.Split(',');
+        if (addresses.Length != Brokers)
+        {
+            throw new InvalidOperationException($"The mock cluster listed {addresses.Length} brokers ({bootstraps}), not {Brokers}.");
+        }
+
+        for (var index = 0; index < addresses.Length; index++)
+        {
+            var gate = new BrokerGate(IPEndPoint.Parse(addresses[index]));
+            _gates.Add(gate);
+            setHostPort(_cluster, index + 1, IPAddress.Loopback.ToString(), gate.Port);
+        }
+
+        return string.Join(',', _gates.Select(gate => $"{IPAddress.Loopback}:{gate.Port}"));
     }
 
     private T Get<T>(string name)

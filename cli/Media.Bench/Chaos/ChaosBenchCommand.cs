@@ -62,7 +62,7 @@ internal static class ChaosBenchCommand
             await Tools.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=30:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
                 "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ar", "48000", "-shortest", clip], cancellationToken);
 
-            using var kafka = new KafkaMockCluster(3);
+            using var kafka = new KafkaMockCluster(3, outages: true);
             foreach (var topic in KafkaTopicsInitializer.AllTopics)
             {
                 kafka.CreateTopic(topic, 6);

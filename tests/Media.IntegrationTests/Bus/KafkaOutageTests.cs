@@ -12,7 +12,7 @@ namespace Media.IntegrationTests.Bus;
 /// </summary>
 public sealed class KafkaOutageTests : IDisposable
 {
-    private readonly KafkaMockCluster _cluster = new(3);
+    private readonly KafkaMockCluster _cluster = new(3, outages: true);
 
     public KafkaOutageTests()
     {
