@@ -53,12 +53,11 @@ public static class RenderChunks
     }
 
     /// <summary>
-    /// Whether a plan can be rendered in parts: the output's timeline is the source's own (one piece from the start, no
-    /// zoom, no intro or outro) at the plan's one speed, so output time t shows source time t × speed and a part's frames
-    /// are exactly the frames a single render picks at the same times. Plans with cuts render in one piece.
+    /// Whether a plan can be rendered in parts: any edit of the source (the whole of it at one speed, or kept pieces on the
+    /// output's frame grid, <see cref="CutGrid"/>) whose every output frame a part can render exactly as a single render
+    /// does. Not a stream copy (nothing to split), nor an edit between an intro and an outro (rendered in one piece).
     /// </summary>
-    public static bool Chunkable(RenderPlan plan) =>
-        !plan.StreamCopy && plan.IsWholeSource && plan.Intro is null && plan.Outro is null;
+    public static bool Chunkable(RenderPlan plan) => !plan.StreamCopy && plan.Intro is null && plan.Outro is null;
 
     /// <summary>A plan's identity: every part and the join must have rendered the same plan (checked before joining).</summary>
     public static string PlanDigest(string planDocument) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(planDocument)));

@@ -57,7 +57,8 @@ public static class RenderCommandBuilder
         var inputs = new List<FFmpegInput> { SourceInput(inputPath, from) };
         var chains = new List<FilterChain>();
         chains.AddRange(Reframe(plan, SourceVideo(chains, from), "vr"));
-        var (video, speech) = Cut(plan, chains, from);
+        var video = plan.IsWholeSource ? "vr" : CutVideo(plan, chains, "vr", 0, long.MaxValue);
+        var speech = CutAudio(plan, chains, from);
         var bookended = plan.Intro is not null || plan.Outro is not null;
         var mainVideo = bookended ? "mv" : VideoLabel;
         var mainAudio = bookended ? "ma" : AudioLabel;
@@ -66,7 +67,7 @@ public static class RenderCommandBuilder
         // together and an outro after it stays in sync.
         // Lengths are whole frames, so the last frame and the last sample end at the same instant.
         var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
-        FinishVideo(plan, assets, inputs, chains, video!, [Filter.Of("trim", ("duration", main))], mainVideo);
+        FinishVideo(plan, assets, inputs, chains, video, [Filter.Of("trim", ("duration", main))], mainVideo);
         FinishAudio(plan, assets, inputs, chains, speech, main, mainAudio);
 
         if (bookended)
@@ -108,8 +109,9 @@ public static class RenderCommandBuilder
     /// One part of a chunked render (see <see cref="RenderChunks"/>): the video of output time [start, end) only, through
     /// the whole graph. The source is read from <see cref="RenderChunks.LeadSeconds"/> before the part and its timestamps
     /// put back on the source's clock, so the face path, captions and titles see the times a single render gives them and
-    /// the frame-rate conversion picks the same frames; the part is cut out on the output's frame grid. No sound: the
-    /// audio pass makes it once for the whole output.
+    /// the frame-rate conversion picks the same frames; the part is cut out on the output's frame grid. A cut plan's part
+    /// runs only the pieces it shows, each from where the part needs it (<see cref="CutGrid"/>), and is put on the output's
+    /// clock before the captions and titles. No sound: the audio pass makes it once for the whole output.
     /// </summary>
     public static FFmpegCommand BuildVideoPart(RenderPlan plan, string inputPath, string outputPath, double start, double end, RenderAssets? assets = null)
     {
@@ -117,23 +119,42 @@ public static class RenderCommandBuilder
         CheckAssets(plan, assets);
         if (!RenderChunks.Chunkable(plan))
         {
-            throw new ArgumentException("Only a plan on the source's own timeline (one piece from the start, at one speed, no intro or outro) renders in parts.", nameof(plan));
+            throw new ArgumentException("Only a plan with no intro or outro that is not a stream copy renders in parts.", nameof(plan));
         }
 
-        var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
+        var rate = plan.Preset.FrameRate;
+        var main = WholeFrames(plan.MainDurationSeconds, rate);
         if (start < 0 || end <= start || end > main + 1e-6)
         {
             throw new ArgumentOutOfRangeException(nameof(end), FormattableString.Invariant($"A part must lie inside the output (0-{main} s): {start}-{end} s."));
         }
 
-        // Output time t shows source time t × speed (the speed's setpts comes after the reframe, as in a single render).
-        var seek = Math.Max(0, Math.Floor((start * plan.Speed) - RenderChunks.LeadSeconds));
-        var inputs = new List<FFmpegInput> { SourceInput(inputPath, seek) };
+        // The part's frames: its edges are on the GOP grid or at the output's end (whole frames, rounded to the microsecond).
+        var (firstFrame, endFrame) = ((long)Math.Round(start * rate), (long)Math.Round(end * rate));
+        var (first, last) = (firstFrame / (double)rate, endFrame / (double)rate);
+        Filter[] cut = [Filter.Of("trim", ("start", first), ("end", last)), Filter.Of("setpts", ("expr", "PTS-STARTPTS"))];
+        var inputs = new List<FFmpegInput>();
         var chains = new List<FilterChain>();
-        chains.AddRange(Reframe(plan, SourceVideo(chains, seek), "vr"));
-        FinishVideo(plan, assets, inputs, chains, "vr",
-            [Filter.Of("trim", ("start", WholeFrames(start, plan.Preset.FrameRate)), ("end", WholeFrames(end, plan.Preset.FrameRate))), Filter.Of("setpts", ("expr", "PTS-STARTPTS"))],
-            VideoLabel);
+        if (plan.IsWholeSource)
+        {
+            // Output time t shows source time t × speed (the speed's setpts comes after the reframe, as in a single render).
+            var seek = Math.Max(0, Math.Floor((start * plan.Speed) - RenderChunks.LeadSeconds));
+            inputs.Add(SourceInput(inputPath, seek));
+            chains.AddRange(Reframe(plan, SourceVideo(chains, seek), "vr"));
+            FinishVideo(plan, assets, inputs, chains, "vr", cut, VideoLabel);
+        }
+        else
+        {
+            var needed = CutGrid.Of(plan).Where(p => p.FirstFrame < endFrame && p.EndFrame > firstFrame)
+                .Min(p => PieceSource(p, Math.Max(firstFrame, p.FirstFrame) - p.FirstFrame, Math.Min(endFrame, p.EndFrame) - p.FirstFrame, rate).From);
+            var seek = Math.Max(0, Math.Floor(needed - RenderChunks.LeadSeconds));
+            inputs.Add(SourceInput(inputPath, seek));
+            chains.AddRange(Reframe(plan, SourceVideo(chains, seek), "vr"));
+            var pieces = CutVideo(plan, chains, "vr", firstFrame, endFrame);
+            chains.Add(new FilterChain([pieces], [Filter.Of("setpts", ("expr", FormattableString.Invariant($"PTS+{FFmpegFormat.Number(first)}/TB")))], ["vp"]));
+            FinishVideo(plan, assets, inputs, chains, "vp", cut, VideoLabel);
+        }
+
         return new FFmpegCommand
         {
             Inputs = inputs,
@@ -177,9 +198,11 @@ public static class RenderCommandBuilder
     public static FFmpegCommand BuildAudioPass(RenderPlan plan, string inputPath, string outputPath, RenderAssets? assets = null)
     {
         assets ??= RenderAssets.None;
-        var inputs = new List<FFmpegInput> { new(inputPath) };
+        // Read from where the single render reads, so the sound is the single render's.
+        var seek = SourceSeek(plan);
+        var inputs = new List<FFmpegInput> { SourceInput(inputPath, seek) };
         var chains = new List<FilterChain>();
-        var (_, speech) = Cut(plan, chains, 0, video: false);
+        var speech = CutAudio(plan, chains, seek);
         var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
         FinishAudio(plan, assets, inputs, chains, speech, main, AudioLabel);
         return new FFmpegCommand
@@ -404,99 +427,119 @@ public static class RenderCommandBuilder
             [label]);
     }
 
-    // The kept pieces: nothing to do for the whole source; one trim for one piece; split -> trims -> concat for many.
-    // seek: where the source input was read from (its timestamps are put back on the source's clock here).
-    private static (string? Video, string? Audio) Cut(RenderPlan plan, List<FilterChain> chains, double seek, bool video = true)
+    // The kept pieces' sound: nothing to do for the whole source; one atrim for one piece; asplit -> atrims -> concat for
+    // many (sample-exact). seek: where the source input was read from (its timestamps are put back on the source's clock
+    // here). Null: the source has no sound.
+    private static string? CutAudio(RenderPlan plan, List<FilterChain> chains, double seek)
     {
-        string? audioIn = null;
-        if (plan.SourceHasAudio)
+        if (!plan.SourceHasAudio)
         {
-            // Cuts take the sound that plays with the picture: the source's audio on its own timeline (SourceTimeline).
-            chains.Add(new FilterChain(
-                ["0:a:0"],
-                [SourceTimeline.Audio(), .. seek > 0 ? [OnSourceClock("asetpts", seek)] : Array.Empty<Filter>()],
-                ["at"]));
-            audioIn = "at";
+            return null;
         }
 
+        // Cuts take the sound that plays with the picture: the source's audio on its own timeline (SourceTimeline).
+        chains.Add(new FilterChain(
+            ["0:a:0"],
+            [SourceTimeline.Audio(), .. seek > 0 ? [OnSourceClock("asetpts", seek)] : Array.Empty<Filter>()],
+            ["at"]));
         if (plan.IsWholeSource)
         {
-            return (video ? "vr" : null, audioIn);
+            return "at";
         }
 
         var n = plan.Segments.Count;
         if (n > 1)
         {
-            if (video)
-            {
-                chains.Add(new FilterChain(["vr"], [Filter.Of("split", ("outputs", n))], [.. Enumerable.Range(0, n).Select(i => $"vs{i}")]));
-            }
-
-            if (audioIn is not null)
-            {
-                chains.Add(new FilterChain([audioIn], [Filter.Of("asplit", ("outputs", n))], [.. Enumerable.Range(0, n).Select(i => $"as{i}")]));
-            }
+            chains.Add(new FilterChain(["at"], [Filter.Of("asplit", ("outputs", n))], [.. Enumerable.Range(0, n).Select(i => $"as{i}")]));
         }
 
-        var concatInputs = new List<string>();
         for (var i = 0; i < n; i++)
         {
             var segment = plan.Segments[i];
-            if (video)
-            {
-                var filters = new List<Filter>
-                {
-                    Filter.Of("trim", ("start", segment.Start), ("end", segment.End)),
-                    Filter.Of("setpts", ("expr", segment.Speed == 1 ? "PTS-STARTPTS" : $"(PTS-STARTPTS)/{FFmpegFormat.Number(segment.Speed)}")),
-                };
-                if (segment.Zoom > 1)
-                {
-                    // Punch-in: enlarge and crop the middle back to the frame size.
-                    filters.Add(Filter.Of("scale", ("w", Even(plan.Width * segment.Zoom)), ("h", Even(plan.Height * segment.Zoom))));
-                    filters.Add(Filter.Of("crop", ("w", plan.Width), ("h", plan.Height)));
-                }
-
-                chains.Add(new FilterChain([n > 1 ? $"vs{i}" : "vr"], filters, [$"vc{i}"]));
-                concatInputs.Add($"vc{i}");
-            }
-
-            if (audioIn is not null)
-            {
-                chains.Add(new FilterChain(
-                    [n > 1 ? $"as{i}" : audioIn],
-                    [
-                        Filter.Of("atrim", ("start", segment.Start), ("end", segment.End)),
-                        Filter.Of("asetpts", ("expr", "PTS-STARTPTS")),
-                        .. segment.Speed == 1 ? Array.Empty<Filter>() : [Filter.Of("atempo", ("tempo", segment.Speed))],
-                    ],
-                    [$"ac{i}"]));
-                concatInputs.Add($"ac{i}");
-            }
+            chains.Add(new FilterChain(
+                [n > 1 ? $"as{i}" : "at"],
+                [
+                    Filter.Of("atrim", ("start", segment.Start), ("end", segment.End)),
+                    Filter.Of("asetpts", ("expr", "PTS-STARTPTS")),
+                    .. segment.Speed == 1 ? Array.Empty<Filter>() : [Filter.Of("atempo", ("tempo", segment.Speed))],
+                ],
+                [$"ac{i}"]));
         }
 
         if (n == 1)
         {
-            return (video ? "vc0" : null, audioIn is null ? null : "ac0");
+            return "ac0";
         }
 
-        var outputs = new List<string>();
-        if (video)
-        {
-            outputs.Add("cv");
-        }
-
-        if (audioIn is not null)
-        {
-            outputs.Add("ca");
-        }
-
-        if (outputs.Count > 0)
-        {
-            chains.Add(new FilterChain(concatInputs, [Filter.Of("concat", ("n", n), ("v", video ? 1 : 0), ("a", audioIn is null ? 0 : 1))], outputs));
-        }
-
-        return (video ? "cv" : null, audioIn is null ? null : "ca");
+        chains.Add(new FilterChain([.. Enumerable.Range(0, n).Select(i => $"ac{i}")], [Filter.Of("concat", ("n", n), ("v", 0), ("a", 1))], ["ca"]));
+        return "ca";
     }
+
+    // The kept pieces' picture on the output's frame grid (CutGrid), the output frames [first, end) of it: each piece
+    // trimmed from the source, put on its own clock from its segment's start (at its speed and the plan's), converted to
+    // the output's rate there, held to exactly its frames, zoomed, then the pieces joined. The frames come out at the
+    // output's rate and speed, timed from the window's first frame. A piece's graph is the same whatever the window, and
+    // reads the source only from LeadSeconds before the frames it keeps: the frame-rate conversion picks each frame from
+    // the source frames around it, so a part's frames are the single render's.
+    private static string CutVideo(RenderPlan plan, List<FilterChain> chains, string input, long first, long end)
+    {
+        var rate = plan.Preset.FrameRate;
+        var pieces = CutGrid.Of(plan).Where(p => p.FirstFrame < end && p.EndFrame > first).ToList();
+        if (pieces.Count == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(end), FormattableString.Invariant($"No kept piece of the plan shows output frames {first}-{end}."));
+        }
+
+        if (pieces.Count > 1)
+        {
+            chains.Add(new FilterChain([input], [Filter.Of("split", ("outputs", pieces.Count))], [.. Enumerable.Range(0, pieces.Count).Select(i => $"vs{i}")]));
+        }
+
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            var piece = pieces[i];
+            var segment = piece.Segment;
+            var (from, to) = (Math.Max(first, piece.FirstFrame) - piece.FirstFrame, Math.Min(end, piece.EndFrame) - piece.FirstFrame);
+            var (sourceFrom, sourceTo) = PieceSource(piece, from, to, rate);
+            var clock = FormattableString.Invariant($"PTS-{FFmpegFormat.Number(segment.Start)}/TB");
+            var filters = new List<Filter>
+            {
+                Filter.Of("trim", ("start", sourceFrom), ("end", sourceTo)),
+                Filter.Of("setpts", ("expr", piece.Stretch == 1 ? clock : $"({clock})/{FFmpegFormat.Number(piece.Stretch)}")),
+                // From the piece's start the rate conversion fills the piece's first output frame even when the source's
+                // first frame falls a little after the segment's start; later in the piece it starts at the first frame read.
+                from == 0 ? Filter.Of("fps", ("fps", rate), ("start_time", 0)) : Filter.Of("fps", ("fps", rate)),
+                // A piece whose source frames end a moment early still fills its last output frame.
+                Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1)),
+                from == 0 ? Filter.Of("trim", ("end_pts", to)) : Filter.Of("trim", ("start_pts", from), ("end_pts", to)),
+                Filter.Of("setpts", ("expr", "PTS-STARTPTS")),
+            };
+            if (segment.Zoom > 1)
+            {
+                // Punch-in: enlarge and crop the middle back to the frame size.
+                filters.Add(Filter.Of("scale", ("w", Even(plan.Width * segment.Zoom)), ("h", Even(plan.Height * segment.Zoom))));
+                filters.Add(Filter.Of("crop", ("w", plan.Width), ("h", plan.Height)));
+            }
+
+            chains.Add(new FilterChain([pieces.Count > 1 ? $"vs{i}" : input], filters, [$"vc{i}"]));
+        }
+
+        if (pieces.Count == 1)
+        {
+            return "vc0";
+        }
+
+        chains.Add(new FilterChain([.. Enumerable.Range(0, pieces.Count).Select(i => $"vc{i}")], [Filter.Of("concat", ("n", pieces.Count), ("v", 1), ("a", 0))], ["cv"]));
+        return "cv";
+    }
+
+    // The source a piece's local output frames [from, to) need: from its segment's start when the piece is shown from its
+    // first frame, else from LeadSeconds before; to LeadSeconds after (within the segment).
+    private static (double From, double To) PieceSource(GridPiece piece, long from, long to, int rate) =>
+    (
+        from == 0 ? piece.Segment.Start : Math.Max(piece.Segment.Start, piece.SourceTime(from, rate) - RenderChunks.LeadSeconds),
+        Math.Min(piece.Segment.End, piece.SourceTime(to, rate) + RenderChunks.LeadSeconds)
+    );
 
     /// <summary>
     /// The render's audio path alone (same cuts, tempo, gain and limiter) into a loudness meter: lets the
@@ -509,7 +552,7 @@ public static class RenderCommandBuilder
         var seek = SourceSeek(plan);
         var inputs = new List<FFmpegInput> { SourceInput(inputPath, seek) };
         var chains = new List<FilterChain>();
-        var (_, speech) = Cut(plan, chains, seek, video: false);
+        var speech = CutAudio(plan, chains, seek);
         var mixed = Mix(plan, chains, inputs, assets, speech) ?? throw new ArgumentException("The output has no sound to measure.", nameof(plan));
         chains.Add(new FilterChain(
             [mixed],
@@ -527,8 +570,9 @@ public static class RenderCommandBuilder
 
     private static IEnumerable<Filter> VideoFinish(RenderPlan plan, RenderAssets assets)
     {
-        if (plan.Speed != 1)
+        if (plan.Speed != 1 && plan.IsWholeSource)
         {
+            // A cut plan's pieces are already at the plan's speed (CutVideo).
             yield return Filter.Of("setpts", ("expr", $"PTS/{FFmpegFormat.Number(plan.Speed)}"));
         }
 

@@ -248,13 +248,19 @@ public sealed class JobStateMachineTests
         }
     }
 
-    // pattern steps, source seconds -> render parts made (the machine splits whole-source renders of sources over 40 s into 12 s parts)
+    // pattern steps, source seconds -> render parts made (the machine splits the renders of outputs over 40 s into 12 s
+    // parts): cuts only shorten an output, so a jump-cut edit gets the source's parts (those past its real end render
+    // nothing); a trim's parts cover the trim; fan-out clips are never split.
     [Theory]
-    [InlineData("steps: [{ loudness: {} }]", 30, 0)]
-    [InlineData("steps: [{ loudness: {} }]", 44, 4)]
-    [InlineData("steps: [{ jumpCuts: {} }]", 44, 0)]
-    public void Completed_Probe_LongSource_WholeSourceRenderSplitIntoPartsTheRenderWaitsFor(string steps, double seconds, int parts)
+    [InlineData("steps: [{ loudness: {} }]", 30, "")]
+    [InlineData("steps: [{ loudness: {} }]", 44, "0-12 12-24 24-36 36-44")]
+    [InlineData("steps: [{ jumpCuts: {} }]", 44, "0-12 12-24 24-36 36-44")]
+    [InlineData("steps: [{ trim: { start: 2 } }]", 44, "0-12 12-24 24-36 36-42")]
+    [InlineData("steps: [{ clips: { count: 2, minLength: 20, maxLength: 40 } }]", 44, "")]
+    public void Completed_Probe_LongSource_RenderSplitIntoPartsTheRenderWaitsFor(string steps, double seconds, string ranges)
     {
+        var expected = ranges.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split('-').Select(double.Parse).ToArray()).Select(r => (r[0], r[1])).ToList();
+        var parts = expected.Count;
         var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 40, RenderChunkSeconds: 12));
         var job = Job() with { PatternDocument = $"apiVersion: media.farm/v1\nkind: Pattern\nname: long\noutputs: [{{ name: vertical, preset: youtube }}]\n{steps}\n" };
         var snapshot = new JobSnapshot(job, [
@@ -279,7 +285,7 @@ public sealed class JobStateMachineTests
         // Parts wait for what the render waited for, render their range of the output (the sound stage: all of it), and
         // the render waits for them.
         Assert.All(made, s => Assert.Equal((StageState.Waiting, 0, "job_1.analyze", "render.vertical"), (s.State, s.Attempt, string.Join(',', s.DependsOn), s.OutputName)));
-        Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44), (0, 44)], made.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
+        Assert.Equal([.. expected, (0, expected[^1].Item2)], made.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
         Assert.Equal(made.Select(s => s.Id), render!.DependsOn);
 
         // The analysis done: every part is dispatched at once (any worker takes them), the render only after the last.

@@ -335,8 +335,8 @@ public sealed class JobStateMachine(MachineSettings settings)
 
     // Once the probe tells how long the source is: the first render of each whole-source output (not fan-out clips, not
     // revisions) of a long source becomes video parts in output time and one sound stage (after what the render waited
-    // for, run by any workers in parallel) that the render stage waits for and joins by stream copy. Only for patterns that
-    // keep the source's timeline; the worker's plan decides the rest (a part of a plan that cannot be split renders
+    // for, run by any workers in parallel) that the render stage waits for and joins by stream copy. Only for patterns whose
+    // outputs are one edit each (no fan-out clips, no intro or outro); the worker's plan decides the rest (a part of a plan that cannot be split renders
     // nothing and the render stage renders in one piece). Returned: the parts, then the render stages rewired.
     private List<StageRecord> ChunkRenders(JobSnapshot snapshot, JobRecord job)
     {
@@ -346,7 +346,7 @@ public sealed class JobStateMachine(MachineSettings settings)
         }
 
         var renders = snapshot.Stages.Where(s => s.Kind == StageKind.Render && s.State == StageState.Waiting && s.Attempt == 0 && s.Revision == 1 && s.Clip == 0).ToList();
-        if (renders.Count == 0 || PatternOf(job) is not { Steps.KeepsSourceTimeline: true } pattern)
+        if (renders.Count == 0 || PatternOf(job) is not { Steps.RendersInParts: true } pattern)
         {
             return [];
         }
@@ -359,9 +359,13 @@ public sealed class JobStateMachine(MachineSettings settings)
                 continue;
             }
 
-            // The output's own length: the source at the pattern's speed, cut at its preset's limit (a Reels output of an
-            // hour is 3 minutes).
-            var length = Math.Min(source.DurationSeconds / pattern.Steps.Speed, output.Preset.MaxDurationSeconds);
+            // The output's longest length: the source (or its trim) at the pattern's speed, cut at its preset's limit (a
+            // Reels output of an hour is 3 minutes). Cuts only shorten it; a part that begins after the real end renders
+            // nothing.
+            var kept = pattern.Steps.Trim is { } trim
+                ? Math.Max(0, Math.Min(source.DurationSeconds, trim.EndSeconds ?? source.DurationSeconds) - trim.StartSeconds)
+                : source.DurationSeconds;
+            var length = Math.Min(kept / pattern.Steps.Speed, output.Preset.MaxDurationSeconds);
             var ranges = Media.Pipelines.Render.RenderChunks.Ranges(length, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
             if (ranges.Count == 0)
             {
