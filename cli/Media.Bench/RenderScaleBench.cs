@@ -18,7 +18,8 @@ internal static class RenderScaleBench
 {
     private sealed record Run(string Name, int Workers, double Done, double BeforeParts, IReadOnlyList<double> Parts, double Sound, double Join, string Output);
 
-    public static async Task RunAsync(ToolRunner runner, string source, string described, double minutes, double partSeconds, int workers, string pattern, string scratch, CancellationToken cancellationToken)
+    /// <param name="keep">Where to copy the single render and the last parted one, to look at (null: nowhere).</param>
+    public static async Task RunAsync(ToolRunner runner, string source, string described, double minutes, double partSeconds, int workers, string pattern, string scratch, DirectoryInfo? keep, CancellationToken cancellationToken)
     {
         Console.WriteLine(Invariant($"# One long render: {minutes:0.#} min of {described}, pattern {pattern}, parts of {partSeconds:0} s; a farm process with N workers confined to N of the {Environment.ProcessorCount} cores (taskset)"));
         var single = await RunJobAsync("one render, 1 worker", source, pattern, 1, 0, partSeconds, scratch, pin: false, cancellationToken);
@@ -52,6 +53,13 @@ internal static class RenderScaleBench
         }
 
         await CompareAsync(runner, single.Output, runs[^1].Output, cancellationToken);
+        if (keep is not null)
+        {
+            keep.Create();
+            File.Copy(single.Output, Path.Combine(keep.FullName, "single-" + Path.GetFileName(single.Output)), overwrite: true);
+            File.Copy(runs[^1].Output, Path.Combine(keep.FullName, "parted-" + Path.GetFileName(runs[^1].Output)), overwrite: true);
+            Console.WriteLine($"# the single and the parted output: {keep.FullName}");
+        }
     }
 
     private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double partsAfter, double partSeconds, string scratch, bool pin, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal static class ScaleBenchCommand
         var chunk = new Option<double>("--chunk") { Description = "Seconds of source per analysis chunk (Media:JobApi:AnalysisChunkSeconds)", DefaultValueFactory = _ => 120 };
         var workers = new Option<int>("--workers") { Description = "Workers (stage slots) of the last run", DefaultValueFactory = _ => 2 };
         var pattern = new Option<string>("--pattern") { Description = "Pattern of every run", DefaultValueFactory = _ => "podcast-to-clips" };
-        var keep = new Option<DirectoryInfo?>("--out") { Description = "Keep the last run's outputs (videos, captions, plans) in this folder, to look at" };
+        var keep = new Option<DirectoryInfo?>("--out") { Description = "Keep the last run's outputs (videos, captions, plans) in this folder, to look at (--render: the single and the parted video)" };
         var onePass = new Option<bool>("--one-pass") { Description = "Also run the one-pass baseline (the ratios' reference; without it, chunks on 1 worker are)", DefaultValueFactory = _ => true };
         var render = new Option<bool>("--render") { Description = "Measure the chunked render instead: one render vs parts on 1 and N workers, each confined to one core (--chunk: seconds per part; --pattern defaults to bulk-normalize)" };
         var command = new Command("bench-scale", "One long job on 1 worker in one pass vs in analysis chunks on 1 and N workers: time to analysis, first clip, done; accuracy of the merge (--render: the same for a long output's render)")
@@ -70,7 +70,7 @@ internal static class ScaleBenchCommand
 
             if (render)
             {
-                await RenderScaleBench.RunAsync(runner, source, described, minutes, chunkSeconds, workers, pattern, scratch, cancellationToken);
+                await RenderScaleBench.RunAsync(runner, source, described, minutes, chunkSeconds, workers, pattern, scratch, keep, cancellationToken);
                 return;
             }
 
