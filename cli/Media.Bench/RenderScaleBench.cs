@@ -31,13 +31,14 @@ internal static class RenderScaleBench
             runs.Add(await RunJobAsync($"parts, {workers} pinned", source, pattern, workers, partSeconds, partSeconds, scratch, pin: true, cancellationToken));
         }
 
-        Console.WriteLine($"{"run",-22} {"parts",6} {"job done",16} {"render busy",12}");
+        Console.WriteLine($"{"run",-22} {"parts",6} {"job done",16} {"render phase",16} {"render busy",12}");
         foreach (var run in runs)
         {
-            Console.WriteLine(Invariant($"{run.Name,-22} {run.Parts.Count,6} {run.Done,7:0.0} s {single.Done / run.Done,5:0.00}x {run.Parts.Sum() + run.Sound + run.Join,9:0.0} s"));
+            var phase = run.Done - run.BeforeParts;
+            Console.WriteLine(Invariant($"{run.Name,-22} {run.Parts.Count,6} {run.Done,7:0.0} s {single.Done / run.Done,5:0.00}x {phase,7:0.0} s {(single.Done - single.BeforeParts) / phase,5:0.00}x {run.Parts.Sum() + run.Sound + run.Join,9:0.0} s"));
         }
 
-        Console.WriteLine("(times from submission; Nx = how many times faster than one render on 1 worker; render busy = the render, part and sound stages' summed run time)");
+        Console.WriteLine("(job done: from submission; render phase: from the first render or part stage's start to done, what parts can speed up (the analysis before it is the same in every run); Nx = how many times faster than one render on 1 worker; render busy = the render, part and sound stages' summed run time)");
 
         // The critical path from the one-worker run's measurements: what comes before the parts, the parts and the sound
         // scheduled longest first on N workers, then the join (a stream copy) on one.

@@ -50,23 +50,39 @@ internal sealed class BrokerGate : IDisposable
 
     public void Dispose()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // The token source is not disposed: pending copies may still read its token.
         _stop.Cancel();
         _listener.Stop();
         SetOpen(false);
-        _stop.Dispose();
     }
 
+    /// <summary>Linger 0: the peer sees a reset at once, as when a broker process dies.</summary>
     private static void Drop(Socket socket)
     {
         try
         {
-            // Linger 0: the peer sees a reset at once, as when a broker process dies.
             socket.LingerState = new LingerOption(true, 0);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
-        catch (ObjectDisposedException)
+
+        socket.Dispose();
+    }
+
+    /// <summary>A pair that ended by itself (a peer closed): closed in order, so bytes in flight still arrive.</summary>
+    private static void Close(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
 
@@ -82,7 +98,16 @@ internal sealed class BrokerGate : IDisposable
             {
                 client = await _listener.AcceptSocketAsync(_stop.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException) when (!_stop.IsCancellationRequested)
+            {
+                // One failed accept (a client gone before it was taken) must not close the gate for good.
+                continue;
+            }
+            catch (SocketException)
             {
                 return;
             }
@@ -93,8 +118,7 @@ internal sealed class BrokerGate : IDisposable
 
     private async Task CarryAsync(Socket client)
     {
-        var broker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        client.NoDelay = true;
+        var broker = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         if (!Admit(client, broker))
         {
             return;
@@ -102,6 +126,8 @@ internal sealed class BrokerGate : IDisposable
 
         try
         {
+            client.NoDelay = true;
+            broker.NoDelay = true;
             await broker.ConnectAsync(_broker, _stop.Token);
             using var fromClient = new NetworkStream(client, ownsSocket: false);
             using var fromBroker = new NetworkStream(broker, ownsSocket: false);
@@ -113,14 +139,18 @@ internal sealed class BrokerGate : IDisposable
         }
         finally
         {
+            bool mine;
             lock (_lock)
             {
-                _carried.Remove(client);
-                _carried.Remove(broker);
+                // Still registered: the pair ended by itself. Not registered: the gate closed and dropped it already.
+                mine = _carried.Remove(client) | _carried.Remove(broker);
             }
 
-            Drop(client);
-            Drop(broker);
+            if (mine)
+            {
+                Close(client);
+                Close(broker);
+            }
         }
     }
 

@@ -50,7 +50,15 @@ public sealed class KafkaMockCluster : IDisposable
         BootstrapServers = Marshal.PtrToStringUTF8(Get<MockBootstraps>("rd_kafka_mock_cluster_bootstraps")(_cluster))!;
         if (outages)
         {
-            BootstrapServers = PutGatesInFront(BootstrapServers);
+            try
+            {
+                BootstrapServers = PutGatesInFront(BootstrapServers);
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
     }
 

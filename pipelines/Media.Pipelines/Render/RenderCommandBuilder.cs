@@ -502,12 +502,16 @@ public static class RenderCommandBuilder
             var (from, to) = (Math.Max(first, piece.FirstFrame) - piece.FirstFrame, Math.Min(end, piece.EndFrame) - piece.FirstFrame);
             var (sourceFrom, sourceTo) = PieceSource(piece, from, to, rate);
             var clock = FormattableString.Invariant($"PTS-{FFmpegFormat.Number(segment.Start)}/TB");
+            // The stretch with all its digits: the piece's frame count comes from the exact value, and over an hour-long
+            // piece a rounded one would drift by more than the last frame's hold.
+            var stretch = piece.Stretch.ToString("0.#########", CultureInfo.InvariantCulture);
             var filters = new List<Filter>
             {
                 Filter.Of("trim", ("start", sourceFrom), ("end", sourceTo)),
-                Filter.Of("setpts", ("expr", piece.Stretch == 1 ? clock : $"({clock})/{FFmpegFormat.Number(piece.Stretch)}")),
-                // From the piece's start the rate conversion fills the piece's first output frame even when the source's
-                // first frame falls a little after the segment's start; later in the piece it starts at the first frame read.
+                Filter.Of("setpts", ("expr", piece.Stretch == 1 ? clock : $"({clock})/{stretch}")),
+                // Shown from its start, the piece's first output frame is at its own time 0: the frames read before it
+                // (negative times) are dropped but the last of them, which fills frame 0 when no frame falls right on the
+                // cut. Later in a piece the conversion starts at the first frame read, a second before the part's frames.
                 from == 0 ? Filter.Of("fps", ("fps", rate), ("start_time", 0)) : Filter.Of("fps", ("fps", rate)),
                 // A piece whose source frames end a moment early still fills its last output frame.
                 Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1)),
@@ -533,11 +537,12 @@ public static class RenderCommandBuilder
         return "cv";
     }
 
-    // The source a piece's local output frames [from, to) need: from its segment's start when the piece is shown from its
-    // first frame, else from LeadSeconds before; to LeadSeconds after (within the segment).
+    // The source a piece's local output frames [from, to) need: from LeadSeconds before the first (before the segment's
+    // start too: the frame on screen at the cut is the last one at or before it, and a piece shorter than a source frame
+    // still has that one to show), to LeadSeconds after the last (within the segment).
     private static (double From, double To) PieceSource(GridPiece piece, long from, long to, int rate) =>
     (
-        from == 0 ? piece.Segment.Start : Math.Max(piece.Segment.Start, piece.SourceTime(from, rate) - RenderChunks.LeadSeconds),
+        Math.Max(0, piece.SourceTime(from, rate) - RenderChunks.LeadSeconds),
         Math.Min(piece.Segment.End, piece.SourceTime(to, rate) + RenderChunks.LeadSeconds)
     );
 

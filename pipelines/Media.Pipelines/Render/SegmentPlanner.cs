@@ -137,8 +137,10 @@ public static class SegmentPlanner
             return result;
         }
 
-        // Every N seconds of output: split the pieces at those moments (contiguous pieces join seamlessly).
-        var every = punch.EverySeconds!.Value * speed;
+        // Every N seconds of output: split the pieces at those moments (contiguous pieces join seamlessly). On a long edit
+        // the punch-ins come further apart, so that the pieces stay within MaxSegments and the edit is kept whole.
+        var kept = ranges.Sum(r => r.Duration);
+        var every = Math.Max(punch.EverySeconds!.Value * speed, kept / Math.Max(1, MaxSegments - ranges.Count));
         var outputTime = 0.0;
         var index = 0;
         foreach (var range in ranges)
@@ -155,11 +157,6 @@ public static class SegmentPlanner
                 {
                     index++;
                 }
-            }
-
-            if (result.Count > MaxSegments)
-            {
-                break;
             }
         }
 

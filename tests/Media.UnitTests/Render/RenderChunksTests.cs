@@ -82,7 +82,7 @@ public sealed class RenderChunksTests
     public void VideoPart_CutPlan_OnlyThePiecesItShows_EachReadFromALeadBeforeItsFrames_OnTheOutputsClock()
     {
         // Pieces 10-40 s (frames 0-900) and 50-80 s at 1.5x (frames 900-1500); the part 28-32 s is frames 840-960:
-        // the first piece's local frames 840-900 (source 38-40 s, read from 37 s), the second's 0-60 (source 50-53 s).
+        // the first piece's local frames 840-900 (source 38-40 s, read from 37 s), the second's 0-60 (source 50-53 s, read from 49 s).
         var plan = Whole(100) with { Segments = [new PlannedSegment(10, 40, 1), new PlannedSegment(50, 80, 1) { Speed = 1.5 }] };
         var arguments = RenderCommandBuilder.BuildVideoPart(plan, "in.mp4", "part.mp4", 28, 32).ToArguments();
         var graph = arguments.SkipWhile(a => a != "-filter_complex").Skip(1).First();
@@ -90,7 +90,7 @@ public sealed class RenderChunksTests
         Assert.Equal(["-ss", "36"], arguments.SkipWhile(a => a != "-ss").Take(2));
         Assert.StartsWith("[0:v:0]setpts=expr=PTS+36/TB[vs];", graph, StringComparison.Ordinal);
         Assert.Contains("[vs0]trim=start=37:end=40,setpts=expr=PTS-10/TB,fps=fps=30,tpad=stop_mode=clone:stop_duration=0.1,trim=start_pts=840:end_pts=900,setpts=expr=PTS-STARTPTS[vc0];", graph, StringComparison.Ordinal);
-        Assert.Contains("[vs1]trim=start=50:end=54,setpts=expr=(PTS-50/TB)/1.5,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=60,setpts=expr=PTS-STARTPTS[vc1];", graph, StringComparison.Ordinal);
+        Assert.Contains("[vs1]trim=start=49:end=54,setpts=expr=(PTS-50/TB)/1.5,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=60,setpts=expr=PTS-STARTPTS[vc1];", graph, StringComparison.Ordinal);
         // On the output's clock from 28 s before the titles and captions; cut to the part; no second speed change.
         Assert.Contains("[vc0][vc1]concat=n=2:v=1:a=0[cv];[cv]setpts=expr=PTS+28/TB[vp];[vp]fps=fps=30,", graph, StringComparison.Ordinal);
         Assert.EndsWith("trim=start=28:end=32,setpts=expr=PTS-STARTPTS[v]", graph, StringComparison.Ordinal);

@@ -50,13 +50,13 @@ public sealed class RenderGraphTests
     {
         var graph = Graph(Plan(new(0.9, 5.1, 1), new(7.9, 9.1, 1.2)) with { GainDb = 6.5, PeakLimit = 0.8414 });
 
-        // Each piece on its own clock from its segment's start, at the output's rate, held to its frames on the output's
-        // grid (5.4 s = 162 frames: 4.2 s -> 126, the rest 36); the sound's pieces cut sample-exact at the same edit times.
+        // Each piece read from a second before its cut (the frame on screen at the cut fills its first frame), on its own
+        // clock from its segment's start, at the output's rate, held to its frames on the output's grid (5.4 s = 162 frames: 4.2 s -> 126, the rest 36); the sound's pieces cut sample-exact at the same edit times.
         Assert.Equal(
             "[0:v:0]scale=w=1080:h=1920:force_original_aspect_ratio=increase,crop=w=1080:h=1920,setsar=sar=1[vr];"
             + "[vr]split=outputs=2[vs0][vs1];"
-            + "[vs0]trim=start=0.9:end=5.1,setpts=expr=PTS-0.9/TB,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=126,setpts=expr=PTS-STARTPTS[vc0];"
-            + "[vs1]trim=start=7.9:end=9.1,setpts=expr=PTS-7.9/TB,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=36,setpts=expr=PTS-STARTPTS,scale=w=1296:h=2304,crop=w=1080:h=1920[vc1];"
+            + "[vs0]trim=start=0:end=5.1,setpts=expr=PTS-0.9/TB,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=126,setpts=expr=PTS-STARTPTS[vc0];"
+            + "[vs1]trim=start=6.9:end=9.1,setpts=expr=PTS-7.9/TB,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=36,setpts=expr=PTS-STARTPTS,scale=w=1296:h=2304,crop=w=1080:h=1920[vc1];"
             + "[vc0][vc1]concat=n=2:v=1:a=0[cv];"
             + "[0:a:0]aresample=async=1:min_hard_comp=0.01:first_pts=0[at];"
             + "[at]asplit=outputs=2[as0][as1];"
@@ -73,7 +73,7 @@ public sealed class RenderGraphTests
         var graph = Graph(Plan(new(0, 2, 1), new PlannedSegment(2, 6, 1) { Speed = 4 }, new(6, 8, 1)));
 
         // The sped-up piece: 4 s of source in 1 s of output (30 frames from frame 60).
-        Assert.Contains("[vs1]trim=start=2:end=6,setpts=expr=(PTS-2/TB)/4,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=30,", graph, StringComparison.Ordinal);
+        Assert.Contains("[vs1]trim=start=1:end=6,setpts=expr=(PTS-2/TB)/4,fps=fps=30:start_time=0,tpad=stop_mode=clone:stop_duration=0.1,trim=end_pts=30,", graph, StringComparison.Ordinal);
         Assert.Contains("[as1]atrim=start=2:end=6,asetpts=expr=PTS-STARTPTS,atempo=tempo=4[ac1]", graph, StringComparison.Ordinal);
         Assert.Equal(5, (Plan(new(0, 2, 1), new PlannedSegment(2, 6, 1) { Speed = 4 }, new(6, 8, 1))).DurationSeconds, 6);
     }
@@ -100,8 +100,8 @@ public sealed class RenderGraphTests
     {
         var graph = Graph(Plan(new PlannedSegment(1, 5, 1), new PlannedSegment(6, 10, 1) { Speed = 2 }) with { Speed = 1.25 });
 
-        Assert.Contains("[vs0]trim=start=1:end=5,setpts=expr=(PTS-1/TB)/1.25,fps=fps=30:start_time=0,", graph, StringComparison.Ordinal);
-        Assert.Contains("[vs1]trim=start=6:end=10,setpts=expr=(PTS-6/TB)/2.5,fps=fps=30:start_time=0,", graph, StringComparison.Ordinal);
+        Assert.Contains("[vs0]trim=start=0:end=5,setpts=expr=(PTS-1/TB)/1.25,fps=fps=30:start_time=0,", graph, StringComparison.Ordinal);
+        Assert.Contains("[vs1]trim=start=5:end=10,setpts=expr=(PTS-6/TB)/2.5,fps=fps=30:start_time=0,", graph, StringComparison.Ordinal);
         Assert.Contains("[cv]fps=fps=30,", graph, StringComparison.Ordinal);
         Assert.DoesNotContain("setpts=expr=PTS/1.25", graph, StringComparison.Ordinal);
         Assert.Contains("atempo=tempo=1.25", graph, StringComparison.Ordinal);

@@ -67,6 +67,21 @@ public sealed class SegmentPlannerTests
     }
 
     [Fact]
+    public void Plan_PunchInEveryFewSecondsOnAnHour_PiecesWithinTheLimit_TheWholeSourceKept()
+    {
+        // Every 4 s of an hour would be 900 pieces: the punch-ins come every 12.04 s instead (3600 s / 299), and nothing
+        // is dropped.
+        var steps = EditSteps.Default with { PunchIn = new PunchInStep(1.2, 4, false) };
+
+        var segments = SegmentPlanner.Plan(steps, 3600, null, 7200);
+
+        Assert.InRange(segments.Count, 2, SegmentPlanner.MaxSegments);
+        Assert.Equal((0.0, 3600.0), (segments[0].Start, segments[^1].End));
+        Assert.All(segments.Zip(segments.Skip(1)), pair => Assert.Equal(pair.First.End, pair.Second.Start, 6));
+        Assert.Equal(3600 / 299.0, segments[0].Duration, 6);
+    }
+
+    [Fact]
     public void Plan_PunchInAtCuts_ZoomsEveryOtherPiece()
     {
         var steps = EditSteps.Default with { JumpCuts = new JumpCutsStep(0.2, 0), PunchIn = new PunchInStep(1.1, null, true) };

@@ -333,8 +333,8 @@ public sealed class JobStateMachine(MachineSettings settings)
         return [.. chunks, analyze with { DependsOn = [.. chunks.Select(c => c.Id)] }];
     }
 
-    // Once the probe tells how long the source is: the first render of each whole-source output (not fan-out clips, not
-    // revisions) of a long source becomes video parts in output time and one sound stage (after what the render waited
+    // Once the probe tells how long the source is: the first render of each output that is one edit (not fan-out clips,
+    // not revisions) and may be long becomes video parts in output time and one sound stage (after what the render waited
     // for, run by any workers in parallel) that the render stage waits for and joins by stream copy. Only for patterns whose
     // outputs are one edit each (no fan-out clips, no intro or outro); the worker's plan decides the rest (a part of a plan that cannot be split renders
     // nothing and the render stage renders in one piece). Returned: the parts, then the render stages rewired.
