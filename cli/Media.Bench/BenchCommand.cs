@@ -38,16 +38,22 @@ internal static class BenchCommand
 
             await BenchFarm.RunAsync("bench", 2, async (client, data) =>
             {
-                await RenderOverheadAsync(client, source.FullName, parse.GetValue(pattern)!, Math.Max(1, parse.GetValue(repeat)), data, cancellationToken);
+                await RenderOverheadAsync(client, source.FullName, parse.GetValue(pattern)!, Math.Max(1, parse.GetValue(repeat)), data, "2 worker slots, as served", cancellationToken);
                 await DispatchLatencyAsync(client, Math.Max(1, parse.GetValue(jobs)), data, cancellationToken);
             }, cancellationToken);
+
+            // The same with one slot: the job's other stages (covers, analysis) wait for the render instead of sharing
+            // the cores with it, so the render stage's ratio is the farm's own overhead and nothing else.
+            await BenchFarm.RunAsync("bench-alone", 1, async (client, data) =>
+                await RenderOverheadAsync(client, source.FullName, parse.GetValue(pattern)!, Math.Max(1, parse.GetValue(repeat)), data, "1 worker slot: the render stage alone", cancellationToken),
+                cancellationToken);
 
             return 0;
         });
         return command;
     }
 
-    private static async Task RenderOverheadAsync(FarmClient client, string clip, string patternName, int repeat, string scratch, CancellationToken cancellationToken)
+    private static async Task RenderOverheadAsync(FarmClient client, string clip, string patternName, int repeat, string scratch, string farm, CancellationToken cancellationToken)
     {
         var runner = new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System);
         var pattern = new PatternLibrary().Find(patternName) ?? throw new UsageException($"Unknown pattern '{patternName}'.");
@@ -55,6 +61,7 @@ internal static class BenchCommand
         var bare = new List<double>();
         var renderStage = new List<double>();
         var wholeJob = new List<double>();
+        var beside = new SortedDictionary<string, double>(StringComparer.Ordinal);
         IReadOnlyList<string>? arguments = null;
         for (var i = 0; i < repeat; i++)
         {
@@ -69,6 +76,14 @@ internal static class BenchCommand
 
             var render = job.Stages.First(s => s.Kind == StageKind.Render);
             renderStage.Add((render.FinishedAt.ToDateTimeOffset() - render.StartedAt.ToDateTimeOffset()).TotalSeconds);
+            foreach (var other in job.Stages.Where(s => s.Id != render.Id && s.StartedAt is not null && s.FinishedAt is not null))
+            {
+                var overlap = (Min(render.FinishedAt, other.FinishedAt) - Max(render.StartedAt, other.StartedAt)).TotalSeconds;
+                if (overlap > 0)
+                {
+                    beside[other.Kind.ToString()] = beside.GetValueOrDefault(other.Kind.ToString()) + (overlap / repeat);
+                }
+            }
 
             if (arguments is null)
             {
@@ -77,7 +92,7 @@ internal static class BenchCommand
                 var plan = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(stored));
                 var files = await RenderFiles.WriteAsync(plan, scratch, FontLocator.Find(null), cancellationToken);
                 arguments = RenderCommandBuilder.Build(plan, clip, Path.Combine(scratch, "bare.mp4"), files.Assets).ToArguments();
-                Console.WriteLine($"# Render overhead: {Path.GetFileName(clip)} ({job.SourceInfo.Width}x{job.SourceInfo.Height}, {job.SourceInfo.DurationSeconds:0.##} s) -> {pattern.Name}/{plan.OutputName} {plan.Width}x{plan.Height} ({plan.Reframe}), {repeat} runs each, alternating");
+                Console.WriteLine($"# Render overhead, {farm}: {Path.GetFileName(clip)} ({job.SourceInfo.Width}x{job.SourceInfo.Height}, {job.SourceInfo.DurationSeconds:0.##} s) -> {pattern.Name}/{plan.OutputName} {plan.Width}x{plan.Height} ({plan.Reframe}), {repeat} runs each, alternating");
                 Console.WriteLine("bare ffmpeg: ffmpeg " + string.Join(' ', arguments.Select(a => a.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a)));
             }
 
@@ -90,6 +105,10 @@ internal static class BenchCommand
         var stages = pattern.Steps.Needs == AnalysisNeeds.None ? "probe + render + thumbnail" : "probe + analysis + render + thumbnail";
         Console.WriteLine(Invariant($"bare ffmpeg render        median {bareMedian:0.000} s  (runs: {string.Join(", ", bare.Select(x => x.ToString("0.000", CultureInfo.InvariantCulture)))})"));
         Console.WriteLine(Invariant($"farm render stage         median {Percentiles.Median(renderStage):0.000} s  ratio {Percentiles.Median(renderStage) / bareMedian:0.000}x bare"));
+        // What shared the machine with the render stage: its time is only the farm's overhead when nothing did.
+        Console.WriteLine(beside.Count == 0
+            ? "  beside the render stage: nothing (no other stage of the job ran while it did)"
+            : "  beside the render stage (mean seconds of overlap per run): " + string.Join(", ", beside.Select(b => Invariant($"{b.Key} {b.Value:0.0} s"))));
         Console.WriteLine(Invariant($"farm whole job (submit -> SUCCEEDED: {stages}, as seen by the client)  median {Percentiles.Median(wholeJob):0.000} s  ratio {Percentiles.Median(wholeJob) / bareMedian:0.000}x bare"));
     }
 
@@ -149,4 +168,10 @@ internal static class BenchCommand
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Min(Google.Protobuf.WellKnownTypes.Timestamp a, Google.Protobuf.WellKnownTypes.Timestamp b) =>
+        a.ToDateTimeOffset() < b.ToDateTimeOffset() ? a.ToDateTimeOffset() : b.ToDateTimeOffset();
+
+    private static DateTimeOffset Max(Google.Protobuf.WellKnownTypes.Timestamp a, Google.Protobuf.WellKnownTypes.Timestamp b) =>
+        a.ToDateTimeOffset() > b.ToDateTimeOffset() ? a.ToDateTimeOffset() : b.ToDateTimeOffset();
 }

@@ -13,6 +13,10 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
 
         Assert.Matches(@"farm render stage\s+median [0-9.]+ s\s+ratio [0-9.]+x bare", output);
         Assert.Contains("Submit-to-start latency", output, StringComparison.Ordinal);
+        // Once as served (naming what ran beside the render stage), once with one slot and nothing beside it.
+        Assert.Matches(@"beside the render stage \(mean seconds of overlap per run\): |beside the render stage: nothing", output);
+        Assert.Contains("# Render overhead, 1 worker slot: the render stage alone", output, StringComparison.Ordinal);
+        Assert.Contains("beside the render stage: nothing", output[output.IndexOf("1 worker slot", StringComparison.Ordinal)..], StringComparison.Ordinal);
     }
 
     [Fact]
