@@ -313,12 +313,27 @@ public sealed class FarmClient : IDisposable
         var total = file.Length;
         file.Position = offset;
         using var call = Uploads.Upload(cancellationToken: cancellationToken);
+        // The farm may answer before it has read the whole upload (it refuses a header at once: too big, bad token).
+        // A write can then wait for flow control that never comes, so each write also waits for that answer.
+        var answered = call.ResponseAsync;
+        async Task WriteAsync(UploadRequest request)
+        {
+            var write = call.RequestStream.WriteAsync(request, cancellationToken);
+            if (await Task.WhenAny(write, answered) == answered && !write.IsCompleted)
+            {
+                await answered;
+                throw new InvalidOperationException("The farm answered the upload before it was sent whole.");
+            }
+
+            await write;
+        }
+
         try
         {
-            await call.RequestStream.WriteAsync(new UploadRequest
+            await WriteAsync(new UploadRequest
             {
                 Header = new UploadHeader { FileName = Path.GetFileName(path), ContentType = ContentTypes.Guess(path), SizeBytes = total, ResumeToken = resumeToken ?? string.Empty, Offset = offset },
-            }, cancellationToken);
+            });
 
             // Hashed while it streams unless the whole file's hash is known already (a resumed stream starts mid-file).
             using var hash = sha256 is null ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
@@ -333,12 +348,12 @@ public sealed class FarmClient : IDisposable
             while ((read = await file.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 hash?.AppendData(buffer, 0, read);
-                await call.RequestStream.WriteAsync(new UploadRequest { Data = ByteString.CopyFrom(buffer, 0, read) }, cancellationToken);
+                await WriteAsync(new UploadRequest { Data = ByteString.CopyFrom(buffer, 0, read) });
                 sent += read;
                 progress?.Invoke(sent, total);
             }
 
-            await call.RequestStream.WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = sha256 ?? Convert.ToHexStringLower(hash!.GetHashAndReset()) } }, cancellationToken);
+            await WriteAsync(new UploadRequest { Trailer = new UploadTrailer { Sha256 = sha256 ?? Convert.ToHexStringLower(hash!.GetHashAndReset()) } });
             await call.RequestStream.CompleteAsync();
         }
         catch (Exception ex) when (ex is RpcException or InvalidOperationException or IOException && !cancellationToken.IsCancellationRequested)

@@ -173,7 +173,10 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
 
         // Only hashes are stored: the secrets appear nowhere in the database files.
         await _farm.Client.Jobs.GetJobAsync(new GetJobRequest { JobId = job.Id }, new Metadata { { "authorization", "Bearer " + second.Secret } });
-        var secretPart = second.Secret[(second.Secret.LastIndexOf('_') + 1)..];
+        // The token is "mf_" + "k_" + 24 hex digits + "_" + the secret, which is base64url and may itself contain '_'
+        // (cutting at the last '_' once left a one-character "secret" that matched by chance).
+        var secretPart = second.Secret[("mf_k_".Length + 24 + 1)..];
+        Assert.Equal(43, secretPart.Length);
         foreach (var file in Directory.GetFiles(_farm.DataDirectory, "jobs.db*"))
         {
             var bytes = await File.ReadAllBytesAsync(file);
@@ -230,8 +233,10 @@ public sealed class TenantIsolationTests(TestMedia media) : IAsyncLifetime
         // report the farm's reason, not the write that broke under it.
         var big = Path.Combine(_farm.DataDirectory, "six-mib.mp4");
         await File.WriteAllBytesAsync(big, new byte[6 * 1024 * 1024]);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => initech.UploadFileAsync(big, null, CancellationToken.None));
-        var accepted = await acme.UploadFileAsync(media.Landscape, null, CancellationToken.None);
+        // A deadline, so that a client stuck in a write fails this test instead of hanging the suite (it once did).
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => initech.UploadFileAsync(big, null, deadline.Token));
+        var accepted = await acme.UploadFileAsync(media.Landscape, null, deadline.Token);
 
         Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
         Assert.Contains("Media:Quotas:Tenants:initech:MaxUploadBytes", refused.Status.Detail, StringComparison.Ordinal);
