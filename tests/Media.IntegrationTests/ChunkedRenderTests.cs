@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Media.Client;
 using Media.Pipelines.Fonts;
 using Media.Pipelines.Patterns;
@@ -61,6 +62,21 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         await AssertPartsAreTheSingleRenderAsync(plan, partCount, flashes);
     }
 
+    // An edit between an intro (2 s, blue, no sound: the render makes its silence) and an outro (1.5 s at 24 fps, of another
+    // shape, with a quiet hum): the parts are the edit's, the first part also renders the intro's picture and the last the
+    // outro's, the sound pass has all three sounds.
+    [Fact]
+    public async Task BookendedPartsJoined_AreTheSingleRender_FrameForFrame_InSyncAtEveryJoin()
+    {
+        var intro = Path.Combine(_folder, "intro.mp4");
+        var outro = Path.Combine(_folder, "outro.mp4");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", intro);
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=1.5", "-f", "lavfi", "-i", "sine=frequency=110:duration=1.5:sample_rate=44100,volume=0.01", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", outro);
+        var plan = Plan([new PlannedSegment(0, Seconds, 1)], 1) with { Intro = new PlannedBookend("k/intro.mp4", 2, false), Outro = new PlannedBookend("k/outro.mp4", 1.5, true) };
+
+        await AssertPartsAreTheSingleRenderAsync(plan, 5, [.. Enumerable.Range(0, (int)Seconds).Select(s => s + 2.0)], new RenderAssets { IntroPath = intro, OutroPath = outro });
+    }
+
     private static RenderPlan Plan(PlannedSegment[] segments, double speed) => new()
     {
         OutputName = "o",
@@ -76,33 +92,41 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         Texts = [new PlannedText("ACROSS THE JOIN", 3, 6, 40, "#FFFFFF", "#000000A0", TextPosition.Top)],
     };
 
-    private async Task AssertPartsAreTheSingleRenderAsync(RenderPlan plan, int partCount, IReadOnlyList<double> expectedFlashes)
+    private async Task AssertPartsAreTheSingleRenderAsync(RenderPlan plan, int partCount, IReadOnlyList<double> expectedFlashes, RenderAssets? bookends = null)
     {
-        var files = await RenderFiles.WriteAsync(plan, _folder, FontLocator.Find(null), CancellationToken.None);
+        var written = await RenderFiles.WriteAsync(plan, _folder, FontLocator.Find(null), CancellationToken.None);
+        var assets = written.Assets with { IntroPath = bookends?.IntroPath, OutroPath = bookends?.OutroPath };
 
         var single = Path.Combine(_folder, "single.mp4");
-        await TestMedia.FFmpegAsync([.. RenderCommandBuilder.Build(plan, _source, single, files.Assets).ToArguments()]);
+        await TestMedia.FFmpegAsync([.. RenderCommandBuilder.Build(plan, _source, single, assets).ToArguments()]);
 
         var parts = new List<string>();
         var length = RenderCommandBuilder.MainLength(plan);
         foreach (var (range, i) in RenderChunks.Ranges(length, 8, 4).Select((r, i) => (r, i)))
         {
             var part = Path.Combine(_folder, $"part{i}.mp4");
-            await TestMedia.FFmpegAsync([.. RenderCommandBuilder.BuildVideoPart(plan, _source, part, range.Start, Math.Min(range.End, length), files.Assets).ToArguments()]);
+            await TestMedia.FFmpegAsync([.. RenderCommandBuilder.BuildVideoPart(plan, _source, part, range.Start, Math.Min(range.End, length), assets).ToArguments()]);
             parts.Add(part);
         }
 
+        Assert.Equal(partCount, parts.Count);
+        foreach (var (bookend, path, first) in new[] { (plan.Intro, assets.IntroPath, true), (plan.Outro, assets.OutroPath, false) }.Where(b => b.Item1 is not null))
+        {
+            var picture = Path.Combine(_folder, first ? "intro-part.mp4" : "outro-part.mp4");
+            await TestMedia.FFmpegAsync([.. RenderCommandBuilder.BuildBookendPart(plan, bookend!, path!, picture).ToArguments()]);
+            parts.Insert(first ? 0 : parts.Count, picture);
+        }
+
         var sound = Path.Combine(_folder, "sound.m4a");
-        await TestMedia.FFmpegAsync([.. RenderCommandBuilder.BuildAudioPass(plan, _source, sound, files.Assets).ToArguments()]);
+        await TestMedia.FFmpegAsync([.. RenderCommandBuilder.BuildAudioPass(plan, _source, sound, assets).ToArguments()]);
         var list = Path.Combine(_folder, "parts.ffconcat");
         await File.WriteAllTextAsync(list, RenderCommandBuilder.ConcatList(parts));
         var joined = Path.Combine(_folder, "joined.mp4");
         await TestMedia.FFmpegAsync([.. RenderCommandBuilder.BuildJoin(list, sound, joined).ToArguments()]);
 
-        Assert.Equal(partCount, parts.Count);
         var (singleTimes, joinedTimes) = (await FrameTimesAsync(single), await FrameTimesAsync(joined));
         // Every frame once, on the 30 fps grid, no gap or repeat at a join: the same timestamps as the single render.
-        Assert.Equal((int)Math.Round(length * Rate), joinedTimes.Count);
+        Assert.Equal((int)Math.Round((length + WholeFrames(plan.Intro) + WholeFrames(plan.Outro)) * Rate), joinedTimes.Count);
         Assert.Equal(singleTimes, joinedTimes);
         Assert.All(joinedTimes.Select((t, i) => (t, i)), f => Assert.Equal(f.i / (double)Rate, f.t, 3));
 
@@ -130,38 +154,24 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.True(worst <= 1.0 / Rate, FormattableString.Invariant($"picture and sound {worst * 1000:0} ms apart"));
     }
 
+    private const string WholeSourcePattern = """
+        apiVersion: media.farm/v1
+        kind: Pattern
+        name: long-normalize
+        outputs: [{ name: wide, preset: youtube }]
+        steps:
+          - reframe: { mode: fit }
+          - loudness: { target: -16 }
+          - text: { text: "Part of the whole", start: 4, end: 8 }
+        """;
+
     [Fact]
     public async Task Farm_LongWholeSourceOutput_RenderedInPartsByAnyWorker_Joined_PartsCleanedUp()
     {
-        await using var farm = new InProcessFarm(new Dictionary<string, string?>
-        {
-            ["Media:JobApi:RenderChunkAfterSeconds"] = "8",
-            ["Media:JobApi:RenderChunkSeconds"] = "6",
-            // Parts side by side, each slot's ffmpeg on its own core (on a machine with fewer cores than slots: not pinned).
-            ["Media:Worker:PinSlots"] = "true",
-        });
-        await farm.InitializeAsync();
-        var clip = Path.Combine(_folder, "twelve.mp4");
-        await MakeSourceAsync(clip, 12);
-        var upload = await farm.Client.UploadFileAsync(clip, null, CancellationToken.None);
-        var job = await farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest
-        {
-            Source = new Source { UploadId = upload.UploadId },
-            InlinePattern = """
-                apiVersion: media.farm/v1
-                kind: Pattern
-                name: long-normalize
-                outputs: [{ name: wide, preset: youtube }]
-                steps:
-                  - reframe: { mode: fit }
-                  - loudness: { target: -16 }
-                  - text: { text: "Part of the whole", start: 4, end: 8 }
-                """,
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        job = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
+        // Parts side by side, each slot's ffmpeg on its own core (on a machine with fewer cores than slots: not pinned).
+        var (farm, job) = await RenderOnFarmAsync(WholeSourcePattern, new() { ["Media:Worker:PinSlots"] = "true" });
+        await using var _ = farm;
 
-        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
         var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).OrderBy(s => s.RangeStartSeconds).ToList();
         Assert.Equal([(0.0, 6.0), (6, 12)], parts.Where(p => !p.Id.EndsWith(".sound", StringComparison.Ordinal)).Select(p => (p.RangeStartSeconds, p.RangeEndSeconds)));
         Assert.Single(parts, p => p.Id.EndsWith(".sound", StringComparison.Ordinal));
@@ -176,41 +186,24 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal((1920, 1080, "h264", "aac"), await ProbeAsync(wide));
         Assert.Equal(-16, await TestMedia.LoudnessAsync(wide), 1.0);
         // The parts were the job's scratch, not its outputs: nothing of them is left in storage.
-        Assert.DoesNotContain(job.Outputs, o => o.Name.Contains("part", StringComparison.Ordinal));
-        Assert.Empty(Directory.EnumerateFiles(farm.DataDirectory, "*.part0*", SearchOption.AllDirectories));
-        Assert.Empty(Directory.EnumerateFiles(farm.DataDirectory, "*.sound*", SearchOption.AllDirectories));
+        AssertNoPartsLeft(farm, job);
     }
 
     [Fact]
     public async Task Farm_LongTrimmedOutput_RenderedInParts_EachFlashWithItsBeepWhereTheTrimPutsIt()
     {
-        await using var farm = new InProcessFarm(new Dictionary<string, string?>
-        {
-            ["Media:JobApi:RenderChunkAfterSeconds"] = "8",
-            ["Media:JobApi:RenderChunkSeconds"] = "6",
-        });
-        await farm.InitializeAsync();
-        var clip = Path.Combine(_folder, "twelve.mp4");
-        await MakeSourceAsync(clip, 12);
-        var upload = await farm.Client.UploadFileAsync(clip, null, CancellationToken.None);
-        var job = await farm.Client.Jobs.SubmitJobAsync(new SubmitJobRequest
-        {
-            Source = new Source { UploadId = upload.UploadId },
-            InlinePattern = """
-                apiVersion: media.farm/v1
-                kind: Pattern
-                name: long-trim
-                outputs: [{ name: wide, preset: youtube }]
-                steps:
-                  - trim: { start: 1.52, end: 11.4 }
-                  - reframe: { mode: fit }
-                  - text: { text: "Trimmed in parts", start: 2, end: 5 }
-                """,
-        });
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        job = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
+        var (farm, job) = await RenderOnFarmAsync("""
+            apiVersion: media.farm/v1
+            kind: Pattern
+            name: long-trim
+            outputs: [{ name: wide, preset: youtube }]
+            steps:
+              - trim: { start: 1.52, end: 11.4 }
+              - reframe: { mode: fit }
+              - text: { text: "Trimmed in parts", start: 2, end: 5 }
+            """);
+        await using var _ = farm;
 
-        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
         // The trim's 9.88 s in two parts (the second ends on the GOP grid after the output's end) and the sound.
         var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).OrderBy(s => s.RangeStartSeconds).ToList();
         Assert.Equal([(0.0, 6.0), (6, 10)], parts.Where(p => !p.Id.EndsWith(".sound", StringComparison.Ordinal)).Select(p => (p.RangeStartSeconds, p.RangeEndSeconds)));
@@ -221,12 +214,187 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.All(times.Select((t, i) => (t, i)), f => Assert.Equal(f.i / (double)Rate, f.t, 3));
 
         // Source seconds 2..11 flash (and beep) at output time s - 1.52.
-        var flashes = await FlashStartsAsync(wide);
-        var beeps = await BeepStartsAsync(wide);
-        Assert.Equal(10, flashes.Count);
-        Assert.All(flashes.Select((f, i) => (f, i)), f => Assert.True(Math.Abs(f.f - (f.i + 2 - 1.52)) <= (1.0 / Rate) + 1e-3, $"flash {f.i} at {f.f} s"));
-        Assert.Equal(10, beeps.Count);
-        Assert.All(flashes.Zip(beeps), p => Assert.True(Math.Abs(p.First - p.Second) <= 1.0 / Rate, $"flash at {p.First} s, beep at {p.Second} s"));
+        await AssertFlashesWithBeepsAsync(wide, [.. Enumerable.Range(2, 10).Select(s => s - 1.52)]);
+    }
+
+    [Fact]
+    public async Task Farm_RevisionOfALongOutput_RenderedInParts_TheClientsCutAndTextInIt()
+    {
+        var (farm, job) = await RenderOnFarmAsync(WholeSourcePattern);
+        await using var _ = farm;
+
+        // The studio cuts source seconds 3-5 out of the 12 s edit and retitles it: a 10 s revision.
+        var (revision, json) = await farm.Client.GetEditPlanAsync(job.Id, "wide");
+        var plan = JsonNode.Parse(json)!;
+        var whole = plan["ranges"]!.AsArray().Single()!;
+        var after = whole.DeepClone();
+        whole["end"] = 3.0;
+        after["start"] = 5.0;
+        plan["ranges"]!.AsArray().Add(after);
+        plan["texts"]![0]!["text"] = "Cut in a revision";
+        var revising = await farm.Client.ReviseOutputAsync(job.Id, "wide", revision, plan.ToJsonString());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        job = await farm.Client.WaitAsync(revising.Id, null, timeout.Token);
+        Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
+        Assert.DoesNotContain(job.Warnings, w => w.Code == RenderChunks.PartsUnusedWarning);
+
+        // Its own parts (the revised plan's 10 s: two on the 6 s grid) and sound, before its render joined them; nothing
+        // probed or analysed again.
+        var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk && s.OutputName == "wide.r2").OrderBy(s => s.RangeStartSeconds).ToList();
+        Assert.Equal([(0.0, 6.0), (6, 10)], parts.Where(p => !p.Id.EndsWith(".sound", StringComparison.Ordinal)).Select(p => (p.RangeStartSeconds, p.RangeEndSeconds)));
+        Assert.Single(parts, p => p.Id == $"{job.Id}.render.wide.r2.sound");
+        var render = job.Stages.Single(s => s.Kind == StageKind.Render && s.OutputName == "wide.r2");
+        Assert.All(parts, p => Assert.True(p.State == StageState.Succeeded && p.FinishedAt.ToDateTimeOffset() <= render.StartedAt.ToDateTimeOffset(), $"{p.Id}: {p.State}"));
+        Assert.Single(job.Stages, s => s.Kind == StageKind.Probe);
+        Assert.Single(job.Stages, s => s.Kind == StageKind.Analyze);
+
+        var files = await farm.Client.DownloadOutputsAsync(job, Path.Combine(_folder, "out"), CancellationToken.None);
+        var revised = files.Single(f => f.EndsWith("wide.r2.mp4", StringComparison.Ordinal));
+        var times = await FrameTimesAsync(revised);
+        Assert.Equal(10 * Rate, times.Count);
+        Assert.All(times.Select((t, i) => (t, i)), f => Assert.Equal(f.i / (double)Rate, f.t, 3));
+        // Source seconds 0-2 flash where they were, 5-11 two seconds earlier: the cut is in the picture and the sound alike.
+        await AssertFlashesWithBeepsAsync(revised, [0, 1, 2, .. Enumerable.Range(5, 7).Select(s => s - 2.0)]);
+        var stored = JsonNode.Parse((await farm.Client.GetEditPlanAsync(job.Id, "wide", 2)).Json)!;
+        Assert.Equal("Cut in a revision", stored["texts"]![0]!["text"]!.GetValue<string>());
+        AssertNoPartsLeft(farm, job);
+    }
+
+    // A bookend's length on the output: its whole frames at the output's rate.
+    private static double WholeFrames(PlannedBookend? bookend) => bookend is null ? 0 : Math.Floor((bookend.DurationSeconds * Rate) + 1e-6) / Rate;
+
+    [Fact]
+    public async Task Farm_LongEditBetweenIntroAndOutro_RenderedInParts_TheBookendsAroundIt_InSync()
+    {
+        var intro = Path.Combine(_folder, "intro.mp4");
+        var outro = Path.Combine(_folder, "outro.mp4");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=1.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", intro);
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=red:s=320x240:r=24:d=2", "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "2", outro);
+        var (farm, job) = await RenderOnFarmAsync(
+            """
+            apiVersion: media.farm/v1
+            kind: Pattern
+            name: long-bookends
+            outputs: [{ name: wide, preset: youtube }]
+            steps:
+              - reframe: { mode: fit }
+              - intro: { source: "{{intro}}" }
+              - outro: { source: "{{outro}}" }
+            """,
+            parameters: async client => new Dictionary<string, string>
+            {
+                ["intro"] = "blob:" + (await client.UploadFileAsync(intro, null, CancellationToken.None)).Key,
+                ["outro"] = "blob:" + (await client.UploadFileAsync(outro, null, CancellationToken.None)).Key,
+            });
+        await using var _ = farm;
+
+        // The edit's 12 s in two parts and the sound; the bookends came with the first and the last part.
+        var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).OrderBy(s => s.RangeStartSeconds).ToList();
+        Assert.Equal([(0.0, 6.0), (6, 12)], parts.Where(p => !p.Id.EndsWith(".sound", StringComparison.Ordinal)).Select(p => (p.RangeStartSeconds, p.RangeEndSeconds)));
+        var files = await farm.Client.DownloadOutputsAsync(job, Path.Combine(_folder, "out"), CancellationToken.None);
+        var wide = files.Single(f => f.EndsWith("wide.mp4", StringComparison.Ordinal));
+        var times = await FrameTimesAsync(wide);
+        Assert.Equal((int)Math.Round((1.5 + 12 + 2) * Rate), times.Count);
+        Assert.All(times.Select((t, i) => (t, i)), f => Assert.Equal(f.i / (double)Rate, f.t, 3));
+        var (video, audio) = await TestMedia.StreamDurationsAsync(wide);
+        Assert.Equal(15.5, video, 2);
+        Assert.Equal(15.5, audio, 2);
+
+        // The intro's blue first, the outro's red last (fitted into 16:9), and every flash 1.5 s late with its beep.
+        Assert.Equal("blue", await ColourAtAsync(wide, 0.5));
+        Assert.Equal("red", await ColourAtAsync(wide, 14.5));
+        await AssertFlashesWithBeepsAsync(wide, [.. Enumerable.Range(0, 12).Select(s => s + 1.5)]);
+        AssertNoPartsLeft(farm, job);
+    }
+
+    [Fact]
+    public async Task Farm_APartComesOutShort_TheOutputRenderedInOnePiece_TheJobSaysSo()
+    {
+        // 12 s long by its sound, but its picture ends at 10 s: the second part (6-12 s) comes out shorter than its range.
+        var source = Path.Combine(_folder, "short-picture.mp4");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=10", "-f", "lavfi", "-i", "sine=frequency=440:duration=12", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", source);
+        var (farm, job) = await RenderOnFarmAsync(WholeSourcePattern, source: source, expectOnePiece: true);
+        await using var _ = farm;
+
+        Assert.Equal(3, job.Stages.Count(s => s.Kind == StageKind.RenderChunk && s.State == StageState.Succeeded));
+        var warning = Assert.Single(job.Warnings, w => w.Code == RenderChunks.PartsUnusedWarning);
+        Assert.Contains("'wide'", warning.Message, StringComparison.Ordinal);
+        Assert.Contains(job.Outputs, o => o.Name == "wide.mp4" && o.DurationSeconds > 9);
+        AssertNoPartsLeft(farm, job);
+    }
+
+    // The 12 s flash-and-beep source rendered with this pattern on a farm that renders outputs over 8 s in parts of 6 s.
+    private async Task<(InProcessFarm Farm, Job Job)> RenderOnFarmAsync(
+        string pattern, Dictionary<string, string?>? overrides = null, Func<FarmClient, Task<Dictionary<string, string>>>? parameters = null, string? source = null, bool expectOnePiece = false)
+    {
+        var farm = new InProcessFarm(new Dictionary<string, string?>(overrides ?? [])
+        {
+            ["Media:JobApi:RenderChunkAfterSeconds"] = "8",
+            ["Media:JobApi:RenderChunkSeconds"] = "6",
+        });
+        try
+        {
+            await farm.InitializeAsync();
+            var clip = source ?? Path.Combine(_folder, "twelve.mp4");
+            if (source is null)
+            {
+                await MakeSourceAsync(clip, 12);
+            }
+
+            var upload = await farm.Client.UploadFileAsync(clip, null, CancellationToken.None);
+            var request = new SubmitJobRequest { Source = new Source { UploadId = upload.UploadId }, InlinePattern = pattern };
+            request.Parameters.Add(parameters is null ? [] : await parameters(farm.Client));
+            var job = await farm.Client.Jobs.SubmitJobAsync(request);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+            job = await farm.Client.WaitAsync(job.Id, null, timeout.Token);
+            Assert.True(job.State == JobState.Succeeded, $"{job.State}: {job.Error}");
+            if (!expectOnePiece)
+            {
+                // Joined from the parts, not rendered again in one piece (which would give the same file, later).
+                Assert.DoesNotContain(job.Warnings, w => w.Code == RenderChunks.PartsUnusedWarning);
+            }
+
+            return (farm, job);
+        }
+        catch
+        {
+            await farm.DisposeAsync();
+            throw;
+        }
+    }
+
+    // The parts are the job's scratch, not its outputs: nothing of them (videos, bookend pictures, sound) is left in storage
+    // once joined.
+    private static void AssertNoPartsLeft(InProcessFarm farm, Job job)
+    {
+        Assert.DoesNotContain(job.Outputs, o => o.Name.Contains("part", StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(farm.DataDirectory, "*.part0*", SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(farm.DataDirectory, "*.sound*", SearchOption.AllDirectories));
+    }
+
+    // "blue", "red" or "other": the middle pixel of the frame shown at this time.
+    private async Task<string> ColourAtAsync(string path, double seconds)
+    {
+        var pixel = Path.Combine(_folder, "pixel.rgb");
+        await TestMedia.FFmpegAsync("-ss", seconds.ToString(CultureInfo.InvariantCulture), "-i", path, "-frames:v", "1", "-vf", "crop=2:2,scale=1:1", "-f", "rawvideo", "-pix_fmt", "rgb24", pixel);
+        var rgb = await File.ReadAllBytesAsync(pixel);
+        return (rgb[0], rgb[1], rgb[2]) switch
+        {
+            ( < 60, < 60, > 180) => "blue",
+            ( > 180, < 60, < 60) => "red",
+            _ => "other",
+        };
+    }
+
+    // Each flash where the edit puts it and its beep with it (both within one frame).
+    private async Task AssertFlashesWithBeepsAsync(string path, IReadOnlyList<double> expected)
+    {
+        var flashes = await FlashStartsAsync(path);
+        var beeps = await BeepStartsAsync(path);
+        Assert.Equal(expected.Count, flashes.Count);
+        Assert.All(flashes.Zip(expected), f => Assert.True(Math.Abs(f.First - f.Second) <= (1.0 / Rate) + 1e-3, FormattableString.Invariant($"a flash at {f.First} s, expected at {f.Second} s")));
+        Assert.Equal(expected.Count, beeps.Count);
+        Assert.All(flashes.Zip(beeps), p => Assert.True(Math.Abs(p.First - p.Second) <= 1.0 / Rate, FormattableString.Invariant($"flash at {p.First} s, beep at {p.Second} s")));
     }
 
     public Task DisposeAsync()

@@ -5,6 +5,7 @@ using Media.JobApi.Errors;
 using Media.JobApi.Orchestration;
 using Media.JobApi.Store;
 using Media.Pipelines.Editing;
+using Media.Pipelines.Render;
 using Media.Platform.Storage;
 using Media.Protos.V1;
 
@@ -65,20 +66,29 @@ public sealed class OutputRevisions(IJobStore store, IBlobStore blobs, Orchestra
         // Each request keeps its own plan (a key no other request can take), so two clients racing for the same revision
         // never overwrite each other's plan: the orchestrator admits one of them and refuses the other as stale.
         var key = $"{TenantKeys.JobRevisions(job.Tenant, job.Id)}/{request.Output}-{Guid.NewGuid():N}.plan.json";
-        await using (var content = new MemoryStream(Encoding.UTF8.GetBytes(Media.Pipelines.Json.StrictJson.Write(plan))))
+        var document = Media.Pipelines.Json.StrictJson.Write(plan);
+        await using (var content = new MemoryStream(Encoding.UTF8.GetBytes(document)))
         {
             await blobs.PutAsync(key, content, "application/json", cancellationToken);
         }
 
         try
         {
-            return await orchestrator.ReviseAsync(job.Id, job.Tenant, request.Output, request.BaseRevision, key, cancellationToken);
+            return await orchestrator.ReviseAsync(job.Id, job.Tenant, request.Output, request.BaseRevision, key, SplittableSeconds(document), cancellationToken);
         }
         catch (Exception ex) when (ex is PreconditionFailedException or ResourceNotFoundException or ConcurrentChangeException)
         {
             await blobs.DeleteAsync(key, CancellationToken.None);
             throw;
         }
+    }
+
+    // How long the revised output is, when its render can be split into parts (0 when it cannot), compiled from the stored
+    // document as the workers compile it: the length its parts and its join are checked against.
+    private static double SplittableSeconds(string document)
+    {
+        var render = EditPlanMapper.ToRenderPlan(EditPlanRevision.Read(document));
+        return RenderChunks.Chunkable(render) ? RenderCommandBuilder.MainLength(render) : 0;
     }
 
     // The plan document of an output's revision (0 = the newest rendered), and its listing among the job's outputs.

@@ -103,9 +103,12 @@ public sealed class Orchestrator : IDisposable
     public Task<JobRecord> RetryAsync(string jobId, string tenant, CancellationToken cancellationToken) =>
         ApplyOwnedAsync(jobId, tenant, new RetryJob(), cancellationToken);
 
-    /// <summary>Renders a new revision of an output from the edited plan stored at <paramref name="planKey"/> (see the ReviseOutput RPC).</summary>
-    public Task<JobRecord> ReviseAsync(string jobId, string tenant, string output, int baseRevision, string planKey, CancellationToken cancellationToken) =>
-        ApplyOwnedAsync(jobId, tenant, new ReviseOutput(output, baseRevision, planKey), cancellationToken);
+    /// <summary>
+    /// Renders a new revision of an output from the edited plan stored at <paramref name="planKey"/> (see the ReviseOutput
+    /// RPC), in parts when it is <paramref name="splittableSeconds"/> long and that is long enough (0: in one piece).
+    /// </summary>
+    public Task<JobRecord> ReviseAsync(string jobId, string tenant, string output, int baseRevision, string planKey, double splittableSeconds, CancellationToken cancellationToken) =>
+        ApplyOwnedAsync(jobId, tenant, new ReviseOutput(output, baseRevision, planKey, splittableSeconds), cancellationToken);
 
     public Task HandleStageEventAsync(StageEvent stageEvent, CancellationToken cancellationToken) =>
         ApplyAsync(stageEvent.JobId, new ApplyStageEvent(stageEvent), cancellationToken);

@@ -16,6 +16,9 @@ public static class RenderChunks
 {
     public const double GridSeconds = 2;
 
+    /// <summary>The job warning's code when a render stage had parts but rendered its output in one piece instead.</summary>
+    public const string PartsUnusedWarning = "render_parts_unused";
+
     /// <summary>
     /// Decoded and run through the graph before a part's first frame and discarded: the frame-rate conversion picks each
     /// output frame from the source frames around it, so the first kept frame is the one a single render picks.
@@ -55,9 +58,11 @@ public static class RenderChunks
     /// <summary>
     /// Whether a plan can be rendered in parts: any edit of the source (the whole of it at one speed, or kept pieces on the
     /// output's frame grid, <see cref="CutGrid"/>) whose every output frame a part can render exactly as a single render
-    /// does. Not a stream copy (nothing to split), nor an edit between an intro and an outro (rendered in one piece).
+    /// does, with or without an intro and an outro (the parts are the edit's; the first part also renders the intro's
+    /// picture and the one ending the edit the outro's, and the join puts them around the edit). Not a stream copy:
+    /// nothing to split.
     /// </summary>
-    public static bool Chunkable(RenderPlan plan) => !plan.StreamCopy && plan.Intro is null && plan.Outro is null;
+    public static bool Chunkable(RenderPlan plan) => !plan.StreamCopy;
 
     /// <summary>A plan's identity: every part and the join must have rendered the same plan (checked before joining).</summary>
     public static string PlanDigest(string planDocument) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(planDocument)));
@@ -79,14 +84,19 @@ public static class RenderChunks
 
     /// <summary>Where a part's video (or the sound stage's AAC) is stored until the join.</summary>
     public static string MediaKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}{(IsSound(stageId) ? ".m4a" : ".mp4")}";
+
+    /// <summary>Where the intro's (<paramref name="which"/> "intro") or outro's ("outro") picture a part rendered is stored until the join.</summary>
+    public static string BookendKey(string outputPrefix, string stageId, string which) => $"{outputPrefix}/parts/{stageId}.{which}.mp4";
 }
 
 /// <summary>
 /// What one part of a chunked render did, stored beside its media for the join: the plan it rendered (by digest), whether
 /// that plan can be split at all, and the output range its video holds (none when the range begins after the output ends);
-/// or, for the sound stage (<see cref="Sound"/>), that it encoded the whole output's sound.
+/// or, for the sound stage (<see cref="Sound"/>), that it encoded the whole output's sound (the intro's and outro's
+/// included); and whether it also stored the picture of the intro (<see cref="Intro"/>, the first part) or of the outro
+/// (<see cref="Outro"/>, the part that ends the edit).
 /// </summary>
-public sealed record RenderPartManifest(string PlanSha256, bool Splittable, double Start, double End, bool HasVideo, bool Sound = false)
+public sealed record RenderPartManifest(string PlanSha256, bool Splittable, double Start, double End, bool HasVideo, bool Sound = false, bool Intro = false, bool Outro = false)
 {
     private static readonly System.Text.Json.JsonSerializerOptions Json = new(System.Text.Json.JsonSerializerDefaults.Web);
 
@@ -96,19 +106,22 @@ public sealed record RenderPartManifest(string PlanSha256, bool Splittable, doub
         System.Text.Json.JsonSerializer.Deserialize<RenderPartManifest>(json, Json) ?? throw new FormatException("An empty render part manifest.");
 
     /// <summary>
-    /// Whether these parts, in order, are the whole of an output of <paramref name="lengthSeconds"/> rendered from the plan
-    /// with <paramref name="planSha256"/>: every part rendered that plan, the video parts' ranges follow each other from 0
-    /// to the end, and one sound stage encoded the whole output's sound.
+    /// Whether these parts, in order, are the whole of an output whose edit is <paramref name="lengthSeconds"/> long,
+    /// rendered from the plan with <paramref name="planSha256"/>: every part rendered that plan, the video parts' ranges
+    /// follow each other from 0 to the end, one sound stage encoded the whole output's sound, and the plan's intro
+    /// (<paramref name="intro"/>) and outro (<paramref name="outro"/>) pictures were stored by the first and the last video
+    /// part, and by no other.
     /// </summary>
-    public static bool Cover(IReadOnlyList<RenderPartManifest> parts, string planSha256, double lengthSeconds)
+    public static bool Cover(IReadOnlyList<RenderPartManifest> parts, string planSha256, double lengthSeconds, bool intro = false, bool outro = false)
     {
         if (parts.Count == 0 || parts.Any(p => !p.Splittable || p.PlanSha256 != planSha256) || parts.Count(p => p.Sound) != 1)
         {
             return false;
         }
 
+        var videos = parts.Where(p => p.HasVideo && !p.Sound).ToList();
         var end = 0.0;
-        foreach (var part in parts.Where(p => p.HasVideo && !p.Sound))
+        foreach (var part in videos)
         {
             if (Math.Abs(part.Start - end) > 1e-6)
             {
@@ -118,6 +131,8 @@ public sealed record RenderPartManifest(string PlanSha256, bool Splittable, doub
             end = part.End;
         }
 
-        return Math.Abs(end - lengthSeconds) < 1e-6;
+        return Math.Abs(end - lengthSeconds) < 1e-6 && videos.Count > 0
+            && parts.Count(p => p.Intro) == (intro ? 1 : 0) && videos[0].Intro == intro
+            && parts.Count(p => p.Outro) == (outro ? 1 : 0) && videos[^1].Outro == outro;
     }
 }

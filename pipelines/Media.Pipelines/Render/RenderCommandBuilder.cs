@@ -89,7 +89,7 @@ public static class RenderCommandBuilder
 
         var options = new List<string>
         {
-            "-t", FFmpegFormat.Seconds(WholeFrames(plan.Intro?.DurationSeconds ?? 0, plan.Preset.FrameRate) + main + WholeFrames(plan.Outro?.DurationSeconds ?? 0, plan.Preset.FrameRate)),
+            "-t", FFmpegFormat.Seconds(BookendLength(plan, plan.Intro) + main + BookendLength(plan, plan.Outro)),
         };
         options.AddRange(VideoEncoder(plan));
         options.AddRange(AudioEncoder(plan));
@@ -119,7 +119,7 @@ public static class RenderCommandBuilder
         CheckAssets(plan, assets);
         if (!RenderChunks.Chunkable(plan))
         {
-            throw new ArgumentException("Only a plan with no intro or outro that is not a stream copy renders in parts.", nameof(plan));
+            throw new ArgumentException("A stream copy does not render in parts.", nameof(plan));
         }
 
         var rate = plan.Preset.FrameRate;
@@ -204,13 +204,63 @@ public static class RenderCommandBuilder
         var chains = new List<FilterChain>();
         var speech = CutAudio(plan, chains, seek);
         var main = WholeFrames(plan.MainDurationSeconds, plan.Preset.FrameRate);
-        FinishAudio(plan, assets, inputs, chains, speech, main, AudioLabel);
+        var bookended = plan.Intro is not null || plan.Outro is not null;
+        FinishAudio(plan, assets, inputs, chains, speech, main, bookended ? "ma" : AudioLabel);
+        if (bookended)
+        {
+            // The bookends' sound before and after the edit's, as the single render concatenates them.
+            if ((plan.Intro is not null && assets.IntroPath is null) || (plan.Outro is not null && assets.OutroPath is null))
+            {
+                throw new ArgumentException("The plan's intro and outro need their local files.", nameof(assets));
+            }
+
+            var sounds = new List<string>();
+            if (plan.Intro is { } intro)
+            {
+                inputs.Add(new FFmpegInput(assets.IntroPath!));
+                sounds.Add(BookendAudio(plan, intro, inputs.Count - 1, "ina", inputs, chains));
+            }
+
+            sounds.Add("ma");
+            if (plan.Outro is { } outro)
+            {
+                inputs.Add(new FFmpegInput(assets.OutroPath!));
+                sounds.Add(BookendAudio(plan, outro, inputs.Count - 1, "outa", inputs, chains));
+            }
+
+            chains.Add(new FilterChain(sounds, [Filter.Of("concat", ("n", sounds.Count), ("v", 0), ("a", 1))], [AudioLabel]));
+        }
+
         return new FFmpegCommand
         {
             Inputs = inputs,
             Graph = new FilterGraph(chains),
             Maps = [$"[{AudioLabel}]"],
-            OutputOptions = ["-t", FFmpegFormat.Seconds(main), "-vn", .. AudioEncoder(plan), .. Container()],
+            OutputOptions = ["-t", FFmpegFormat.Seconds(BookendLength(plan, plan.Intro) + main + BookendLength(plan, plan.Outro)), "-vn", .. AudioEncoder(plan), .. Container()],
+            OutputPath = outputPath,
+        };
+    }
+
+    /// <summary>
+    /// The picture of a chunked render's intro or outro (<paramref name="bookend"/> is the plan's, read from
+    /// <paramref name="bookendPath"/>), fitted as the single render fits it and encoded with the parts' settings, so the join
+    /// puts it before the first part or after the last by stream copy. No sound: the audio pass has the bookends' sound.
+    /// </summary>
+    public static FFmpegCommand BuildBookendPart(RenderPlan plan, PlannedBookend bookend, string bookendPath, string outputPath)
+    {
+        if (!RenderChunks.Chunkable(plan) || (bookend != plan.Intro && bookend != plan.Outro))
+        {
+            throw new ArgumentException("Only the intro or outro of a plan that renders in parts.", nameof(bookend));
+        }
+
+        var chains = new List<FilterChain>();
+        BookendVideo(plan, bookend, 0, VideoLabel, chains);
+        return new FFmpegCommand
+        {
+            Inputs = [new FFmpegInput(bookendPath)],
+            Graph = new FilterGraph(chains),
+            Maps = [$"[{VideoLabel}]"],
+            OutputOptions = [.. VideoEncoder(plan), "-an", .. Container()],
             OutputPath = outputPath,
         };
     }
@@ -680,7 +730,12 @@ public static class RenderCommandBuilder
     {
         var index = inputs.Count;
         inputs.Add(new FFmpegInput(path));
-        var length = WholeFrames(bookend.DurationSeconds, plan.Preset.FrameRate);
+        return [BookendVideo(plan, bookend, index, $"{label}v", chains), BookendAudio(plan, bookend, index, $"{label}a", inputs, chains)];
+    }
+
+    // The picture of the bookend read by input <paramref name="index"/>: fitted, at the output's rate, exactly its frames.
+    private static string BookendVideo(RenderPlan plan, PlannedBookend bookend, int index, string label, List<FilterChain> chains)
+    {
         chains.Add(new FilterChain(
             [$"{index}:v:0"],
             [
@@ -690,23 +745,33 @@ public static class RenderCommandBuilder
                 Filter.Of("fps", ("fps", plan.Preset.FrameRate)),
                 Filter.Of("format", ("pix_fmts", "yuv420p")),
                 Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1)),
-                Filter.Of("trim", ("duration", length)),
+                Filter.Of("trim", ("duration", BookendLength(plan, bookend))),
                 Filter.Of("setpts", ("expr", "PTS-STARTPTS")),
             ],
-            [$"{label}v"]));
+            [label]));
+        return label;
+    }
+
+    // The sound of the bookend read by input <paramref name="index"/> (or silence when it has none), exactly its length.
+    private static string BookendAudio(RenderPlan plan, PlannedBookend bookend, int index, string label, List<FFmpegInput> inputs, List<FilterChain> chains)
+    {
+        var length = BookendLength(plan, bookend);
         if (bookend.HasAudio)
         {
-            chains.Add(new FilterChain([$"{index}:a:0"], [.. AudioFormat(), Filter.Of("apad"), Filter.Of("atrim", ("duration", length)), Filter.Of("asetpts", ("expr", "PTS-STARTPTS"))], [$"{label}a"]));
+            chains.Add(new FilterChain([$"{index}:a:0"], [.. AudioFormat(), Filter.Of("apad"), Filter.Of("atrim", ("duration", length)), Filter.Of("asetpts", ("expr", "PTS-STARTPTS"))], [label]));
         }
         else
         {
             var silence = inputs.Count;
             inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
-            chains.Add(new FilterChain([$"{silence}:a"], [Filter.Of("atrim", ("duration", length)), .. AudioFormat()], [$"{label}a"]));
+            chains.Add(new FilterChain([$"{silence}:a"], [Filter.Of("atrim", ("duration", length)), .. AudioFormat()], [label]));
         }
 
-        return [$"{label}v", $"{label}a"];
+        return label;
     }
+
+    // A bookend's length on the output: whole frames of the output's rate.
+    private static double BookendLength(RenderPlan plan, PlannedBookend? bookend) => bookend is null ? 0 : WholeFrames(bookend.DurationSeconds, plan.Preset.FrameRate);
 
     private static Filter LogoOverlay(RenderPlan plan, PlannedLogo logo)
     {

@@ -256,6 +256,7 @@ public sealed class JobStateMachineTests
     [InlineData("steps: [{ loudness: {} }]", 44, "0-12 12-24 24-36 36-44")]
     [InlineData("steps: [{ jumpCuts: {} }]", 44, "0-12 12-24 24-36 36-44")]
     [InlineData("steps: [{ trim: { start: 2 } }]", 44, "0-12 12-24 24-36 36-42")]
+    [InlineData("steps: [{ intro: { source: 'blob:k/intro.mp4' } }, { outro: { source: 'blob:k/outro.mp4' } }]", 44, "0-12 12-24 24-36 36-44")]
     [InlineData("steps: [{ clips: { count: 2, minLength: 20, maxLength: 40 } }]", 44, "")]
     public void Completed_Probe_LongSource_RenderSplitIntoPartsTheRenderWaitsFor(string steps, double seconds, string ranges)
     {
@@ -676,6 +677,60 @@ public sealed class JobStateMachineTests
         }
 
         Assert.Equal(expected, outcome);
+    }
+
+    // the revised output's length when it can be split (0: it cannot) -> the stages dispatched at once (the machine splits
+    // outputs over 40 s into 12 s parts)
+    [Theory]
+    [InlineData(0, "render.vertical.r2")]
+    [InlineData(40, "render.vertical.r2")]
+    [InlineData(44, "render.vertical.r2.part01 render.vertical.r2.part02 render.vertical.r2.part03 render.vertical.r2.part04 render.vertical.r2.sound")]
+    public void Revise_ALongRevision_RendersInParts_ItsRenderJoinsThem_AFailedOneIsSupersededByTheNext(double seconds, string expected)
+    {
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 40, RenderChunkSeconds: 12));
+        var snapshot = new JobSnapshot(Job(JobState.Succeeded), [
+            Stage("probe", StageKind.Probe, StageState.Succeeded),
+            Stage("render.vertical", StageKind.Render, StageState.Succeeded, dependsOn: "probe") with { OutputName = "vertical", PatternOutput = "vertical" },
+        ], []);
+
+        var decision = machine.Decide(snapshot, new ReviseOutput("vertical", 1, "plans/p.json", seconds), At(Now));
+
+        var dispatched = decision.Effects.OfType<DispatchStages>().Single().Stages;
+        Assert.Equal(expected.Split(' ').Select(n => "job_1." + n), dispatched.Select(s => s.Id));
+        // Every part renders the revised plan, and nothing it waits for: the revision needs no probe or analysis again.
+        Assert.All(dispatched, s => Assert.Equal((StageState.Dispatched, 2, "plans/p.json", "vertical.r2", "vertical", ""), (s.State, s.Revision, s.PlanKey, s.OutputName, s.PatternOutput, string.Join(',', s.DependsOn))));
+        if (dispatched.Count == 1)
+        {
+            return;
+        }
+
+        var parts = dispatched.Where(s => s.Kind == StageKind.RenderChunk).ToList();
+        Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44), (0, 44)], parts.Select(p => (p.RangeStart ?? -1, p.RangeEnd ?? -1)));
+        Assert.Equal(Media.Platform.Bus.Topics.CpuPool, parts[^1].Pool);
+        var render = decision.Changes!.Stages.Single(s => s.Id == "job_1.render.vertical.r2");
+        Assert.Equal((StageState.Waiting, 0, "plans/p.json"), (render.State, render.Attempt, render.PlanKey));
+        Assert.Equal(parts.Select(p => p.Id), render.DependsOn);
+        Assert.Equal(JobState.Running, decision.Job.State);
+
+        // The last part done dispatches the revision's render (the join); the job succeeds again with it.
+        var state = After(snapshot, decision);
+        foreach (var (part, i) in parts.Select((p, i) => (p, i)))
+        {
+            var next = machine.Decide(state, new ApplyStageEvent(Event(part.Id["job_1.".Length..], 1, e => e.Completed = new StageCompleted())), At(Now));
+            Assert.Equal(i == parts.Count - 1 ? ["job_1.render.vertical.r2"] : [], next.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+            state = After(state, next);
+        }
+
+        Assert.Equal(JobState.Succeeded, machine.Decide(state, new ApplyStageEvent(Event("render.vertical.r2", 1, e => e.Completed = new StageCompleted())), At(Now)).Job.State);
+
+        // A part that fails for good fails the revision (and the job, whose outputs stay); the next revision, from the
+        // newest rendered one, supersedes the failed revision's parts, and the job succeeds without them.
+        var failed = After(After(snapshot, decision), machine.Decide(After(snapshot, decision), new ApplyStageEvent(Event("render.vertical.r2.part02", 1, e => e.Failed = new Protos.V1.StageFailed { Error = new JobError { Code = "x", Message = "x" } })), At(Now)));
+        Assert.Equal(JobState.Failed, failed.Job.State);
+        var again = machine.Decide(failed, new ReviseOutput("vertical", 1, "plans/q.json", 30), At(Now));
+        Assert.Equal(["job_1.render.vertical.r3"], again.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        var revised = After(failed, again);
+        Assert.Equal(JobState.Succeeded, machine.Decide(revised, new ApplyStageEvent(Event("render.vertical.r3", 1, e => e.Completed = new StageCompleted())), At(Now)).Job.State);
     }
 
     [Fact]

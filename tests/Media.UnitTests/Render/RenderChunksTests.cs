@@ -36,7 +36,7 @@ public sealed class RenderChunksTests
     }
 
     [Fact]
-    public void Chunkable_AnyEditWithoutBookends_NotAStreamCopy()
+    public void Chunkable_AnyEdit_WithOrWithoutBookends_NotAStreamCopy()
     {
         Assert.True(RenderChunks.Chunkable(Whole(60)));
         // Cut plans: their pieces sit on the output's frame grid (CutGrid), so a part renders the single render's frames.
@@ -44,8 +44,9 @@ public sealed class RenderChunksTests
         Assert.True(RenderChunks.Chunkable(Whole(60) with { Segments = [new PlannedSegment(5, 60, 1)] }));
         Assert.True(RenderChunks.Chunkable(Whole(60) with { Speed = 1.5 }));
         Assert.False(RenderChunks.Chunkable(Whole(60) with { StreamCopy = true }));
-        Assert.False(RenderChunks.Chunkable(Whole(60) with { Intro = new PlannedBookend("intro.mp4", 3, true) }));
-        Assert.False(RenderChunks.Chunkable(Whole(60) with { Outro = new PlannedBookend("outro.mp4", 3, false) }));
+        // The parts are the edit's; the intro's and outro's pictures are two more files around them.
+        Assert.True(RenderChunks.Chunkable(Whole(60) with { Intro = new PlannedBookend("intro.mp4", 3, true) }));
+        Assert.True(RenderChunks.Chunkable(Whole(60) with { Outro = new PlannedBookend("outro.mp4", 3, false) }));
     }
 
     [Fact]
@@ -62,7 +63,7 @@ public sealed class RenderChunksTests
         Assert.Equal(["-g", "60"], arguments.SkipWhile(a => a != "-g").Take(2));
 
         Assert.Throws<ArgumentOutOfRangeException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100), "in.mp4", "part.mp4", 90, 102));
-        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100) with { Outro = new PlannedBookend("outro.mp4", 3, true) }, "in.mp4", "part.mp4", 0, 20));
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildVideoPart(Whole(100) with { StreamCopy = true }, "in.mp4", "part.mp4", 0, 20));
     }
 
     [Fact]
@@ -113,6 +114,45 @@ public sealed class RenderChunksTests
     }
 
     [Fact]
+    public void AudioPass_WithBookends_TheirSoundAroundTheEdits_TheWholeLength()
+    {
+        var plan = Whole(100) with { Intro = new PlannedBookend("k/intro.mp4", 1.5, false), Outro = new PlannedBookend("k/outro.mp4", 2.01, true) };
+        var arguments = RenderCommandBuilder.BuildAudioPass(plan, "in.mp4", "sound.m4a", new RenderAssets { IntroPath = "/w/intro.mp4", OutroPath = "/w/outro.mp4" }).ToArguments();
+        var graph = arguments.SkipWhile(a => a != "-filter_complex").Skip(1).First();
+
+        // The edit's sound as without bookends (gain, limiter), the intro's silence (it has no sound) and the outro's sound,
+        // each cut to its whole frames (2.01 s is 60 frames at 30 fps: 2 s), in the single render's order.
+        Assert.Contains("atrim=duration=100[ma]", graph, StringComparison.Ordinal);
+        Assert.Contains("[2:a]atrim=duration=1.5,aresample", graph, StringComparison.Ordinal);
+        Assert.Contains("[3:a:0]aresample=out_sample_rate=48000,aformat=sample_fmts=fltp:channel_layouts=stereo,apad,atrim=duration=2,", graph, StringComparison.Ordinal);
+        Assert.EndsWith("[ina][ma][outa]concat=n=3:v=0:a=1[a]", graph, StringComparison.Ordinal);
+        Assert.Equal(["in.mp4", "/w/intro.mp4", "anullsrc=r=48000:cl=stereo", "/w/outro.mp4"], arguments.Where((_, i) => i > 0 && arguments[i - 1] == "-i"));
+        Assert.Equal(["-t", "103.5", "-vn"], arguments.SkipWhile(a => a != "-t").Take(3));
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildAudioPass(plan, "in.mp4", "sound.m4a"));
+    }
+
+    [Fact]
+    public void BookendPart_FittedAsTheSingleRenderFitsIt_ThePartsEncoder_NoSound()
+    {
+        var intro = new PlannedBookend("k/intro.mp4", 1.5, true);
+        var plan = Whole(100) with { Intro = intro };
+        var arguments = RenderCommandBuilder.BuildBookendPart(plan, intro, "/w/intro.mp4", "intro-part.mp4").ToArguments();
+        var graph = arguments.SkipWhile(a => a != "-filter_complex").Skip(1).First();
+        var single = RenderCommandBuilder.Build(plan, "in.mp4", "out.mp4", new RenderAssets { IntroPath = "/w/intro.mp4" }).ToArguments();
+        var part = RenderCommandBuilder.BuildVideoPart(plan, "in.mp4", "part.mp4", 0, 12).ToArguments();
+
+        Assert.Equal(["-i", "/w/intro.mp4"], arguments.SkipWhile(a => a != "-i").Take(2));
+        Assert.StartsWith("[0:v:0]scale=w=1920:h=1080:force_original_aspect_ratio=decrease", graph, StringComparison.Ordinal);
+        Assert.EndsWith("tpad=stop_mode=clone:stop_duration=0.1,trim=duration=1.5,setpts=expr=PTS-STARTPTS[v]", graph, StringComparison.Ordinal);
+        // The same chain as in the single render's graph, and the same encoder settings as the edit's parts.
+        Assert.Contains(graph["[0:v:0]".Length..^"[v]".Length], single.SkipWhile(a => a != "-filter_complex").Skip(1).First(), StringComparison.Ordinal);
+        Assert.Equal(part.SkipWhile(a => a != "-c:v").TakeWhile(a => a != "-an"), arguments.SkipWhile(a => a != "-c:v").TakeWhile(a => a != "-an"));
+        Assert.Contains("-an", arguments);
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildBookendPart(plan, new PlannedBookend("k/other.mp4", 1, true), "/w/other.mp4", "o.mp4"));
+        Assert.Throws<ArgumentException>(() => RenderCommandBuilder.BuildBookendPart(plan with { StreamCopy = true }, intro, "/w/intro.mp4", "o.mp4"));
+    }
+
+    [Fact]
     public void Join_CopiesPartsAndSound_FromAListOfQuotedPaths()
     {
         var list = RenderCommandBuilder.ConcatList(["/w/in-a.mp4", "/w/it's.mp4"]);
@@ -138,10 +178,19 @@ public sealed class RenderChunksTests
         Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), sound], "p", 30));
         Assert.False(RenderPartManifest.Cover([Part(0, 0, video: false, splittable: false), sound], "p", 30));
         Assert.False(RenderPartManifest.Cover([], "p", 30));
+        // With bookends: the intro's picture from the first part, the outro's from the last with video, no others.
+        Assert.True(RenderPartManifest.Cover([Part(0, 12) with { Intro = true }, Part(12, 24), Part(24, 30) with { Outro = true }, Part(36, 36, video: false), sound], "p", 30, intro: true, outro: true));
+        Assert.True(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30) with { Outro = true }, sound], "p", 30, outro: true));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24), Part(24, 30), sound], "p", 30, intro: true));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12), Part(12, 24) with { Outro = true }, Part(24, 30), sound], "p", 30, outro: true));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12) with { Intro = true }, Part(12, 24), Part(24, 30), sound], "p", 30));
+        Assert.False(RenderPartManifest.Cover([Part(0, 12) with { Intro = true }, Part(12, 24) with { Intro = true }, Part(24, 30), sound], "p", 30, intro: true));
         Assert.Equal(Part(0, 12), RenderPartManifest.FromJson(Part(0, 12).ToJson()));
         Assert.Equal(sound, RenderPartManifest.FromJson(sound.ToJson()));
         Assert.True(RenderChunks.IsPartOf("j.render.o", RenderChunks.SoundStageId("j.render.o")));
         Assert.Equal("t/parts/j.render.o.sound.m4a", RenderChunks.MediaKey("t", "j.render.o.sound"));
         Assert.Equal("t/parts/j.render.o.part01.mp4", RenderChunks.MediaKey("t", RenderChunks.PartStageId("j.render.o", 1)));
+        Assert.Equal("t/parts/j.render.o.part01.intro.mp4", RenderChunks.BookendKey("t", RenderChunks.PartStageId("j.render.o", 1), "intro"));
+        Assert.Equal(Part(0, 12) with { Outro = true }, RenderPartManifest.FromJson((Part(0, 12) with { Outro = true }).ToJson()));
     }
 }

@@ -78,9 +78,33 @@ public sealed class RenderChunkStageHandler(
 
         await StoreMediaAsync(context, local, "video/mp4", cancellationToken);
 
+        // The first part brings the intro's picture and the part that ends the edit the outro's (the sound stage has their
+        // sound): each a second file in the parts' encoding, which the join puts before or after the parts.
+        var (intro, outro) = (plan.Intro is not null && start == 0, plan.Outro is not null && end >= length - 1e-6);
+        if (intro)
+        {
+            await StoreBookendAsync(context, plan, plan.Intro!, assets.IntroPath!, "intro", cancellationToken);
+        }
+
+        if (outro)
+        {
+            await StoreBookendAsync(context, plan, plan.Outro!, assets.OutroPath!, "outro", cancellationToken);
+        }
+
         // The manifest last: a part with a manifest has its video stored.
-        await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, end, true), cancellationToken);
+        await StoreAsync(context, manifestKey, new RenderPartManifest(prepared.Digest, true, start, end, true, Intro: intro, Outro: outro), cancellationToken);
         return new StageCompleted();
+    }
+
+    private async Task StoreBookendAsync(StageContext context, RenderPlan plan, PlannedBookend bookend, string path, string which, CancellationToken cancellationToken)
+    {
+        var dispatch = context.Dispatch;
+        var local = Path.Combine(context.WorkDirectory, which + ".mp4");
+        var arguments = RenderCommandBuilder.BuildBookendPart(plan, bookend, path, local).ToArguments();
+        logger.LogInformation("Rendering the {Which} of {JobId}/{Output}: {Tool} {Arguments}", which, dispatch.JobId, plan.OutputName, tools.Value.FFmpeg, arguments);
+        await runner.RunAsync(tools.Value.FFmpeg, arguments, cancellationToken);
+        await using var media = File.OpenRead(local);
+        await context.Blobs.PutAsync(RenderChunks.BookendKey(dispatch.OutputPrefix, dispatch.StageId, which), media, "video/mp4", cancellationToken);
     }
 
     private async Task RunAsync(StageContext context, IReadOnlyList<string> arguments, double seconds, CancellationToken cancellationToken)

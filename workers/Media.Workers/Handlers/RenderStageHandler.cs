@@ -45,6 +45,16 @@ public sealed class RenderStageHandler(
         await RenderAsync(context, joined ? made.Skip(1).ToList() : made, cancellationToken);
 
         var completed = new StageCompleted();
+        if (!joined && dispatch.PartKeys.Count > 0 && RenderChunks.Chunkable(prepared.Render))
+        {
+            // Said to the client too: the output is right, but it was rendered twice over, once of it on one worker.
+            completed.Warnings.Add(new JobWarning
+            {
+                Code = RenderChunks.PartsUnusedWarning,
+                Message = $"Output '{prepared.Render.OutputName}' was rendered in parts on several workers, but the parts could not be joined (see the worker's log); it was rendered again in one piece on one worker: the same output, later.",
+            });
+        }
+
         foreach (var output in made)
         {
             completed.Outputs.Add(await StoreAsync(context, output, cancellationToken));
@@ -57,9 +67,11 @@ public sealed class RenderStageHandler(
             await context.Blobs.DeleteAsync(key, cancellationToken);
         }
 
-        foreach (var key in dispatch.PartKeys)
+        foreach (var part in dispatch.PartKeys.Select(k => Path.GetFileNameWithoutExtension(k)))
         {
-            await context.Blobs.DeleteAsync(RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key)), cancellationToken);
+            await context.Blobs.DeleteAsync(RenderChunks.MediaKey(dispatch.OutputPrefix, part), cancellationToken);
+            await context.Blobs.DeleteAsync(RenderChunks.BookendKey(dispatch.OutputPrefix, part, "intro"), cancellationToken);
+            await context.Blobs.DeleteAsync(RenderChunks.BookendKey(dispatch.OutputPrefix, part, "outro"), cancellationToken);
         }
 
         return completed;
@@ -142,9 +154,9 @@ public sealed class RenderStageHandler(
         return outputs;
     }
 
-    // The parts' media (videos in order, then the sound), when they are the whole output rendered from this very plan;
+    // The parts (videos in order, then the sound) by stage id, when they are the whole output rendered from this very plan;
     // null: render in one piece.
-    private async Task<IReadOnlyList<(RenderPartManifest Manifest, string MediaKey)>?> PartsAsync(StageContext context, PreparedPlan prepared, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<(RenderPartManifest Manifest, string StageId)>?> PartsAsync(StageContext context, PreparedPlan prepared, CancellationToken cancellationToken)
     {
         var dispatch = context.Dispatch;
         if (dispatch.PartKeys.Count == 0 || !RenderChunks.Chunkable(prepared.Render))
@@ -163,7 +175,7 @@ public sealed class RenderStageHandler(
 
             try
             {
-                parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), RenderChunks.MediaKey(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(key))));
+                parts.Add((RenderPartManifest.FromJson(await context.Blobs.ReadAllBytesAsync(key, cancellationToken)), Path.GetFileNameWithoutExtension(key)));
             }
             catch (BlobNotFoundException)
             {
@@ -175,7 +187,8 @@ public sealed class RenderStageHandler(
         // In time order, whatever order the keys came in.
         parts = [.. parts.OrderBy(p => p.Item1.Sound).ThenBy(p => p.Item1.Start)];
 
-        if (!RenderPartManifest.Cover([.. parts.Select(p => p.Item1)], prepared.Digest, RenderCommandBuilder.MainLength(prepared.Render)))
+        var plan = prepared.Render;
+        if (!RenderPartManifest.Cover([.. parts.Select(p => p.Item1)], prepared.Digest, RenderCommandBuilder.MainLength(plan), plan.Intro is not null, plan.Outro is not null))
         {
             logger.LogWarning("{JobId}/{Output}: the parts do not cover this plan (another plan, or a gap); rendering in one piece", dispatch.JobId, prepared.Render.OutputName);
             return null;
@@ -186,22 +199,31 @@ public sealed class RenderStageHandler(
 
     // False when the parts could not be joined (one vanished: another attempt of this stage joined and deleted them
     // first): the caller renders in one piece, as if there had been no parts.
-    private async Task<bool> JoinAsync(StageContext context, RenderPlan plan, IReadOnlyList<(RenderPartManifest Manifest, string MediaKey)> parts, string output, CancellationToken cancellationToken)
+    private async Task<bool> JoinAsync(StageContext context, RenderPlan plan, IReadOnlyList<(RenderPartManifest Manifest, string StageId)> parts, string output, CancellationToken cancellationToken)
     {
         logger.LogInformation("Joining {JobId}/{Output} from {Parts} video parts and its sound", context.Dispatch.JobId, plan.OutputName, parts.Count - 1);
+        var prefix = context.Dispatch.OutputPrefix;
         try
         {
-            var audio = await context.GetLocalPathAsync(parts.Single(p => p.Manifest.Sound).MediaKey, cancellationToken);
+            var audio = await context.GetLocalPathAsync(RenderChunks.MediaKey(prefix, parts.Single(p => p.Manifest.Sound).StageId), cancellationToken);
+            // The intro's picture before the first part's, the outro's after the last's.
+            var videos = parts.Where(p => !p.Manifest.Sound).ToList();
+            List<string> keys =
+            [
+                .. videos.Where(p => p.Manifest.Intro).Select(p => RenderChunks.BookendKey(prefix, p.StageId, "intro")),
+                .. videos.Select(p => RenderChunks.MediaKey(prefix, p.StageId)),
+                .. videos.Where(p => p.Manifest.Outro).Select(p => RenderChunks.BookendKey(prefix, p.StageId, "outro")),
+            ];
             var local = new List<string>();
-            foreach (var (_, key) in parts.Where(p => !p.Manifest.Sound))
+            foreach (var key in keys)
             {
                 local.Add(await context.GetLocalPathAsync(key, cancellationToken));
-                context.ReportProgress(0.8 * local.Count / (parts.Count - 1));
+                context.ReportProgress(0.8 * local.Count / keys.Count);
             }
 
             var list = Path.Combine(context.WorkDirectory, "parts.ffconcat");
             await File.WriteAllTextAsync(list, RenderCommandBuilder.ConcatList(local), cancellationToken);
-            await RunAsync(context, RenderCommandBuilder.BuildJoin(list, audio, output).ToArguments(), plan.MainDurationSeconds, 0.8, 0.17, cancellationToken);
+            await RunAsync(context, RenderCommandBuilder.BuildJoin(list, audio, output).ToArguments(), plan.DurationSeconds, 0.8, 0.17, cancellationToken);
             return true;
         }
         catch (Exception ex) when (ex is BlobNotFoundException or FileNotFoundException or ToolFailedException && !cancellationToken.IsCancellationRequested)

@@ -32,9 +32,11 @@ public sealed record RecoverStage(string StageId) : JobInput;
 
 /// <summary>
 /// A client revised an output ("vertical", "vertical-clip2") from its revision <paramref name="BaseRevision"/>; the edited
-/// plan is stored at <paramref name="PlanKey"/>. A new render stage renders it as the next revision.
+/// plan is stored at <paramref name="PlanKey"/>. A new render stage renders it as the next revision: in parts on any
+/// workers when the revised output is <paramref name="SplittableSeconds"/> long (its length when it can be rendered in
+/// parts, 0 when it cannot: a stream copy, an edit between bookends) and that is over the farm's threshold.
 /// </summary>
-public sealed record ReviseOutput(string Output, int BaseRevision, string PlanKey) : JobInput;
+public sealed record ReviseOutput(string Output, int BaseRevision, string PlanKey, double SplittableSeconds = 0) : JobInput;
 
 /// <summary>The dispatch of this attempt could not be published: the stage waits and the sweep tries again.</summary>
 public sealed record ParkStage(string StageId, int Attempt) : JobInput;

@@ -333,11 +333,12 @@ public sealed class JobStateMachine(MachineSettings settings)
         return [.. chunks, analyze with { DependsOn = [.. chunks.Select(c => c.Id)] }];
     }
 
-    // Once the probe tells how long the source is: the first render of each output that is one edit (not fan-out clips,
-    // not revisions) and may be long becomes video parts in output time and one sound stage (after what the render waited
-    // for, run by any workers in parallel) that the render stage waits for and joins by stream copy. Only for patterns whose
-    // outputs are one edit each (no fan-out clips, no intro or outro); the worker's plan decides the rest (a part of a plan that cannot be split renders
-    // nothing and the render stage renders in one piece). Returned: the parts, then the render stages rewired.
+    // Once the probe tells how long the source is: the first render of each output that is one edit and may be long
+    // becomes video parts of the edit in output time and one sound stage (after what the render waited for, run by any
+    // workers in parallel) that the render stage waits for and joins by stream copy, with the intro and outro, if any,
+    // around it. Only for patterns whose outputs are one edit each (no fan-out clips); a revision is split when it is asked
+    // for (see Revise). The worker's plan decides the rest (a part of a plan that cannot be split renders nothing and the
+    // render stage renders in one piece). Returned: the parts, then the render stages rewired.
     private List<StageRecord> ChunkRenders(JobSnapshot snapshot, JobRecord job)
     {
         if (job.SourceInfo is not { } source || snapshot.Stages.Any(s => s.Kind == StageKind.RenderChunk))
@@ -365,32 +366,46 @@ public sealed class JobStateMachine(MachineSettings settings)
             var kept = pattern.Steps.Trim is { } trim
                 ? Math.Max(0, Math.Min(source.DurationSeconds, trim.EndSeconds ?? source.DurationSeconds) - trim.StartSeconds)
                 : source.DurationSeconds;
-            var length = Math.Min(kept / pattern.Steps.Speed, output.Preset.MaxDurationSeconds);
-            var ranges = Media.Pipelines.Render.RenderChunks.Ranges(length, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
-            if (ranges.Count == 0)
+            var parts = PartsOf(render, Math.Min(kept / pattern.Steps.Speed, output.Preset.MaxDurationSeconds));
+            if (parts.Count > 0)
             {
-                continue;
+                stages.AddRange(parts);
+                stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
             }
-
-            var parts = ranges.Select((r, i) => new StageRecord
-            {
-                Id = Media.Pipelines.Render.RenderChunks.PartStageId(render.Id, i + 1),
-                JobId = job.Id,
-                Kind = StageKind.RenderChunk,
-                OutputName = render.OutputName,
-                PatternOutput = render.PatternOutput,
-                DependsOn = render.DependsOn,
-                RangeStart = r.Start,
-                RangeEnd = r.End,
-                Pool = render.Pool,
-            }).ToList();
-            // The sound is encoded on a CPU worker whichever pool encodes the picture.
-            parts.Add(parts[0] with { Id = Media.Pipelines.Render.RenderChunks.SoundStageId(render.Id), RangeStart = 0, RangeEnd = length, Pool = Media.Platform.Bus.Topics.CpuPool });
-            stages.AddRange(parts);
-            stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
         }
 
         return stages;
+    }
+
+    // The stages that render a render stage's output of this length in parts: its video parts and its sound, each waiting
+    // for what the render stage waited for and rendering the same revision of the same plan. None when it is not long
+    // enough to split (the farm's threshold, or fewer than two parts).
+    private List<StageRecord> PartsOf(StageRecord render, double length)
+    {
+        var ranges = Media.Pipelines.Render.RenderChunks.Ranges(length, settings.RenderChunkAfterSeconds, settings.RenderChunkSeconds);
+        if (ranges.Count == 0)
+        {
+            return [];
+        }
+
+        var parts = ranges.Select((r, i) => new StageRecord
+        {
+            Id = Media.Pipelines.Render.RenderChunks.PartStageId(render.Id, i + 1),
+            JobId = render.JobId,
+            Kind = StageKind.RenderChunk,
+            OutputName = render.OutputName,
+            PatternOutput = render.PatternOutput,
+            Clip = render.Clip,
+            Revision = render.Revision,
+            PlanKey = render.PlanKey,
+            DependsOn = render.DependsOn,
+            RangeStart = r.Start,
+            RangeEnd = r.End,
+            Pool = render.Pool,
+        }).ToList();
+        // The sound is encoded on a CPU worker whichever pool encodes the picture.
+        parts.Add(parts[0] with { Id = Media.Pipelines.Render.RenderChunks.SoundStageId(render.Id), RangeStart = 0, RangeEnd = length, Pool = Media.Platform.Bus.Topics.CpuPool });
+        return parts;
     }
 
     /// <summary>The most outputs one render stage makes from one decode (each with its own encoder in the same process).</summary>
@@ -590,9 +605,9 @@ public sealed class JobStateMachine(MachineSettings settings)
         return new Decision(job, parked, []);
     }
 
-    // A revision renders from a stored plan: nothing waits for it, so it is dispatched at once, and the job runs again
-    // until it is rendered (then succeeds again, with every revision's outputs, and its webhook fires again). It is made
-    // from the output's newest rendered revision, one revision of an output at a time.
+    // A revision renders from a stored plan: nothing waits for it, so it (or, when long, its parts) is dispatched at once,
+    // and the job runs again until it is rendered (then succeeds again, with every revision's outputs, and its webhook
+    // fires again). It is made from the output's newest rendered revision, one revision of an output at a time.
     private Decision Revise(JobSnapshot snapshot, ReviseOutput revise, DateTimeOffset now)
     {
         var job = snapshot.Job;
@@ -642,20 +657,34 @@ public sealed class JobStateMachine(MachineSettings settings)
             StartedAt = null,
             FinishedAt = null,
         };
-        var dispatched = Dispatched(stage, now);
+        // A long revision (a corrected caption on a 40-minute edit) renders in parts like the first render: the parts go
+        // out at once and the revision's render stage joins them.
+        var parts = PartsOf(stage, revise.SplittableSeconds);
+        List<StageRecord> dispatched = parts.Count > 0 ? [.. parts.Select(p => Dispatched(p, now))] : [Dispatched(stage, now)];
         var changes = new JobChanges(job with { State = JobState.Running, Error = null, FinishedAt = null, UpdatedAt = now });
         if (job.State != JobState.Running)
         {
             changes.Events.Add(StateEvent(JobState.Running));
         }
 
-        changes.Stages.Add(dispatched);
-        changes.Events.Add(StageEvent(dispatched));
-        changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress([.. snapshot.Stages, dispatched]) };
+        foreach (var next in dispatched)
+        {
+            changes.Stages.Add(next);
+            changes.Events.Add(StageEvent(next));
+        }
+
+        if (parts.Count > 0)
+        {
+            changes.Stages.Add(stage with { DependsOn = [.. parts.Select(p => p.Id)] });
+        }
+
+        changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress([.. snapshot.Stages, .. changes.Stages]) };
         return new Decision(changes.Job, changes,
         [
-            new DispatchStages(changes.Job, [dispatched]),
-            new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} dispatched", job.Id, number, revise.Output),
+            new DispatchStages(changes.Job, dispatched),
+            parts.Count > 0
+                ? new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} ({Length} s) dispatched in {Parts} parts and its sound", job.Id, number, revise.Output, Math.Round(revise.SplittableSeconds, 1), parts.Count - 1)
+                : new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} dispatched", job.Id, number, revise.Output),
         ]);
     }
 

@@ -49,11 +49,11 @@ public sealed record EditSteps
         | (Clips is not null ? AnalysisNeeds.Loudness | AnalysisNeeds.Faces : AnalysisNeeds.None); // hook features
 
     /// <summary>
-    /// True when each output is one edit of the source with nothing before or after it (the whole source, a trim, jump
-    /// cuts, punch-ins, at any speed; not fan-out clips, not an intro or outro), so a long output's video can be rendered
-    /// in parts of output time (see Render.RenderChunks); the planner has the last word.
+    /// True when each output is one edit of the source (the whole source, a trim, jump cuts, punch-ins, at any speed, with
+    /// or without an intro and an outro around it; not fan-out clips), so a long output's edit can be rendered in parts of
+    /// output time (see Render.RenderChunks); the planner has the last word.
     /// </summary>
-    public bool RendersInParts => Clips is null && Intro is null && Outro is null;
+    public bool RendersInParts => Clips is null;
 
     /// <summary>True when nothing changes the picture or sound beyond fitting it to the preset.</summary>
     public bool IsPlain => Trim is null && JumpCuts is null && Clips is null && PunchIn is null && Texts.Count == 0 && Loudness is null && Speed == 1
