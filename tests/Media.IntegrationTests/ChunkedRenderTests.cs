@@ -62,19 +62,28 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         await AssertPartsAreTheSingleRenderAsync(plan, partCount, flashes);
     }
 
-    // An edit between an intro (2 s, blue, no sound: the render makes its silence) and an outro (1.5 s at 24 fps, of another
-    // shape, with a quiet hum): the parts are the edit's, the first part also renders the intro's picture and the last the
-    // outro's, the sound pass has all three sounds.
+    // An edit between an intro (blue, its picture 1.6 s and its quiet hum 2 s: a file is as long as its longest stream) and
+    // an outro (1.5 s at 24 fps, of another shape, no sound: the render makes its silence): the parts are the edit's, the
+    // first part also renders the intro's picture and the last the outro's, the sound pass has all three sounds.
     [Fact]
     public async Task BookendedPartsJoined_AreTheSingleRender_FrameForFrame_InSyncAtEveryJoin()
     {
         var intro = Path.Combine(_folder, "intro.mp4");
         var outro = Path.Combine(_folder, "outro.mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", intro);
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=1.5", "-f", "lavfi", "-i", "sine=frequency=110:duration=1.5:sample_rate=44100,volume=0.01", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", outro);
-        var plan = Plan([new PlannedSegment(0, Seconds, 1)], 1) with { Intro = new PlannedBookend("k/intro.mp4", 2, false), Outro = new PlannedBookend("k/outro.mp4", 1.5, true) };
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=1.6", "-f", "lavfi", "-i", "sine=frequency=110:duration=2:sample_rate=44100,volume=0.01", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", intro);
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=1.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", outro);
+        // As the farm plans them: each as long as the file.
+        var (introProbe, outroProbe) = (await TestMedia.ProbeAsync(intro), await TestMedia.ProbeAsync(outro));
+        Assert.Equal(2, introProbe.DurationSeconds, 1);
+        var plan = Plan([new PlannedSegment(0, Seconds, 1)], 1) with
+        {
+            Intro = new PlannedBookend("k/intro.mp4", introProbe.DurationSeconds, true),
+            Outro = new PlannedBookend("k/outro.mp4", outroProbe.DurationSeconds, false),
+        };
 
-        await AssertPartsAreTheSingleRenderAsync(plan, 5, [.. Enumerable.Range(0, (int)Seconds).Select(s => s + 2.0)], new RenderAssets { IntroPath = intro, OutroPath = outro });
+        // The edit's flashes (and beeps) after the intro's whole length, its sound's, not its picture's.
+        var edit = WholeFrames(plan.Intro);
+        await AssertPartsAreTheSingleRenderAsync(plan, 5, [.. Enumerable.Range(0, (int)Seconds).Select(s => s + edit)], new RenderAssets { IntroPath = intro, OutroPath = outro });
     }
 
     private static RenderPlan Plan(PlannedSegment[] segments, double speed) => new()
@@ -215,6 +224,7 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
 
         // Source seconds 2..11 flash (and beep) at output time s - 1.52.
         await AssertFlashesWithBeepsAsync(wide, [.. Enumerable.Range(2, 10).Select(s => s - 1.52)]);
+        AssertNoPartsLeft(farm, job);
     }
 
     [Fact]
@@ -269,7 +279,8 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         var intro = Path.Combine(_folder, "intro.mp4");
         var outro = Path.Combine(_folder, "outro.mp4");
         await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=1.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", intro);
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=red:s=320x240:r=24:d=2", "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-t", "2", outro);
+        // The outro's picture ends 0.5 s before its (silent) sound: the file, and the outro, is 2 s.
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=red:s=320x240:r=24:d=1.5", "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono:d=2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", outro);
         var (farm, job) = await RenderOnFarmAsync(
             """
             apiVersion: media.farm/v1
@@ -300,9 +311,11 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(15.5, video, 2);
         Assert.Equal(15.5, audio, 2);
 
-        // The intro's blue first, the outro's red last (fitted into 16:9), and every flash 1.5 s late with its beep.
+        // The intro's blue first, the outro's red last (fitted into 16:9; its last frame held to the end of its sound),
+        // and every flash 1.5 s late with its beep.
         Assert.Equal("blue", await ColourAtAsync(wide, 0.5));
-        Assert.Equal("red", await ColourAtAsync(wide, 14.5));
+        Assert.Equal("red", await ColourAtAsync(wide, 14));
+        Assert.Equal("red", await ColourAtAsync(wide, 15.4));
         await AssertFlashesWithBeepsAsync(wide, [.. Enumerable.Range(0, 12).Select(s => s + 1.5)]);
         AssertNoPartsLeft(farm, job);
     }

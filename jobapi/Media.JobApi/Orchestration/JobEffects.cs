@@ -70,6 +70,9 @@ internal sealed class JobEffects(
                 case DiscardOutputs discard:
                     await DiscardAsync(discard);
                     break;
+                case DiscardRenderParts parts:
+                    await DiscardPartsAsync(parts);
+                    break;
                 case Machine.StageFailed failed:
                     FarmTelemetry.StageFailures.Add(1, new("kind", failed.Stage.Kind.ToString().ToLowerInvariant()), new("code", failed.Error.Code), new("retryable", failed.Error.Retryable));
                     break;
@@ -79,6 +82,33 @@ internal sealed class JobEffects(
 #pragma warning restore CA2254
                     break;
             }
+        }
+    }
+
+    // Parts no render stage will join: deleted now; should storage fail, the job's retention deletes them with its folder.
+    private async Task DiscardPartsAsync(DiscardRenderParts discard)
+    {
+        if (blobs is null)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(DiscardTimeout);
+            var prefix = TenantKeys.JobOutputs(discard.Job.Tenant, discard.Job.Id);
+            foreach (var stage in discard.StageIds)
+            {
+                // The manifest first, as the join deletes them: a part without its manifest is never joined.
+                foreach (var key in new[] { RenderChunks.ManifestKey(prefix, stage), RenderChunks.MediaKey(prefix, stage), RenderChunks.BookendKey(prefix, stage, "intro"), RenderChunks.BookendKey(prefix, stage, "outro") })
+                {
+                    await blobs.DeleteAsync(key, timeout.Token);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Could not delete {Parts} unused render parts of job {JobId} ({Cause}); they go with the job's folder", discard.StageIds.Count, discard.Job.Id, Media.Platform.Hosting.PeriodicLoop.Describe(ex));
         }
     }
 

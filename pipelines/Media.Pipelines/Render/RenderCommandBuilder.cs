@@ -338,7 +338,7 @@ public static class RenderCommandBuilder
             // Generated silence, cut to the edit's length inside the graph (no -shortest guesswork).
             var index = inputs.Count;
             inputs.Add(new FFmpegInput(Filter.Of("anullsrc", ("r", 48000), ("cl", "stereo")).Render()) { Format = "lavfi" });
-            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", plan.MainDurationSeconds)), .. AudioFormat()], [label]));
+            chains.Add(new FilterChain([$"{index}:a"], [Filter.Of("atrim", ("duration", main)), .. AudioFormat()], [label]));
         }
     }
 
@@ -734,8 +734,11 @@ public static class RenderCommandBuilder
     }
 
     // The picture of the bookend read by input <paramref name="index"/>: fitted, at the output's rate, exactly its frames.
+    // Its length is the file's (its longest stream): a picture that ends before its sound (a music tail) holds its last
+    // frame to the end, so the picture after it starts where its sound does, in one piece and in parts alike.
     private static string BookendVideo(RenderPlan plan, PlannedBookend bookend, int index, string label, List<FilterChain> chains)
     {
+        var length = BookendLength(plan, bookend);
         chains.Add(new FilterChain(
             [$"{index}:v:0"],
             [
@@ -744,8 +747,8 @@ public static class RenderCommandBuilder
                 Filter.Of("setsar", ("sar", 1)),
                 Filter.Of("fps", ("fps", plan.Preset.FrameRate)),
                 Filter.Of("format", ("pix_fmts", "yuv420p")),
-                Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", 0.1)),
-                Filter.Of("trim", ("duration", BookendLength(plan, bookend))),
+                Filter.Of("tpad", ("stop_mode", "clone"), ("stop_duration", length)),
+                Filter.Of("trim", ("duration", length)),
                 Filter.Of("setpts", ("expr", "PTS-STARTPTS")),
             ],
             [label]));

@@ -205,6 +205,21 @@ public sealed class JobStateMachineTests
         Assert.Equal(0.42, result.CaptionConfidence.Mean);
     }
 
+    [Fact]
+    public void Completed_WarningsAboutDifferentOutputs_KeptSideBySide_ARerunReplacesItsOwn()
+    {
+        JobWarning Unused(string output, string message) => new() { Code = "render_parts_unused", Subject = output, Message = message };
+        var snapshot = new JobSnapshot(Job() with { Findings = new JobFindings { Warnings = { Unused("wide", "wide, first attempt"), Unused("square", "square") } } }, [
+            Stage("render.wide", StageKind.Render, StageState.Running) with { OutputName = "wide" },
+            Stage("render.tall", StageKind.Render, StageState.Running) with { OutputName = "tall" },
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new ApplyStageEvent(Event("render.wide", 1, e => e.Completed = new StageCompleted { Warnings = { Unused("wide", "wide, again") } })), At(Now));
+        decision = Machine.Decide(After(snapshot, decision), new ApplyStageEvent(Event("render.tall", 1, e => e.Completed = new StageCompleted { Warnings = { Unused("tall", "tall") } })), At(Now));
+
+        Assert.Equal(["square", "wide, again", "tall"], decision.Job.Findings!.Warnings.Select(w => w.Message));
+    }
+
     // source seconds -> chunk stages made (the machine chunks sources over 40 s into about 12 s)
     [Theory]
     [InlineData(30, 0)]
@@ -697,6 +712,7 @@ public sealed class JobStateMachineTests
 
         var dispatched = decision.Effects.OfType<DispatchStages>().Single().Stages;
         Assert.Equal(expected.Split(' ').Select(n => "job_1." + n), dispatched.Select(s => s.Id));
+        Assert.Empty(decision.Effects.OfType<DiscardRenderParts>());
         // Every part renders the revised plan, and nothing it waits for: the revision needs no probe or analysis again.
         Assert.All(dispatched, s => Assert.Equal((StageState.Dispatched, 2, "plans/p.json", "vertical.r2", "vertical", ""), (s.State, s.Revision, s.PlanKey, s.OutputName, s.PatternOutput, string.Join(',', s.DependsOn))));
         if (dispatched.Count == 1)
@@ -729,6 +745,8 @@ public sealed class JobStateMachineTests
         Assert.Equal(JobState.Failed, failed.Job.State);
         var again = machine.Decide(failed, new ReviseOutput("vertical", 1, "plans/q.json", 30), At(Now));
         Assert.Equal(["job_1.render.vertical.r3"], again.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        // No render stage will join the failed revision's parts: they are deleted.
+        Assert.Equal(parts.Select(p => p.Id), again.Effects.OfType<DiscardRenderParts>().Single().StageIds);
         var revised = After(failed, again);
         Assert.Equal(JobState.Succeeded, machine.Decide(revised, new ApplyStageEvent(Event("render.vertical.r3", 1, e => e.Completed = new StageCompleted())), At(Now)).Job.State);
     }

@@ -143,7 +143,7 @@ public sealed class RenderChunksTests
 
         Assert.Equal(["-i", "/w/intro.mp4"], arguments.SkipWhile(a => a != "-i").Take(2));
         Assert.StartsWith("[0:v:0]scale=w=1920:h=1080:force_original_aspect_ratio=decrease", graph, StringComparison.Ordinal);
-        Assert.EndsWith("tpad=stop_mode=clone:stop_duration=0.1,trim=duration=1.5,setpts=expr=PTS-STARTPTS[v]", graph, StringComparison.Ordinal);
+        Assert.EndsWith("tpad=stop_mode=clone:stop_duration=1.5,trim=duration=1.5,setpts=expr=PTS-STARTPTS[v]", graph, StringComparison.Ordinal);
         // The same chain as in the single render's graph, and the same encoder settings as the edit's parts.
         Assert.Contains(graph["[0:v:0]".Length..^"[v]".Length], single.SkipWhile(a => a != "-filter_complex").Skip(1).First(), StringComparison.Ordinal);
         Assert.Equal(part.SkipWhile(a => a != "-c:v").TakeWhile(a => a != "-an"), arguments.SkipWhile(a => a != "-c:v").TakeWhile(a => a != "-an"));

@@ -51,6 +51,7 @@ public sealed class RenderStageHandler(
             completed.Warnings.Add(new JobWarning
             {
                 Code = RenderChunks.PartsUnusedWarning,
+                Subject = prepared.Render.OutputName,
                 Message = $"Output '{prepared.Render.OutputName}' was rendered in parts on several workers, but the parts could not be joined (see the worker's log); it was rendered again in one piece on one worker: the same output, later.",
             });
         }

@@ -36,3 +36,9 @@ public sealed record LogNote(LogLevel Level, string Template, params object?[] A
 
 /// <summary>A run's outputs that the job will not hold (its completion was stale): delete those the record does not name.</summary>
 public sealed record DiscardOutputs(JobRecord Job, IReadOnlyList<string> Keys) : JobEffect;
+
+/// <summary>
+/// Render parts no render stage will join (the parts of a revision that failed, superseded by the next): their manifests,
+/// videos, bookend pictures and sound are deleted.
+/// </summary>
+public sealed record DiscardRenderParts(JobRecord Job, IReadOnlyList<string> StageIds) : JobEffect;

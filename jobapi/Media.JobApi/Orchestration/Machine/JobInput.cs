@@ -33,8 +33,8 @@ public sealed record RecoverStage(string StageId) : JobInput;
 /// <summary>
 /// A client revised an output ("vertical", "vertical-clip2") from its revision <paramref name="BaseRevision"/>; the edited
 /// plan is stored at <paramref name="PlanKey"/>. A new render stage renders it as the next revision: in parts on any
-/// workers when the revised output is <paramref name="SplittableSeconds"/> long (its length when it can be rendered in
-/// parts, 0 when it cannot: a stream copy, an edit between bookends) and that is over the farm's threshold.
+/// workers when the revised output's edit is <paramref name="SplittableSeconds"/> long (0: it cannot be rendered in
+/// parts) and that is over the farm's threshold.
 /// </summary>
 public sealed record ReviseOutput(string Output, int BaseRevision, string PlanKey, double SplittableSeconds = 0) : JobInput;
 

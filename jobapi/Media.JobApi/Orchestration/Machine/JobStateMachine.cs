@@ -219,10 +219,11 @@ public sealed class JobStateMachine(MachineSettings settings)
 
         if (completed.Warnings.Count > 0 || completed.CaptionConfidence is not null)
         {
-            // A stage run again (a retry, a revision's analysis) replaces what it said before rather than repeating it.
+            // A stage run again (a retry, a revision's analysis) replaces what it said before rather than repeating it;
+            // warnings about different outputs are kept side by side.
             var findings = job.Findings?.Clone() ?? new JobFindings();
-            var codes = completed.Warnings.Select(w => w.Code).ToHashSet(StringComparer.Ordinal);
-            var kept = findings.Warnings.Where(w => !codes.Contains(w.Code)).ToList();
+            var said = completed.Warnings.Select(w => (w.Code, w.Subject)).ToHashSet();
+            var kept = findings.Warnings.Where(w => !said.Contains((w.Code, w.Subject))).ToList();
             findings.Warnings.Clear();
             findings.Warnings.Add(kept);
             findings.Warnings.Add(completed.Warnings);
@@ -679,8 +680,17 @@ public sealed class JobStateMachine(MachineSettings settings)
         }
 
         changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress([.. snapshot.Stages, .. changes.Stages]) };
+
+        // The parts of earlier revisions that were never joined (a part failed for good, the revision was cancelled): this
+        // revision supersedes them, so no retry will join them either.
+        var unjoined = snapshot.Stages
+            .Where(s => s.Kind == StageKind.RenderChunk && s.PatternOutput == first.PatternOutput && s.Clip == first.Clip
+                && revisions.Any(r => r.Revision == s.Revision && r.State != StageState.Succeeded))
+            .Select(s => s.Id)
+            .ToList();
         return new Decision(changes.Job, changes,
         [
+            .. unjoined.Count > 0 ? [new DiscardRenderParts(changes.Job, unjoined)] : Array.Empty<JobEffect>(),
             new DispatchStages(changes.Job, dispatched),
             parts.Count > 0
                 ? new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} ({Length} s) dispatched in {Parts} parts and its sound", job.Id, number, revise.Output, Math.Round(revise.SplittableSeconds, 1), parts.Count - 1)
