@@ -712,7 +712,6 @@ public sealed class JobStateMachineTests
 
         var dispatched = decision.Effects.OfType<DispatchStages>().Single().Stages;
         Assert.Equal(expected.Split(' ').Select(n => "job_1." + n), dispatched.Select(s => s.Id));
-        Assert.Empty(decision.Effects.OfType<DiscardRenderParts>());
         // Every part renders the revised plan, and nothing it waits for: the revision needs no probe or analysis again.
         Assert.All(dispatched, s => Assert.Equal((StageState.Dispatched, 2, "plans/p.json", "vertical.r2", "vertical", ""), (s.State, s.Revision, s.PlanKey, s.OutputName, s.PatternOutput, string.Join(',', s.DependsOn))));
         if (dispatched.Count == 1)
@@ -749,6 +748,35 @@ public sealed class JobStateMachineTests
         Assert.Equal(parts.Select(p => p.Id), again.Effects.OfType<DiscardRenderParts>().Single().StageIds);
         var revised = After(failed, again);
         Assert.Equal(JobState.Succeeded, machine.Decide(revised, new ApplyStageEvent(Event("render.vertical.r3", 1, e => e.Completed = new StageCompleted())), At(Now)).Job.State);
+    }
+
+    [Fact]
+    public void Revise_DiscardsOnlyTheUnjoinedPartsOfTheRevisionItSupersedes()
+    {
+        StageRecord Render(string output, int revision, StageState state) =>
+            Stage(revision > 1 ? $"render.{output}.r{revision}" : $"render.{output}", StageKind.Render, state) with { OutputName = revision > 1 ? $"{output}.r{revision}" : output, PatternOutput = output, Revision = revision };
+        StageRecord Part(StageRecord render, string part, StageState state) =>
+            render with { Id = $"{render.Id}.{part}", Kind = StageKind.RenderChunk, State = state };
+        var (vertical, r2, r3, square, squareR2) = (Render("vertical", 1, StageState.Succeeded), Render("vertical", 2, StageState.Cancelled), Render("vertical", 3, StageState.Cancelled), Render("square", 1, StageState.Succeeded), Render("square", 2, StageState.Cancelled));
+        var snapshot = new JobSnapshot(Job(JobState.Failed), [
+            vertical, Part(vertical, "part01", StageState.Succeeded), Part(vertical, "sound", StageState.Succeeded),
+            // Revision 2's parts went when revision 3 was made; revision 3's failed (one for good, one cancelled with it).
+            r2, Part(r2, "part01", StageState.Failed),
+            r3, Part(r3, "part01", StageState.Failed), Part(r3, "sound", StageState.Cancelled),
+            // Another output's failed revision keeps its parts: its own next revision (or a retry) decides.
+            square, squareR2, Part(squareR2, "part01", StageState.Failed),
+        ], []);
+
+        var decision = Machine.Decide(snapshot, new ReviseOutput("vertical", 1, "plans/p.json"), At(Now));
+
+        Assert.Equal(["job_1.render.vertical.r4"], decision.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        Assert.Equal(["job_1.render.vertical.r3.part01", "job_1.render.vertical.r3.sound"], decision.Effects.OfType<DiscardRenderParts>().Single().StageIds);
+        // Only once the new revision is on its way.
+        Assert.IsType<DiscardRenderParts>(decision.Effects[^1]);
+
+        // From a revision that was rendered, nothing is discarded (the join deleted its parts).
+        var succeeded = new JobSnapshot(Job(JobState.Succeeded), [vertical, Part(vertical, "part01", StageState.Succeeded), Render("vertical", 2, StageState.Succeeded), Part(Render("vertical", 2, StageState.Succeeded), "part01", StageState.Succeeded)], []);
+        Assert.Empty(Machine.Decide(succeeded, new ReviseOutput("vertical", 2, "plans/p.json"), At(Now)).Effects.OfType<DiscardRenderParts>());
     }
 
     [Fact]

@@ -681,20 +681,22 @@ public sealed class JobStateMachine(MachineSettings settings)
 
         changes.Job = changes.Job with { Progress = JobPlanner.OverallProgress([.. snapshot.Stages, .. changes.Stages]) };
 
-        // The parts of earlier revisions that were never joined (a part failed for good, the revision was cancelled): this
-        // revision supersedes them, so no retry will join them either.
+        // The parts of the revision before this one if it was never joined (a part failed for good, it was cancelled): this
+        // revision supersedes it, so no retry will join them either. (Those of earlier ones went when it was made; a part
+        // still running when its revision failed may upload after this: the job's folder takes it with it in the end.)
         var unjoined = snapshot.Stages
-            .Where(s => s.Kind == StageKind.RenderChunk && s.PatternOutput == first.PatternOutput && s.Clip == first.Clip
+            .Where(s => s.Kind == StageKind.RenderChunk && s.PatternOutput == first.PatternOutput && s.Clip == first.Clip && s.Revision == number - 1
                 && revisions.Any(r => r.Revision == s.Revision && r.State != StageState.Succeeded))
             .Select(s => s.Id)
             .ToList();
         return new Decision(changes.Job, changes,
         [
-            .. unjoined.Count > 0 ? [new DiscardRenderParts(changes.Job, unjoined)] : Array.Empty<JobEffect>(),
             new DispatchStages(changes.Job, dispatched),
             parts.Count > 0
                 ? new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} ({Length} s) dispatched in {Parts} parts and its sound", job.Id, number, revise.Output, Math.Round(revise.SplittableSeconds, 1), parts.Count - 1)
                 : new LogNote(LogLevel.Information, "Job {JobId}: revision {Revision} of {Output} dispatched", job.Id, number, revise.Output),
+            // After the dispatch: slow storage must not hold the new revision back.
+            .. unjoined.Count > 0 ? [new DiscardRenderParts(changes.Job, unjoined)] : Array.Empty<JobEffect>(),
         ]);
     }
 
