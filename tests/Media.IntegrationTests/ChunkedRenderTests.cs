@@ -70,7 +70,11 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
     {
         var intro = Path.Combine(_folder, "intro.mp4");
         var outro = Path.Combine(_folder, "outro.mp4");
-        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=1.6", "-f", "lavfi", "-i", "sine=frequency=110:duration=2:sample_rate=44100,volume=0.01", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", intro);
+        // With a chapter mark (as exported films have): not the output's to carry.
+        var chapters = Path.Combine(_folder, "chapters.txt");
+        await File.WriteAllTextAsync(chapters, ";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=1600\ntitle=Opening\n");
+        await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "color=c=blue:s=640x360:r=25:d=1.6", "-f", "lavfi", "-i", "sine=frequency=110:duration=2:sample_rate=44100,volume=0.01", "-i", chapters, "-map", "0", "-map", "1", "-map_chapters", "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", intro);
+        Assert.Single(await ChaptersAsync(intro));
         await TestMedia.FFmpegAsync("-f", "lavfi", "-i", "testsrc2=s=320x240:r=24:d=1.5", "-c:v", "libx264", "-pix_fmt", "yuv420p", outro);
         // As the farm plans them: each as long as the file.
         var (introProbe, outroProbe) = (await TestMedia.ProbeAsync(intro), await TestMedia.ProbeAsync(outro));
@@ -84,6 +88,17 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
         // The edit's flashes (and beeps) after the intro's whole length, its sound's, not its picture's.
         var edit = WholeFrames(plan.Intro);
         await AssertPartsAreTheSingleRenderAsync(plan, 5, [.. Enumerable.Range(0, (int)Seconds).Select(s => s + edit)], new RenderAssets { IntroPath = intro, OutroPath = outro });
+        Assert.Empty(await ChaptersAsync(Path.Combine(_folder, "single.mp4")));
+        Assert.Empty(await ChaptersAsync(Path.Combine(_folder, "joined.mp4")));
+    }
+
+    // The chapter marks' titles a file carries.
+    private static async Task<List<string>> ChaptersAsync(string path)
+    {
+        var result = await TestMedia.RunAsync("ffprobe", ["-v", "error", "-show_chapters", "-of", "json", path]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        return [.. json.RootElement.GetProperty("chapters").EnumerateArray().Select(c => c.TryGetProperty("tags", out var tags) && tags.TryGetProperty("title", out var title) ? title.GetString() ?? "" : "")];
     }
 
     private static RenderPlan Plan(PlannedSegment[] segments, double speed) => new()

@@ -38,7 +38,7 @@ public static class RenderCommandBuilder
             {
                 Inputs = [new FFmpegInput(inputPath)],
                 Maps = ["0:v:0", "0:a:0"],
-                OutputOptions = ["-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4"],
+                OutputOptions = ["-c", "copy", .. Container()],
                 OutputPath = outputPath,
             };
         }
@@ -364,8 +364,9 @@ public static class RenderCommandBuilder
     private static string[] AudioEncoder(RenderPlan plan) =>
         ["-c:a", "aac", "-b:a", $"{plan.Preset.AudioBitrateKbps}k", "-ar", "48000", "-ac", "2"];
 
-    // Source metadata (GPS, device names) is not ours to publish.
-    private static string[] Container() => ["-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4"];
+    // Source metadata (GPS, device names) is not ours to publish; nor are an input's chapters (ffmpeg copies those of the
+    // first input that has any: an intro's chapter marks would span the whole output, and a join left a dangling one).
+    private static string[] Container() => ["-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4"];
 
     private static IEnumerable<FilterChain> Reframe(RenderPlan plan, string input, string label)
     {

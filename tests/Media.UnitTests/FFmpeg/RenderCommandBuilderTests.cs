@@ -34,7 +34,7 @@ public sealed class RenderCommandBuilderTests
                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-maxrate", "8000k", "-bufsize", "16000k",
                 "-profile:v", "high", "-level:v", "4.1", "-pix_fmt", "yuv420p", "-g", "60",
                 "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
-                "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4",
+                "-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4",
                 "/out/vertical.mp4",
             ],
             args);
