@@ -100,7 +100,7 @@ internal sealed class JobEffects(
             foreach (var stage in discard.StageIds)
             {
                 // The manifest first, as the join deletes them: a part without its manifest is never joined.
-                foreach (var key in new[] { RenderChunks.ManifestKey(prefix, stage), RenderChunks.MediaKey(prefix, stage), RenderChunks.BookendKey(prefix, stage, "intro"), RenderChunks.BookendKey(prefix, stage, "outro") })
+                foreach (var key in RenderChunks.MediaKeys(prefix, stage).Prepend(RenderChunks.ManifestKey(prefix, stage)))
                 {
                     await blobs.DeleteAsync(key, timeout.Token);
                 }

@@ -87,6 +87,10 @@ public static class RenderChunks
 
     /// <summary>Where the intro's (<paramref name="which"/> "intro") or outro's ("outro") picture a part rendered is stored until the join.</summary>
     public static string BookendKey(string outputPrefix, string stageId, string which) => $"{outputPrefix}/parts/{stageId}.{which}.mp4";
+
+    /// <summary>Every media file a part stage may store besides its manifest (its video or sound, the bookends' pictures): what is deleted once it is joined or discarded.</summary>
+    public static IEnumerable<string> MediaKeys(string outputPrefix, string stageId) =>
+        [MediaKey(outputPrefix, stageId), BookendKey(outputPrefix, stageId, "intro"), BookendKey(outputPrefix, stageId, "outro")];
 }
 
 /// <summary>

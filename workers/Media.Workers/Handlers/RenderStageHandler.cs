@@ -68,11 +68,9 @@ public sealed class RenderStageHandler(
             await context.Blobs.DeleteAsync(key, cancellationToken);
         }
 
-        foreach (var part in dispatch.PartKeys.Select(k => Path.GetFileNameWithoutExtension(k)))
+        foreach (var key in dispatch.PartKeys.SelectMany(k => RenderChunks.MediaKeys(dispatch.OutputPrefix, Path.GetFileNameWithoutExtension(k))))
         {
-            await context.Blobs.DeleteAsync(RenderChunks.MediaKey(dispatch.OutputPrefix, part), cancellationToken);
-            await context.Blobs.DeleteAsync(RenderChunks.BookendKey(dispatch.OutputPrefix, part, "intro"), cancellationToken);
-            await context.Blobs.DeleteAsync(RenderChunks.BookendKey(dispatch.OutputPrefix, part, "outro"), cancellationToken);
+            await context.Blobs.DeleteAsync(key, cancellationToken);
         }
 
         return completed;
