@@ -17,7 +17,7 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # Synthetic speech for tests that need a voice (jump cuts, voice activity, captions).
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 # Speech recognition for captions (the default backend) with its US English model.
-command -v pocketsphinx_continuous >/dev/null 2>&1 || need_apt+=(pocketsphinx)
+command -v pocketsphinx_batch >/dev/null 2>&1 || need_apt+=(pocketsphinx)
 [ -f /usr/share/pocketsphinx/model/en-us/en-us.lm.bin ] || need_apt+=(pocketsphinx-en-us)
 # The operator dashboard is tested in headless Chromium (Debian's build, driven by playwright-core below).
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)

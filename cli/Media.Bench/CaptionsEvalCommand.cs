@@ -72,10 +72,11 @@ internal static class CaptionsEvalCommand
             var wav = await ToWavAsync(runner, path, work, cancellationToken);
             var reference = WordText.Split(text);
             var started = Stopwatch.GetTimestamp();
-            var heard = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
+            var spoken = await UtterancesAsync(runner, wav, work, cancellationToken);
+            var heard = await recognizer.RecognizeAsync(wav, spoken, null, work, cancellationToken);
             recognitionSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
             audioSeconds += await DurationAsync(runner, wav, cancellationToken);
-            var constrained = await recognizer.RecognizeAsync(wav, text, work, cancellationToken);
+            var constrained = await recognizer.RecognizeAsync(wav, spoken, text, work, cancellationToken);
             var aligned = ScriptAligner.Align(text, constrained, 0);
             var free = WordText.ErrorRate(reference, heard.Select(w => WordText.Normalize(w.Text)).ToList());
             var scripted = WordText.ErrorRate(reference, aligned.Select(w => WordText.Normalize(w.Text)).ToList());
@@ -108,8 +109,8 @@ internal static class CaptionsEvalCommand
             .Select(p => (Word: p[2], Start: double.Parse(p[0], CultureInfo.InvariantCulture) / 25000)).ToList();
         var wav = await ToWavAsync(runner, Path.Combine(media, "talking_head", "grid_id2_swwp2s.mpg"), work, cancellationToken);
         var script = string.Join(' ', truth.Select(t => t.Word));
-        var aligned = ScriptAligner.Align(script, await recognizer.RecognizeAsync(wav, script, work, cancellationToken), 3);
-        var free = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
+        var aligned = ScriptAligner.Align(script, await recognizer.RecognizeAsync(wav, await UtterancesAsync(runner, wav, work, cancellationToken), script, work, cancellationToken), 3);
+        var free = await recognizer.RecognizeAsync(wav, await UtterancesAsync(runner, wav, work, cancellationToken), null, work, cancellationToken);
         var alignedError = truth.Zip(aligned).Average(p => Math.Abs(p.First.Start - p.Second.Start));
         var matched = truth.Select(t => free.FirstOrDefault(w => WordText.Normalize(w.Text) == t.Word) is { } w ? Math.Abs(w.Start - t.Start) : (double?)null).Where(e => e is not null).Select(e => e!.Value).ToList();
         Console.WriteLine(Invariant($"# Word timing against the GRID alignment ({truth.Count} words): script-aligned mean |start error| {alignedError * 1000:0} ms; free recognition {(matched.Count == 0 ? "no word recognised correctly" : $"{matched.Average() * 1000:0} ms over the {matched.Count} words it got right")}"));
@@ -136,8 +137,9 @@ internal static class CaptionsEvalCommand
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
         var segments = new SpeechSegmenter().Segments(probabilities, SileroVad.WindowSeconds);
 
+        var utterances = SpeechUtterances.Plan(probabilities, SileroVad.WindowSeconds, 0, toSourceEnd: true);
         started = Stopwatch.GetTimestamp();
-        var words = await recognizer.RecognizeAsync(wav, null, work, cancellationToken);
+        var words = await recognizer.RecognizeAsync(wav, utterances, null, work, cancellationToken);
         var recognitionSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine(Invariant($"# {minutes:0.#}-minute input (jfk.wav looped): Silero VAD {vadSeconds:0.0} s = real-time factor {vadSeconds / seconds:0.0000}, {segments.Count} speech segments, this process's peak working set {peak / 1048576.0:0} MB (was {before / 1048576.0:0} MB before the VAD)"));
         Console.WriteLine(Invariant($"  {recognizer.Backend}: {recognitionSeconds:0.0} s = real-time factor {recognitionSeconds / seconds:0.000}, {words.Count} words, recogniser peak memory {ResourceUsage.PeakChildMegabytes():0} MB (largest child process, getrusage)"));
@@ -150,7 +152,8 @@ internal static class CaptionsEvalCommand
         const string Said = "So um I think we should uh start the meeting now. Erm the first point is uh about the budget. Um we need more money.";
         var wav = Path.Combine(work, "fillers-espeak.22k");
         await runner.RunAsync("espeak-ng", ["-s", "150", "-w", wav, Said], cancellationToken);
-        var heard = await recognizer.RecognizeAsync(await ToWavAsync(runner, wav, work, cancellationToken), null, work, cancellationToken);
+        var spoken = await ToWavAsync(runner, wav, work, cancellationToken);
+        var heard = await recognizer.RecognizeAsync(spoken, await UtterancesAsync(runner, spoken, work, cancellationToken), null, work, cancellationToken);
         var fillers = heard.Where(w => JumpCutsStep.DefaultFillers.Contains(WordText.Normalize(w.Text))).ToList();
         var said = WordText.Split(Said);
         var realWords = said.Where(w => !JumpCutsStep.DefaultFillers.Contains(w)).ToList();
@@ -164,6 +167,23 @@ internal static class CaptionsEvalCommand
         await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", path, "-vn", "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav], cancellationToken);
         return wav;
     }
+
+    // Where the farm's recogniser listens: the utterances of the voice activity (SpeechUtterances), as the analysis finds them.
+    private static async Task<IReadOnlyList<TimeRange>> UtterancesAsync(ToolRunner runner, string wav, string work, CancellationToken cancellationToken)
+    {
+        var samples = Path.Combine(work, "utterances.f32");
+        await runner.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", wav, "-f", "f32le", "-ar", "16000", "-ac", "1", samples], cancellationToken);
+        float[] probabilities;
+        await using (var stream = File.OpenRead(samples))
+        {
+            probabilities = await Vad.Value.ProbabilitiesAsync(stream, cancellationToken);
+        }
+
+        File.Delete(samples);
+        return SpeechUtterances.Plan(probabilities, SileroVad.WindowSeconds, 0, toSourceEnd: true);
+    }
+
+    private static readonly Lazy<SileroVad> Vad = new(() => new SileroVad(Path.Combine(new ModelOptions().ResolveDirectory(), SileroVad.ModelFile)));
 
     private static async Task<double> DurationAsync(ToolRunner runner, string path, CancellationToken cancellationToken)
     {

@@ -32,15 +32,15 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
 
     /// <summary>
     /// Measures one range of the source (null: all of it in one pass), on the source's clock: decoded from
-    /// <see cref="AnalysisChunks.LeadSeconds"/> before the range (and for words <see cref="AnalysisChunks.TailSeconds"/>
-    /// past it), keeping only what belongs to the range.
+    /// <see cref="AnalysisChunks.LeadSeconds"/> before the range (and for words <see cref="SpeechUtterances.ReachSeconds"/>
+    /// past it, so that every utterance starting in the range is heard whole), keeping only what belongs to the range.
     /// </summary>
     public async Task<AnalysisPart> AnalyzePartAsync(string input, MediaProbe probe, AnalysisNeeds needs, TimeRange? range, string workDirectory, Action<double> progress, CancellationToken cancellationToken, string? script = null)
     {
         var start = range?.Start ?? 0;
         var last = range is not { } r || r.End >= probe.DurationSeconds - 1e-6;
         var end = last ? probe.DurationSeconds : range!.Value.End;
-        var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + AnalysisChunks.TailSeconds);
+        var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + (needs.HasFlag(AnalysisNeeds.Words) ? SpeechUtterances.ReachSeconds : 0));
         var owned = new Owned(start, end, last, window?.From ?? 0);
         var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
             ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, cancellationToken)
@@ -128,7 +128,8 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         var loudnessLog = needs.HasFlag(AnalysisNeeds.Loudness) ? Path.Combine(workDirectory, "loudness.txt") : null;
-        var samples = needs.HasFlag(AnalysisNeeds.Speech) ? Path.Combine(workDirectory, "speech.f32") : null;
+        // Words need the voice activity too: it says where the utterances are.
+        var samples = needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech.f32") : null;
         var wav = needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech16k.wav") : null;
         await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, wav, window).ToArguments(), cancellationToken);
 
@@ -142,28 +143,34 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         float[]? probabilities = null;
+        IReadOnlyList<TimeRange> utterances = [];
         if (samples is not null)
         {
+            float[] decoded;
             await using (var stream = new FileStream(samples, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
             {
-                probabilities = await _vad.Value.ProbabilitiesAsync(stream, cancellationToken);
+                decoded = await _vad.Value.ProbabilitiesAsync(stream, cancellationToken);
             }
 
             File.Delete(samples);
             // Window j of this decode is window j + skipped of the source; keep those starting inside the range.
             var skipped = (int)Math.Round(owned.Offset / SileroVad.WindowSeconds);
-            var from = Math.Clamp((int)Math.Round(owned.Start / SileroVad.WindowSeconds) - skipped, 0, probabilities.Length);
-            var to = owned.Last ? probabilities.Length : Math.Clamp((int)Math.Round(owned.End / SileroVad.WindowSeconds) - skipped, from, probabilities.Length);
-            probabilities = probabilities[from..to];
+            var from = Math.Clamp((int)Math.Round(owned.Start / SileroVad.WindowSeconds) - skipped, 0, decoded.Length);
+            var to = owned.Last ? decoded.Length : Math.Clamp((int)Math.Round(owned.End / SileroVad.WindowSeconds) - skipped, from, decoded.Length);
+            probabilities = needs.HasFlag(AnalysisNeeds.Speech) ? decoded[from..to] : null;
+            // The utterances starting in the range, on the wav's clock; the lead and the reach past the range only place them.
+            utterances = [.. SpeechUtterances.Plan(decoded, SileroVad.WindowSeconds, owned.Offset, toSourceEnd: owned.Last)
+                .Where(u => owned.Contains(u.Start))
+                .Select(u => new TimeRange(u.Start - owned.Offset, u.End - owned.Offset))];
         }
 
         IReadOnlyList<Word>? words = null;
         if (wav is not null)
         {
             var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
-            var heard = await recognizer.RecognizeAsync(wav, scripted, workDirectory, cancellationToken);
+            var heard = await recognizer.RecognizeAsync(wav, utterances, scripted, workDirectory, cancellationToken);
             File.Delete(wav);
-            words = [.. heard.Select(w => owned.Offset == 0 ? w : w with { Start = w.Start + owned.Offset, End = w.End + owned.Offset }).Where(w => owned.Contains((w.Start + w.End) / 2))];
+            words = [.. heard.Select(w => owned.Offset == 0 ? w : w with { Start = Math.Round(w.Start + owned.Offset, 3), End = Math.Round(w.End + owned.Offset, 3) })];
         }
 
         return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = wav is null ? null : recognizer.Backend, RecognizerModel = wav is null ? null : recognizer.Model };

@@ -1,3 +1,5 @@
+using Media.Pipelines.Analysis;
+
 namespace Media.Pipelines.Speech;
 
 /// <summary>
@@ -10,6 +12,7 @@ public interface IRecognizer
 
     string Model { get; }
 
+    /// <param name="utterances">Where people speak, in seconds of the file (<see cref="SpeechUtterances"/>): each is recognised on its own, nothing outside them.</param>
     /// <param name="script">When given, recognition is constrained to these words (in this order, mostly).</param>
-    Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, string? script, string workDirectory, CancellationToken cancellationToken);
+    Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, CancellationToken cancellationToken);
 }

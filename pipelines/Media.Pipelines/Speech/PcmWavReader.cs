@@ -11,13 +11,18 @@ public sealed class PcmWavReader : IDisposable
     public const int SampleRate = 16000;
     private readonly Stream _stream;
     private byte[] _bytes = [];
+    private readonly long _dataBytes;
     private long _remainingBytes;
 
     private PcmWavReader(Stream stream, long dataBytes)
     {
         _stream = stream;
-        _remainingBytes = dataBytes;
+        _remainingBytes = _dataBytes = dataBytes;
+        DataOffset = stream.Position;
     }
+
+    /// <summary>Where the samples begin in the file (bytes of header before them).</summary>
+    public long DataOffset { get; }
 
     /// <summary>Opens the file and checks its format; anything but 16 kHz mono 16-bit PCM is refused with what it is instead.</summary>
     public static PcmWavReader Open(string path)
@@ -73,6 +78,14 @@ public sealed class PcmWavReader : IDisposable
             stream.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Moves to sample <paramref name="index"/> (0: the first); past the end, reads return nothing.</summary>
+    public void Seek(long index)
+    {
+        var bytes = Math.Clamp(index * 2, 0, _dataBytes == long.MaxValue ? long.MaxValue : _dataBytes);
+        _stream.Position = DataOffset + bytes;
+        _remainingBytes = _dataBytes == long.MaxValue ? long.MaxValue : _dataBytes - bytes;
     }
 
     /// <summary>Fills <paramref name="samples"/> from the current position; returns how many were read (0 at the end).</summary>

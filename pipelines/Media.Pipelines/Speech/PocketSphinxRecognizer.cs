@@ -1,28 +1,41 @@
 using System.Globalization;
+using Media.Pipelines.Analysis;
 using Media.Pipelines.Tools;
+using static System.FormattableString;
 using Microsoft.Extensions.Options;
 
 namespace Media.Pipelines.Speech;
 
 /// <summary>
-/// CMU PocketSphinx (Debian's pocketsphinx_continuous with the en-us model) run as a tool: it streams the file
-/// in utterances (its own silence detection), so memory stays flat however long the input. With a script, the
-/// general language model is replaced by a bigram model of the script (see <see cref="ScriptLanguageModel"/>).
+/// CMU PocketSphinx (Debian's pocketsphinx_batch with the en-us model) run as a tool over the utterances the analysis
+/// found: each decoded on its own, with its own cepstral mean (-cmn batch), so a word depends only on its utterance's
+/// samples and a chunked analysis hears what one pass hears. The tool reads each utterance from the file by its frames, so
+/// memory stays flat however long the input. With a script, the general language model is replaced by a bigram model of
+/// the script (see <see cref="ScriptLanguageModel"/>).
 /// </summary>
 public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOptions> options) : IRecognizer
 {
+    /// <summary>PocketSphinx's frames per second (10 ms shift): utterance edges and word times are in frames.</summary>
+    public const int FramesPerSecond = 100;
+
     private readonly Lazy<HashSet<string>> _dictionary = new(() => LoadDictionary(Path.Combine(options.Value.PocketSphinxModel, "cmudict-en-us.dict")));
 
     public string Backend => "pocketsphinx";
 
     public string Model => "cmusphinx-en-us-5.2";
 
-    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, string? script, string workDirectory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, CancellationToken cancellationToken)
     {
         var model = options.Value.PocketSphinxModel;
         if (!Directory.Exists(Path.Combine(model, "en-us")))
         {
             throw new RecognizerUnavailableException($"The pocketsphinx model is missing at {model} (install Debian's pocketsphinx-en-us, or set Media:Speech:PocketSphinxModel).");
+        }
+
+        var frames = Frames(utterances);
+        if (frames.Count == 0)
+        {
+            return [];
         }
 
         var languageModel = Path.Combine(model, "en-us.lm.bin");
@@ -36,40 +49,71 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
             }
         }
 
-        var result = await runner.RunAsync(
+        // The control file names the input without its folder and extension (-cepdir, -cepext); one line per utterance.
+        long dataOffset;
+        using (var reader = PcmWavReader.Open(wavPath))
+        {
+            dataOffset = reader.DataOffset;
+        }
+
+        var control = Path.Combine(workDirectory, "utterances.ctl");
+        var name = Path.GetFileNameWithoutExtension(wavPath);
+        await File.WriteAllLinesAsync(control, frames.Select((f, i) => Invariant($"{name} {f.Start} {f.End} u{i}")), cancellationToken);
+        var ctm = Path.Combine(workDirectory, "words.ctm");
+        await runner.RunAsync(
             options.Value.PocketSphinxTool,
             [
-                "-infile", wavPath,
+                "-ctl", control,
+                "-adcin", "yes",
+                "-adchdr", dataOffset.ToString(CultureInfo.InvariantCulture),
+                "-cepdir", Path.GetDirectoryName(Path.GetFullPath(wavPath))!,
+                "-cepext", Path.GetExtension(wavPath),
+                "-cmn", "batch",
                 "-hmm", Path.Combine(model, "en-us"),
                 "-lm", languageModel,
                 "-dict", Path.Combine(model, "cmudict-en-us.dict"),
-                "-time", "yes",
+                "-ctm", ctm,
                 "-logfn", "/dev/null",
             ],
-            cancellationToken,
-            captureStdout: true);
-        return Parse(result.Stdout.Split('\n'));
+            cancellationToken);
+        var words = ParseCtm(File.ReadLines(ctm), [.. frames.Select(f => (double)f.Start / FramesPerSecond)]);
+        File.Delete(ctm);
+        File.Delete(control);
+        return words;
     }
 
-    /// <summary>Reads "word start end confidence" lines; fillers (&lt;s&gt;, &lt;sil&gt;, [NOISE]) and the per-utterance text lines are skipped.</summary>
-    public static IReadOnlyList<Word> Parse(IEnumerable<string> lines)
+    /// <summary>Utterances (seconds) -> frame ranges, in order, empty ones left out.</summary>
+    public static IReadOnlyList<(long Start, long End)> Frames(IReadOnlyList<TimeRange> utterances) =>
+        [.. utterances.OrderBy(u => u.Start)
+            .Select(u => ((long)Math.Round(u.Start * FramesPerSecond), (long)Math.Round(u.End * FramesPerSecond)))
+            .Where(f => f.Item2 > f.Item1)];
+
+    /// <summary>
+    /// Reads CTM lines ("u3 1 0.56 0.09 word 0.148": utterance, channel, start and length in the utterance, word,
+    /// posterior) into words on the input's clock (<paramref name="utteranceStarts"/>: utterance i starts there);
+    /// fillers (&lt;s&gt;, &lt;sil&gt;, [NOISE]) are skipped.
+    /// </summary>
+    public static IReadOnlyList<Word> ParseCtm(IEnumerable<string> lines, IReadOnlyList<double> utteranceStarts)
     {
         var words = new List<Word>();
         foreach (var line in lines)
         {
             var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 4 || parts[0].StartsWith('<') || parts[0].StartsWith('[')
-                || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var start)
-                || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var end)
-                || !double.TryParse(parts[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var confidence))
+            if (parts.Length < 5 || parts[4].StartsWith('<') || parts[4].StartsWith('[')
+                || !parts[0].StartsWith('u') || !int.TryParse(parts[0].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var utterance)
+                || utterance >= utteranceStarts.Count
+                || !double.TryParse(parts[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var start)
+                || !double.TryParse(parts[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var length))
             {
                 continue;
             }
 
+            var confidence = parts.Length > 5 && double.TryParse(parts[5], NumberStyles.Float, CultureInfo.InvariantCulture, out var posterior) ? posterior : 0;
             // "read(2)" is the dictionary's second pronunciation of "read".
-            var text = parts[0];
+            var text = parts[4];
             var variant = text.IndexOf('(', StringComparison.Ordinal);
-            words.Add(new Word(variant > 0 ? text[..variant] : text, start, end, Math.Clamp(confidence, 0, 1)));
+            var at = Math.Round(utteranceStarts[utterance] + start, 3);
+            words.Add(new Word(variant > 0 ? text[..variant] : text, at, Math.Round(at + length, 3), Math.Clamp(confidence, 0, 1)));
         }
 
         return words;

@@ -124,7 +124,12 @@ public static class ScriptAligner
 
             var from = words.Count > 0 ? words[^1].End : first;
             var to = runEnd < tokens.Length ? timed[runEnd]!.Start : Math.Max(last, from);
-            if (to <= from)
+            if (to <= from && words.Count == 0 && runEnd < tokens.Length)
+            {
+                // The script's first words, unheard, right before the first heard one (never after it).
+                from = Math.Max(0, to - (0.3 * (runEnd - i)));
+            }
+            else if (to <= from)
             {
                 to = from + (0.3 * (runEnd - i));
             }

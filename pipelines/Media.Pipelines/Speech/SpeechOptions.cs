@@ -11,7 +11,8 @@ public sealed class SpeechOptions
     /// <summary>Debian's pocketsphinx-en-us model folder (acoustic model, language model, dictionary).</summary>
     public string PocketSphinxModel { get; set; } = "/usr/share/pocketsphinx/model/en-us";
 
-    public string PocketSphinxTool { get; set; } = "pocketsphinx_continuous";
+    /// <summary>pocketsphinx_batch: it decodes the utterances the analysis found, each on its own.</summary>
+    public string PocketSphinxTool { get; set; } = "pocketsphinx_batch";
 
     /// <summary>A ggml whisper model (e.g. ggml-base.en.bin); empty = whisper/ggml-base.en.bin in the models folder. No weights ship with the farm.</summary>
     public string WhisperModel { get; set; } = string.Empty;

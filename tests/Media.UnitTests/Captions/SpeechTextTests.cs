@@ -5,22 +5,30 @@ namespace Media.UnitTests.Captions;
 public sealed class SpeechTextTests
 {
     [Fact]
-    public void PocketSphinxOutput_WordsTimedFillersAndVariantsDropped()
+    public void PocketSphinxCtm_WordsOnTheInputsClock_FillersAndVariantsDropped()
     {
         string[] lines =
         [
-            "and not what your country",
-            "<s> 3.170 3.280 1.000300",
-            "and(2) 3.290 3.730 0.985603",
-            "<sil> 3.740 3.980 0.828680",
-            "[NOISE] 3.990 4.000 0.5",
-            "not 3.990 4.300 0.817730",
-            "</s> 4.310 4.760 1.000000",
+            "u0 1 0.05 0.11 <s> 1.000",
+            "u0 1 0.16 0.44 and(2) 0.985603",
+            "u0 1 0.60 0.24 <sil> 0.828680",
+            "u1 1 0.01 0.01 [NOISE] 0.5",
+            "u1 1 0.12 0.31 not 0.817730",
+            "u7 1 0.12 0.31 stray 0.9",
+            "garbage",
         ];
 
-        var words = PocketSphinxRecognizer.Parse(lines);
+        var words = PocketSphinxRecognizer.ParseCtm(lines, [3.13, 3.87]);
 
         Assert.Equal([new Word("and", 3.29, 3.73, 0.985603), new Word("not", 3.99, 4.3, 0.81773)], words);
+    }
+
+    [Fact]
+    public void PocketSphinxFrames_UtterancesInOrderOnTheTenMillisecondGrid()
+    {
+        var frames = PocketSphinxRecognizer.Frames([new(4.136, 9.504), new(0.2, 1.0), new(2.0, 2.004)]);
+
+        Assert.Equal([(20L, 100L), (414L, 950L)], frames);
     }
 
     [Fact]
@@ -45,6 +53,18 @@ public sealed class SpeechTextTests
         Assert.Equal((0.9, 1.2), (words[1].Start, words[1].End));
         Assert.Equal((1.2, 1.6), (words[2].Start, words[2].End));
         Assert.Equal(0, words[2].Confidence);
+        Assert.All(words.Zip(words.Skip(1)), p => Assert.True(p.Second.Start >= p.First.End - 1e-9));
+    }
+
+    [Fact]
+    public void ScriptAligner_FirstWordsUnheard_PlacedBeforeTheFirstHeardOne()
+    {
+        Word[] heard = [new("the", 1.41, 1.64, 0.8), new("farm", 1.65, 2.0, 1)];
+
+        var words = ScriptAligner.Align("Welcome to the farm", heard, 3);
+
+        Assert.Equal(["Welcome", "to", "the", "farm"], words.Select(w => w.Text));
+        Assert.Equal((0.81, 1.41), (Math.Round(words[0].Start, 3), Math.Round(words[1].End, 3)));
         Assert.All(words.Zip(words.Skip(1)), p => Assert.True(p.Second.Start >= p.First.End - 1e-9));
     }
 

@@ -1,3 +1,4 @@
+using Media.Pipelines.Analysis;
 using Media.Pipelines.Models;
 using Microsoft.Extensions.Options;
 using Whisper.net;
@@ -54,7 +55,7 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         return (RuntimeOptions.LoadedLibrary?.ToString() ?? "unknown", info?.Trim() ?? string.Empty);
     }
 
-    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, string? script, string workDirectory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var factory = EnsureLoaded();
@@ -75,33 +76,43 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         var words = new List<Word>();
         using var reader = PcmWavReader.Open(wavPath);
         var buffer = new float[AudioChunker.MaxSeconds * PcmWavReader.SampleRate];
-        var filled = 0;
-        double offset = 0;
-        while (true)
+        // Each utterance on its own (whisper's 30 s window fits the analysis' utterances whole): what a word is heard as
+        // depends on its utterance only, as with pocketsphinx, and silence between them is never decoded.
+        foreach (var utterance in utterances.OrderBy(u => u.Start))
         {
-            var read = reader.Read(buffer.AsSpan(filled));
-            filled += read;
-            if (filled == 0)
+            var first = (long)Math.Round(utterance.Start * PcmWavReader.SampleRate);
+            var remaining = (long)Math.Round(utterance.End * PcmWavReader.SampleRate) - first;
+            reader.Seek(first);
+            var filled = 0;
+            double offset = (double)first / PcmWavReader.SampleRate;
+            while (remaining > 0 || filled > 0)
             {
-                break;
-            }
-
-            var last = read == 0 || filled < buffer.Length;
-            var length = last ? filled : AudioChunker.CutPoint(buffer);
-            await foreach (var segment in processor.ProcessAsync(buffer.AsMemory(0, length), cancellationToken))
-            {
-                if (ToWord(segment, offset) is { } word)
+                var read = reader.Read(buffer.AsSpan(filled, (int)Math.Min(buffer.Length - filled, remaining)));
+                filled += read;
+                remaining = read == 0 ? 0 : remaining - read;
+                if (filled == 0)
                 {
-                    words.Add(word);
+                    break;
                 }
-            }
 
-            offset += (double)length / PcmWavReader.SampleRate;
-            buffer.AsSpan(length, filled - length).CopyTo(buffer);
-            filled -= length;
-            if (last && filled == 0)
-            {
-                break;
+                var last = remaining == 0;
+                if (!last && filled < buffer.Length)
+                {
+                    continue;
+                }
+
+                var length = last ? filled : AudioChunker.CutPoint(buffer);
+                await foreach (var segment in processor.ProcessAsync(buffer.AsMemory(0, length), cancellationToken))
+                {
+                    if (ToWord(segment, offset) is { } word)
+                    {
+                        words.Add(word);
+                    }
+                }
+
+                offset += (double)length / PcmWavReader.SampleRate;
+                buffer.AsSpan(length, filled - length).CopyTo(buffer);
+                filled -= length;
             }
         }
 
