@@ -6,7 +6,8 @@ namespace Media.Pipelines.Analysis;
 /// 0.1 s loudness steps, the 32 ms voice-activity windows, the 2 fps face samples), so a merged analysis samples the
 /// same instants as one made in a single pass. Each range is decoded from <see cref="LeadSeconds"/> before its start
 /// (the loudness meter's 400 ms window, the voice-activity model's memory and the previous face sample warm up there)
-/// and, for words, <see cref="SpeechUtterances.ReachSeconds"/> past its end (an utterance starting inside is heard whole);
+/// and its sound to <see cref="TailSeconds"/> past its end (for words <see cref="SpeechUtterances.ReachSeconds"/>: an
+/// utterance starting inside is heard whole);
 /// each keeps only what falls inside its own range (for words: the utterances that start there).
 /// </summary>
 public static class AnalysisChunks
@@ -14,6 +15,9 @@ public static class AnalysisChunks
     public const double GridSeconds = 4;
 
     public const double LeadSeconds = 8;
+
+    /// <summary>A margin: the range's last voice-activity window and loudness step are whole even if the decode ends a sample early.</summary>
+    public const double TailSeconds = 4;
 
     /// <summary>
     /// The ranges of a source: none (one pass) when it is not longer than <paramref name="chunkAfterSeconds"/> or chunking

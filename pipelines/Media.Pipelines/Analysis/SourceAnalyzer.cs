@@ -32,15 +32,16 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
 
     /// <summary>
     /// Measures one range of the source (null: all of it in one pass), on the source's clock: decoded from
-    /// <see cref="AnalysisChunks.LeadSeconds"/> before the range (and for words <see cref="SpeechUtterances.ReachSeconds"/>
-    /// past it, so that every utterance starting in the range is heard whole), keeping only what belongs to the range.
+    /// <see cref="AnalysisChunks.LeadSeconds"/> before the range and its sound to <see cref="AnalysisChunks.TailSeconds"/>
+    /// past it (for words <see cref="SpeechUtterances.ReachSeconds"/>, so that every utterance starting in the range is
+    /// heard whole), keeping only what belongs to the range.
     /// </summary>
     public async Task<AnalysisPart> AnalyzePartAsync(string input, MediaProbe probe, AnalysisNeeds needs, TimeRange? range, string workDirectory, Action<double> progress, CancellationToken cancellationToken, string? script = null)
     {
         var start = range?.Start ?? 0;
         var last = range is not { } r || r.End >= probe.DurationSeconds - 1e-6;
         var end = last ? probe.DurationSeconds : range!.Value.End;
-        var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + (needs.HasFlag(AnalysisNeeds.Words) ? SpeechUtterances.ReachSeconds : 0));
+        var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + (needs.HasFlag(AnalysisNeeds.Words) ? SpeechUtterances.ReachSeconds : AnalysisChunks.TailSeconds));
         var owned = new Owned(start, end, last, window?.From ?? 0);
         var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
             ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, cancellationToken)
@@ -170,7 +171,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
             var heard = await recognizer.RecognizeAsync(wav, utterances, scripted, workDirectory, cancellationToken);
             File.Delete(wav);
-            words = [.. heard.Select(w => owned.Offset == 0 ? w : w with { Start = Math.Round(w.Start + owned.Offset, 3), End = Math.Round(w.End + owned.Offset, 3) })];
+            words = [.. heard.Select(w => w with { Start = Math.Round(w.Start + owned.Offset, 3), End = Math.Round(w.End + owned.Offset, 3) })];
         }
 
         return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = wav is null ? null : recognizer.Backend, RecognizerModel = wav is null ? null : recognizer.Model };

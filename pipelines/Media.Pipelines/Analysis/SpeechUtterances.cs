@@ -22,10 +22,15 @@ public static class SpeechUtterances
     public const double PadSeconds = 0.2;
 
     /// <summary>
-    /// How far past a range its decode must reach so that every utterance starting inside the range is found whole:
-    /// the longest piece (a split search beyond the next mark), the checks on both sides of a split, the padding.
+    /// How far past a range its decode must reach so that every utterance starting inside the range is found whole. The
+    /// longest piece starts at a split <see cref="SplitSearchSeconds"/> before its mark and ends at a split after the next
+    /// mark; that split needs the voice activity to its search's end and a piece's worth beyond, then the padding; and a
+    /// second to spare.
     /// </summary>
-    public const double ReachSeconds = MinPieceSeconds + SplitEverySeconds + SplitSearchSeconds + MinPieceSeconds + (2 * PadSeconds) + 1;
+    public const double ReachSeconds = SplitEverySeconds + (2 * SplitSearchSeconds) + (2 * MinPieceSeconds) + (2 * PadSeconds) + 1;
+
+    /// <summary>The longest utterance the plan makes (see <see cref="ReachSeconds"/>).</summary>
+    public const double LongestSeconds = SplitEverySeconds + (2 * SplitSearchSeconds) + (2 * PadSeconds);
 
     /// <summary>
     /// The utterances in a decode's voice activity, on the source's clock: window i of <paramref name="probabilities"/>
@@ -77,12 +82,16 @@ public static class SpeechUtterances
 
             var lowest = Math.Max(last + MinPieceSeconds, mark - SplitSearchSeconds);
             var highest = Math.Min(segment.End - MinPieceSeconds, mark + SplitSearchSeconds);
+            // Compared in steps of 0.01: a chunk's voice-activity model warms up in its lead and may differ from one pass's
+            // in the last digits, which must not move the split to another near-equal window.
             int? best = null;
+            var bestLevel = int.MaxValue;
             for (var i = (int)Math.Ceiling((lowest / windowSeconds) - 1e-6); i * windowSeconds <= highest + 1e-6 && i < probabilities.Count; i++)
             {
-                if (best is null || probabilities[i] < probabilities[best.Value])
+                var level = (int)Math.Round(probabilities[i] * 100);
+                if (level < bestLevel)
                 {
-                    best = i;
+                    (best, bestLevel) = (i, level);
                 }
             }
 

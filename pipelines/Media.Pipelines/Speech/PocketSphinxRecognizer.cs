@@ -49,37 +49,57 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
             }
         }
 
-        // The control file names the input without its folder and extension (-cepdir, -cepext); one line per utterance.
         long dataOffset;
         using (var reader = PcmWavReader.Open(wavPath))
         {
             dataOffset = reader.DataOffset;
         }
 
+        // The control file names its input by a path without spaces, relative to -cepdir and without -cepext: a link of a
+        // fixed name in the work folder. One line per utterance: name, first and end frame, id.
+        var input = Path.Combine(workDirectory, "recognize.wav");
         var control = Path.Combine(workDirectory, "utterances.ctl");
-        var name = Path.GetFileNameWithoutExtension(wavPath);
-        await File.WriteAllLinesAsync(control, frames.Select((f, i) => Invariant($"{name} {f.Start} {f.End} u{i}")), cancellationToken);
         var ctm = Path.Combine(workDirectory, "words.ctm");
-        await runner.RunAsync(
-            options.Value.PocketSphinxTool,
-            [
-                "-ctl", control,
-                "-adcin", "yes",
-                "-adchdr", dataOffset.ToString(CultureInfo.InvariantCulture),
-                "-cepdir", Path.GetDirectoryName(Path.GetFullPath(wavPath))!,
-                "-cepext", Path.GetExtension(wavPath),
-                "-cmn", "batch",
-                "-hmm", Path.Combine(model, "en-us"),
-                "-lm", languageModel,
-                "-dict", Path.Combine(model, "cmudict-en-us.dict"),
-                "-ctm", ctm,
-                "-logfn", "/dev/null",
-            ],
-            cancellationToken);
-        var words = ParseCtm(File.ReadLines(ctm), [.. frames.Select(f => (double)f.Start / FramesPerSecond)]);
-        File.Delete(ctm);
-        File.Delete(control);
-        return words;
+        var log = Path.Combine(workDirectory, "pocketsphinx.log");
+        try
+        {
+            File.Delete(input);
+            File.CreateSymbolicLink(input, Path.GetFullPath(wavPath));
+            await File.WriteAllLinesAsync(control, frames.Select((f, i) => Invariant($"recognize {f.Start} {f.End} u{i}")), cancellationToken);
+            await runner.RunAsync(
+                options.Value.PocketSphinxTool,
+                [
+                    "-ctl", control,
+                    "-adcin", "yes",
+                    "-adchdr", dataOffset.ToString(CultureInfo.InvariantCulture),
+                    "-cepdir", workDirectory,
+                    "-cepext", ".wav",
+                    "-cmn", "batch",
+                    // The utterances are speech already; its own silence removal would also shift the times it reports.
+                    "-remove_silence", "no",
+                    "-hmm", Path.Combine(model, "en-us"),
+                    "-lm", languageModel,
+                    "-dict", Path.Combine(model, "cmudict-en-us.dict"),
+                    "-ctm", ctm,
+                    "-logfn", log,
+                ],
+                cancellationToken);
+            // pocketsphinx_batch exits 0 when an utterance fails (and writes the previous one's words under its id): its log says so.
+            var errors = File.ReadLines(log).Where(l => l.StartsWith("ERROR:", StringComparison.Ordinal)).Take(3).ToList();
+            if (errors.Count > 0)
+            {
+                throw new InvalidOperationException($"pocketsphinx_batch failed: {string.Join(" ", errors)}");
+            }
+
+            return ParseCtm(File.ReadLines(ctm), [.. frames.Select(f => (double)f.Start / FramesPerSecond)]);
+        }
+        finally
+        {
+            foreach (var file in new[] { input, control, ctm, log })
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     /// <summary>Utterances (seconds) -> frame ranges, in order, empty ones left out.</summary>

@@ -1,3 +1,4 @@
+using Media.Pipelines.Analysis;
 using Media.Pipelines.Speech;
 
 namespace Media.UnitTests.Captions;
@@ -29,6 +30,14 @@ public sealed class SpeechTextTests
         var frames = PocketSphinxRecognizer.Frames([new(4.136, 9.504), new(0.2, 1.0), new(2.0, 2.004)]);
 
         Assert.Equal([(20L, 100L), (414L, 950L)], frames);
+    }
+
+    [Fact]
+    public void WhisperWindows_ConsecutiveUtterancesShareA30SecondWindow()
+    {
+        var windows = Media.Pipelines.Speech.Whisper.WhisperRecognizer.Windows([new(31, 40), new(0.5, 10), new(12, 29.5), new(41, 75), new(76, 77)]);
+
+        Assert.Equal([new(0.5, 29.5), new(31, 40), new(41, 75), new(76, 77)], windows);
     }
 
     [Fact]

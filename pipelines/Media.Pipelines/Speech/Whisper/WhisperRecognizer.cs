@@ -9,8 +9,9 @@ namespace Media.Pipelines.Speech.Whisper;
 
 /// <summary>
 /// whisper.cpp through Whisper.net. The model is loaded once, on first use, and shared; every recognition gets its own
-/// processor (decoder state), so jobs may run side by side, and is fed the WAV in pieces of at most 30 s, so memory does
-/// not grow with the length of the source (Whisper.net's stream input would read the whole file). Words and their
+/// processor (decoder state), so jobs may run side by side, and is fed the analysis' utterances one at a time (a longer
+/// one in pieces of at most 30 s), so memory does not grow with the length of the source (Whisper.net's stream input
+/// would read the whole file). Words and their
 /// times are whisper.cpp's own word segmentation (split on words, one word per segment), so a character that BPE split
 /// across tokens is whole. A script, when given, is the decoder's prompt: it steers spelling and vocabulary; the script
 /// aligner still decides the final words. Cancellation reaches the running decoder through whisper's abort callback.
@@ -64,7 +65,8 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
             .WithTokenTimestamps()
             .SplitOnWord()
             .WithMaxSegmentLength(1)
-            .WithProbabilities();
+            .WithProbabilities()
+            .WithNoContext(); // each window heard on its own, not prompted by the text of the one before
         builder = _options.WhisperLanguage == "auto" ? builder.WithLanguageDetection() : builder.WithLanguage(_options.WhisperLanguage);
         if (!string.IsNullOrWhiteSpace(script))
         {
@@ -76,12 +78,12 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         var words = new List<Word>();
         using var reader = PcmWavReader.Open(wavPath);
         var buffer = new float[AudioChunker.MaxSeconds * PcmWavReader.SampleRate];
-        // Each utterance on its own (whisper's 30 s window fits the analysis' utterances whole): what a word is heard as
-        // depends on its utterance only, as with pocketsphinx, and silence between them is never decoded.
-        foreach (var utterance in utterances.OrderBy(u => u.Start))
+        // Consecutive utterances share a window while they fit in whisper's 30 s (its encoder always runs a whole window,
+        // so one per short utterance would be many times slower); silence between windows is never decoded.
+        foreach (var window in Windows(utterances))
         {
-            var first = (long)Math.Round(utterance.Start * PcmWavReader.SampleRate);
-            var remaining = (long)Math.Round(utterance.End * PcmWavReader.SampleRate) - first;
+            var first = (long)Math.Round(window.Start * PcmWavReader.SampleRate);
+            var remaining = (long)Math.Round(window.End * PcmWavReader.SampleRate) - first;
             reader.Seek(first);
             var filled = 0;
             double offset = (double)first / PcmWavReader.SampleRate;
@@ -117,6 +119,25 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         }
 
         return words;
+    }
+
+    /// <summary>Utterances in order, joined into spans of at most <see cref="AudioChunker.MaxSeconds"/> (a longer one alone).</summary>
+    public static IReadOnlyList<TimeRange> Windows(IReadOnlyList<TimeRange> utterances)
+    {
+        var windows = new List<TimeRange>();
+        foreach (var utterance in utterances.OrderBy(u => u.Start))
+        {
+            if (windows.Count > 0 && utterance.End - windows[^1].Start <= AudioChunker.MaxSeconds)
+            {
+                windows[^1] = windows[^1] with { End = Math.Max(windows[^1].End, utterance.End) };
+            }
+            else
+            {
+                windows.Add(utterance);
+            }
+        }
+
+        return windows;
     }
 
     public void Dispose()
