@@ -1,3 +1,4 @@
+using Media.Pipelines.Tools;
 using Media.Bench.Chaos;
 using Media.Client;
 using Media.Protos.V1;
@@ -13,7 +14,7 @@ internal static class ServedFarm
     public static async Task<FarmRoleProcess> StartAsync(string name, string scratch, int workers, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var cores = Math.Min(workers, Environment.ProcessorCount);
-        var farm = new FarmRoleProcess(name, "serve", Path.Combine(scratch, "farm-" + Guid.NewGuid().ToString("N")[..8]), Ports.Free(), environment, workers, cores == 1 ? "0" : $"0-{cores - 1}");
+        var farm = new FarmRoleProcess(name, "serve", Path.Combine(scratch, "farm-" + Guid.NewGuid().ToString("N")[..8]), LoopbackPorts.Free(), environment, workers, cores == 1 ? "0" : $"0-{cores - 1}");
         try
         {
             await farm.StartAsync(cancellationToken);

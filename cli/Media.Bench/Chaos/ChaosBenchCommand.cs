@@ -108,12 +108,12 @@ internal static class ChaosBenchCommand
             };
             for (var i = 0; i < settings.Apis; i++)
             {
-                processes.Add(new FarmRoleProcess($"api-{i + 1}", "jobapi", Path.Combine(scratch, $"api-{i + 1}"), Ports.Free(), environment));
+                processes.Add(new FarmRoleProcess($"api-{i + 1}", "jobapi", Path.Combine(scratch, $"api-{i + 1}"), LoopbackPorts.Free(), environment));
             }
 
             for (var i = 0; i < settings.Workers; i++)
             {
-                processes.Add(new FarmRoleProcess($"worker-{i + 1}", "worker", Path.Combine(scratch, $"worker-{i + 1}"), Ports.Free(), environment));
+                processes.Add(new FarmRoleProcess($"worker-{i + 1}", "worker", Path.Combine(scratch, $"worker-{i + 1}"), LoopbackPorts.Free(), environment));
             }
 
             await Task.WhenAll(processes.Select(p => p.StartAsync(cancellationToken)));

@@ -7,61 +7,9 @@ using Npgsql;
 
 namespace Media.Bench.Chaos;
 
-/// <summary>Free loopback ports for the processes the bench starts.</summary>
+/// <summary>Waiting for the processes the bench starts to listen (their ports: <see cref="LoopbackPorts"/>).</summary>
 internal static class Ports
 {
-    private static readonly HashSet<int> Given = [];
-
-    /// <summary>
-    /// A port below the kernel's ephemeral range, free now. Port 0 would give one from that range, where every outgoing
-    /// connection on the machine also takes its local port: between the pick and the child process binding it (seconds of
-    /// start-up), or before a killed process is restarted on it, another connection may hold it (a parallel test run
-    /// failed with "address already in use").
-    /// </summary>
-    public static int Free()
-    {
-        var below = EphemeralStart();
-        for (var attempt = 0; below > 20000 && attempt < 200; attempt++)
-        {
-            var port = Random.Shared.Next(20000, below);
-            lock (Given)
-            {
-                if (!Given.Add(port))
-                {
-                    continue;
-                }
-            }
-
-            try
-            {
-                using var probe = new TcpListener(IPAddress.Loopback, port);
-                probe.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken by a server of something else: try another.
-            }
-        }
-
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static int EphemeralStart()
-    {
-        try
-        {
-            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 32768; // Linux's default
-        }
-    }
-
     public static async Task WaitListeningAsync(int port, TimeSpan within, string what)
     {
         var deadline = Stopwatch.StartNew();
@@ -90,7 +38,7 @@ internal static class Ports
 internal sealed class ThrowawayPostgres(string directory) : IAsyncDisposable
 {
     private static readonly ToolRunner Tools = new(NullLogger<ToolRunner>.Instance, TimeProvider.System);
-    private readonly int _port = Ports.Free();
+    private readonly int _port = LoopbackPorts.Free();
     private string _bin = string.Empty;
 
     public string ConnectionString(string database) =>
@@ -163,7 +111,7 @@ internal sealed class LocalS3(string directory) : IAsyncDisposable
 {
     public const string Bucket = "media";
     public const string Key = "S3RVER";
-    private readonly int _port = Ports.Free();
+    private readonly int _port = LoopbackPorts.Free();
     private Process? _process;
 
     public string ServiceUrl => $"http://127.0.0.1:{_port}";
@@ -225,7 +173,7 @@ internal sealed class WebhookCounter : IAsyncDisposable
 
     public WebhookCounter()
     {
-        var port = Ports.Free();
+        var port = LoopbackPorts.Free();
         Url = $"http://127.0.0.1:{port}/hook";
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();

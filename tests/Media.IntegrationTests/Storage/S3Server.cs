@@ -1,3 +1,4 @@
+using Media.Pipelines.Tools;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -32,7 +33,7 @@ public sealed class S3Server : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_directory);
-        _port = FreePort();
+        _port = LoopbackPorts.Free();
         ServiceUrl = $"http://127.0.0.1:{_port}";
         await StartAsync();
     }
@@ -89,12 +90,6 @@ public sealed class S3Server : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

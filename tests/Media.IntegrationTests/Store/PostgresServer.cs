@@ -1,3 +1,4 @@
+using Media.Pipelines.Tools;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
@@ -33,7 +34,7 @@ public sealed class PostgresServer : IAsyncLifetime
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending(StringComparer.Ordinal).FirstOrDefault() ?? string.Empty
             : string.Empty;
         Assert.True(_bin.Length > 0, "PostgreSQL server binaries not found under /usr/lib/postgresql; install Debian's postgresql package (scripts/setup.sh does).");
-        _port = FreePort();
+        _port = LoopbackPorts.Free();
         Directory.CreateDirectory(_directory);
         var asRoot = Environment.UserName == "root";
         if (asRoot)
@@ -68,10 +69,4 @@ public sealed class PostgresServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
