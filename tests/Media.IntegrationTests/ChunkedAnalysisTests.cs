@@ -5,6 +5,7 @@ using Media.Pipelines.Analysis;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
 using Media.Pipelines.Speech;
+using Media.Pipelines.Tools;
 using Media.Protos.V1;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -87,8 +88,8 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
     [Fact]
     public async Task ChunksMerged_FreeRecognition_SameWordsAsOnePass()
     {
-        // No script: every utterance is recognised on its own, so a chunk hears exactly what one pass hears, the phrase
-        // said across the edge at 12 s included (the chunk it starts in reads past its end).
+        // No script: every utterance is recognised on its own, in the same samples, so a chunk hears exactly what one pass
+        // hears, the phrase said across the edge at 12 s included (the chunk it starts in reads past its end).
         const AnalysisNeeds needs = AnalysisNeeds.Speech | AnalysisNeeds.Words;
         var analyzer = _services.GetRequiredService<SourceAnalyzer>();
         var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(_source, CancellationToken.None);
@@ -104,14 +105,54 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine(string.Join(' ', Texts(whole.Transcript!)));
         Assert.False(merged.Transcript!.ScriptAligned);
         Assert.True(whole.Transcript!.Words.Count >= 20, $"{whole.Transcript.Words.Count} words heard");
-        Assert.Equal(whole.Transcript.Words.Select(w => (w.Text, w.Start, w.End)), merged.Transcript.Words.Select(w => (w.Text, w.Start, w.End)));
-        // The posteriors may differ a little: ffmpeg's AAC encoder codes noisy bands as noise the decoder draws from a
-        // running random state (PNS), so the samples a chunk decodes after its seek are not bit for bit one pass's.
-        var confidence = whole.Transcript.Words.Zip(merged.Transcript.Words, (a, b) => Math.Abs(a.Confidence - b.Confidence)).Max();
-        Assert.True(confidence < 0.2, $"confidences up to {confidence:0.000} apart");
+        // Word for word, to the millisecond and the posterior: the recogniser hears each utterance in the same samples
+        // (UtteranceSound), though the chunks' own decodes seeked and so differ from one pass's where AAC codes noise.
+        Assert.Equal(whole.Transcript.Words, merged.Transcript.Words);
         // The phrase across the edge was heard by the chunk it starts in, once.
         Assert.Contains(merged.Transcript.Words, w => w.Start > 10.4 && w.Start < 12 && parts[0].Words!.Contains(w));
         Assert.Contains(merged.Transcript.Words, w => w.Start > 12 && w.Start < 14 && parts[0].Words!.Contains(w));
+    }
+
+    [Fact]
+    public async Task UtteranceSound_SameSamplesInEveryLayout_ThoughASeekedDecodeDiffers()
+    {
+        // The source's sound looped past two block edges (stream copy: the AAC as ffmpeg's encoder wrote it, noise
+        // substitution and all).
+        var looped = Path.Combine(_folder, "looped.m4a");
+        var loop = await TestMedia.RunAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-stream_loop", "2", "-i", _source, "-vn", "-c", "copy", "-t", "130", looped]);
+        Assert.True(loop.ExitCode == 0, loop.Stderr);
+        var runner = _services.GetRequiredService<ToolRunner>();
+        TimeRange[] utterances = [new(5, 8), new(67, 71), new(74, 77), new(125, 128)];
+        var all = UtteranceSound.Blocks(utterances, 130);
+        // A chunk from 60 s to 120 s owns the middle two: the same block, decoded alone.
+        var owned = UtteranceSound.Blocks(utterances[1..3], 130);
+        var wide = await UtteranceSound.DecodeAsync(runner, "ffmpeg", looped, all, Path.Combine(_folder, "wide.wav"), CancellationToken.None);
+        var narrow = await UtteranceSound.DecodeAsync(runner, "ffmpeg", looped, owned, Path.Combine(_folder, "narrow.wav"), CancellationToken.None);
+
+        var seconds = (int)Math.Ceiling(owned[0].Until - owned[0].From);
+        var inWide = Samples(Path.Combine(_folder, "wide.wav"), wide.Starts[1], seconds);
+        var inNarrow = Samples(Path.Combine(_folder, "narrow.wav"), narrow.Starts[0], seconds);
+        Assert.Equal(3, all.Count);
+        Assert.Equal(inWide, inNarrow);
+        Assert.Contains(inWide, s => Math.Abs(s) > 0.05f);
+
+        // What the blocks avoid: the same seconds (the third phrase, looped) decoded after another seek (as a chunk's own
+        // decode seeks) differ.
+        var seeked = Path.Combine(_folder, "seeked.raw");
+        await runner.RunAsync("ffmpeg", AnalysisCommands.UtteranceBlock(looped, new DecodeWindow(50, 80), seeked).ToArguments(), CancellationToken.None);
+        var other = File.ReadAllBytes(seeked).Chunk(2).Select(b => BitConverter.ToInt16(b) / 32768f).Skip((67 - 50) * UtteranceSound.SampleRate).Take(4 * UtteranceSound.SampleRate).ToArray();
+        var same = inWide.Skip((67 - 59) * UtteranceSound.SampleRate).Take(4 * UtteranceSound.SampleRate).ToArray();
+        Assert.NotEqual(same, other);
+        output.WriteLine($"after another seek {same.Zip(other).Count(p => p.First != p.Second)} of {same.Length} samples differ, by up to {same.Zip(other).Max(p => Math.Abs(p.First - p.Second)):0.0000}");
+    }
+
+    private static float[] Samples(string wav, int fromSecond, int seconds)
+    {
+        using var reader = PcmWavReader.Open(wav);
+        reader.Seek((long)fromSecond * UtteranceSound.SampleRate);
+        var samples = new float[seconds * UtteranceSound.SampleRate];
+        var read = reader.Read(samples);
+        return samples[..read];
     }
 
     [Fact]

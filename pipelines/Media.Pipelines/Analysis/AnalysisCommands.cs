@@ -22,7 +22,7 @@ public static class AnalysisCommands
     /// and 16 kHz mono float samples for voice activity. Either branch may be left out.
     /// </summary>
     /// <param name="window">Only this part of the source (seek to its start; timestamps then count from there).</param>
-    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath, string? wavPath = null, DecodeWindow? window = null)
+    public static FFmpegCommand Audio(string input, string? loudnessLogPath, string? samplesPath, DecodeWindow? window = null)
     {
         var wanted = new List<(string Label, string Path)>();
         if (loudnessLogPath is not null)
@@ -33,11 +33,6 @@ public static class AnalysisCommands
         if (samplesPath is not null)
         {
             wanted.Add(("s", samplesPath));
-        }
-
-        if (wavPath is not null)
-        {
-            wanted.Add(("w", wavPath));
         }
 
         if (wanted.Count == 0)
@@ -74,16 +69,6 @@ public static class AnalysisCommands
             outputs.Add(new FFmpegOutput(["[so]"], ["-f", "f32le"], samplesPath));
         }
 
-        if (wavPath is not null)
-        {
-            // What speech recognisers take: 16 kHz mono 16-bit PCM.
-            chains.Add(new FilterChain(
-                [From("w")],
-                [Filter.Of("aresample", ("out_sample_rate", 16000)), Filter.Of("aformat", ("sample_fmts", "s16"), ("channel_layouts", "mono"))],
-                ["wo"]));
-            outputs.Add(new FFmpegOutput(["[wo]"], ["-c:a", "pcm_s16le", "-f", "wav"], wavPath));
-        }
-
         return new FFmpegCommand
         {
             Inputs = [Input(input, window)],
@@ -94,6 +79,25 @@ public static class AnalysisCommands
             AdditionalOutputs = outputs.Skip(1).ToList(),
         };
     }
+
+    /// <summary>
+    /// The sound of one block of utterances (<see cref="UtteranceSound"/>) as the recogniser takes it: 16 kHz mono 16-bit
+    /// samples, raw, on the source's timeline from the window's start.
+    /// </summary>
+    public static FFmpegCommand UtteranceBlock(string input, DecodeWindow window, string rawPath) => new()
+    {
+        Inputs = [Input(input, window)],
+        Graph = new FilterGraph(
+        [
+            new FilterChain(
+                ["0:a:0"],
+                [SourceTimeline.Audio(), Filter.Of("aresample", ("out_sample_rate", UtteranceSound.SampleRate)), Filter.Of("aformat", ("sample_fmts", "s16"), ("channel_layouts", "mono"))],
+                ["wo"]),
+        ]),
+        Maps = ["[wo]"],
+        OutputOptions = ["-vn", "-f", "s16le"],
+        OutputPath = rawPath,
+    };
 
     /// <summary>Scene score above which a frame starts a new shot (hard cuts score 0.1-0.35 on small frames; steady shots below 0.02).</summary>
     public const double SceneCutThreshold = 0.1;

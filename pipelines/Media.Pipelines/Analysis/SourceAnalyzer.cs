@@ -131,8 +131,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var loudnessLog = needs.HasFlag(AnalysisNeeds.Loudness) ? Path.Combine(workDirectory, "loudness.txt") : null;
         // Words need the voice activity too: it says where the utterances are.
         var samples = needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech.f32") : null;
-        var wav = needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech16k.wav") : null;
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, wav, window).ToArguments(), cancellationToken);
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, window).ToArguments(), cancellationToken);
 
         double[]? momentary = null;
         if (loudnessLog is not null)
@@ -159,22 +158,23 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             var from = Math.Clamp((int)Math.Round(owned.Start / SileroVad.WindowSeconds) - skipped, 0, decoded.Length);
             var to = owned.Last ? decoded.Length : Math.Clamp((int)Math.Round(owned.End / SileroVad.WindowSeconds) - skipped, from, decoded.Length);
             probabilities = needs.HasFlag(AnalysisNeeds.Speech) ? decoded[from..to] : null;
-            // The utterances starting in the range, on the wav's clock; the lead and the reach past the range only place them.
-            utterances = [.. SpeechUtterances.Plan(decoded, SileroVad.WindowSeconds, owned.Offset, toSourceEnd: owned.Last)
-                .Where(u => owned.Contains(u.Start))
-                .Select(u => new TimeRange(u.Start - owned.Offset, u.End - owned.Offset))];
+            // The utterances starting in the range (on the source's clock); the lead and the reach past the range only place them.
+            utterances = [.. SpeechUtterances.Plan(decoded, SileroVad.WindowSeconds, owned.Offset, toSourceEnd: owned.Last).Where(u => owned.Contains(u.Start))];
         }
 
         IReadOnlyList<Word>? words = null;
-        if (wav is not null)
+        if (needs.HasFlag(AnalysisNeeds.Words))
         {
+            // Decoded again, by blocks on the source's clock: every worker hears an utterance in the same samples.
+            var wav = Path.Combine(workDirectory, "speech16k.wav");
+            var layout = await UtteranceSound.DecodeAsync(runner, tools.Value.FFmpeg, input, UtteranceSound.Blocks(utterances, probe.DurationSeconds), wav, cancellationToken);
             var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
-            var heard = await recognizer.RecognizeAsync(wav, utterances, scripted, workDirectory, cancellationToken);
+            var heard = await recognizer.RecognizeAsync(wav, layout.Utterances(), scripted, workDirectory, cancellationToken);
             File.Delete(wav);
-            words = [.. heard.Select(w => w with { Start = Math.Round(w.Start + owned.Offset, 3), End = Math.Round(w.End + owned.Offset, 3) })];
+            words = [.. heard.Select(layout.ToSource).OfType<Word>()];
         }
 
-        return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = wav is null ? null : recognizer.Backend, RecognizerModel = wav is null ? null : recognizer.Model };
+        return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = words is null ? null : recognizer.Backend, RecognizerModel = words is null ? null : recognizer.Model };
     }
 
     private async Task<AnalysisPart> TrackFacesAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, Action<double> progress, CancellationToken cancellationToken)

@@ -35,7 +35,7 @@ public sealed class AnalysisChunksTests
     [Fact]
     public void Commands_DecodeOnlyTheWindow_FromTheLead()
     {
-        var audio = AnalysisCommands.Audio("/in/a.mp4", "/w/loud.txt", null, "/w/s.wav", new DecodeWindow(112, 252)).ToArguments().ToList();
+        var audio = AnalysisCommands.Audio("/in/a.mp4", "/w/loud.txt", "/w/s.f32", new DecodeWindow(112, 252)).ToArguments().ToList();
         var video = AnalysisCommands.Video("/in/a.mp4", 144, "/w/f.rgb", "/w/scenes.txt", new DecodeWindow(0, 120)).ToArguments().ToList();
 
         // Seek before the input (fast, then exact) and a duration; the first chunk starts at 0 without a seek.
