@@ -214,6 +214,37 @@ public sealed class ChunkedRenderTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task Farm_LongOutputInTwoShapes_EachPartRendersBoth_EachShapeJoinedInSync()
+    {
+        var (farm, job) = await RenderOnFarmAsync("""
+            apiVersion: media.farm/v1
+            kind: Pattern
+            name: long-shapes
+            outputs: [{ name: wide, preset: youtube }, { name: square, preset: youtube, aspect: '1:1' }]
+            steps:
+              - reframe: { mode: center }
+              - text: { text: "Both shapes", start: 4, end: 8 }
+            """);
+        await using var _ = farm;
+
+        // Two video parts, each rendering its range of both shapes from one decode, and each shape's own sound.
+        var parts = job.Stages.Where(s => s.Kind == StageKind.RenderChunk).Select(s => s.Id[(job.Id.Length + 1)..]).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["render.square.sound", "render.wide.part01", "render.wide.part02", "render.wide.sound"], parts);
+        var files = await farm.Client.DownloadOutputsAsync(job, Path.Combine(_folder, "out"), CancellationToken.None);
+        foreach (var (shape, size) in new[] { ("wide", (1920, 1080)), ("square", (1080, 1080)) })
+        {
+            var video = files.Single(f => f.EndsWith(shape + ".mp4", StringComparison.Ordinal));
+            var times = await FrameTimesAsync(video);
+            Assert.Equal(12 * Rate, times.Count);
+            Assert.All(times.Select((t, i) => (t, i)), f => Assert.Equal(f.i / (double)Rate, f.t, 3));
+            Assert.Equal((size.Item1, size.Item2, "h264", "aac"), await ProbeAsync(video));
+            await AssertFlashesWithBeepsAsync(video, [.. Enumerable.Range(0, 12).Select(s => (double)s)]);
+        }
+
+        AssertNoPartsLeft(farm, job);
+    }
+
+    [Fact]
     public async Task Farm_LongTrimmedOutput_RenderedInParts_EachFlashWithItsBeepWhereTheTrimPutsIt()
     {
         var (farm, job) = await RenderOnFarmAsync("""

@@ -12,7 +12,7 @@ namespace Media.Pipelines.Render;
 /// seconds of frames at every preset's rate), so each part starts on a keyframe where a single render would have one
 /// and holds a whole number of frames.
 /// </summary>
-public static class RenderChunks
+public static partial class RenderChunks
 {
     public const double GridSeconds = 2;
 
@@ -79,6 +79,23 @@ public static class RenderChunks
 
     public static bool IsSound(string stageId) => stageId.EndsWith(".sound", StringComparison.Ordinal);
 
+    /// <summary>Whether a stage id is a video part of some render stage (<see cref="PartStageId"/>).</summary>
+    public static bool IsVideoPart(string stageId) => VideoPart().IsMatch(stageId);
+
+    /// <summary>
+    /// The id under which a video part that also renders the same range of another output of the same edit (a variant:
+    /// one decode for both) stores that output's part, media and manifest, as if the output had a part stage of its own;
+    /// the output's render stage joins it from there. Output names never hold '_' (a storage key may).
+    /// </summary>
+    public static string VariantPartId(string partStageId, string outputName) => $"{partStageId}_{outputName}";
+
+    /// <summary>
+    /// The parts a render stage joins, among the stages it waits for: its own, and where its output is a variant rendered
+    /// by another output's video parts, those parts' copies of its range (<see cref="VariantPartId"/>).
+    /// </summary>
+    public static IEnumerable<string> JoinedBy(string renderStageId, string outputName, IEnumerable<string> dependsOn) =>
+        dependsOn.Select(id => IsPartOf(renderStageId, id) ? id : IsVideoPart(id) ? VariantPartId(id, outputName) : null).OfType<string>();
+
     /// <summary>Where a part's manifest (what it rendered) is stored, under the job's prefix and not among its outputs.</summary>
     public static string ManifestKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}.json";
 
@@ -91,6 +108,9 @@ public static class RenderChunks
     /// <summary>Every media file a part stage may store besides its manifest (its video or sound, the bookends' pictures): what is deleted once it is joined or discarded.</summary>
     public static IEnumerable<string> MediaKeys(string outputPrefix, string stageId) =>
         [MediaKey(outputPrefix, stageId), BookendKey(outputPrefix, stageId, "intro"), BookendKey(outputPrefix, stageId, "outro")];
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.part\d+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex VideoPart();
 }
 
 /// <summary>

@@ -137,13 +137,15 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
     [Fact]
     public async Task BenchVariants_OneDecodeAndThree_TimesAndIdenticalOutputs()
     {
-        // Two small sources (one HEVC, one H.264), 2 s each: three shapes by one ffmpeg and by three.
-        var output = await RunAsync("bench-variants", "--seconds", "2", "--sources", "480x270:hevc,320x180:h264");
+        // Two small sources (one HEVC, one H.264), 4 s each: three shapes by one ffmpeg and by three, whole and in 2 s parts.
+        var output = await RunAsync("bench-variants", "--seconds", "4", "--parts", "2", "--sources", "480x270:hevc,320x180:h264");
 
         Assert.Matches(@"three ffmpegs, one per output\s+median\s+[0-9.]+ s\s+1\.00x", output);
         Assert.Matches(@"one ffmpeg, one decode, three encoders median\s+[0-9.]+ s\s+[0-9.]+x \(480x270 HEVC\)", output);
         Assert.Matches(@"one ffmpeg, one decode, three encoders median\s+[0-9.]+ s\s+[0-9.]+x \(320x180 H264\)", output);
         Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(output, "outputs identical to the separate renders \\(decoded picture and sound\\): 3/3"));
+        Assert.Matches(@"in 2 parts of 2 s: one ffmpeg per part\s+median\s+[0-9.]+ s\s+[0-9.]+x \(480x270 HEVC, parts\)", output);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(output, "parts identical to the separate renders \\(decoded picture\\): 6/6"));
     }
 
     [Fact]

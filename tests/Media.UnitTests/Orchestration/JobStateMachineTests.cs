@@ -418,6 +418,54 @@ public sealed class JobStateMachineTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Completed_Probe_LongOutputsOfOneEdit_TheFirstsPartsRenderThemAll_EachWithItsOwnSoundAndJoin(bool together)
+    {
+        // Ten minutes: every shape is 600 s long (tiktok's limit), so all three are one edit rendered in five parts.
+        var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 100, RenderChunkSeconds: 120, RenderVariantsTogether: together));
+        var source = new MediaInfo { DurationSeconds = 600, VideoCodec = "hevc", Width = 1920, Height = 1080, FrameRate = 30, AudioCodec = "aac" };
+
+        var decision = machine.Decide(ShapesAtProbe("[]"), new ApplyStageEvent(Event("probe", 1, e => e.Completed = new StageCompleted { MediaInfo = source })), At(Now));
+
+        var dispatched = decision.Effects.OfType<DispatchStages>().Single().Stages;
+        var videos = dispatched.Where(s => s.Kind == StageKind.RenderChunk && !s.Id.EndsWith(".sound", StringComparison.Ordinal)).ToList();
+        var state = After(ShapesAtProbe("[]"), decision);
+        string[] shapes = ["vertical", "square", "wide"];
+        Assert.Equal(shapes.Select(o => $"job_1.render.{o}.sound"), dispatched.Where(s => s.Id.EndsWith(".sound", StringComparison.Ordinal)).Select(s => s.Id));
+        Assert.DoesNotContain(dispatched, s => s.Kind == StageKind.Render);
+        if (!together)
+        {
+            Assert.Equal(15, videos.Count);
+            Assert.All(videos, v => Assert.Empty(v.Variants));
+            return;
+        }
+
+        // Five video parts of the first shape, each also rendering its range of the other two.
+        Assert.Equal(Enumerable.Range(1, 5).Select(i => $"job_1.render.vertical.part{i:00}"), videos.Select(v => v.Id));
+        Assert.All(videos, v => Assert.Equal(["square", "wide"], v.Variants));
+        foreach (var shape in shapes)
+        {
+            var render = state.Stages.Single(s => s.Id == $"job_1.render.{shape}");
+            Assert.Equal((StageState.Waiting, "", 0), (render.State, render.RenderedBy, render.Variants.Count));
+            Assert.Equal([.. videos.Select(v => v.Id), $"job_1.render.{shape}.sound"], render.DependsOn);
+            // What its join reads: its own copies of the first shape's parts, and its own sound.
+            Assert.Equal(
+                [.. videos.Select(v => shape == "vertical" ? v.Id : Media.Pipelines.Render.RenderChunks.VariantPartId(v.Id, shape)), $"job_1.render.{shape}.sound"],
+                Media.Pipelines.Render.RenderChunks.JoinedBy(render.Id, shape, render.DependsOn));
+        }
+
+        // The video parts done, each shape's join is dispatched as soon as its own sound is.
+        foreach (var part in dispatched)
+        {
+            var next = machine.Decide(state, new ApplyStageEvent(Event(part.Id["job_1.".Length..], 1, e => e.Completed = new StageCompleted())), At(Now));
+            state = After(state, next);
+            var joins = next.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id);
+            Assert.Equal(part.Id.EndsWith(".sound", StringComparison.Ordinal) ? [part.Id[..^".sound".Length]] : [], joins);
+        }
+    }
+
     [Fact]
     public void Completed_RenderWithVariants_VariantsSucceedWithIt_RevisedAlone_RetriedAfterIt()
     {

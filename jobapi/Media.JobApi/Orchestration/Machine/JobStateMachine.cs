@@ -276,14 +276,14 @@ public sealed class JobStateMachine(MachineSettings settings)
             effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: the {Duration} s source is analysed in {Chunks} chunks", job.Id, Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count(c => c.Kind == StageKind.AnalyzeChunk)));
         }
 
-        if (chunks.FirstOrDefault(c => c.Variants.Count > 0) is { } lead)
+        if (chunks.FirstOrDefault(c => c.Kind == StageKind.Render && c.Variants.Count > 0) is { } lead)
         {
-            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: {Outputs} outputs share one decode ({Stage})", job.Id, chunks.Count(c => c.Variants.Count > 0) + chunks.Count(c => c.RenderedBy.Length > 0), lead.Id));
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: {Outputs} outputs share one decode ({Stage})", job.Id, chunks.Count(c => c.Kind == StageKind.Render && c.Variants.Count > 0) + chunks.Count(c => c.RenderedBy.Length > 0), lead.Id));
         }
 
         if (chunks.Any(c => c.Kind == StageKind.RenderChunk))
         {
-            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: {Outputs} outputs of the {Duration} s source are rendered in {Parts} parts", job.Id, chunks.Count(c => c.Kind == StageKind.Render), Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count(c => c.Kind == StageKind.RenderChunk)));
+            effects.Add(new LogNote(LogLevel.Information, "Job {JobId}: {Outputs} outputs of the {Duration} s source are rendered in {Parts} parts ({Shared} of them by another output's parts, from the same decodes)", job.Id, chunks.Count(c => c.Kind == StageKind.Render), Math.Round(job.SourceInfo!.DurationSeconds, 1), chunks.Count(c => c.Kind == StageKind.RenderChunk), chunks.Count(c => c.Kind == StageKind.Render && c.DependsOn.Any(d => !Media.Pipelines.Render.RenderChunks.IsPartOf(c.Id, d) && Media.Pipelines.Render.RenderChunks.IsVideoPart(d)))));
         }
 
         if (stages.All(s => succeeded.Contains(s.Id) || Superseded(s, stages)))
@@ -337,8 +337,9 @@ public sealed class JobStateMachine(MachineSettings settings)
     // Once the probe tells how long the source is: the first render of each output that is one edit and may be long
     // becomes video parts of the edit in output time and one sound stage (after what the render waited for, run by any
     // workers in parallel) that the render stage waits for and joins by stream copy, with the intro and outro, if any,
-    // around it. Only for patterns whose outputs are one edit each (no fan-out clips); a revision is split when it is asked
-    // for (see Revise). The worker's plan decides the rest (a part of a plan that cannot be split renders nothing and the
+    // around it. Outputs of one edit in several shapes share the video parts (one decode per range, the first output's
+    // parts render the others' too), each with its own sound and join. Only for patterns whose outputs are one edit each
+    // (no fan-out clips); a revision is split when it is asked for (see Revise). The worker's plan decides the rest (a part of a plan that cannot be split renders nothing and the
     // render stage renders in one piece). Returned: the parts, then the render stages rewired.
     private List<StageRecord> ChunkRenders(JobSnapshot snapshot, JobRecord job)
     {
@@ -353,10 +354,11 @@ public sealed class JobStateMachine(MachineSettings settings)
             return [];
         }
 
-        var stages = new List<StageRecord>();
-        foreach (var render in renders)
+        var parted = new List<(StageRecord Render, double Length, List<StageRecord> Parts)>();
+        // In the pattern's order, so its first output of a group of variants leads it.
+        foreach (var (output, render) in pattern.Outputs.SelectMany(o => renders.Where(r => r.PatternOutput == o.Name).Select(r => (o, r))))
         {
-            if (pattern.Outputs.FirstOrDefault(o => o.Name == render.PatternOutput) is not { } output || Copied(pattern.Steps, output, source))
+            if (Copied(pattern.Steps, output, source))
             {
                 continue;
             }
@@ -367,11 +369,33 @@ public sealed class JobStateMachine(MachineSettings settings)
             var kept = pattern.Steps.Trim is { } trim
                 ? Math.Max(0, Math.Min(source.DurationSeconds, trim.EndSeconds ?? source.DurationSeconds) - trim.StartSeconds)
                 : source.DurationSeconds;
-            var parts = PartsOf(render, Math.Min(kept / pattern.Steps.Speed, output.Preset.MaxDurationSeconds));
+            var length = Math.Min(kept / pattern.Steps.Speed, output.Preset.MaxDurationSeconds);
+            var parts = PartsOf(render, length);
             if (parts.Count > 0)
             {
-                stages.AddRange(parts);
-                stages.Add(render with { DependsOn = [.. parts.Select(p => p.Id)] });
+                parted.Add((render, length, parts));
+            }
+        }
+
+        // Outputs of one edit (as GroupVariants groups them) share their video parts: the first output's part renders the
+        // same range of the others from one decode. Each keeps its own sound (its preset's encoder) and its own join.
+        var batches = settings.RenderVariantsTogether
+            ? parted.GroupBy(p => (p.Render.Pool, p.Length, After: string.Join('\n', p.Render.DependsOn))).SelectMany(g => g.Chunk(MaxOutputsPerRender))
+            : parted.Select(p => new[] { p });
+        var stages = new List<StageRecord>();
+        foreach (var batch in batches)
+        {
+            var (lead, others) = (batch[0], batch[1..]);
+            var videos = lead.Parts.Where(p => !Media.Pipelines.Render.RenderChunks.IsSound(p.Id))
+                .Select(p => p with { Variants = [.. others.Select(o => o.Render.PatternOutput)] })
+                .ToList();
+            stages.AddRange([.. videos, .. lead.Parts.Where(p => Media.Pipelines.Render.RenderChunks.IsSound(p.Id))]);
+            stages.Add(lead.Render with { DependsOn = [.. lead.Parts.Select(p => p.Id)] });
+            foreach (var other in others)
+            {
+                var sound = other.Parts.Single(p => Media.Pipelines.Render.RenderChunks.IsSound(p.Id));
+                stages.Add(sound);
+                stages.Add(other.Render with { DependsOn = [.. videos.Select(v => v.Id), sound.Id] });
             }
         }
 
@@ -688,6 +712,11 @@ public sealed class JobStateMachine(MachineSettings settings)
             .Where(s => s.Kind == StageKind.RenderChunk && s.PatternOutput == first.PatternOutput && s.Clip == first.Clip && s.Revision == number - 1
                 && revisions.Any(r => r.Revision == s.Revision && r.State != StageState.Succeeded))
             .Select(s => s.Id)
+            // Where another output's parts rendered its first revision, their copies of its ranges.
+            .Concat(snapshot.Stages
+                .Where(s => s.Kind == StageKind.RenderChunk && s.Variants.Contains(first.PatternOutput) && first.Clip == 0 && number == 2
+                    && revisions.Any(r => r.Revision == 1 && r.State != StageState.Succeeded))
+                .Select(s => Media.Pipelines.Render.RenderChunks.VariantPartId(s.Id, first.PatternOutput)))
             .ToList();
         return new Decision(changes.Job, changes,
         [
