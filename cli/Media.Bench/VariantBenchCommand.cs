@@ -142,7 +142,7 @@ internal static class VariantBenchCommand
     // separate one.
     private static async Task PartsAsync(ToolRunner runner, string source, IReadOnlyList<(RenderPlan Plan, RenderAssets Assets)> plans, double partSeconds, int repeat, string scratch, string name, CancellationToken cancellationToken)
     {
-        var length = plans.Min(p => RenderCommandBuilder.MainLength(p.Plan));
+        var length = plans.Max(p => RenderCommandBuilder.MainLength(p.Plan));
         var ranges = RenderChunks.Ranges(length, 1e-3, partSeconds);
         if (ranges.Count == 0)
         {
@@ -153,8 +153,10 @@ internal static class VariantBenchCommand
         var runs = ranges.Select((r, i) =>
         {
             string Path(RenderPlan plan, string way) => System.IO.Path.Combine(scratch, $"{plan.OutputName}.part{i}.{way}.mp4");
-            var separate = plans.Select(p => RenderCommandBuilder.BuildVideoPart(p.Plan, source, Path(p.Plan, "separate"), r.Start, Math.Min(r.End, length), p.Assets)).ToList();
-            var together = OneDecode.Combine([.. plans.Select(p => RenderCommandBuilder.BuildVideoPart(p.Plan, source, Path(p.Plan, "together"), r.Start, Math.Min(r.End, length), p.Assets))]);
+            // Each shape's part ends where that shape ends, as the part stage cuts it.
+            double End(RenderPlan plan) => Math.Min(r.End, RenderCommandBuilder.MainLength(plan));
+            var separate = plans.Select(p => RenderCommandBuilder.BuildVideoPart(p.Plan, source, Path(p.Plan, "separate"), r.Start, End(p.Plan), p.Assets)).ToList();
+            var together = OneDecode.Combine([.. plans.Select(p => RenderCommandBuilder.BuildVideoPart(p.Plan, source, Path(p.Plan, "together"), r.Start, End(p.Plan), p.Assets))]);
             return (Separate: separate, Together: together, Outputs: plans.Select(p => (Path(p.Plan, "separate"), Path(p.Plan, "together"))).ToList());
         }).ToList();
         var (three, one) = (new List<double>(), new List<double>());
@@ -163,12 +165,21 @@ internal static class VariantBenchCommand
             var (separate, together) = (0.0, 0.0);
             foreach (var run in runs)
             {
-                foreach (var command in run.Separate)
+                // Alternating which way goes first, part by part.
+                foreach (var first in (bool[])(i % 2 == 0 ? [true, false] : [false, true]))
                 {
-                    separate += await FFmpegRuns.TimeAsync(runner, (await command.WithLongGraphInFileAsync(scratch, cancellationToken)).ToArguments(), cancellationToken);
+                    if (first)
+                    {
+                        foreach (var command in run.Separate)
+                        {
+                            separate += await FFmpegRuns.TimeAsync(runner, (await command.WithLongGraphInFileAsync(scratch, cancellationToken)).ToArguments(), cancellationToken);
+                        }
+                    }
+                    else
+                    {
+                        together += await FFmpegRuns.TimeAsync(runner, (await run.Together.WithLongGraphInFileAsync(scratch, cancellationToken)).ToArguments(), cancellationToken);
+                    }
                 }
-
-                together += await FFmpegRuns.TimeAsync(runner, (await run.Together.WithLongGraphInFileAsync(scratch, cancellationToken)).ToArguments(), cancellationToken);
             }
 
             three.Add(separate);

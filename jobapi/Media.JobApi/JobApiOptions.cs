@@ -64,9 +64,9 @@ public sealed class JobApiOptions
     public double RenderChunkSeconds { get; set; } = 120;
 
     /// <summary>
-    /// Outputs of one job that share the edit (a pattern's outputs, not fan-out clips, of the same length, on the same pool,
-    /// not rendered in parts) are made by one ffmpeg: one decode of the source, one encoder per output. False: one
-    /// render stage per output, each on any worker.
+    /// Outputs of one job that share the edit (a pattern's outputs, not fan-out clips, of the same length, on the same pool)
+    /// are made by one ffmpeg: one decode of the source, one encoder per output; rendered in parts, by one ffmpeg per part.
+    /// False: one render stage (and its own parts) per output, each on any worker.
     /// </summary>
     public bool RenderVariantsTogether { get; set; } = true;
 

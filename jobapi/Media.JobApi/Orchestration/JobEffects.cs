@@ -207,7 +207,7 @@ internal sealed class JobEffects(
             }
             else if (stage.Kind == StageKind.Render)
             {
-                dispatch.PartKeys.AddRange(InPartOrder(RenderChunks.JoinedBy(stage.Id, stage.OutputName, stage.DependsOn)).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
+                dispatch.PartKeys.AddRange(InPartOrder(RenderChunks.JoinedBy(stage.Id, stage.PatternOutput, stage.DependsOn)).Select(id => RenderChunks.ManifestKey(dispatch.OutputPrefix, id)));
             }
 
             try

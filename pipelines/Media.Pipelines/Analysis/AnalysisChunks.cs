@@ -5,7 +5,8 @@ namespace Media.Pipelines.Analysis;
 /// merges them). Range edges fall on multiples of <see cref="GridSeconds"/>, where the analysis' own grids meet (the
 /// 0.1 s loudness steps, the 32 ms voice-activity windows, the 2 fps face samples), so a merged analysis samples the
 /// same instants as one made in a single pass. Each range is decoded from <see cref="LeadSeconds"/> before its start
-/// (the loudness meter's 400 ms window, the voice-activity model's memory and the previous face sample warm up there)
+/// (the loudness meter's 400 ms window and the previous face sample warm up there; the voice activity, computed by
+/// <see cref="VoiceActivityBlocks"/>, places the range's first utterances with it)
 /// and its sound to <see cref="TailSeconds"/> past its end (for words <see cref="SpeechUtterances.ReachSeconds"/>: an
 /// utterance starting inside is heard whole);
 /// each keeps only what falls inside its own range (for words: the utterances that start there).

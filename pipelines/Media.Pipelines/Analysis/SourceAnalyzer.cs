@@ -12,8 +12,10 @@ using Media.Pipelines.Faces;
 namespace Media.Pipelines.Analysis;
 
 /// <summary>
-/// Measures what a pattern needs, once per source: loudness and voice activity from one audio decode,
-/// faces from small frames sampled at 2 fps and scene cuts from the same video decode (in parallel with the audio). Scratch
+/// Measures what a pattern needs, once per source: loudness from one audio decode, voice activity and the recogniser's
+/// sound from decodes by blocks on the source's clock (<see cref="VoiceActivityBlocks"/>, <see cref="UtteranceSound"/>:
+/// the same samples whichever part of the source a worker measures), faces from small frames sampled at 2 fps and
+/// scene cuts from the same video decode (in parallel with the audio). Scratch
 /// files live in the stage's folder and are streamed, so memory stays bounded for hours of media. A long source is
 /// measured as parts (time ranges, on several workers: <see cref="AnalyzePartAsync"/>) and merged
 /// (<see cref="Merge"/>); a short one is one part over everything, through the same merge.
@@ -128,14 +130,11 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             };
         }
 
-        var loudnessLog = needs.HasFlag(AnalysisNeeds.Loudness) ? Path.Combine(workDirectory, "loudness.txt") : null;
-        // Words need the voice activity too: it says where the utterances are.
-        var samples = needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words) ? Path.Combine(workDirectory, "speech.f32") : null;
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, samples, window).ToArguments(), cancellationToken);
-
         double[]? momentary = null;
-        if (loudnessLog is not null)
+        if (needs.HasFlag(AnalysisNeeds.Loudness))
         {
+            var loudnessLog = Path.Combine(workDirectory, "loudness.txt");
+            await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Audio(input, loudnessLog, null, window).ToArguments(), cancellationToken);
             var step = MomentaryLoudnessLog.StepSeconds;
             var first = (int)Math.Round(owned.Start / step);
             var count = (int)Math.Floor((owned.End + 1e-9) / step) - first;
@@ -144,17 +143,14 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
 
         float[]? probabilities = null;
         IReadOnlyList<TimeRange> utterances = [];
-        if (samples is not null)
+        // Words need the voice activity too: it says where the utterances are.
+        if (needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words))
         {
-            float[] decoded;
-            await using (var stream = new FileStream(samples, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
-            {
-                decoded = await _vad.Value.ProbabilitiesAsync(stream, cancellationToken);
-            }
-
-            File.Delete(samples);
-            // Window j of this decode is window j + skipped of the source; keep those starting inside the range.
+            // The decode's windows, by blocks on the source's clock (the same for one pass and every chunk).
             var skipped = (int)Math.Round(owned.Offset / SileroVad.WindowSeconds);
+            int? until = window is { Until: { } end } ? (int)Math.Round(end / SileroVad.WindowSeconds) : null;
+            var decoded = await VoiceActivityBlocks.ProbabilitiesAsync(runner, tools.Value.FFmpeg, _vad.Value, input, probe.DurationSeconds, skipped, until, workDirectory, cancellationToken);
+            // Window j of the decode is window j + skipped of the source; keep those starting inside the range.
             var from = Math.Clamp((int)Math.Round(owned.Start / SileroVad.WindowSeconds) - skipped, 0, decoded.Length);
             var to = owned.Last ? decoded.Length : Math.Clamp((int)Math.Round(owned.End / SileroVad.WindowSeconds) - skipped, from, decoded.Length);
             probabilities = needs.HasFlag(AnalysisNeeds.Speech) ? decoded[from..to] : null;
@@ -167,7 +163,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         {
             // Decoded again, by blocks on the source's clock: every worker hears an utterance in the same samples.
             var wav = Path.Combine(workDirectory, "speech16k.wav");
-            var layout = await UtteranceSound.DecodeAsync(runner, tools.Value.FFmpeg, input, UtteranceSound.Blocks(utterances, probe.DurationSeconds), wav, cancellationToken);
+            var layout = await UtteranceSound.DecodeAsync(runner, tools.Value.FFmpeg, input, UtteranceSound.Blocks(utterances), wav, cancellationToken);
             var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
             var heard = await recognizer.RecognizeAsync(wav, layout.Utterances(), scripted, workDirectory, cancellationToken);
             File.Delete(wav);

@@ -31,7 +31,8 @@ public static class UtteranceSound
     /// <summary>
     /// Every block's decode runs this far past the block's end: its last utterance may start just before the end and be
     /// <see cref="SpeechUtterances.LongestSeconds"/> long, and the resampler's last samples are flushed a little early.
-    /// The length does not depend on which utterances a worker owns, so neither does any sample.
+    /// The length depends neither on which utterances a worker owns nor on the source's length (a decode stops at the
+    /// file's end, and silence fills its slot), so neither does any sample.
     /// </summary>
     public const double ReachSeconds = SpeechUtterances.LongestSeconds + 1;
 
@@ -39,60 +40,63 @@ public static class UtteranceSound
     public sealed record Block(double From, double Until, IReadOnlyList<TimeRange> Utterances);
 
     /// <summary>The blocks holding these utterances (on the source's clock), in order.</summary>
-    public static IReadOnlyList<Block> Blocks(IReadOnlyList<TimeRange> utterances, double durationSeconds) =>
+    public static IReadOnlyList<Block> Blocks(IReadOnlyList<TimeRange> utterances) =>
         [.. utterances.OrderBy(u => u.Start)
             .GroupBy(u => Math.Floor(u.Start / BlockSeconds))
-            .Select(g => new Block(
-                Math.Max(0, (g.Key * BlockSeconds) - PrerollSeconds),
-                Math.Min(durationSeconds, ((g.Key + 1) * BlockSeconds) + ReachSeconds),
-                [.. g]))];
+            .Select(g => new Block(Math.Max(0, (g.Key * BlockSeconds) - PrerollSeconds), ((g.Key + 1) * BlockSeconds) + ReachSeconds, [.. g]))];
+
+    /// <summary>Whole seconds of a block's sound in the WAV (silence where the source ended first).</summary>
+    public static int SoundSeconds(Block block) => (int)Math.Ceiling(block.Until - block.From);
+
+    /// <summary>Whole seconds a block takes in the WAV: its sound, then the gap.</summary>
+    public static int SlotSeconds(Block block) => SoundSeconds(block) + GapSeconds;
 
     /// <summary>Decodes the blocks into one 16 kHz mono WAV at <paramref name="wavPath"/> and says where each landed.</summary>
     public static async Task<Layout> DecodeAsync(ToolRunner runner, string ffmpeg, string input, IReadOnlyList<Block> blocks, string wavPath, CancellationToken cancellationToken)
     {
-        var seconds = new List<int>(blocks.Count);
         var raw = wavPath + ".block.raw";
-        await using (var wav = new FileStream(wavPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        try
         {
+            await using var wav = new FileStream(wavPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await wav.WriteAsync(new byte[WavHeaderBytes], cancellationToken);
             foreach (var block in blocks)
             {
                 await runner.RunAsync(ffmpeg, AnalysisCommands.UtteranceBlock(input, new DecodeWindow(block.From, block.Until), raw).ToArguments(), cancellationToken);
                 // Whole seconds per block, padded with silence (or cut at a rounding sample), then the gap.
-                var sound = (int)Math.Ceiling(block.Until - block.From);
-                var slot = sound + GapSeconds;
                 long copied;
                 await using (var samples = new FileStream(raw, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan))
                 {
-                    copied = await CopyAtMostAsync(samples, wav, (long)sound * SampleRate * sizeof(short), cancellationToken);
+                    copied = await CopyAtMostAsync(samples, wav, (long)SoundSeconds(block) * SampleRate * sizeof(short), cancellationToken);
                 }
 
-                await wav.WriteAsync(new byte[((long)slot * SampleRate * sizeof(short)) - copied], cancellationToken);
-                seconds.Add(slot);
+                await WriteSilenceAsync(wav, ((long)SlotSeconds(block) * SampleRate * sizeof(short)) - copied, cancellationToken);
             }
 
-            File.Delete(raw);
             var data = wav.Position - WavHeaderBytes;
             wav.Position = 0;
             await wav.WriteAsync(WavHeader(data), cancellationToken);
         }
+        finally
+        {
+            File.Delete(raw);
+        }
 
-        return new Layout(blocks, seconds);
+        return new Layout(blocks);
     }
 
-    /// <summary>Where each block lies in the WAV: block i from second <see cref="Starts"/>[i], <see cref="Seconds"/>[i] long.</summary>
+    /// <summary>Where each block lies in the WAV: block i from second <see cref="Starts"/>[i], <see cref="Seconds"/>[i] long (<see cref="SlotSeconds"/>).</summary>
     public sealed class Layout
     {
         private readonly IReadOnlyList<Block> _blocks;
 
-        public Layout(IReadOnlyList<Block> blocks, IReadOnlyList<int> seconds)
+        public Layout(IReadOnlyList<Block> blocks)
         {
             _blocks = blocks;
-            Seconds = seconds;
+            Seconds = [.. blocks.Select(SlotSeconds)];
             var starts = new int[blocks.Count];
             for (var i = 1; i < starts.Length; i++)
             {
-                starts[i] = starts[i - 1] + seconds[i - 1];
+                starts[i] = starts[i - 1] + Seconds[i - 1];
             }
 
             Starts = starts;
@@ -146,6 +150,15 @@ public static class UtteranceSound
         "data"u8.CopyTo(header.AsSpan(36));
         BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(40), (uint)Math.Min(uint.MaxValue, dataBytes));
         return header;
+    }
+
+    private static async Task WriteSilenceAsync(Stream to, long bytes, CancellationToken cancellationToken)
+    {
+        var zeros = new byte[1 << 16];
+        for (var left = bytes; left > 0; left -= zeros.Length)
+        {
+            await to.WriteAsync(zeros.AsMemory(0, (int)Math.Min(zeros.Length, left)), cancellationToken);
+        }
     }
 
     private static async Task<long> CopyAtMostAsync(Stream from, Stream to, long limit, CancellationToken cancellationToken)

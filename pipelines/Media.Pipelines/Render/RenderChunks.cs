@@ -93,8 +93,9 @@ public static partial class RenderChunks
     /// The parts a render stage joins, among the stages it waits for: its own, and where its output is a variant rendered
     /// by another output's video parts, those parts' copies of its range (<see cref="VariantPartId"/>).
     /// </summary>
-    public static IEnumerable<string> JoinedBy(string renderStageId, string outputName, IEnumerable<string> dependsOn) =>
-        dependsOn.Select(id => IsPartOf(renderStageId, id) ? id : IsVideoPart(id) ? VariantPartId(id, outputName) : null).OfType<string>();
+    /// <param name="patternOutput">The render stage's output as the pattern names it (what a part's variants name).</param>
+    public static IEnumerable<string> JoinedBy(string renderStageId, string patternOutput, IEnumerable<string> dependsOn) =>
+        dependsOn.Select(id => IsPartOf(renderStageId, id) ? id : IsVideoPart(id) ? VariantPartId(id, patternOutput) : null).OfType<string>();
 
     /// <summary>Where a part's manifest (what it rendered) is stored, under the job's prefix and not among its outputs.</summary>
     public static string ManifestKey(string outputPrefix, string stageId) => $"{outputPrefix}/parts/{stageId}.json";
@@ -109,7 +110,8 @@ public static partial class RenderChunks
     public static IEnumerable<string> MediaKeys(string outputPrefix, string stageId) =>
         [MediaKey(outputPrefix, stageId), BookendKey(outputPrefix, stageId, "intro"), BookendKey(outputPrefix, stageId, "outro")];
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\.part\d+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    // A render stage's id holds ".render." (JobPlanner); an analysis chunk's (".analyze.partNN") does not.
+    [System.Text.RegularExpressions.GeneratedRegex(@"\.render\..*\.part\d+$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex VideoPart();
 }
 

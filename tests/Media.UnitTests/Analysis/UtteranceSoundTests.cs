@@ -15,9 +15,9 @@ public sealed class UtteranceSoundTests
     [Fact]
     public void Blocks_ByWhereUtterancesStart_DecodedFromAFixedWindow()
     {
-        var blocks = UtteranceSound.Blocks(Heard, durationSeconds: 178);
+        var blocks = UtteranceSound.Blocks(Heard);
 
-        Assert.Equal([(0.0, 81.4), (59.0, 141.4), (119.0, 178.0)], blocks.Select(b => (b.From, Math.Round(b.Until, 3))));
+        Assert.Equal([(0.0, 81.4), (59.0, 141.4), (119.0, 201.4)], blocks.Select(b => (b.From, Math.Round(b.Until, 3))));
         Assert.Equal([2, 2, 2], blocks.Select(b => b.Utterances.Count));
         // Every utterance lies in its block's decode, after the preroll (none before the source's start).
         Assert.All(blocks, b => Assert.All(b.Utterances, u => Assert.True(u.Start >= b.From && u.End <= b.Until)));
@@ -28,9 +28,9 @@ public sealed class UtteranceSoundTests
     [Fact]
     public void Blocks_DoNotDependOnWhichUtterancesAWorkerOwns()
     {
-        var all = UtteranceSound.Blocks(Heard, 178);
+        var all = UtteranceSound.Blocks(Heard);
         // A chunk owning the utterances from 61 s to 131 s: block 1 shared with its neighbour, block 2 with the next.
-        var some = UtteranceSound.Blocks([.. Heard.Where(u => u.Start >= 61 && u.Start < 131)], 178);
+        var some = UtteranceSound.Blocks([.. Heard.Where(u => u.Start >= 61 && u.Start < 131)]);
 
         Assert.Equal([(all[1].From, all[1].Until), (all[2].From, all[2].Until)], some.Select(b => (b.From, b.Until)));
     }
@@ -38,13 +38,14 @@ public sealed class UtteranceSoundTests
     [Fact]
     public void Layout_PutsAnUtteranceOnTheSameSamplesOfItsBlock_InEveryLayout()
     {
-        var all = UtteranceSound.Blocks(Heard, 178);
-        var some = UtteranceSound.Blocks([.. Heard.Skip(2)], 178);
-        var wide = new UtteranceSound.Layout(all, Seconds(all));
-        var narrow = new UtteranceSound.Layout(some, Seconds(some));
+        var all = UtteranceSound.Blocks(Heard);
+        var some = UtteranceSound.Blocks([.. Heard.Skip(2)]);
+        var wide = new UtteranceSound.Layout(all);
+        var narrow = new UtteranceSound.Layout(some);
 
-        // Each block starts at a whole second, after the previous block's sound and the gap.
+        // Each block starts at a whole second, after the previous block's sound and the gap, whatever the source's length.
         Assert.Equal([0, 82 + UtteranceSound.GapSeconds, 82 + 83 + (2 * UtteranceSound.GapSeconds)], wide.Starts);
+        Assert.Equal([82 + UtteranceSound.GapSeconds, 83 + UtteranceSound.GapSeconds, 83 + UtteranceSound.GapSeconds], wide.Seconds);
         var inWide = wide.Utterances().Skip(2).Select((u, i) => Relative(u, wide, i < 2 ? 1 : 2)).ToList();
         var inNarrow = narrow.Utterances().Select((u, i) => Relative(u, narrow, i < 2 ? 0 : 1)).ToList();
         Assert.Equal(inWide, inNarrow);
@@ -56,8 +57,8 @@ public sealed class UtteranceSoundTests
     [Fact]
     public void Layout_WordsBackOnTheSourceClock()
     {
-        var blocks = UtteranceSound.Blocks(Heard, 178);
-        var layout = new UtteranceSound.Layout(blocks, Seconds(blocks));
+        var blocks = UtteranceSound.Blocks(Heard);
+        var layout = new UtteranceSound.Layout(blocks);
         var second = layout.Starts[1];
 
         // Said at 2.02 s into block 1 (from 59 s): 61.02 s of the source.
@@ -71,8 +72,8 @@ public sealed class UtteranceSoundTests
     {
         // Utterances packed as closely across block edges as the plan allows.
         TimeRange[] dense = [.. Enumerable.Range(0, 60).Select(i => new TimeRange(i * 3.0, (i * 3.0) + 2.9))];
-        var blocks = UtteranceSound.Blocks(dense, 180);
-        var layout = new UtteranceSound.Layout(blocks, Seconds(blocks));
+        var blocks = UtteranceSound.Blocks(dense);
+        var layout = new UtteranceSound.Layout(blocks);
 
         var windows = WhisperRecognizer.Windows(layout.Utterances());
 
@@ -80,8 +81,17 @@ public sealed class UtteranceSoundTests
         Assert.True(windows.Count < dense.Length / 3, $"{windows.Count} windows: neighbours within a block are still heard together");
     }
 
-    private static int[] Seconds(IReadOnlyList<UtteranceSound.Block> blocks) =>
-        [.. blocks.Select(b => (int)Math.Ceiling(b.Until - b.From) + UtteranceSound.GapSeconds)];
+    [Fact]
+    public void WhisperWindows_ExactlyThirtySeconds_GroupedAlikeWhereverTheBlockLies()
+    {
+        // Two utterances spanning exactly 30.00 s of their block: one window, at any whole second of the file.
+        foreach (var start in new[] { 0, 83, 112, 225, 1013, 3389 })
+        {
+            var windows = WhisperRecognizer.Windows([new TimeRange(start + 1.07, start + 5.0), new TimeRange(start + 27.31, start + 31.07)]);
+
+            Assert.Single(windows);
+        }
+    }
 
     private static TimeRange Relative(TimeRange u, UtteranceSound.Layout layout, int block) =>
         new(Math.Round(u.Start - layout.Starts[block], 6), Math.Round(u.End - layout.Starts[block], 6));

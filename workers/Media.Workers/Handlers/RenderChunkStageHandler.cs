@@ -76,8 +76,9 @@ public sealed class RenderChunkStageHandler(
 
         var from = dispatch.RangeStartSeconds;
         var commands = rendered.Select(r => RenderCommandBuilder.BuildVideoPart(r.Plan, input!, r.Local, from, r.End, r.Assets)).ToList();
-        // One ffmpeg when every part reads the same stretch of the source (the same edit); otherwise one each.
-        IReadOnlyList<FFmpegCommand> runs = commands.All(c => c.Inputs[0] == commands[0].Inputs[0]) ? [OneDecode.Combine(commands)] : commands;
+        // One ffmpeg for the parts that read the same stretch of the source (the same edit; a shape whose part reads
+        // another stretch, say one that ends sooner, gets its own).
+        List<FFmpegCommand> runs = [.. commands.GroupBy(c => c.Inputs[0]).Select(g => OneDecode.Combine([.. g]))];
         foreach (var (i, run) in runs.Index())
         {
             var arguments = (await run.WithLongGraphInFileAsync(context.WorkDirectory, cancellationToken)).ToArguments();

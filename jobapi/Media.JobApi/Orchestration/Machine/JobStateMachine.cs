@@ -712,11 +712,6 @@ public sealed class JobStateMachine(MachineSettings settings)
             .Where(s => s.Kind == StageKind.RenderChunk && s.PatternOutput == first.PatternOutput && s.Clip == first.Clip && s.Revision == number - 1
                 && revisions.Any(r => r.Revision == s.Revision && r.State != StageState.Succeeded))
             .Select(s => s.Id)
-            // Where another output's parts rendered its first revision, their copies of its ranges.
-            .Concat(snapshot.Stages
-                .Where(s => s.Kind == StageKind.RenderChunk && s.Variants.Contains(first.PatternOutput) && first.Clip == 0 && number == 2
-                    && revisions.Any(r => r.Revision == 1 && r.State != StageState.Succeeded))
-                .Select(s => Media.Pipelines.Render.RenderChunks.VariantPartId(s.Id, first.PatternOutput)))
             .ToList();
         return new Decision(changes.Job, changes,
         [

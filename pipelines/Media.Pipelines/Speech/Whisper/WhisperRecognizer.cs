@@ -127,7 +127,8 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         var windows = new List<TimeRange>();
         foreach (var utterance in utterances.OrderBy(u => u.Start))
         {
-            if (windows.Count > 0 && utterance.End - windows[^1].Start <= AudioChunker.MaxSeconds)
+            // Compared in whole 10 ms frames: a span of exactly 30 s must fit wherever its block lies in the file.
+            if (windows.Count > 0 && Math.Round((utterance.End - windows[^1].Start) * 100) <= AudioChunker.MaxSeconds * 100)
             {
                 windows[^1] = windows[^1] with { End = Math.Max(windows[^1].End, utterance.End) };
             }
