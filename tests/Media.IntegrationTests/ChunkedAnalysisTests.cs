@@ -41,15 +41,7 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
         var whole = await analyzer.AnalyzeAsync(_source, probe, Everything, Work("whole"), _ => { }, CancellationToken.None, Script);
 
         var ranges = AnalysisChunks.Ranges(probe.DurationSeconds, 16, 12);
-        var parts = new List<AnalysisPart>();
-        foreach (var (range, i) in ranges.Select((r, i) => (r, i)))
-        {
-            // Through JSON, as the merge stage reads them.
-            var part = await analyzer.AnalyzePartAsync(_source, probe, Everything, range, Work("part" + i), _ => { }, CancellationToken.None, Script);
-            parts.Add(AnalysisPart.FromJson(part.ToJson()));
-        }
-
-        var merged = analyzer.Merge(parts, probe, Everything, Script);
+        var (merged, parts) = await AnalysisInParts.AnalyzeAsync(analyzer, _source, probe, Everything, ranges, i => Work("part" + i), Script);
 
         Assert.Equal(4, ranges.Count);
         Assert.Equal(whole.Loudness!.IntegratedLufs, merged.Loudness!.IntegratedLufs, 0.1);
@@ -90,14 +82,7 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
         var analyzer = _services.GetRequiredService<SourceAnalyzer>();
         var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(_source, CancellationToken.None);
         var whole = await analyzer.AnalyzeAsync(_source, probe, needs, Work("free-whole"), _ => { }, CancellationToken.None);
-        var parts = new List<AnalysisPart>();
-        foreach (var (range, i) in AnalysisChunks.Ranges(probe.DurationSeconds, 16, 12).Select((r, i) => (r, i)))
-        {
-            var part = await analyzer.AnalyzePartAsync(_source, probe, needs, range, Work("free-part" + i), _ => { }, CancellationToken.None);
-            parts.Add(AnalysisPart.FromJson(part.ToJson()));
-        }
-
-        var merged = analyzer.Merge(parts, probe, needs, null);
+        var (merged, parts) = await AnalysisInParts.AnalyzeAsync(analyzer, _source, probe, needs, AnalysisChunks.Ranges(probe.DurationSeconds, 16, 12), i => Work("free-part" + i));
         output.WriteLine(string.Join(' ', Texts(whole.Transcript!)));
         Assert.False(merged.Transcript!.ScriptAligned);
         Assert.True(whole.Transcript!.Words.Count >= 20, $"{whole.Transcript.Words.Count} words heard");
@@ -122,14 +107,7 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
         var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(looped, CancellationToken.None);
         var whole = await analyzer.AnalyzeAsync(looped, probe, needs, Work("looped-whole"), _ => { }, CancellationToken.None);
         var ranges = AnalysisChunks.Ranges(probe.DurationSeconds, 16, 40);
-        var parts = new List<AnalysisPart>();
-        foreach (var (range, i) in ranges.Select((r, i) => (r, i)))
-        {
-            var part = await analyzer.AnalyzePartAsync(looped, probe, needs, range, Work("looped-part" + i), _ => { }, CancellationToken.None);
-            parts.Add(AnalysisPart.FromJson(part.ToJson()));
-        }
-
-        var merged = analyzer.Merge(parts, probe, needs, null);
+        var (merged, _) = await AnalysisInParts.AnalyzeAsync(analyzer, looped, probe, needs, ranges, i => Work("looped-part" + i));
 
         Assert.Equal([40.0, 80.0], ranges.Skip(1).Select(r => r.Start));
         Assert.True(whole.Transcript!.Words.Count >= 60, $"{whole.Transcript.Words.Count} words heard");

@@ -63,14 +63,7 @@ public sealed class SpeakerAnalysisTests : IAsyncLifetime
 
         var whole = await analyzer.AnalyzeAsync(_source, probe, Needs, Work("whole"), _ => { }, CancellationToken.None);
         var ranges = AnalysisChunks.Ranges(probe.DurationSeconds, 8, 8);
-        var parts = new List<AnalysisPart>();
-        foreach (var (range, i) in ranges.Select((r, i) => (r, i)))
-        {
-            var part = await analyzer.AnalyzePartAsync(_source, probe, Needs, range, Work("part" + i), _ => { }, CancellationToken.None);
-            parts.Add(AnalysisPart.FromJson(part.ToJson()));
-        }
-
-        var merged = analyzer.Merge(parts, probe, Needs, null);
+        var (merged, _) = await AnalysisInParts.AnalyzeAsync(analyzer, _source, probe, Needs, ranges, i => Work("part" + i));
 
         Assert.Equal(3, ranges.Count);
         Assert.Equal(JsonSerializer.Serialize(whole.People), JsonSerializer.Serialize(merged.People));
