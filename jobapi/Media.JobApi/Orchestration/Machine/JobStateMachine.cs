@@ -377,11 +377,9 @@ public sealed class JobStateMachine(MachineSettings settings)
             }
         }
 
-        // Outputs of one edit (as GroupVariants groups them) share their video parts: the first output's part renders the
-        // same range of the others from one decode. Each keeps its own sound (its preset's encoder) and its own join.
-        var batches = settings.RenderVariantsTogether
-            ? parted.GroupBy(p => (p.Render.Pool, p.Length, After: string.Join('\n', p.Render.DependsOn))).SelectMany(g => g.Chunk(MaxOutputsPerRender))
-            : parted.Select(p => new[] { p });
+        // Outputs of one edit share their video parts: the first output's part renders the same range of the others from
+        // one decode. Each keeps its own sound (its preset's encoder) and its own join.
+        var batches = settings.RenderVariantsTogether ? OneEdit(parted, p => p.Render, p => p.Length) : parted.Select(p => new[] { p });
         var stages = new List<StageRecord>();
         foreach (var batch in batches)
         {
@@ -459,12 +457,10 @@ public sealed class JobStateMachine(MachineSettings settings)
 
         var stages = new List<StageRecord>();
         // In the pattern's order, so its first output of a group leads it (the store lists stages by id).
-        var groups = pattern.Outputs
+        var outputs = pattern.Outputs
             .Where(o => !Copied(pattern.Steps, o, source))
-            .SelectMany(o => renders.Where(r => r.PatternOutput == o.Name).Select(r => (Render: r, Output: o)))
-            .GroupBy(r => (r.Render.Pool, Length: Math.Min(source.DurationSeconds, r.Output.Preset.MaxDurationSeconds), After: string.Join('\n', r.Render.DependsOn)));
-        // At most MaxOutputsPerRender outputs to one ffmpeg: one stage slot holds its encoders (and a GPU its NVENC sessions).
-        foreach (var batch in groups.SelectMany(g => g.Chunk(MaxOutputsPerRender)).Where(b => b.Length > 1))
+            .SelectMany(o => renders.Where(r => r.PatternOutput == o.Name).Select(r => (Render: r, Output: o)));
+        foreach (var batch in OneEdit(outputs, r => r.Render, r => Math.Min(source.DurationSeconds, r.Output.Preset.MaxDurationSeconds)).Where(b => b.Length > 1))
         {
             var (lead, others) = (batch[0].Render, batch.Skip(1).Select(g => g.Render).ToList());
             stages.Add(lead with { Variants = [.. others.Select(o => o.PatternOutput)] });
@@ -473,6 +469,11 @@ public sealed class JobStateMachine(MachineSettings settings)
 
         return stages;
     }
+
+    // Renders that are one edit in several shapes (same pool, as long, after the same stages), in the order given, at most
+    // MaxOutputsPerRender to one ffmpeg: one stage slot holds its encoders (and a GPU its NVENC sessions).
+    private static IEnumerable<T[]> OneEdit<T>(IEnumerable<T> renders, Func<T, StageRecord> render, Func<T, double> length) =>
+        renders.GroupBy(r => (render(r).Pool, Length: length(r), After: string.Join('\n', render(r).DependsOn))).SelectMany(g => g.Chunk(MaxOutputsPerRender));
 
     // Whether the planner will copy the streams (RenderPlanner.CanCopy's test on what the probe said): that takes seconds
     // in one piece, so it is not split.
