@@ -11,9 +11,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Media.Bench;
 
 /// <summary>
-/// `media bench-scale`: does one long job get faster with more workers? The same long source and pattern run three
+/// `media bench-scale`: does one long job get faster with more workers? The same long source and pattern run four
 /// times on an embedded farm: analysed in one pass by one worker (the baseline), in chunks by one worker, and in chunks
-/// by N workers. Reported per run: when the merged analysis was ready, when the first clip was rendered and when the job
+/// by N workers, once with each slot's tools free to use every core and once pinned one slot per core
+/// (Media:Worker:PinSlots). Reported per run: when the merged analysis was ready, when the first clip was rendered and when the job
 /// finished, each as a ratio to the baseline; then how far the chunked analysis is from the one-pass analysis (loudness,
 /// voice activity, scene cuts, faces, words, chosen clips).
 /// </summary>
@@ -85,17 +86,18 @@ internal static class ScaleBenchCommand
             runs.Add(chunked);
             if (workers > 1)
             {
-                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, keep, cancellationToken));
+                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, null, cancellationToken));
+                runs.Add(await RunJobAsync($"chunks, {workers} workers, pinned", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, keep, cancellationToken, pin: true));
             }
 
             var baseline = runs[0];
-            Console.WriteLine($"{"run",-22} {"chunks",6} {"analysis ready",16} {"first clip",16} {"job done",16} {"analysis busy",14}");
+            Console.WriteLine($"{"run",-28} {"chunks",6} {"analysis ready",16} {"first clip",16} {"job done",16} {"analysis busy",14}");
             foreach (var run in runs)
             {
-                Console.WriteLine(Invariant($"{run.Name,-22} {run.ChunkStages.Count,6} {run.AnalysisReady,7:0.0} s {baseline.AnalysisReady / run.AnalysisReady,5:0.00}x {run.FirstClip,7:0.0} s {baseline.FirstClip / run.FirstClip,5:0.00}x {run.Done,7:0.0} s {baseline.Done / run.Done,5:0.00}x {run.AnalysisBusy,9:0.0} s"));
+                Console.WriteLine(Invariant($"{run.Name,-28} {run.ChunkStages.Count,6} {run.AnalysisReady,7:0.0} s {baseline.AnalysisReady / run.AnalysisReady,5:0.00}x {run.FirstClip,7:0.0} s {baseline.FirstClip / run.FirstClip,5:0.00}x {run.Done,7:0.0} s {baseline.Done / run.Done,5:0.00}x {run.AnalysisBusy,9:0.0} s"));
             }
 
-            Console.WriteLine($"(times from submission; Nx = how many times faster than {baseline.Name}; analysis busy = the analysis stages' summed run time)");
+            Console.WriteLine($"(times from submission; Nx = how many times faster than {baseline.Name}; analysis busy = the analysis stages' summed run time; pinned = each slot's tools on its own core, Media:Worker:PinSlots)");
             Predict(chunked, baseline, runs, minutes * 60);
             if (onePass)
             {
@@ -120,19 +122,20 @@ internal static class ScaleBenchCommand
             // A render whose output another render made (variants) never ran: the first clip is the first render that did.
             var first = measured.ClipRenders.Where(ends.ContainsKey).Select(r => ends[r]).DefaultIfEmpty(0).Min();
             var done = ends.Values.Max();
-            var actual = runs.FirstOrDefault(r => r.Workers == n && r.ChunkStages.Count > 0);
-            Console.WriteLine(Invariant($"{n,3} workers: predicted analysis ready {analysis,7:0.0} s, first clip {first,7:0.0} s ({first / sourceSeconds:P1} of the source, {baseline.FirstClip / first:0.00}x), done {done,7:0.0} s ({baseline.Done / done:0.00}x){(actual is null ? "" : $"; measured {actual.AnalysisReady:0.0} / {actual.FirstClip:0.0} / {actual.Done:0.0} s")}"));
+            var actual = string.Join("", runs.Where(r => r.Workers == n && r.ChunkStages.Count > 0).Select(r => $"; measured{(r.Name.EndsWith("pinned", StringComparison.Ordinal) ? " pinned" : "")} {r.AnalysisReady:0.0} / {r.FirstClip:0.0} / {r.Done:0.0} s"));
+            Console.WriteLine(Invariant($"{n,3} workers: predicted analysis ready {analysis,7:0.0} s, first clip {first,7:0.0} s ({first / sourceSeconds:P1} of the source, {baseline.FirstClip / first:0.00}x), done {done,7:0.0} s ({baseline.Done / done:0.00}x){actual}"));
         }
 
         Console.WriteLine(Invariant($"(model: each stage in the order it ran, on the worker free soonest once what it waits for has ended; no dispatch latency, a core per worker; Nx against {baseline.Name})"));
     }
 
-    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double chunkAfter, double chunkSeconds, string scratch, DirectoryInfo? keep, CancellationToken cancellationToken)
+    private static async Task<Run> RunJobAsync(string name, string source, string pattern, int workers, double chunkAfter, double chunkSeconds, string scratch, DirectoryInfo? keep, CancellationToken cancellationToken, bool pin = false)
     {
         var environment = new Dictionary<string, string>
         {
             ["Media__JobApi__AnalysisChunkAfterSeconds"] = chunkAfter.ToString(CultureInfo.InvariantCulture),
             ["Media__JobApi__AnalysisChunkSeconds"] = chunkSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Media__Worker__PinSlots"] = pin ? "true" : "false",
         };
         await using var farm = await ServedFarm.StartAsync(name, scratch, workers, environment, cancellationToken);
         using var client = new FarmClient(farm.Address);

@@ -44,6 +44,7 @@ public sealed class BenchSmokeTests(MiniSharedMedia media) : IClassFixture<MiniS
 
         Assert.Matches(@"one pass, 1 worker\s+0\s+[0-9.]+ s\s+1\.00x", output);
         Assert.Matches(@"chunks, 2 workers\s+2\s+[0-9.]+ s", output);
+        Assert.Matches(@"chunks, 2 workers, pinned\s+2\s+[0-9.]+ s", output);
         Assert.Matches(@" 8 workers: predicted analysis ready\s+[0-9.]+ s, first clip\s+[0-9.]+ s", output);
         Assert.Matches(@"face samples\s+([0-9]+) vs \1; identical \(time and box\): \1", output);
         Assert.Matches(@"scene cuts\s+([0-9]+) vs \1; identical: yes", output);
