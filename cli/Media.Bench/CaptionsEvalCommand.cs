@@ -73,10 +73,10 @@ internal static class CaptionsEvalCommand
             var reference = WordText.Split(text);
             var started = Stopwatch.GetTimestamp();
             var spoken = await UtterancesAsync(runner, wav, work, cancellationToken);
-            var heard = await recognizer.RecognizeAsync(wav, spoken, null, work, cancellationToken);
+            var heard = await recognizer.RecognizeAsync(wav, spoken, null, work, _ => { }, cancellationToken);
             recognitionSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
             audioSeconds += await DurationAsync(runner, wav, cancellationToken);
-            var constrained = await recognizer.RecognizeAsync(wav, spoken, text, work, cancellationToken);
+            var constrained = await recognizer.RecognizeAsync(wav, spoken, text, work, _ => { }, cancellationToken);
             var aligned = ScriptAligner.Align(text, constrained, 0);
             var free = WordText.ErrorRate(reference, heard.Select(w => WordText.Normalize(w.Text)).ToList());
             var scripted = WordText.ErrorRate(reference, aligned.Select(w => WordText.Normalize(w.Text)).ToList());
@@ -109,8 +109,8 @@ internal static class CaptionsEvalCommand
             .Select(p => (Word: p[2], Start: double.Parse(p[0], CultureInfo.InvariantCulture) / 25000)).ToList();
         var wav = await ToWavAsync(runner, Path.Combine(media, "talking_head", "grid_id2_swwp2s.mpg"), work, cancellationToken);
         var script = string.Join(' ', truth.Select(t => t.Word));
-        var aligned = ScriptAligner.Align(script, await recognizer.RecognizeAsync(wav, await UtterancesAsync(runner, wav, work, cancellationToken), script, work, cancellationToken), 3);
-        var free = await recognizer.RecognizeAsync(wav, await UtterancesAsync(runner, wav, work, cancellationToken), null, work, cancellationToken);
+        var aligned = ScriptAligner.Align(script, await recognizer.RecognizeAsync(wav, await UtterancesAsync(runner, wav, work, cancellationToken), script, work, _ => { }, cancellationToken), 3);
+        var free = await recognizer.RecognizeAsync(wav, await UtterancesAsync(runner, wav, work, cancellationToken), null, work, _ => { }, cancellationToken);
         var alignedError = truth.Zip(aligned).Average(p => Math.Abs(p.First.Start - p.Second.Start));
         var matched = truth.Select(t => free.FirstOrDefault(w => WordText.Normalize(w.Text) == t.Word) is { } w ? Math.Abs(w.Start - t.Start) : (double?)null).Where(e => e is not null).Select(e => e!.Value).ToList();
         Console.WriteLine(Invariant($"# Word timing against the GRID alignment ({truth.Count} words): script-aligned mean |start error| {alignedError * 1000:0} ms; free recognition {(matched.Count == 0 ? "no word recognised correctly" : $"{matched.Average() * 1000:0} ms over the {matched.Count} words it got right")}"));
@@ -139,7 +139,7 @@ internal static class CaptionsEvalCommand
 
         var utterances = SpeechUtterances.Plan(probabilities, SileroVad.WindowSeconds, 0, toSourceEnd: true);
         started = Stopwatch.GetTimestamp();
-        var words = await recognizer.RecognizeAsync(wav, utterances, null, work, cancellationToken);
+        var words = await recognizer.RecognizeAsync(wav, utterances, null, work, _ => { }, cancellationToken);
         var recognitionSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine(Invariant($"# {minutes:0.#}-minute input (jfk.wav looped): Silero VAD {vadSeconds:0.0} s = real-time factor {vadSeconds / seconds:0.0000}, {segments.Count} speech segments, this process's peak working set {peak / 1048576.0:0} MB (was {before / 1048576.0:0} MB before the VAD)"));
         Console.WriteLine(Invariant($"  {recognizer.Backend}: {recognitionSeconds:0.0} s = real-time factor {recognitionSeconds / seconds:0.000}, {words.Count} words, recogniser peak memory {ResourceUsage.PeakChildMegabytes():0} MB (largest child process, getrusage)"));
@@ -153,7 +153,7 @@ internal static class CaptionsEvalCommand
         var wav = Path.Combine(work, "fillers-espeak.22k");
         await runner.RunAsync("espeak-ng", ["-s", "150", "-w", wav, Said], cancellationToken);
         var spoken = await ToWavAsync(runner, wav, work, cancellationToken);
-        var heard = await recognizer.RecognizeAsync(spoken, await UtterancesAsync(runner, spoken, work, cancellationToken), null, work, cancellationToken);
+        var heard = await recognizer.RecognizeAsync(spoken, await UtterancesAsync(runner, spoken, work, cancellationToken), null, work, _ => { }, cancellationToken);
         var fillers = heard.Where(w => JumpCutsStep.DefaultFillers.Contains(WordText.Normalize(w.Text))).ToList();
         var said = WordText.Split(Said);
         var realWords = said.Where(w => !JumpCutsStep.DefaultFillers.Contains(w)).ToList();

@@ -154,7 +154,7 @@ public sealed class PatternEngineTests : IAsyncLifetime
 
         public string Model => "none";
 
-        public Task<IReadOnlyList<Media.Pipelines.Speech.Word>> RecognizeAsync(string wavPath, IReadOnlyList<Media.Pipelines.Analysis.TimeRange> utterances, string? script, string workDirectory, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<Media.Pipelines.Speech.Word>> RecognizeAsync(string wavPath, IReadOnlyList<Media.Pipelines.Analysis.TimeRange> utterances, string? script, string workDirectory, Action<double> progress, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<Media.Pipelines.Speech.Word>>([]);
     }
 

@@ -58,14 +58,15 @@ public static class JobPlanner
     }
 
     /// <summary>Relative cost of a stage, for the job's overall progress.</summary>
-    public static double Weight(StageKind kind) => kind switch
+    public static double Weight(StageRecord stage) => stage.Kind switch
     {
         StageKind.Render => 8,
         StageKind.Analyze => 3,
         // A chunked analysis: each chunk counts for its share of measuring (the merge keeps the analyze stage's weight).
         StageKind.AnalyzeChunk => 3,
-        // A chunked render: each part is a render of its range (the join, which encodes the sound and copies, keeps the render's weight).
-        StageKind.RenderChunk => 8,
+        // A chunked render: each part is a render of its range (the join, which encodes the sound and copies, keeps the
+        // render's weight); a part that also renders other shapes of the edit (variants) weighs as that many parts.
+        StageKind.RenderChunk => 8 * (1 + stage.Variants.Count),
         _ => 1,
     };
 
@@ -81,7 +82,7 @@ public static class JobPlanner
         var all = stages.ToList();
         foreach (var stage in all)
         {
-            var weight = Weight(stage.Kind);
+            var weight = Weight(stage);
             total += weight;
             done += weight * (stage.State == StageState.Succeeded ? 1 : Progress(stage, all));
         }

@@ -45,11 +45,12 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var end = last ? probe.DurationSeconds : range!.Value.End;
         var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + (needs.HasFlag(AnalysisNeeds.Words) ? SpeechUtterances.ReachSeconds : AnalysisChunks.TailSeconds));
         var owned = new Owned(start, end, last, window?.From ?? 0);
+        var done = new AnalysisProgress(needs, probe.HasAudio, progress);
         var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
-            ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, cancellationToken)
+            ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, done, cancellationToken)
             : Task.FromResult(new AnalysisPart());
         var video = needs.HasFlag(AnalysisNeeds.Faces)
-            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, progress, cancellationToken)
+            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, done.Pictures, cancellationToken)
             : Task.FromResult(new AnalysisPart());
         var (heard, seen) = (await audio, await video);
         return heard with { Start = start, End = end, Faces = seen.Faces, SceneCuts = seen.SceneCuts, Visual = seen.Visual, FaceFrames = seen.FaceFrames };
@@ -117,7 +118,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         return new SourceAnalysis { DurationSeconds = probe.DurationSeconds, Loudness = loudness, Speech = speech, Transcript = transcript, Faces = faceTrack, SceneCuts = cuts, Visual = visual, People = people };
     }
 
-    private async Task<AnalysisPart> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, string? script, CancellationToken cancellationToken)
+    private async Task<AnalysisPart> AnalyzeAudioAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, string? script, AnalysisProgress progress, CancellationToken cancellationToken)
     {
         if (!probe.HasAudio)
         {
@@ -139,6 +140,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             var first = (int)Math.Round(owned.Start / step);
             var count = (int)Math.Floor((owned.End + 1e-9) / step) - first;
             momentary = MomentaryLoudnessLog.Sample(MomentaryLoudnessLog.Points(File.ReadLines(loudnessLog)), owned.Offset, first, count);
+            progress.Loudness(1);
         }
 
         float[]? probabilities = null;
@@ -149,7 +151,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             // The decode's windows, by blocks on the source's clock (the same for one pass and every chunk).
             var skipped = (int)Math.Round(owned.Offset / SileroVad.WindowSeconds);
             int? until = window is { Until: { } end } ? (int)Math.Round(end / SileroVad.WindowSeconds) : null;
-            var decoded = await VoiceActivityBlocks.ProbabilitiesAsync(runner, tools.Value.FFmpeg, _vad.Value, input, probe.DurationSeconds, skipped, until, workDirectory, cancellationToken);
+            var decoded = await VoiceActivityBlocks.ProbabilitiesAsync(runner, tools.Value.FFmpeg, _vad.Value, input, probe.DurationSeconds, skipped, until, workDirectory, progress.VoiceActivity, cancellationToken);
             // Window j of the decode is window j + skipped of the source; keep those starting inside the range.
             var from = Math.Clamp((int)Math.Round(owned.Start / SileroVad.WindowSeconds) - skipped, 0, decoded.Length);
             var to = owned.Last ? decoded.Length : Math.Clamp((int)Math.Round(owned.End / SileroVad.WindowSeconds) - skipped, from, decoded.Length);
@@ -164,8 +166,9 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             // Decoded again, by blocks on the source's clock: every worker hears an utterance in the same samples.
             var wav = Path.Combine(workDirectory, "speech16k.wav");
             var layout = await UtteranceSound.DecodeAsync(runner, tools.Value.FFmpeg, input, UtteranceSound.Blocks(utterances), wav, cancellationToken);
+            progress.RecognizerSound(1);
             var scripted = string.IsNullOrWhiteSpace(script) ? null : script;
-            var heard = await recognizer.RecognizeAsync(wav, layout.Utterances(), scripted, workDirectory, cancellationToken);
+            var heard = await recognizer.RecognizeAsync(wav, layout.Utterances(), scripted, workDirectory, progress.Recognition, cancellationToken);
             File.Delete(wav);
             words = [.. heard.Select(layout.ToSource).OfType<Word>()];
         }
@@ -263,7 +266,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                     : new FaceSample(time, best.X, best.Y, best.Width, best.Height, best.Score));
                 if (i % 20 == 0)
                 {
-                    progress(0.9 * i / total);
+                    progress((double)i / total);
                 }
             }
         }

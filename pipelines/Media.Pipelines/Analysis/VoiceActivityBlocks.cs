@@ -32,8 +32,9 @@ public static class VoiceActivityBlocks
     /// Speech probabilities of the source's windows <paramref name="first"/> to <paramref name="end"/> (exclusive; null:
     /// to the source's end), window i covering i·32 ms onwards.
     /// </summary>
+    /// <param name="progress">The share of the blocks done (0-1), after each.</param>
     public static async Task<float[]> ProbabilitiesAsync(
-        ToolRunner runner, string ffmpeg, SileroVad vad, string input, double durationSeconds, int first, int? end, string workDirectory, CancellationToken cancellationToken)
+        ToolRunner runner, string ffmpeg, SileroVad vad, string input, double durationSeconds, int first, int? end, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         // The last block holds the source's end; it is decoded to the end of the file, whatever the probe said.
         var lastBlock = Math.Max(0, (int)Math.Ceiling((durationSeconds / BlockSeconds) - 1e-9) - 1);
@@ -41,7 +42,9 @@ public static class VoiceActivityBlocks
         var samples = Path.Combine(workDirectory, "speech.f32");
         try
         {
-            for (var k = first / WindowsPerBlock; k <= lastBlock && (end is null || k * WindowsPerBlock < end); k++)
+            var firstBlock = first / WindowsPerBlock;
+            var endBlock = end is { } e ? Math.Min(lastBlock + 1, (e + WindowsPerBlock - 1) / WindowsPerBlock) : lastBlock + 1;
+            for (var k = firstBlock; k < endBlock; k++)
             {
                 var (window, warmup) = Decode(k, k == lastBlock);
                 await runner.RunAsync(ffmpeg, AnalysisCommands.Audio(input, null, samples, window).ToArguments(), cancellationToken);
@@ -62,6 +65,8 @@ public static class VoiceActivityBlocks
                         probabilities.Add(warmup + j < decoded.Length ? decoded[warmup + j] : 0f);
                     }
                 }
+
+                progress((double)(k - firstBlock + 1) / Math.Max(1, endBlock - firstBlock));
             }
         }
         finally

@@ -24,7 +24,7 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
 
     public string Model => "cmusphinx-en-us-5.2";
 
-    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         var model = options.Value.PocketSphinxModel;
         if (!Directory.Exists(Path.Combine(model, "en-us")))
@@ -66,7 +66,7 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
             File.Delete(input);
             File.CreateSymbolicLink(input, Path.GetFullPath(wavPath));
             await File.WriteAllLinesAsync(control, frames.Select((f, i) => Invariant($"recognize {f.Start} {f.End} u{i}")), cancellationToken);
-            await runner.RunAsync(
+            var run = runner.RunAsync(
                 options.Value.PocketSphinxTool,
                 [
                     "-ctl", control,
@@ -84,6 +84,8 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                     "-logfn", log,
                 ],
                 cancellationToken);
+            await FollowAsync(run, ctm, frames, progress, cancellationToken);
+            await run;
             // pocketsphinx_batch exits 0 when an utterance fails (and writes the previous one's words under its id): its log says so.
             var errors = File.ReadLines(log).Where(l => l.StartsWith("ERROR:", StringComparison.Ordinal)).Take(3).ToList();
             if (errors.Count > 0)
@@ -100,6 +102,64 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                 File.Delete(file);
             }
         }
+    }
+
+    // pocketsphinx_batch writes its CTM unbuffered, each utterance's words as it finishes it: the last utterance named
+    // there says how far it has got. Read once a second while it runs (a few hundred short lines at most).
+    private static async Task FollowAsync(Task run, string ctm, IReadOnlyList<(long Start, long End)> frames, Action<double> progress, CancellationToken cancellationToken)
+    {
+        var reported = 0.0;
+        while (!run.IsCompleted)
+        {
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return; // the caller awaits the run, which ends cancelled
+            }
+
+            string text;
+            try
+            {
+                using var stream = new FileStream(ctm, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream);
+                text = reader.ReadToEnd();
+            }
+            catch (IOException)
+            {
+                continue; // not created yet
+            }
+
+            var heard = Heard(text, frames);
+            if (heard > reported)
+            {
+                reported = heard;
+                progress(heard);
+            }
+        }
+    }
+
+    /// <summary>
+    /// How much of the utterances' frames a CTM written so far covers (0-1): utterances up to the last one named in a
+    /// complete line are done. An utterance without words names none, and counts when a later one does.
+    /// </summary>
+    public static double Heard(string ctmSoFar, IReadOnlyList<(long Start, long End)> frames)
+    {
+        var complete = ctmSoFar.LastIndexOf('\n');
+        var total = frames.Sum(f => f.End - f.Start);
+        if (complete < 0 || total <= 0)
+        {
+            return 0;
+        }
+
+        var written = ctmSoFar.AsSpan(0, complete);
+        var line = written[(written.LastIndexOf('\n') + 1)..].Trim();
+        var space = line.IndexOf(' ');
+        if (space < 2 || line[0] != 'u' || !int.TryParse(line[1..space], NumberStyles.None, CultureInfo.InvariantCulture, out var last) || last >= frames.Count)
+        {
+            return 0;
+        }
+
+        return (double)frames.Take(last + 1).Sum(f => f.End - f.Start) / total;
     }
 
     /// <summary>Utterances (seconds) -> frame ranges, in order, empty ones left out.</summary>

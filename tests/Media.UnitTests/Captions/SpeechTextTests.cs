@@ -25,6 +25,20 @@ public sealed class SpeechTextTests
     }
 
     [Fact]
+    public void PocketSphinxHeard_UtterancesUpToTheLastNamedInACompleteLine_ByTheirFrames()
+    {
+        IReadOnlyList<(long Start, long End)> frames = [(0, 100), (200, 500), (600, 700)];
+
+        Assert.Equal(0, PocketSphinxRecognizer.Heard("", frames));
+        Assert.Equal(0, PocketSphinxRecognizer.Heard("u0 1 0.05 0.11 hel", frames)); // a line still being written
+        Assert.Equal(0.2, PocketSphinxRecognizer.Heard("u0 1 0.05 0.11 hello 0.9\n", frames), 9);
+        // u1 had no words: it counts once u2 names itself.
+        Assert.Equal(1.0, PocketSphinxRecognizer.Heard("u0 1 0.05 0.11 hello 0.9\nu2 1 0.1 0.2 there 0.8\nu2 1 0.3", frames), 9);
+        Assert.Equal(0, PocketSphinxRecognizer.Heard("u9 1 0.05 0.11 stray 0.9\n", frames));
+        Assert.Equal(0, PocketSphinxRecognizer.Heard("garbage\n", frames));
+    }
+
+    [Fact]
     public void PocketSphinxFrames_UtterancesInOrderOnTheTenMillisecondGrid()
     {
         var frames = PocketSphinxRecognizer.Frames([new(4.136, 9.504), new(0.2, 1.0), new(2.0, 2.004)]);

@@ -67,6 +67,17 @@ public sealed class JobPlannerTests
     }
 
     [Fact]
+    public void OverallProgress_APartRenderingThreeShapesWeighsAsThreeParts()
+    {
+        StageRecord Part(string id, double progress, params string[] variants) => new() { Id = id, JobId = "j", Kind = StageKind.RenderChunk, State = StageState.Running, Progress = progress, Variants = variants };
+
+        // Two video parts of the wide output that also make the square and the vertical, and one shape's sound.
+        var progress = JobPlanner.OverallProgress([Part("p0", 1, "square", "vertical"), Part("p1", 0, "square", "vertical"), Part("sound", 0)]);
+
+        Assert.Equal(24.0 / 56, progress, 4);
+    }
+
+    [Fact]
     public void RequestHash_MapOrder_DoesNotMatter()
     {
         var a = new SubmitJobRequest { PatternName = "p" };

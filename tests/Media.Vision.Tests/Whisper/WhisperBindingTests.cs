@@ -111,7 +111,7 @@ public sealed class WhisperBindingTests : IDisposable
         // Ten decoder windows take seconds; the abort callback must end it early with a cancellation, not a failure.
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recognizer.RecognizeAsync(wav, [new TimeRange(0, 300)], null, _work, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => recognizer.RecognizeAsync(wav, [new TimeRange(0, 300)], null, _work, _ => { }, cancel.Token));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), $"stopped after {watch.Elapsed.TotalSeconds:0.00} s");
     }
 
@@ -125,6 +125,6 @@ public sealed class WhisperBindingTests : IDisposable
     {
         var wav = Path.Combine(_work, $"tone-{seconds}.wav");
         TestWav.Write(wav, seconds);
-        return await recognizer.RecognizeAsync(wav, [new TimeRange(0, seconds)], null, _work, CancellationToken.None);
+        return await recognizer.RecognizeAsync(wav, [new TimeRange(0, seconds)], null, _work, _ => { }, CancellationToken.None);
     }
 }

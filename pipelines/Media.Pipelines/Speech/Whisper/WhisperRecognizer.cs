@@ -56,7 +56,7 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         return (RuntimeOptions.LoadedLibrary?.ToString() ?? "unknown", info?.Trim() ?? string.Empty);
     }
 
-    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var factory = EnsureLoaded();
@@ -80,7 +80,10 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
         var buffer = new float[AudioChunker.MaxSeconds * PcmWavReader.SampleRate];
         // Consecutive utterances share a window while they fit in whisper's 30 s (its encoder always runs a whole window,
         // so one per short utterance would be many times slower); silence between windows is never decoded.
-        foreach (var window in Windows(utterances))
+        var windows = Windows(utterances);
+        var total = windows.Sum(w => w.Duration);
+        var heard = 0.0;
+        foreach (var window in windows)
         {
             var first = (long)Math.Round(window.Start * PcmWavReader.SampleRate);
             var remaining = (long)Math.Round(window.End * PcmWavReader.SampleRate) - first;
@@ -116,6 +119,9 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
                 buffer.AsSpan(length, filled - length).CopyTo(buffer);
                 filled -= length;
             }
+
+            heard += window.Duration;
+            progress(total > 0 ? Math.Min(1, heard / total) : 1);
         }
 
         return words;
