@@ -14,7 +14,8 @@ namespace Media.Bench;
 /// `media bench-scale`: does one long job get faster with more workers? The same long source and pattern run four
 /// times on an embedded farm: analysed in one pass by one worker (the baseline), in chunks by one worker, and in chunks
 /// by N workers, once with each slot's tools free to use every core and once pinned one slot per core
-/// (Media:Worker:PinSlots). Reported per run: when the merged analysis was ready, when the first clip was rendered and when the job
+/// (Media:Worker:PinSlots; left out when there are fewer cores than workers). The last run is the one compared with
+/// the one-pass analysis and kept by --out. Reported per run: when the merged analysis was ready, when the first clip was rendered and when the job
 /// finished, each as a ratio to the baseline; then how far the chunked analysis is from the one-pass analysis (loudness,
 /// voice activity, scene cuts, faces, words, chosen clips).
 /// </summary>
@@ -86,8 +87,13 @@ internal static class ScaleBenchCommand
             runs.Add(chunked);
             if (workers > 1)
             {
-                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, null, cancellationToken));
-                runs.Add(await RunJobAsync($"chunks, {workers} workers, pinned", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, keep, cancellationToken, pin: true));
+                // Pinning needs a core per slot (the worker turns it off, with a warning, otherwise).
+                var pinned = workers <= Environment.ProcessorCount;
+                runs.Add(await RunJobAsync($"chunks, {workers} workers", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, pinned ? null : keep, cancellationToken));
+                if (pinned)
+                {
+                    runs.Add(await RunJobAsync($"chunks, {workers} workers, pinned", source, pattern, workers, chunkAfter: chunkSeconds, chunkSeconds, scratch, keep, cancellationToken, pin: true));
+                }
             }
 
             var baseline = runs[0];

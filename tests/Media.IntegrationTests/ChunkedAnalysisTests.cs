@@ -74,6 +74,46 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Chunk_Progress_MovesWithTheSoundAndThePictures_EndsAtOne()
+    {
+        var analyzer = _services.GetRequiredService<SourceAnalyzer>();
+        var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(_source, CancellationToken.None);
+        var reported = new List<double>();
+
+        await analyzer.AnalyzePartAsync(_source, probe, Everything, new TimeRange(16, 32), Work("progress"), f =>
+        {
+            lock (reported)
+            {
+                reported.Add(f);
+            }
+        }, CancellationToken.None);
+
+        // Loudness, voice activity, the recogniser's sound and recognition each move it, and the face samples as read:
+        // whatever the order the two sides ran in, every report is a step forward, and the last is the whole part.
+        Assert.True(reported.Count >= 5, $"{reported.Count} reports: {string.Join(", ", reported)}");
+        Assert.All(reported.Zip(reported.Skip(1)), p => Assert.True(p.Second > p.First, $"{p.First} then {p.Second}"));
+        Assert.Equal(1, reported[^1], 9);
+    }
+
+    [Fact]
+    public async Task Chunk_OneSideFails_ThePartFailsWithItsReason_NotACancellation()
+    {
+        // Without the face model the pictures side fails at once; the sound side is stopped, and the error says why.
+        var analyzer = new SourceAnalyzer(
+            _services.GetRequiredService<ToolRunner>(),
+            Microsoft.Extensions.Options.Options.Create(new ToolPaths()),
+            Microsoft.Extensions.Options.Options.Create(new Media.Pipelines.Models.ModelOptions { Directory = Path.Combine(RepositoryPaths.Root(), ".models") }),
+            new Media.Pipelines.Faces.NoFaceDetector(),
+            _services.GetRequiredService<IRecognizer>());
+        var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(_source, CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            analyzer.AnalyzePartAsync(_source, probe, Everything, new TimeRange(16, 32), Work("no-faces"), _ => { }, CancellationToken.None));
+
+        Assert.Contains("BlazeFace", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ChunksMerged_FreeRecognition_SameWordsAsOnePass()
     {
         // No script: every utterance is recognised on its own, in the same samples, so a chunk hears exactly what one pass

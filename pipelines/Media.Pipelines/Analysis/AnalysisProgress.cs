@@ -4,8 +4,9 @@ namespace Media.Pipelines.Analysis;
 
 /// <summary>
 /// One part's progress from its two sides, which run at once: the sound (loudness, voice activity, the recogniser's
-/// sound, recognition, in that order) and the pictures (faces, scene cuts). Each side reports how far it is; the part's
-/// progress is their weighted sum and never goes back. Weights and shares are each step's rough cost on one core (the
+/// sound, recognition, in that order) and the pictures (the face samples as they are read, after the decode that also
+/// finds the scene cuts). Each side reports how far it is; the part's progress is their weighted sum, at most 1, and
+/// never goes back. The report is called under a lock, in order: it must not block. Weights and shares are each step's rough cost on one core (the
 /// 20-minute bench's chunks: recognition about 80% of a chunk, faces at 2 fps under 10%), so that a chunk with words
 /// moves while it recognises instead of sitting at 0 until it ends.
 /// </summary>
@@ -57,7 +58,7 @@ public sealed class AnalysisProgress
         {
             side = Math.Max(side, value);
             var total = _soundWeight + _pictureWeight;
-            var combined = total <= 0 ? 0 : ((_soundWeight * _sound) + (_pictureWeight * _pictures)) / total;
+            var combined = total <= 0 ? 0 : Math.Min(1, ((_soundWeight * _sound) + (_pictureWeight * _pictures)) / total);
             if (combined > _reported)
             {
                 _reported = combined;

@@ -46,12 +46,20 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var window = range is null ? (DecodeWindow?)null : new DecodeWindow(Math.Max(0, start - AnalysisChunks.LeadSeconds), last ? null : end + (needs.HasFlag(AnalysisNeeds.Words) ? SpeechUtterances.ReachSeconds : AnalysisChunks.TailSeconds));
         var owned = new Owned(start, end, last, window?.From ?? 0);
         var done = new AnalysisProgress(needs, probe.HasAudio, progress);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var audio = needs.HasFlag(AnalysisNeeds.Loudness) || needs.HasFlag(AnalysisNeeds.Speech) || needs.HasFlag(AnalysisNeeds.Words)
-            ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, done, cancellationToken)
+            ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, done, failed.Token)
             : Task.FromResult(new AnalysisPart());
         var video = needs.HasFlag(AnalysisNeeds.Faces)
-            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, done.Pictures, cancellationToken)
+            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, done.Pictures, failed.Token)
             : Task.FromResult(new AnalysisPart());
+        // The first side to fail stops the other (its tools, its reports) rather than leaving it running unobserved.
+        if (await Task.WhenAny(audio, video) is { IsCompletedSuccessfully: false })
+        {
+            await failed.CancelAsync();
+        }
+
+        await Task.WhenAll(audio, video);
         var (heard, seen) = (await audio, await video);
         return heard with { Start = start, End = end, Faces = seen.Faces, SceneCuts = seen.SceneCuts, Visual = seen.Visual, FaceFrames = seen.FaceFrames };
     }
@@ -272,6 +280,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         }
 
         File.Delete(framesPath);
+        progress(1);
         return new AnalysisPart
         {
             Faces = new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples),

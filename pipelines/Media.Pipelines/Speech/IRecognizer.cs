@@ -14,6 +14,6 @@ public interface IRecognizer
 
     /// <param name="utterances">Where people speak, in seconds of the file (<see cref="SpeechUtterances"/>): each is recognised on its own, nothing outside them.</param>
     /// <param name="script">When given, recognition is constrained to these words (in this order, mostly).</param>
-    /// <param name="progress">How much of the utterances' length has been heard (0-1), as recognition goes.</param>
+    /// <param name="progress">How much of the utterances' length has been heard (0-1), as recognition goes; 1 when it has ended.</param>
     Task<IReadOnlyList<Word>> RecognizeAsync(string wavPath, IReadOnlyList<TimeRange> utterances, string? script, string workDirectory, Action<double> progress, CancellationToken cancellationToken);
 }

@@ -35,6 +35,7 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
         var frames = Frames(utterances);
         if (frames.Count == 0)
         {
+            progress(1);
             return [];
         }
 
@@ -84,8 +85,16 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                     "-logfn", log,
                 ],
                 cancellationToken);
-            await FollowAsync(run, ctm, frames, progress, cancellationToken);
-            await run;
+            try
+            {
+                await FollowAsync(run, ctm, frames, progress, cancellationToken);
+            }
+            finally
+            {
+                await run; // never leave the tool running while the finally below deletes its files
+            }
+
+            progress(1);
             // pocketsphinx_batch exits 0 when an utterance fails (and writes the previous one's words under its id): its log says so.
             var errors = File.ReadLines(log).Where(l => l.StartsWith("ERROR:", StringComparison.Ordinal)).Take(3).ToList();
             if (errors.Count > 0)
@@ -105,7 +114,8 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
     }
 
     // pocketsphinx_batch writes its CTM unbuffered, each utterance's words as it finishes it: the last utterance named
-    // there says how far it has got. Read once a second while it runs (a few hundred short lines at most).
+    // there says how far it has got. Read once a second while it runs (one short line per word: about 130 KB for an
+    // hour of speech).
     private static async Task FollowAsync(Task run, string ctm, IReadOnlyList<(long Start, long End)> frames, Action<double> progress, CancellationToken cancellationToken)
     {
         var reported = 0.0;
@@ -124,9 +134,9 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                 using var reader = new StreamReader(stream);
                 text = reader.ReadToEnd();
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                continue; // not created yet
+                continue; // not created yet; progress only, the run decides
             }
 
             var heard = Heard(text, frames);

@@ -19,14 +19,14 @@ public sealed class RecognitionProgressTests : IDisposable
     public void Dispose() => Directory.Delete(_work, recursive: true);
 
     [Fact]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the stand-in is a shell script
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the stand-in is a shell script (the suite runs on Linux)
     public async Task PocketSphinx_ReportsTheUtterancesDoneAsTheirWordsAreWritten()
     {
         var tool = Path.Combine(_work, "pocketsphinx_batch");
         await File.WriteAllTextAsync(tool, """
             #!/bin/bash
             # Every option comes with a value.
-            while [ $# -gt 0 ]; do case "$1" in -ctm) ctm="$2";; -logfn) log="$2";; esac; shift 2; done
+            while [ $# -ge 2 ]; do case "$1" in -ctm) ctm="$2";; -logfn) log="$2";; esac; shift 2; done
             : > "$log"
             echo "u0 1 0.10 0.30 hello 0.900" >> "$ctm"
             for i in $(seq 1 1200); do [ -e "$ctm.seen" ] && break; sleep 0.05; done
@@ -58,6 +58,7 @@ public sealed class RecognitionProgressTests : IDisposable
         Assert.Equal(0.4, reported[0], 9);
         Assert.Equal(reported.Order(), reported);
         Assert.All(reported, f => Assert.InRange(f, 0.4, 1));
+        Assert.Equal(1, reported[^1]);
         Assert.Equal([new Word("hello", 0.6, 0.9, 0.9), new Word("world", 2.2, 2.6, 0.8)], words);
     }
 }

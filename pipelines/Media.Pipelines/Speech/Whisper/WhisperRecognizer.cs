@@ -118,11 +118,13 @@ public sealed class WhisperRecognizer : IRecognizer, IDisposable
                 offset += (double)length / PcmWavReader.SampleRate;
                 buffer.AsSpan(length, filled - length).CopyTo(buffer);
                 filled -= length;
+                // Each 30 s pass, so that a long utterance (several passes) moves too.
+                heard += (double)length / PcmWavReader.SampleRate;
+                progress(total > 0 ? Math.Min(1, heard / total) : 1);
             }
-
-            heard += window.Duration;
-            progress(total > 0 ? Math.Min(1, heard / total) : 1);
         }
+
+        progress(1);
 
         return words;
     }
