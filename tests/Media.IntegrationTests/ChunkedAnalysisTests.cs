@@ -96,6 +96,24 @@ public sealed class ChunkedAnalysisTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Chunk_FacesOnly_TheDecodeMovesTheBar_ThenTheSamples()
+    {
+        var analyzer = _services.GetRequiredService<SourceAnalyzer>();
+        var probe = await _services.GetRequiredService<MediaProber>().ProbeAsync(_source, CancellationToken.None);
+        var reported = new List<double>();
+
+        await analyzer.AnalyzePartAsync(_source, probe, AnalysisNeeds.Faces, new TimeRange(16, 32), Work("decode-progress"), reported.Add, CancellationToken.None);
+
+        // The decode ends at its share of the pictures (whatever ffmpeg said on the way), then the samples take the rest.
+        var decoded = reported.IndexOf(0.7);
+        Assert.True(decoded >= 0, string.Join(", ", reported));
+        Assert.All(reported.Take(decoded), f => Assert.InRange(f, 0, 0.7));
+        Assert.True(reported.Count - decoded >= 2, string.Join(", ", reported));
+        Assert.Equal(reported.Order(), reported);
+        Assert.Equal(1, reported[^1], 9);
+    }
+
+    [Fact]
     public async Task Chunk_OneSideFails_ThePartFailsWithItsReason_NotACancellation()
     {
         // Without the face model the pictures side fails at once; the sound side is stopped, and the error says why.

@@ -1,4 +1,5 @@
 using Media.Pipelines.Captions;
+using Media.Pipelines.FFmpeg;
 using Media.Pipelines.Models;
 using Media.Pipelines.Patterns.Steps;
 using Media.Pipelines.Probe;
@@ -51,7 +52,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
             ? AnalyzeAudioAsync(input, probe, needs, owned, window, workDirectory, script, done, failed.Token)
             : Task.FromResult(new AnalysisPart());
         var video = needs.HasFlag(AnalysisNeeds.Faces)
-            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, done.Pictures, failed.Token)
+            ? TrackFacesAsync(input, probe, needs, owned, window, workDirectory, done, failed.Token)
             : Task.FromResult(new AnalysisPart());
         // The first side to fail stops the other (its tools, its reports) rather than leaving it running unobserved.
         if (await Task.WhenAny(audio, video) is { IsCompletedSuccessfully: false })
@@ -184,7 +185,7 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         return new AnalysisPart { Momentary = momentary, SpeechProbabilities = probabilities, Words = words, RecognizerBackend = words is null ? null : recognizer.Backend, RecognizerModel = words is null ? null : recognizer.Model };
     }
 
-    private async Task<AnalysisPart> TrackFacesAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, Action<double> progress, CancellationToken cancellationToken)
+    private async Task<AnalysisPart> TrackFacesAsync(string input, MediaProbe probe, AnalysisNeeds needs, Owned owned, DecodeWindow? window, string workDirectory, AnalysisProgress progress, CancellationToken cancellationToken)
     {
         if (!faces.IsAvailable)
         {
@@ -198,7 +199,17 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var video = window is { } w ? w with { Until = owned.Last ? null : owned.End } : (DecodeWindow?)null;
         var rate = AnalysisCommands.FaceRate(needs);
         var speakers = needs.HasFlag(AnalysisNeeds.Speakers);
-        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath, video, rate).ToArguments(), cancellationToken);
+        // The decode is most of the pictures' time (all of it before the first sample is read): its -progress says how far.
+        var decodeSeconds = (video?.Until ?? probe.DurationSeconds) - (video?.From ?? 0);
+        var decode = new FFmpegProgressParser();
+        await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath, video, rate).ToArguments(), cancellationToken, onStdoutLine: line =>
+        {
+            if (decode.Feed(line) is { } at && decodeSeconds > 0)
+            {
+                progress.PictureDecode(at.OutTime.TotalSeconds / decodeSeconds);
+            }
+        });
+        progress.PictureDecode(1);
         var cuts = File.Exists(scenesPath)
             ? AnalysisCommands.ParseSceneCuts(File.ReadLines(scenesPath)).Select(c => Math.Round(c + owned.Offset, 3)).Where(owned.Contains).ToList()
             : [];
@@ -274,13 +285,13 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
                     : new FaceSample(time, best.X, best.Y, best.Width, best.Height, best.Score));
                 if (i % 20 == 0)
                 {
-                    progress((double)i / total);
+                    progress.FaceSamples((double)i / total);
                 }
             }
         }
 
         File.Delete(framesPath);
-        progress(1);
+        progress.FaceSamples(1);
         return new AnalysisPart
         {
             Faces = new FaceTrack(faces.Name, AnalysisCommands.FaceSampleRate, samples),

@@ -94,7 +94,6 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                 await run; // never leave the tool running while the finally below deletes its files
             }
 
-            progress(1);
             // pocketsphinx_batch exits 0 when an utterance fails (and writes the previous one's words under its id): its log says so.
             var errors = File.ReadLines(log).Where(l => l.StartsWith("ERROR:", StringComparison.Ordinal)).Take(3).ToList();
             if (errors.Count > 0)
@@ -102,7 +101,9 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                 throw new InvalidOperationException($"pocketsphinx_batch failed: {string.Join(" ", errors)}");
             }
 
-            return ParseCtm(File.ReadLines(ctm), [.. frames.Select(f => (double)f.Start / FramesPerSecond)]);
+            var words = ParseCtm(File.ReadLines(ctm), [.. frames.Select(f => (double)f.Start / FramesPerSecond)]);
+            progress(1); // only once the run is known good: a failing run must not show 100% before its stage fails
+            return words;
         }
         finally
         {
@@ -122,9 +123,9 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
         while (!run.IsCompleted)
         {
             await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken));
-            if (cancellationToken.IsCancellationRequested)
+            if (cancellationToken.IsCancellationRequested || run.IsCompleted)
             {
-                return; // the caller awaits the run, which ends cancelled
+                return; // the caller awaits the run (cancelled, or ended: then its log decides whether it is done)
             }
 
             string text;
@@ -139,7 +140,8 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
                 continue; // not created yet; progress only, the run decides
             }
 
-            var heard = Heard(text, frames);
+            // The words written cannot say the run is good (a failed utterance is logged, not written): 1 waits for the log.
+            var heard = Math.Min(Heard(text, frames), 0.99);
             if (heard > reported)
             {
                 reported = heard;

@@ -22,8 +22,7 @@ public sealed class RecognitionProgressTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // the stand-in is a shell script (the suite runs on Linux)
     public async Task PocketSphinx_ReportsTheUtterancesDoneAsTheirWordsAreWritten()
     {
-        var tool = Path.Combine(_work, "pocketsphinx_batch");
-        await File.WriteAllTextAsync(tool, """
+        var recognizer = await RecognizerWithStandInAsync("""
             #!/bin/bash
             # Every option comes with a value.
             while [ $# -ge 2 ]; do case "$1" in -ctm) ctm="$2";; -logfn) log="$2";; esac; shift 2; done
@@ -32,19 +31,8 @@ public sealed class RecognitionProgressTests : IDisposable
             for i in $(seq 1 1200); do [ -e "$ctm.seen" ] && break; sleep 0.05; done
             [ -e "$ctm.seen" ] || exit 3
             echo "u1 1 0.20 0.40 world 0.800" >> "$ctm"
-            """.Replace("\r", "", StringComparison.Ordinal));
-        File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        Directory.CreateDirectory(Path.Combine(_work, "model", "en-us"));
-        var wav = Path.Combine(_work, "speech.wav");
-        using (var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "4", "-c:a", "pcm_s16le", wav])!)
-        {
-            await ffmpeg.WaitForExitAsync();
-            Assert.Equal(0, ffmpeg.ExitCode);
-        }
-
-        var recognizer = new PocketSphinxRecognizer(
-            new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System),
-            Options.Create(new SpeechOptions { PocketSphinxTool = tool, PocketSphinxModel = Path.Combine(_work, "model") }));
+            """);
+        var wav = await SilenceAsync();
         var work = Directory.CreateDirectory(Path.Combine(_work, "stage")).FullName;
         var reported = new List<double>();
 
@@ -60,5 +48,49 @@ public sealed class RecognitionProgressTests : IDisposable
         Assert.All(reported, f => Assert.InRange(f, 0.4, 1));
         Assert.Equal(1, reported[^1]);
         Assert.Equal([new Word("hello", 0.6, 0.9, 0.9), new Word("world", 2.2, 2.6, 0.8)], words);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task PocketSphinx_AnUtteranceFailing_FailsTheRun_WithoutEverShowingItDone()
+    {
+        // pocketsphinx_batch exits 0 when an utterance fails; only its log says so.
+        var recognizer = await RecognizerWithStandInAsync("""
+            #!/bin/bash
+            while [ $# -ge 2 ]; do case "$1" in -ctm) ctm="$2";; -logfn) log="$2";; esac; shift 2; done
+            echo "u0 1 0.10 0.30 hello 0.900" >> "$ctm"
+            echo "ERROR: \"acmod.c\", line 1: Failed to read audio for u1" > "$log"
+            echo "u1 1 0.20 0.40 hello 0.900" >> "$ctm"
+            """);
+        var wav = await SilenceAsync();
+        var work = Directory.CreateDirectory(Path.Combine(_work, "stage")).FullName;
+        var reported = new List<double>();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => recognizer.RecognizeAsync(
+            wav, [new TimeRange(0.5, 1.5), new TimeRange(2, 3.5)], null, work, reported.Add, CancellationToken.None));
+
+        Assert.Contains("Failed to read audio for u1", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(1.0, reported);
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private async Task<PocketSphinxRecognizer> RecognizerWithStandInAsync(string script)
+    {
+        var tool = Path.Combine(_work, "pocketsphinx_batch");
+        await File.WriteAllTextAsync(tool, script.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(tool, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.Combine(_work, "model", "en-us"));
+        return new PocketSphinxRecognizer(
+            new ToolRunner(NullLogger<ToolRunner>.Instance, TimeProvider.System),
+            Options.Create(new SpeechOptions { PocketSphinxTool = tool, PocketSphinxModel = Path.Combine(_work, "model") }));
+    }
+
+    private async Task<string> SilenceAsync()
+    {
+        var wav = Path.Combine(_work, "speech.wav");
+        using var ffmpeg = Process.Start("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "4", "-c:a", "pcm_s16le", wav])!;
+        await ffmpeg.WaitForExitAsync();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        return wav;
     }
 }

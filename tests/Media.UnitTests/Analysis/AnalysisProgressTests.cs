@@ -12,7 +12,8 @@ public sealed class AnalysisProgressTests
         var reported = new List<double>();
         var progress = new AnalysisProgress(AnalysisNeeds.Loudness | AnalysisNeeds.Speech | AnalysisNeeds.Words | AnalysisNeeds.Faces, hasAudio: true, reported.Add);
 
-        progress.Pictures(1); // faces done first: a small part of a chunk with words
+        progress.PictureDecode(1);
+        progress.FaceSamples(1); // the pictures done first: a small part of a chunk with words
         progress.Loudness(1);
         progress.VoiceActivity(1);
         progress.RecognizerSound(1);
@@ -37,9 +38,11 @@ public sealed class AnalysisProgressTests
         progress.VoiceActivity(0.5);
         progress.VoiceActivity(0.25);
         progress.VoiceActivity(0.5);
-        progress.Pictures(0.5);
+        progress.FaceSamples(0.5); // half the samples read means the decode is done: pictures 0.7 + 0.3 * 0.5
+        progress.PictureDecode(0.5);
+        progress.FaceSamples(0.25);
 
-        Assert.Equal([0.25, 0.5], reported);
+        Assert.Equal([0.25, 0.675], reported.Select(r => Math.Round(r, 9)));
     }
 
     [Fact]
@@ -48,10 +51,25 @@ public sealed class AnalysisProgressTests
         var reported = new List<double>();
         var progress = new AnalysisProgress(AnalysisNeeds.Loudness | AnalysisNeeds.Words | AnalysisNeeds.Faces, hasAudio: false, reported.Add);
 
-        progress.Pictures(0.5);
-        progress.Pictures(1);
+        progress.PictureDecode(0.5);
+        progress.PictureDecode(1);
+        progress.FaceSamples(0.5);
+        progress.FaceSamples(1);
 
-        Assert.Equal([0.5, 1.0], reported);
+        // The decode is 70% of the pictures (a 120 s chunk of 640x360: 1.5 s, the faces 0.5 s).
+        Assert.Equal([0.35, 0.7, 0.85, 1.0], reported.Select(r => Math.Round(r, 9)));
+    }
+
+    [Fact]
+    public void Speakers_TheSamplesWeighMoreThanTheDecode()
+    {
+        var reported = new List<double>();
+        var progress = new AnalysisProgress(AnalysisNeeds.Faces | AnalysisNeeds.Speakers, hasAudio: false, reported.Add);
+
+        progress.PictureDecode(1);
+        progress.FaceSamples(1);
+
+        Assert.Equal([0.35, 1.0], reported.Select(r => Math.Round(r, 9)));
     }
 
     [Fact]
