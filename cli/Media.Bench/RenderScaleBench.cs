@@ -11,7 +11,8 @@ namespace Media.Bench;
 /// whole-source pattern run four times, each on a farm process (`media serve`) with N workers confined by taskset to
 /// N cores (its ffmpegs too): rendered in one piece by 1 worker (the baseline), in parts by 1 worker, in parts by N
 /// workers whose ffmpegs may use all N cores, and by N workers each pinned to its own core (Media:Worker:PinSlots). Reported: time
-/// to done and each part's time, a critical-path prediction for 4, 8 and 16 workers from the measured parts, and the
+/// to done and each part's time, a critical-path prediction for 4, 8 and 16 workers from the measured parts (in the
+/// farm's dispatch order: the sound first), and the
 /// parted output against the single one (frame count, timestamps, duration, per-frame PSNR).
 /// </summary>
 internal static class RenderScaleBench
@@ -40,11 +41,12 @@ internal static class RenderScaleBench
 
         Console.WriteLine("(job done: from submission; render phase: from the first render or part stage's start to done, what parts can speed up (the analysis before it is the same in every run); Nx = how many times faster than one render on 1 worker; render busy = the render, part and sound stages' summed run time)");
 
-        // The critical path from the one-worker run's measurements: what comes before the parts, the parts and the sound
-        // scheduled longest first on N workers, then the join (a stream copy) on one.
+        // The critical path from the one-worker run's measurements: what comes before the parts, then the sound and the
+        // parts in the order the farm publishes them (the sound first, then the parts in time order), each onto the worker
+        // free soonest, then the join (a stream copy) on one.
         var measured = runs[1];
         Console.WriteLine(Invariant($"# model from \"{measured.Name}\": before the parts {measured.BeforeParts:0.0} s, parts {string.Join(" ", measured.Parts.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))} s, sound {measured.Sound:0.0} s, join {measured.Join:0.0} s"));
-        List<StageModel.Stage> pieces = [.. measured.Parts.Append(measured.Sound).OrderDescending().Select((seconds, i) => new StageModel.Stage($"piece {i}", seconds, []))];
+        List<StageModel.Stage> pieces = [.. measured.Parts.Prepend(measured.Sound).Select((seconds, i) => new StageModel.Stage($"piece {i}", seconds, []))];
         List<StageModel.Stage> stages = [.. pieces, new("join", measured.Join, [.. pieces.Select(p => p.Id)])];
         foreach (var n in new[] { 1, 2, 4, 8, 16 })
         {

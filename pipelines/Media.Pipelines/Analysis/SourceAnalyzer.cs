@@ -204,7 +204,8 @@ public sealed class SourceAnalyzer(ToolRunner runner, IOptions<ToolPaths> tools,
         var decode = new FFmpegProgressParser();
         await runner.RunAsync(tools.Value.FFmpeg, AnalysisCommands.Video(input, height, framesPath, scenesPath, video, rate).ToArguments(), cancellationToken, onStdoutLine: line =>
         {
-            if (decode.Feed(line) is { } at && decodeSeconds > 0)
+            // Stopped (cancelled, or the sound side failed): ffmpeg's last report on 'q' is no progress.
+            if (decode.Feed(line) is { } at && decodeSeconds > 0 && !cancellationToken.IsCancellationRequested)
             {
                 progress.PictureDecode(at.OutTime.TotalSeconds / decodeSeconds);
             }

@@ -18,6 +18,9 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
     /// <summary>PocketSphinx's frames per second (10 ms shift): utterance edges and word times are in frames.</summary>
     public const int FramesPerSecond = 100;
 
+    /// <summary>The most that following the word file reports: 1 (shown as 100%) waits until the log is read clean.</summary>
+    public const double FollowedAtMost = 0.99;
+
     private readonly Lazy<HashSet<string>> _dictionary = new(() => LoadDictionary(Path.Combine(options.Value.PocketSphinxModel, "cmudict-en-us.dict")));
 
     public string Backend => "pocketsphinx";
@@ -141,7 +144,7 @@ public sealed class PocketSphinxRecognizer(ToolRunner runner, IOptions<SpeechOpt
             }
 
             // The words written cannot say the run is good (a failed utterance is logged, not written): 1 waits for the log.
-            var heard = Math.Min(Heard(text, frames), 0.99);
+            var heard = Math.Min(Heard(text, frames), FollowedAtMost);
             if (heard > reported)
             {
                 reported = heard;

@@ -54,23 +54,37 @@ public sealed class RecognitionProgressTests : IDisposable
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task PocketSphinx_AnUtteranceFailing_FailsTheRun_WithoutEverShowingItDone()
     {
-        // pocketsphinx_batch exits 0 when an utterance fails; only its log says so.
+        // pocketsphinx_batch exits 0 when an utterance fails, writing the one before's words under its id: only its log
+        // says so. The stand-in writes every utterance's words, waits until the test has seen what they mean, then logs
+        // the failure and exits.
         var recognizer = await RecognizerWithStandInAsync("""
             #!/bin/bash
             while [ $# -ge 2 ]; do case "$1" in -ctm) ctm="$2";; -logfn) log="$2";; esac; shift 2; done
+            : > "$log"
             echo "u0 1 0.10 0.30 hello 0.900" >> "$ctm"
-            echo "ERROR: \"acmod.c\", line 1: Failed to read audio for u1" > "$log"
             echo "u1 1 0.20 0.40 hello 0.900" >> "$ctm"
+            for i in $(seq 1 1200); do [ -e "$ctm.seen" ] && break; sleep 0.05; done
+            [ -e "$ctm.seen" ] || exit 3
+            echo "ERROR: \"acmod.c\", line 1: Failed to read audio for u1" >> "$log"
             """);
         var wav = await SilenceAsync();
         var work = Directory.CreateDirectory(Path.Combine(_work, "stage")).FullName;
         var reported = new List<double>();
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => recognizer.RecognizeAsync(
-            wav, [new TimeRange(0.5, 1.5), new TimeRange(2, 3.5)], null, work, reported.Add, CancellationToken.None));
+            wav, [new TimeRange(0.5, 1.5), new TimeRange(2, 3.5)], null, work, fraction =>
+            {
+                reported.Add(fraction);
+                if (fraction >= PocketSphinxRecognizer.FollowedAtMost)
+                {
+                    File.WriteAllText(Path.Combine(work, "words.ctm.seen"), ""); // all the words seen (an earlier read may have seen u0 only)
+                }
+            }, CancellationToken.None));
 
+        // Every utterance's words were written, and the run was still not said to be done.
         Assert.Contains("Failed to read audio for u1", failure.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(1.0, reported);
+        Assert.Equal(PocketSphinxRecognizer.FollowedAtMost, reported[^1]);
+        Assert.All(reported, f => Assert.True(f < 1, string.Join(", ", reported)));
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -304,10 +304,11 @@ public sealed class JobStateMachineTests
         Assert.Equal([.. expected, (0, expected[^1].Item2)], made.Select(s => (s.RangeStart ?? -1, s.RangeEnd ?? -1)));
         Assert.Equal(made.Select(s => s.Id), render!.DependsOn);
 
-        // The analysis done: every part is dispatched at once (any worker takes them), the render only after the last.
+        // The analysis done: every part is dispatched at once (any worker takes them), the sound first (it encodes the whole
+        // length: the longest piece), the render only after the last.
         var state = new JobSnapshot(decision.Job, [.. decision.Changes.Stages.Concat(snapshot.Stages.Where(s => decision.Changes.Stages.All(c => c.Id != s.Id)))], []);
         var analyzed = machine.Decide(state, new ApplyStageEvent(Event("analyze", 1, e => e.Completed = new StageCompleted())), At(Now));
-        Assert.Equal(made.Select(s => s.Id), analyzed.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
+        Assert.Equal([made[^1].Id, .. made.SkipLast(1).Select(s => s.Id)], analyzed.Effects.OfType<DispatchStages>().Single().Stages.Select(s => s.Id));
         state = new JobSnapshot(analyzed.Job, [.. state.Stages.Select(s => analyzed.Changes!.Stages.FirstOrDefault(c => c.Id == s.Id) ?? s)], []);
         string[] names = [.. Enumerable.Range(1, parts).Select(i => $"render.vertical.part{i:00}"), "render.vertical.sound"];
         foreach (var (name, i) in names.Select((n, i) => (n, i)))
@@ -433,7 +434,8 @@ public sealed class JobStateMachineTests
         var videos = dispatched.Where(s => s.Kind == StageKind.RenderChunk && !s.Id.EndsWith(".sound", StringComparison.Ordinal)).ToList();
         var state = After(ShapesAtProbe("[]"), decision);
         string[] shapes = ["vertical", "square", "wide"];
-        Assert.Equal(shapes.Select(o => $"job_1.render.{o}.sound"), dispatched.Where(s => s.Id.EndsWith(".sound", StringComparison.Ordinal)).Select(s => s.Id));
+        // Each shape's sound first: each encodes the whole length, the longest pieces.
+        Assert.Equal(shapes.Select(o => $"job_1.render.{o}.sound"), dispatched.Take(3).Select(s => s.Id));
         Assert.DoesNotContain(dispatched, s => s.Kind == StageKind.Render);
         if (!together)
         {
@@ -457,7 +459,7 @@ public sealed class JobStateMachineTests
         }
 
         // The video parts done, each shape's join is dispatched as soon as its own sound is.
-        foreach (var part in dispatched)
+        foreach (var part in dispatched.OrderBy(s => s.Id.EndsWith(".sound", StringComparison.Ordinal)))
         {
             var next = machine.Decide(state, new ApplyStageEvent(Event(part.Id["job_1.".Length..], 1, e => e.Completed = new StageCompleted())), At(Now));
             state = After(state, next);
@@ -747,7 +749,7 @@ public sealed class JobStateMachineTests
     [Theory]
     [InlineData(0, "render.vertical.r2")]
     [InlineData(40, "render.vertical.r2")]
-    [InlineData(44, "render.vertical.r2.part01 render.vertical.r2.part02 render.vertical.r2.part03 render.vertical.r2.part04 render.vertical.r2.sound")]
+    [InlineData(44, "render.vertical.r2.sound render.vertical.r2.part01 render.vertical.r2.part02 render.vertical.r2.part03 render.vertical.r2.part04")]
     public void Revise_ALongRevision_RendersInParts_ItsRenderJoinsThem_AFailedOneIsSupersededByTheNext(double seconds, string expected)
     {
         var machine = new JobStateMachine(new MachineSettings(30, 3, 1000, RenderChunkAfterSeconds: 40, RenderChunkSeconds: 12));
@@ -767,7 +769,8 @@ public sealed class JobStateMachineTests
             return;
         }
 
-        var parts = dispatched.Where(s => s.Kind == StageKind.RenderChunk).ToList();
+        // The sound went out first (the longest piece); below, the parts in time order and the sound last.
+        var parts = dispatched.Where(s => s.Kind == StageKind.RenderChunk).OrderBy(s => s.Id.EndsWith(".sound", StringComparison.Ordinal)).ToList();
         Assert.Equal([(0.0, 12.0), (12, 24), (24, 36), (36, 44), (0, 44)], parts.Select(p => (p.RangeStart ?? -1, p.RangeEnd ?? -1)));
         Assert.Equal(Media.Platform.Bus.Topics.CpuPool, parts[^1].Pool);
         var render = decision.Changes!.Stages.Single(s => s.Id == "job_1.render.vertical.r2");
