@@ -760,7 +760,6 @@ public sealed class JobStateMachine(MachineSettings settings)
     private static HashSet<string> Succeeded(IEnumerable<StageRecord> stages) =>
         stages.Where(s => s.State == StageState.Succeeded).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
 
-    // The stages with the changed ones in place, and stages new to the job (analysis chunks) at the end.
     // What goes out at once goes out with each chunked output's sound first: the sound stage encodes the output's whole
     // length (47 s for 20 minutes, against 18-19 s for a 30 s video part on bench-scale --render), the longest piece of
     // the render; published after the parts, it would start when they end and run on alone. Workers take stages in the
@@ -768,6 +767,7 @@ public sealed class JobStateMachine(MachineSettings settings)
     private static DispatchStages Dispatch(JobRecord job, IEnumerable<StageRecord> stages) =>
         new(job, [.. stages.OrderBy(s => !Media.Pipelines.Render.RenderChunks.IsSound(s.Id))]);
 
+    // The stages with the changed ones in place, and stages new to the job (analysis chunks) at the end.
     private static List<StageRecord> Merged(IReadOnlyList<StageRecord> stages, IReadOnlyList<StageRecord> changed) =>
         [.. stages.Select(s => changed.FirstOrDefault(c => c.Id == s.Id) ?? s), .. changed.Where(c => stages.All(s => s.Id != c.Id))];
 
